@@ -1,0 +1,294 @@
+/* at_session: one AT interpreter bound to one port: echo, result-code formatting (V0/V1, Q,
+ * CMEE), command dispatch through a command table, asynchronous commands and the URC queue. */
+#include "at_session.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cme_error.h"
+
+void at_settings_default(struct at_settings *set)
+{
+  memset(set, 0, sizeof(*set));
+  set->echo = 1;
+  set->verbose = 1;
+  set->quiet = 0;
+  set->cmee = 1;
+  set->s3 = '\r';
+  set->s4 = '\n';
+  set->s5 = '\b';
+  set->x = 4;
+  set->dcd = 1;
+  set->dtr = 1;
+}
+
+void at_session_init(struct at_session *s, const struct at_command *table, size_t table_len,
+                     const struct at_session_ops *ops, void *user)
+{
+  memset(s, 0, sizeof(*s));
+  at_settings_default(&s->set);
+  at_line_init(&s->line);
+  s->table = table;
+  s->table_len = table_len;
+  s->ops = ops;
+  s->user = user;
+}
+
+void at_raw(struct at_session *s, const char *data, size_t len)
+{
+  s->ops->write(s->user, data, len);
+}
+
+/* Writes text framed as V.250 information text or result codes: header S3 S4 in verbose mode,
+ * trailer S3 S4 always. */
+static void write_framed(struct at_session *s, const char *text, int header)
+{
+  char buf[AT_BODY_MAX + 64];
+  size_t n = 0, tl = strlen(text);
+  if (tl > sizeof(buf) - 5)
+    tl = sizeof(buf) - 5;
+  if (header) {
+    buf[n++] = (char)s->set.s3;
+    buf[n++] = (char)s->set.s4;
+  }
+  memcpy(buf + n, text, tl);
+  n += tl;
+  buf[n++] = (char)s->set.s3;
+  buf[n++] = (char)s->set.s4;
+  at_raw(s, buf, n);
+}
+
+void at_info(struct at_call *call, const char *fmt, ...)
+{
+  struct at_session *s = call->session;
+  char text[AT_BODY_MAX + 1];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof(text), fmt, ap);
+  va_end(ap);
+  write_framed(s, text, s->set.verbose && !s->info_started);
+  s->info_started = 1;
+}
+
+static void flush_urcs(struct at_session *s)
+{
+  while (s->urc_count > 0) {
+    write_framed(s, s->urc[s->urc_head], s->set.verbose);
+    s->urc_head = (s->urc_head + 1) % AT_URC_QUEUE;
+    s->urc_count--;
+  }
+}
+
+void at_urc(struct at_session *s, const char *text)
+{
+  if (!s->busy) {
+    write_framed(s, text, s->set.verbose);
+    return;
+  }
+  if (s->urc_count == AT_URC_QUEUE) { /* keep the newest: drop the oldest */
+    s->urc_head = (s->urc_head + 1) % AT_URC_QUEUE;
+    s->urc_count--;
+    s->urc_dropped++;
+  }
+  snprintf(s->urc[(s->urc_head + s->urc_count) % AT_URC_QUEUE], AT_URC_MAX, "%s", text);
+  s->urc_count++;
+}
+
+/* The final result code of a line, as V/Q/CMEE say; returns the text for events. */
+static const char *final_result(struct at_session *s, int result, char *text, size_t size)
+{
+  const char *verbose_text;
+  int numeric;
+
+  if (result == AT_OK) {
+    verbose_text = "OK";
+    numeric = 0;
+  } else if (result >= 0 && s->set.cmee > 0) {
+    const struct cme_error *e = cme_error_find(result);
+    if (s->set.cmee == 2 && e)
+      snprintf(text, size, "+CME ERROR: %s", e->text);
+    else
+      snprintf(text, size, "+CME ERROR: %d", result);
+    if (!s->set.quiet)
+      write_framed(s, text, s->set.verbose);
+    return text;
+  } else {
+    verbose_text = "ERROR";
+    numeric = 4;
+  }
+  snprintf(text, size, "%s", verbose_text);
+  if (s->set.quiet)
+    return text;
+  if (s->set.verbose) {
+    write_framed(s, verbose_text, 1);
+  } else {
+    char num[8];
+    int n = snprintf(num, sizeof(num), "%d%c", numeric, s->set.s3);
+    at_raw(s, num, (size_t)n);
+  }
+  return text;
+}
+
+static void end_line(struct at_session *s, int result)
+{
+  char text[64];
+  const char *t = final_result(s, result, text, sizeof(text));
+  if (s->ops->on_result)
+    s->ops->on_result(s->user, &s->cmd, t);
+  s->busy = 0;
+  flush_urcs(s);
+}
+
+const struct at_command *at_table_find(const struct at_command *table, size_t n, const char *name)
+{
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(table[i].name, name) == 0)
+      return &table[i];
+  return NULL;
+}
+
+static at_handler handler_for(const struct at_command *c, enum at_form form)
+{
+  switch (form) {
+  case AT_FORM_TEST: return c->test;
+  case AT_FORM_READ: return c->read;
+  case AT_FORM_WRITE: return c->write;
+  default: return c->exec;
+  }
+}
+
+/* Runs commands of the executing line until it ends or one goes asynchronous. */
+static void run_line(struct at_session *s)
+{
+  for (;;) {
+    enum at_parse_status st = at_parse_next(s->exec, s->exec_len, &s->exec_pos, &s->cmd);
+    const struct at_command *c;
+    at_handler h;
+    struct at_call call;
+    int r;
+
+    if (st == AT_PARSE_END) {
+      end_line(s, AT_OK);
+      return;
+    }
+    if (st == AT_PARSE_SYNTAX) {
+      end_line(s, AT_ERROR);
+      return;
+    }
+    if (s->ops->on_command)
+      s->ops->on_command(s->user, &s->cmd);
+    c = at_table_find(s->table, s->table_len, s->cmd.name);
+    h = c ? handler_for(c, s->cmd.form) : NULL;
+    if (!h) {
+      end_line(s, AT_ERROR);
+      return;
+    }
+    s->info_started = 0;
+    call.session = s;
+    call.cmd = &s->cmd;
+    call.user = s->user;
+    r = h(&call);
+    if (r == AT_PENDING)
+      return;
+    if (r != AT_OK) {
+      end_line(s, r);
+      return;
+    }
+  }
+}
+
+void at_session_complete(struct at_session *s, int result)
+{
+  if (!s->busy)
+    return;
+  if (result == AT_OK)
+    run_line(s);
+  else
+    end_line(s, result);
+  if (!s->busy && s->ops->on_idle)
+    s->ops->on_idle(s->user);
+}
+
+static void start_line(struct at_session *s, const char *body, size_t len)
+{
+  memcpy(s->exec, body, len);
+  s->exec[len] = '\0';
+  s->exec_len = len;
+  s->exec_pos = 0;
+  s->busy = 1;
+  s->cmd.name[0] = '\0';
+  s->cmd.text[0] = '\0';
+  at_line_remember(&s->line, body, len);
+  run_line(s);
+}
+
+size_t at_session_input(struct at_session *s, const char *data, size_t len)
+{
+  size_t i = 0;
+  while (i < len && !s->busy) {
+    int echo = 0;
+    unsigned char c = (unsigned char)data[i++];
+    enum at_line_event ev = at_line_feed(&s->line, c, s->set.s3, s->set.s5, &echo);
+    if (echo && s->set.echo)
+      at_raw(s, (const char *)&c, 1);
+    switch (ev) {
+    case AT_LINE_READY:
+      start_line(s, s->line.body, s->line.len);
+      break;
+    case AT_LINE_REPEAT: {
+      char prev[AT_BODY_MAX + 1];
+      size_t n = s->line.prev_len;
+      memcpy(prev, s->line.prev, n);
+      start_line(s, prev, n);
+      break;
+    }
+    case AT_LINE_OVERFLOW:
+      s->busy = 1;
+      s->cmd.name[0] = '\0';
+      snprintf(s->cmd.text, sizeof(s->cmd.text), "(line over %d bytes)", AT_LINE_MAX);
+      end_line(s, AT_ERROR);
+      break;
+    default:
+      break;
+    }
+  }
+  return i;
+}
+
+void at_session_reset(struct at_session *s)
+{
+  at_line_init(&s->line);
+  s->busy = 0;
+  s->urc_count = 0;
+  s->urc_head = 0;
+}
+
+int at_param_present(const struct at_call *call, int i)
+{
+  return i < call->cmd->nparams && call->cmd->params[i].present;
+}
+
+const char *at_param_str(const struct at_call *call, int i)
+{
+  return at_param_present(call, i) ? call->cmd->params[i].s : NULL;
+}
+
+int at_param_int(const struct at_call *call, int i, long min, long max, long *out)
+{
+  const struct at_param *p;
+  char *end;
+  long v;
+  if (!at_param_present(call, i))
+    return -1;
+  p = &call->cmd->params[i];
+  if (p->quoted || p->len == 0 || p->len > 10)
+    return -1;
+  errno = 0;
+  v = strtol(p->s, &end, 10);
+  if (errno || *end != '\0' || p->s[0] == '-' || p->s[0] == '+' || v < min || v > max)
+    return -1;
+  *out = v;
+  return 0;
+}

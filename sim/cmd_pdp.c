@@ -1,0 +1,193 @@
+/* cmd_pdp: PDP contexts: +QICSGP and +CGDCONT define them (one shared table in NV), +QIACT and
+ * +QIDEACT bring them up and down on the network model, taking virtual time. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "commands.h"
+
+static const char *const pdp_type_names[] = { "", "IP", "IPV6", "IPV4V6" };
+
+static int printable(const char *s, size_t max)
+{
+  size_t n = strlen(s);
+  if (n > max)
+    return 0;
+  for (size_t i = 0; i < n; i++)
+    if (s[i] < 0x20 || s[i] > 0x7e)
+      return 0;
+  return 1;
+}
+
+static void copy_str(char *dst, size_t size, const char *src)
+{
+  snprintf(dst, size, "%s", src ? src : "");
+}
+
+/* AT+QICSGP=<cid> reads; AT+QICSGP=<cid>,<type>,<APN>,<user>,<password>[,<auth>] writes. */
+int cmd_qicsgp_write(struct at_call *c)
+{
+  struct module *m = call_module(c);
+  struct pdp_context *pc, nc;
+  long cid, type, auth = 0;
+
+  if (at_param_int(c, 0, 1, PDP_CID_MAX, &cid) != 0)
+    return CME_INCORRECT_PARAMETERS;
+  pc = &m->nv.ctx[cid];
+  if (c->cmd->nparams == 1) {
+    at_info(c, "+QICSGP: %d,\"%s\",\"%s\",\"%s\",%d", pc->defined ? pc->type : 1, pc->apn,
+            pc->user, pc->password, pc->auth);
+    return AT_OK;
+  }
+  if (at_param_int(c, 1, 1, 3, &type) != 0 || c->cmd->nparams > 6)
+    return CME_INCORRECT_PARAMETERS;
+  if (at_param_present(c, 5) && at_param_int(c, 5, 0, 3, &auth) != 0)
+    return CME_INCORRECT_PARAMETERS;
+  for (int i = 2; i <= 4; i++) {
+    const char *s = at_param_str(c, i);
+    if (s && (!c->cmd->params[i].quoted || !printable(s, i == 2 ? 100 : 127)))
+      return CME_INCORRECT_PARAMETERS;
+  }
+  memset(&nc, 0, sizeof(nc));
+  nc.defined = 1;
+  nc.type = (int)type;
+  nc.auth = (int)auth;
+  copy_str(nc.apn, sizeof(nc.apn), at_param_str(c, 2));
+  copy_str(nc.user, sizeof(nc.user), at_param_str(c, 3));
+  copy_str(nc.password, sizeof(nc.password), at_param_str(c, 4));
+  *pc = nc;
+  return module_save_nv(m) == 0 ? AT_OK : CME_MEMORY_FULL;
+}
+
+int cmd_qicsgp_test(struct at_call *c)
+{
+  at_info(c, "+QICSGP: (1-%d),(1-3),<APN>,<username>,<password>,(0-3)", PDP_CID_MAX);
+  return AT_OK;
+}
+
+int cmd_qiact_read(struct at_call *c)
+{
+  struct module *m = call_module(c);
+  for (int cid = 1; cid <= PDP_CID_MAX; cid++)
+    if (m->net.active[cid])
+      at_info(c, "+QIACT: %d,1,%d,\"%s\"", cid, m->nv.ctx[cid].type, m->net.ip[cid]);
+  return AT_OK;
+}
+
+static void activated(struct vtimer *t)
+{
+  struct port *p = t->data;
+  struct module *m = p->m;
+  int cid = p->cmd_arg;
+  if (m->cfun != 1 || !network_registered(&m->net)) {
+    at_session_complete(&p->at, AT_ERROR);
+    return;
+  }
+  m->net.active[cid] = 1;
+  m->net.attached = 1;
+  /* A CGNAT-style address derived from the IMEI, stable per module and context. */
+  snprintf(m->net.ip[cid], sizeof(m->net.ip[cid]), "10.%u.%u.%u",
+           (unsigned)(64 + (m->id.imei[12] - '0') % 10 * 6 + cid % 6),
+           (unsigned)((m->id.imei[13] - '0') % 10 * 25), (unsigned)(10 + cid));
+  at_session_complete(&p->at, AT_OK);
+}
+
+int cmd_qiact_write(struct at_call *c)
+{
+  struct module *m = call_module(c);
+  struct port *p = call_port(c);
+  long cid;
+  if (c->cmd->nparams != 1 || at_param_int(c, 0, 1, PDP_CID_MAX, &cid) != 0)
+    return CME_INCORRECT_PARAMETERS;
+  if (m->net.active[cid])
+    return AT_OK;
+  if (!m->nv.ctx[cid].defined || m->cfun != 1 || !network_registered(&m->net))
+    return AT_ERROR;
+  p->cmd_arg = (int)cid;
+  vtimer_start(&p->cmd_timer, PDP_ACTIVATE_MS, activated);
+  return AT_PENDING;
+}
+
+int cmd_qiact_test(struct at_call *c)
+{
+  at_info(c, "+QIACT: (1-%d)", PDP_CID_MAX);
+  return AT_OK;
+}
+
+static void deactivated(struct vtimer *t)
+{
+  struct port *p = t->data;
+  p->m->net.active[p->cmd_arg] = 0;
+  at_session_complete(&p->at, AT_OK);
+}
+
+int cmd_qideact_write(struct at_call *c)
+{
+  struct port *p = call_port(c);
+  long cid;
+  if (c->cmd->nparams != 1 || at_param_int(c, 0, 1, PDP_CID_MAX, &cid) != 0)
+    return CME_INCORRECT_PARAMETERS;
+  if (!call_module(c)->net.active[cid])
+    return AT_OK;
+  p->cmd_arg = (int)cid;
+  vtimer_start(&p->cmd_timer, PDP_DEACTIVATE_MS, deactivated);
+  return AT_PENDING;
+}
+
+int cmd_qideact_test(struct at_call *c)
+{
+  at_info(c, "+QIDEACT: (1-%d)", PDP_CID_MAX);
+  return AT_OK;
+}
+
+int cmd_cgdcont_read(struct at_call *c)
+{
+  struct module *m = call_module(c);
+  for (int cid = 1; cid <= PDP_CID_MAX; cid++) {
+    const struct pdp_context *pc = &m->nv.ctx[cid];
+    if (pc->defined)
+      at_info(c, "+CGDCONT: %d,\"%s\",\"%s\",\"%s\",0,0", cid, pdp_type_names[pc->type], pc->apn,
+              m->net.active[cid] ? m->net.ip[cid] : "0.0.0.0");
+  }
+  return AT_OK;
+}
+
+/* AT+CGDCONT=<cid>[,<PDP_type>[,<APN>]]; <cid> alone undefines the context. */
+int cmd_cgdcont_write(struct at_call *c)
+{
+  struct module *m = call_module(c);
+  struct pdp_context *pc;
+  long cid;
+  int type = 0;
+  const char *t, *apn;
+
+  if (at_param_int(c, 0, 1, PDP_CID_MAX, &cid) != 0)
+    return CME_INCORRECT_PARAMETERS;
+  pc = &m->nv.ctx[cid];
+  if (c->cmd->nparams == 1) {
+    if (m->net.active[cid])
+      return CME_NOT_ALLOWED;
+    memset(pc, 0, sizeof(*pc));
+    return module_save_nv(m) == 0 ? AT_OK : CME_MEMORY_FULL;
+  }
+  t = at_param_str(c, 1);
+  for (int i = 1; t && i <= 3; i++)
+    if (strcasecmp(t, pdp_type_names[i]) == 0)
+      type = i;
+  apn = at_param_str(c, 2);
+  if (!type || (apn && !printable(apn, 100)))
+    return CME_INCORRECT_PARAMETERS;
+  if (!pc->defined)
+    memset(pc, 0, sizeof(*pc));
+  pc->defined = 1;
+  pc->type = type;
+  copy_str(pc->apn, sizeof(pc->apn), apn);
+  return module_save_nv(m) == 0 ? AT_OK : CME_MEMORY_FULL;
+}
+
+int cmd_cgdcont_test(struct at_call *c)
+{
+  for (int i = 1; i <= 3; i++)
+    at_info(c, "+CGDCONT: (1-%d),\"%s\",,,(0-2),(0-4)", PDP_CID_MAX, pdp_type_names[i]);
+  return AT_OK;
+}

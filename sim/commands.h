@@ -1,0 +1,115 @@
+/* commands: the handlers behind the command table (at_commands.c), grouped by the file that
+ * implements them, and the helpers they share. */
+#ifndef FOTASIM_COMMANDS_H
+#define FOTASIM_COMMANDS_H
+
+#include "at_session.h"
+#include "cme_error.h"
+#include "module.h"
+
+static inline struct port *call_port(struct at_call *call)
+{
+  return call->user;
+}
+
+static inline struct module *call_module(struct at_call *call)
+{
+  return call_port(call)->m;
+}
+
+/* A basic command's number (ATE1): 0 when omitted; -1 when out of [0, max]. */
+long basic_number(struct at_call *call, long max);
+
+/* cmd_v250.c */
+int cmd_e(struct at_call *c);
+int cmd_v(struct at_call *c);
+int cmd_q(struct at_call *c);
+int cmd_x(struct at_call *c);
+int cmd_z(struct at_call *c);
+int cmd_h(struct at_call *c);
+int cmd_and_c(struct at_call *c);
+int cmd_and_d(struct at_call *c);
+int cmd_and_f(struct at_call *c);
+int cmd_and_v(struct at_call *c);
+int cmd_and_w(struct at_call *c);
+int cmd_s_read(struct at_call *c);
+int cmd_s_write(struct at_call *c);
+int cmd_s_test(struct at_call *c);
+int cmd_cmee_read(struct at_call *c);
+int cmd_cmee_write(struct at_call *c);
+int cmd_cmee_test(struct at_call *c);
+int cmd_ipr_read(struct at_call *c);
+int cmd_ipr_write(struct at_call *c);
+int cmd_ipr_test(struct at_call *c);
+int cmd_ifc_read(struct at_call *c);
+int cmd_ifc_write(struct at_call *c);
+int cmd_ifc_test(struct at_call *c);
+int cmd_icf_read(struct at_call *c);
+int cmd_icf_write(struct at_call *c);
+int cmd_icf_test(struct at_call *c);
+int cmd_cscs_read(struct at_call *c);
+int cmd_cscs_write(struct at_call *c);
+int cmd_cscs_test(struct at_call *c);
+int cmd_ok(struct at_call *c);
+
+/* cmd_identity.c */
+int cmd_i(struct at_call *c);
+int cmd_cgmi(struct at_call *c);
+int cmd_cgmm(struct at_call *c);
+int cmd_cgmr(struct at_call *c);
+int cmd_qgmr(struct at_call *c);
+int cmd_cgsn(struct at_call *c);
+int cmd_cimi(struct at_call *c);
+int cmd_qccid(struct at_call *c);
+int cmd_crsm_write(struct at_call *c);
+int cmd_gcap(struct at_call *c);
+
+/* cmd_power.c */
+int cmd_cfun_read(struct at_call *c);
+int cmd_cfun_write(struct at_call *c);
+int cmd_cfun_test(struct at_call *c);
+int cmd_qpowd(struct at_call *c);
+
+/* cmd_network.c */
+int cmd_cpin_read(struct at_call *c);
+int cmd_cpin_write(struct at_call *c);
+int cmd_csq(struct at_call *c);
+int cmd_csq_test(struct at_call *c);
+int cmd_creg_read(struct at_call *c);
+int cmd_creg_write(struct at_call *c);
+int cmd_reg_test(struct at_call *c);
+int cmd_cops_read(struct at_call *c);
+int cmd_cops_write(struct at_call *c);
+int cmd_cops_test(struct at_call *c);
+int cmd_cgatt_read(struct at_call *c);
+int cmd_cgatt_write(struct at_call *c);
+int cmd_cgatt_test(struct at_call *c);
+int cmd_qnwinfo(struct at_call *c);
+int cmd_ws46_read(struct at_call *c);
+int cmd_ws46_write(struct at_call *c);
+int cmd_ws46_test(struct at_call *c);
+int cmd_cgerep_read(struct at_call *c);
+int cmd_cgerep_write(struct at_call *c);
+int cmd_cgerep_test(struct at_call *c);
+int cmd_cind_read(struct at_call *c);
+int cmd_cind_test(struct at_call *c);
+
+/* cmd_pdp.c */
+int cmd_qicsgp_write(struct at_call *c);
+int cmd_qicsgp_test(struct at_call *c);
+int cmd_qiact_read(struct at_call *c);
+int cmd_qiact_write(struct at_call *c);
+int cmd_qiact_test(struct at_call *c);
+int cmd_qideact_write(struct at_call *c);
+int cmd_qideact_test(struct at_call *c);
+int cmd_cgdcont_read(struct at_call *c);
+int cmd_cgdcont_write(struct at_call *c);
+int cmd_cgdcont_test(struct at_call *c);
+
+/* cmd_config.c */
+int cmd_qcfg_write(struct at_call *c);
+int cmd_qcfg_test(struct at_call *c);
+int cmd_qindcfg_write(struct at_call *c);
+int cmd_qindcfg_test(struct at_call *c);
+
+#endif

@@ -1,0 +1,228 @@
+/* main: the fotasim program: options, one libuv loop, the module, the control channel, the
+ * transcript, the ready line, and a clean shutdown on SIGINT/SIGTERM. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <uv.h>
+
+#include "control.h"
+#include "log.h"
+#include "module.h"
+#include "transcript.h"
+
+#define EXIT_USAGE 2
+
+struct options {
+  const char *state_dir, *link, *usb_link, *control, *scenario, *image, *log, *transcript;
+  const char *timing;
+  enum model model;
+  int quiet;
+};
+
+static void usage(FILE *out)
+{
+  fprintf(out,
+          "Usage: fotasim [OPTION]...\n"
+          "A virtual Quectel EC200U / EG915U LTE module on two PTYs.\n\n"
+          "  --state-dir DIR     persistent state: flash, NV, file systems (./fotasim-state)\n"
+          "  --link PATH         symlink to the main UART PTY (DIR/ttyMAIN)\n"
+          "  --usb-link PATH     symlink to the USB AT port PTY (DIR/ttyUSBAT)\n"
+          "  --control SOCK      control channel socket (DIR/control.sock)\n"
+          "  --timing T          real | fast (10x) | instant | a speed-up factor (real)\n"
+          "  --model M           EC200U | EG915U (EC200U)\n"
+          "  --image FILE        firmware image flashed when the state dir is new\n"
+          "  --log FILE          log to FILE instead of stderr\n"
+          "  --transcript FILE   write every byte on each port as JSON lines\n"
+          "  --quiet             log warnings and errors only\n"
+          "  --help              show this help\n"
+          "  --version           show the version\n\n"
+          "When the module is up, one line goes to stdout:\n"
+          "  fotasim: ready main=<pts> usb=<pts> control=<sock>\n"
+          "Exit status: 0 after a clean shutdown, 1 on a runtime failure, 2 for bad options.\n");
+}
+
+static int fail_usage(const char *fmt, const char *arg)
+{
+  fprintf(stderr, "fotasim: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, " (see fotasim --help)\n");
+  return EXIT_USAGE;
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+  static const struct option longopts[] = {
+    { "state-dir", required_argument, NULL, 'd' }, { "link", required_argument, NULL, 'l' },
+    { "usb-link", required_argument, NULL, 'u' },  { "control", required_argument, NULL, 'c' },
+    { "scenario", required_argument, NULL, 's' },  { "timing", required_argument, NULL, 't' },
+    { "model", required_argument, NULL, 'm' },     { "image", required_argument, NULL, 'i' },
+    { "log", required_argument, NULL, 'L' },       { "transcript", required_argument, NULL, 'T' },
+    { "quiet", no_argument, NULL, 'q' },           { "help", no_argument, NULL, 'h' },
+    { "version", no_argument, NULL, 'V' },         { NULL, 0, NULL, 0 },
+  };
+  int ch;
+  memset(o, 0, sizeof(*o));
+  o->state_dir = "./fotasim-state";
+  o->timing = "real";
+  opterr = 0;
+  while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    switch (ch) {
+    case 'd': o->state_dir = optarg; break;
+    case 'l': o->link = optarg; break;
+    case 'u': o->usb_link = optarg; break;
+    case 'c': o->control = optarg; break;
+    case 's': o->scenario = optarg; break;
+    case 't': o->timing = optarg; break;
+    case 'i': o->image = optarg; break;
+    case 'L': o->log = optarg; break;
+    case 'T': o->transcript = optarg; break;
+    case 'q': o->quiet = 1; break;
+    case 'm':
+      if (strcasecmp(optarg, "EC200U") == 0)
+        o->model = MODEL_EC200U;
+      else if (strcasecmp(optarg, "EG915U") == 0)
+        o->model = MODEL_EG915U;
+      else
+        return fail_usage("unknown model '%s' (EC200U or EG915U)", optarg);
+      break;
+    case 'h': usage(stdout); exit(0);
+    case 'V': printf("fotasim 0.1.0\n"); exit(0);
+    default:
+      return fail_usage("bad option '%s'", argv[optind - 1]);
+    }
+  }
+  if (optind < argc)
+    return fail_usage("unexpected argument '%s'", argv[optind]);
+  if (o->scenario)
+    return fail_usage("--scenario %s: scenario files are not supported by this build yet",
+                      o->scenario);
+  return 0;
+}
+
+struct app {
+  uv_loop_t *loop;
+  struct vclock clock;
+  struct event_bus bus;
+  struct module module;
+  struct control control;
+  struct transcript transcript;
+  struct event_sub ready_sub;
+  uv_signal_t sigint, sigterm;
+  int ready;
+};
+
+static void print_ready(struct app *a)
+{
+  struct module *m = &a->module;
+  printf("fotasim: ready main=%s usb=%s control=%s\n", m->ports[PORT_MAIN].pts,
+         m->ports[PORT_USB].io ? m->ports[PORT_USB].pts : "-", a->control.path);
+  fflush(stdout);
+  log_info("attach to %s (main UART) and %s (USB AT port)", m->ports[PORT_MAIN].link,
+           m->ports[PORT_USB].link);
+  a->ready = 1;
+}
+
+/* The ready line goes out once, when the first boot ends (up, or bricked). */
+static void on_state(void *ctx, const struct event *ev)
+{
+  struct app *a = ctx;
+  if (a->ready || ev->type != EV_STATE)
+    return;
+  if (a->module.power == POWER_ON || a->module.power == POWER_BRICKED) {
+    print_ready(a);
+    event_unsubscribe(&a->bus, &a->ready_sub);
+  }
+}
+
+static void close_walk(uv_handle_t *h, void *arg)
+{
+  (void)arg;
+  if (!uv_is_closing(h))
+    uv_close(h, NULL);
+}
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+  struct app *a = s->data;
+  log_info("signal %d: shutting down", signum);
+  control_stop(&a->control);
+  transcript_close(&a->transcript);
+  module_close(&a->module);
+  vclock_close(&a->clock);
+  uv_signal_stop(&a->sigint);
+  uv_signal_stop(&a->sigterm);
+  uv_walk(a->loop, close_walk, NULL);
+}
+
+int main(int argc, char **argv)
+{
+  struct options o;
+  struct app a;
+  struct module_config cfg;
+  char err[512], sock[4200];
+  double scale;
+  FILE *logf = NULL;
+  int rc = parse_options(argc, argv, &o);
+  if (rc)
+    return rc;
+  if (vclock_parse_timing(o.timing, &scale) != 0)
+    return fail_usage("bad --timing '%s' (real, fast, instant or a positive factor)", o.timing);
+  if (o.log && !(logf = fopen(o.log, "a"))) {
+    fprintf(stderr, "fotasim: cannot open log file %s\n", o.log);
+    return EXIT_USAGE;
+  }
+  log_setup(logf, o.quiet ? LOG_WARN : LOG_INFO);
+  signal(SIGPIPE, SIG_IGN);
+
+  memset(&a, 0, sizeof(a));
+  a.loop = uv_default_loop();
+  vclock_init(&a.clock, a.loop, scale);
+  event_bus_init(&a.bus, &a.clock);
+
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.state_dir = o.state_dir;
+  cfg.main_link = o.link;
+  cfg.usb_link = o.usb_link;
+  cfg.image_file = o.image;
+  cfg.model = o.model;
+  if (module_init(&a.module, a.loop, &a.clock, &a.bus, &cfg, err, sizeof(err)) != 0) {
+    fprintf(stderr, "fotasim: %s\n", err);
+    return EXIT_USAGE;
+  }
+  if (o.control)
+    snprintf(sock, sizeof(sock), "%s", o.control);
+  else
+    statedir_file(&a.module.sd, "control.sock", sock, sizeof(sock));
+  if (control_start(&a.control, a.loop, sock, &a.module, 1, &a.bus, err, sizeof(err)) != 0) {
+    fprintf(stderr, "fotasim: %s\n", err);
+    module_close(&a.module);
+    return EXIT_USAGE;
+  }
+  if (o.transcript && transcript_open(&a.transcript, a.loop, &a.bus, o.transcript) != 0) {
+    fprintf(stderr, "fotasim: cannot open transcript file %s\n", o.transcript);
+    control_stop(&a.control);
+    module_close(&a.module);
+    return EXIT_USAGE;
+  }
+  a.ready_sub.fn = on_state;
+  a.ready_sub.ctx = &a;
+  a.ready_sub.mask = EV_MASK(EV_STATE);
+  event_subscribe(&a.bus, &a.ready_sub);
+
+  uv_signal_init(a.loop, &a.sigint);
+  uv_signal_init(a.loop, &a.sigterm);
+  a.sigint.data = a.sigterm.data = &a;
+  uv_signal_start(&a.sigint, on_signal, SIGINT);
+  uv_signal_start(&a.sigterm, on_signal, SIGTERM);
+
+  log_info("fotasim: %s, state dir %s, timing %s", model_names[cfg.model], o.state_dir, o.timing);
+  module_power_on(&a.module);
+  rc = uv_run(a.loop, UV_RUN_DEFAULT);
+  uv_loop_close(a.loop);
+  if (logf)
+    fclose(logf);
+  return rc ? 1 : 0;
+}

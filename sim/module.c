@@ -1,0 +1,224 @@
+/* module: one virtual EC200U/EG915U. This file owns its lifetime (state dir, first flashing,
+ * ports), its status report and its event helpers; module_power.c owns power and boot. */
+#include "module.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+
+const char *const model_names[] = { "EC200U", "EG915U" };
+
+struct first_image {
+  const struct module_config *cfg;
+  uint8_t *buf;
+  size_t len;
+  char *err;
+  size_t errlen;
+};
+
+/* The image a new state dir starts with: --image, or the built-in synthetic one. */
+static const uint8_t *make_first_image(void *ctx, size_t *len)
+{
+  struct first_image *fi = ctx;
+  if (fi->cfg->image_file) {
+    FILE *f = fopen(fi->cfg->image_file, "rb");
+    long n;
+    if (!f) {
+      snprintf(fi->err, fi->errlen, "cannot read image %s: %s", fi->cfg->image_file,
+               strerror(errno));
+      return NULL;
+    }
+    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) <= 0 ||
+        n > (long)flash_partition(PART_FIRMWARE)->size || fseek(f, 0, SEEK_SET) != 0) {
+      snprintf(fi->err, fi->errlen, "image %s does not fit the firmware partition (%u bytes)",
+               fi->cfg->image_file, flash_partition(PART_FIRMWARE)->size);
+      fclose(f);
+      return NULL;
+    }
+    fi->buf = malloc((size_t)n);
+    if (!fi->buf || fread(fi->buf, 1, (size_t)n, f) != (size_t)n) {
+      snprintf(fi->err, fi->errlen, "cannot read image %s", fi->cfg->image_file);
+      fclose(f);
+      return NULL;
+    }
+    fclose(f);
+    fi->len = (size_t)n;
+  } else {
+    const char *rev = fi->cfg->model == MODEL_EG915U ? FW_DEFAULT_REVISION_EG915U
+                                                      : FW_DEFAULT_REVISION_EC200U;
+    fi->buf = fw_image_synthesize(rev, FW_DEFAULT_BODY_SIZE, 1);
+    fi->len = FW_HEADER_SIZE + FW_DEFAULT_BODY_SIZE;
+  }
+  *len = fi->len;
+  return fi->buf;
+}
+
+static void network_changed(void *ctx);
+
+int module_init(struct module *m, uv_loop_t *loop, struct vclock *clock, struct event_bus *bus,
+                const struct module_config *cfg, char *err, size_t errlen)
+{
+  char link[4200];
+  struct first_image fi = { cfg, NULL, 0, err, errlen };
+  int created = 0;
+
+  memset(m, 0, sizeof(*m));
+  m->loop = loop;
+  m->clock = clock;
+  m->bus = bus;
+  m->cfg = *cfg;
+  m->power = POWER_OFF;
+  m->flash.fd = -1;
+  err[0] = '\0';
+  if (statedir_open(&m->sd, cfg->state_dir, err, errlen) != 0)
+    return -1;
+  if (flash_open(&m->flash, &m->sd, make_first_image, &fi, &created) != 0) {
+    if (!err[0])
+      snprintf(err, errlen, "cannot create flash image in %s: %s", cfg->state_dir,
+               strerror(errno));
+    free(fi.buf);
+    statedir_close(&m->sd);
+    return -1;
+  }
+  free(fi.buf);
+  if (created)
+    log_info("module %d: new state dir %s, firmware flashed", cfg->index, cfg->state_dir);
+  if (identity_load(&m->id, &m->sd) != 0) {
+    snprintf(err, errlen, "cannot write identity to state dir %s", cfg->state_dir);
+    module_close(m);
+    return -1;
+  }
+  nv_load(&m->nv, &m->sd);
+  network_init(&m->net, clock, network_changed, m);
+  vtimer_init(clock, &m->boot_timer, m);
+  vtimer_init(clock, &m->power_timer, m);
+
+  if (cfg->main_link)
+    snprintf(link, sizeof(link), "%s", cfg->main_link);
+  else
+    statedir_file(&m->sd, "ttyMAIN", link, sizeof(link));
+  port_init(&m->ports[PORT_MAIN], m, PORT_MAIN, link);
+  if (cfg->usb_link)
+    snprintf(link, sizeof(link), "%s", cfg->usb_link);
+  else
+    statedir_file(&m->sd, "ttyUSBAT", link, sizeof(link));
+  port_init(&m->ports[PORT_USB], m, PORT_USB, link);
+  unlink(m->ports[PORT_USB].link); /* a stale link from an earlier run: the port is not there */
+  if (port_open(&m->ports[PORT_MAIN], err, errlen) != 0) {
+    module_close(m);
+    return -1;
+  }
+  return 0;
+}
+
+void module_close(struct module *m)
+{
+  vtimer_stop(&m->boot_timer);
+  vtimer_stop(&m->power_timer);
+  vtimer_stop(&m->net.reg_timer);
+  for (int i = 0; i < PORT_COUNT; i++)
+    if (m->ports[i].m)
+      port_free(&m->ports[i]);
+  if (m->ports[PORT_USB].m)
+    unlink(m->ports[PORT_USB].link);
+  flash_close(&m->flash);
+  statedir_close(&m->sd);
+}
+
+int module_save_nv(struct module *m)
+{
+  if (nv_save(&m->nv, &m->sd) != 0) {
+    log_error("module %d: cannot save NV settings in %s", m->cfg.index, m->sd.path);
+    return -1;
+  }
+  return 0;
+}
+
+void module_emit(struct module *m, enum event_type type, const char *port, const char *data,
+                 const char *detail)
+{
+  struct event ev = { .type = type, .module = m->cfg.index, .port = port, .data = data,
+                      .len = strlen(data), .detail = detail };
+  event_emit(m->bus, &ev);
+}
+
+void module_urc(struct module *m, const char *text)
+{
+  for (int i = 0; i < PORT_COUNT; i++) {
+    struct port *p = &m->ports[i];
+    if (!p->io || !p->listening)
+      continue;
+    at_urc(&p->at, text);
+    module_emit(m, EV_URC, p->name, text, NULL);
+  }
+}
+
+/* Registration URCs, each port as its +CREG/+CGREG/+CEREG mode asks. */
+static void network_changed(void *ctx)
+{
+  struct module *m = ctx;
+  struct network *n = &m->net;
+  module_emit(m, EV_NETWORK, NULL, network_stat_name(n->stat), network_rat_name(n));
+  for (int i = 0; i < PORT_COUNT; i++) {
+    struct port *p = &m->ports[i];
+    const char *names[3] = { "+CREG", "+CGREG", "+CEREG" };
+    int modes[3] = { p->creg_n, p->cgreg_n, p->cereg_n };
+    if (!p->io || !p->listening)
+      continue;
+    for (int k = 0; k < 3; k++) {
+      char text[96];
+      if (modes[k] == 0)
+        continue;
+      if (modes[k] == 2 && network_registered(n))
+        snprintf(text, sizeof(text), "%s: %d,\"%s\",\"%s\",%d", names[k], n->stat, n->tac,
+                 n->cell, n->rat);
+      else
+        snprintf(text, sizeof(text), "%s: %d", names[k], n->stat);
+      at_urc(&p->at, text);
+      module_emit(m, EV_URC, p->name, text, NULL);
+    }
+  }
+}
+
+const char *module_power_name(enum power_state p)
+{
+  switch (p) {
+  case POWER_OFF: return "off";
+  case POWER_BOOTING: return "booting";
+  case POWER_ON: return "on";
+  case POWER_BRICKED: return "bricked";
+  }
+  return "?";
+}
+
+json_t *module_status(struct module *m)
+{
+  json_t *ports = json_object();
+  char timing[32];
+  for (int i = 0; i < PORT_COUNT; i++) {
+    struct port *p = &m->ports[i];
+    json_object_set_new(ports, p->name,
+                        json_pack("{s:s, s:s?, s:b, s:I, s:I, s:I}", "link", p->link, "pts",
+                                  p->io ? p->pts : NULL, "present", p->io != NULL, "rx_bytes",
+                                  (json_int_t)p->rx_bytes, "tx_bytes", (json_int_t)p->tx_bytes,
+                                  "tx_dropped", (json_int_t)p->out_dropped));
+  }
+  return json_pack(
+      "{s:i, s:s, s:s, s:b, s:s?, s:s, s:s, s:s, s:s, s:i, s:I, s:o, s:{s:s, s:s, s:i, s:s, s:i},"
+      " s:{s:s, s:i, s:n}, s:s, s:I}",
+      "module", m->cfg.index, "model", model_names[m->cfg.model], "power",
+      m->power == POWER_OFF ? "off" : "on", "bricked", m->power == POWER_BRICKED, "brick_reason",
+      m->power == POWER_BRICKED ? m->brick_reason : NULL, "boot", module_power_name(m->power),
+      "revision", m->revision, "imei", m->id.imei, "state_dir", m->sd.path, "cfun", m->cfun,
+      "boots", (json_int_t)m->boots, "ports", ports, "network", "registration",
+      network_stat_name(m->net.stat), "rat", network_rat_name(&m->net), "rssi", m->net.rssi,
+      "operator", m->net.oper_long, "stat", m->net.stat, "fota", "phase", "idle", "percent", 0,
+      "last_error", "timing", vclock_describe(m->clock, timing, sizeof(timing)), "vclock_ms",
+      (json_int_t)vclock_now(m->clock));
+}

@@ -1,0 +1,95 @@
+/* module: one virtual EC200U/EG915U. Owns its state dir, flash, NV settings, identity, network
+ * model, its two ports (main UART, USB AT) and its power/boot state machine. */
+#ifndef FOTASIM_MODULE_H
+#define FOTASIM_MODULE_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "events.h"
+#include "flash.h"
+#include "identity.h"
+#include "network.h"
+#include "nv.h"
+#include "port.h"
+#include "statedir.h"
+#include "vclock.h"
+
+enum power_state {
+  POWER_OFF,      /* no power: silent, reads nothing */
+  POWER_BOOTING,  /* powered, before RDY: reads nothing */
+  POWER_ON,       /* running firmware: answers AT */
+  POWER_BRICKED   /* powered, but the flash holds no bootable image: silent */
+};
+
+enum model { MODEL_EC200U, MODEL_EG915U };
+
+struct module_config {
+  const char *state_dir;
+  const char *main_link;   /* NULL: <state_dir>/ttyMAIN */
+  const char *usb_link;    /* NULL: <state_dir>/ttyUSBAT */
+  const char *image_file;  /* flashed when the state dir is new; NULL: built-in image */
+  enum model model;
+  int index;               /* module number in this process */
+};
+
+/* Virtual durations (ms) of module-side delays; the clock scales them. */
+#define BOOT_TIME_MS 10000
+#define BOOT_URC_GAP_MS 300
+#define SMS_DONE_DELAY_MS 2000
+#define POWER_DOWN_MS 1000
+#define REBOOT_AFTER_OK_MS 100
+#define PDP_ACTIVATE_MS 800
+#define PDP_DEACTIVATE_MS 300
+
+struct module {
+  uv_loop_t *loop;
+  struct vclock *clock;
+  struct event_bus *bus;
+  struct module_config cfg;
+  struct statedir sd;
+  struct flash flash;
+  struct identity id;
+  struct nv nv;
+  struct network net;
+  struct port ports[PORT_COUNT];
+
+  enum power_state power;
+  int cfun;                 /* 0, 1, 4 */
+  int boot_step;            /* which boot URC comes next */
+  int powering_down;
+  char revision[FW_REVISION_MAX + 1];
+  char brick_reason[64];
+  unsigned long boots;
+
+  struct vtimer boot_timer;
+  struct vtimer power_timer;
+};
+
+extern const char *const model_names[];
+
+/* Opens the state dir, flashes the first image if it is new, opens the main port; the module
+ * stays off until module_power_on. -1 with a one-line message in err. */
+int module_init(struct module *m, uv_loop_t *loop, struct vclock *clock, struct event_bus *bus,
+                const struct module_config *cfg, char *err, size_t errlen);
+void module_close(struct module *m);
+
+void module_power_on(struct module *m);
+void module_power_off(struct module *m, int graceful); /* graceful: "POWERED DOWN" first */
+void module_power_cut(struct module *m);
+void module_reset(struct module *m);                    /* reboot now */
+/* Reboot once the command that asked has answered (AT+CFUN=1,1). */
+void module_reboot_soon(struct module *m);
+/* AT+CFUN=0/1/4 */
+void module_set_cfun(struct module *m, int fun);
+
+/* A URC to every open port. */
+void module_urc(struct module *m, const char *text);
+void module_emit(struct module *m, enum event_type type, const char *port, const char *data,
+                 const char *detail);
+const char *module_power_name(enum power_state p);
+json_t *module_status(struct module *m);
+int module_save_nv(struct module *m);
+
+#endif

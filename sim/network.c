@@ -1,0 +1,80 @@
+/* network: the radio network as the module sees it: registration state, RAT, signal, operator,
+ * cell, and the PDP contexts the module has active. A scenario will drive it later; by default
+ * the module registers on its home LTE network a few seconds after boot. */
+#include "network.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void network_init(struct network *n, struct vclock *clock, void (*on_change)(void *), void *ctx)
+{
+  memset(n, 0, sizeof(*n));
+  n->offered_stat = REG_HOME;
+  n->rat = RAT_LTE;
+  n->rssi = 24;
+  n->ber = 99;
+  snprintf(n->oper_long, sizeof(n->oper_long), "CHN-UNICOM");
+  snprintf(n->oper_short, sizeof(n->oper_short), "UNICOM");
+  snprintf(n->mccmnc, sizeof(n->mccmnc), "46001");
+  snprintf(n->tac, sizeof(n->tac), "5A1F");
+  snprintf(n->cell, sizeof(n->cell), "0B2C3D41");
+  n->band = 3;
+  n->earfcn = 1650;
+  n->stat = REG_NOT;
+  n->on_change = on_change;
+  n->ctx = ctx;
+  vtimer_init(clock, &n->reg_timer, n);
+}
+
+static void set_stat(struct network *n, int stat)
+{
+  if (n->stat == stat)
+    return;
+  n->stat = stat;
+  n->attached = network_registered(n);
+  if (!n->attached)
+    for (int cid = 1; cid <= PDP_CID_MAX; cid++)
+      n->active[cid] = 0;
+  if (n->on_change)
+    n->on_change(n->ctx);
+}
+
+static void registered(struct vtimer *t)
+{
+  struct network *n = t->data;
+  set_stat(n, n->offered_stat);
+}
+
+void network_radio_on(struct network *n)
+{
+  set_stat(n, REG_SEARCHING);
+  vtimer_start(&n->reg_timer, REGISTRATION_MS, registered);
+}
+
+void network_radio_off(struct network *n)
+{
+  vtimer_stop(&n->reg_timer);
+  set_stat(n, REG_NOT);
+}
+
+int network_registered(const struct network *n)
+{
+  return n->stat == REG_HOME || n->stat == REG_ROAMING;
+}
+
+const char *network_rat_name(const struct network *n)
+{
+  return n->rat == RAT_LTE ? "LTE" : "GSM";
+}
+
+const char *network_stat_name(int stat)
+{
+  switch (stat) {
+  case REG_NOT: return "not-registered";
+  case REG_HOME: return "home";
+  case REG_SEARCHING: return "searching";
+  case REG_DENIED: return "denied";
+  case REG_ROAMING: return "roaming";
+  default: return "unknown";
+  }
+}

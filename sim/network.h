@@ -1,0 +1,47 @@
+/* network: the radio network as the module sees it: registration state, RAT, signal, operator,
+ * cell, and the PDP contexts the module has active. A scenario will drive it later; by default
+ * the module registers on its home LTE network a few seconds after boot. */
+#ifndef FOTASIM_NETWORK_H
+#define FOTASIM_NETWORK_H
+
+#include "nv.h"
+#include "vclock.h"
+
+/* 3GPP 27.007 <stat> values */
+enum reg_stat {
+  REG_NOT = 0, REG_HOME = 1, REG_SEARCHING = 2, REG_DENIED = 3, REG_UNKNOWN = 4, REG_ROAMING = 5
+};
+
+/* 27.007 <AcT> values */
+enum rat { RAT_GSM = 0, RAT_LTE = 7 };
+
+#define REGISTRATION_MS 2500
+
+struct network {
+  /* what the scenario offers */
+  int offered_stat;     /* the stat the module reaches once registered */
+  int rat;
+  int rssi, ber;        /* +CSQ */
+  char oper_long[32], oper_short[16], mccmnc[8];
+  char tac[8], cell[12];
+  int band, earfcn;
+  /* what the module has now */
+  int stat;
+  int attached;
+  int active[PDP_CID_MAX + 1];
+  char ip[PDP_CID_MAX + 1][24];
+  struct vtimer reg_timer;
+  void (*on_change)(void *ctx);
+  void *ctx;
+};
+
+void network_init(struct network *n, struct vclock *clock, void (*on_change)(void *), void *ctx);
+/* Radio on (after boot or CFUN=1): registration follows after REGISTRATION_MS. */
+void network_radio_on(struct network *n);
+/* Radio off (CFUN=0/4, power off): not registered, contexts down. */
+void network_radio_off(struct network *n);
+int network_registered(const struct network *n);
+const char *network_rat_name(const struct network *n);   /* "LTE", "GSM" */
+const char *network_stat_name(int stat);
+
+#endif

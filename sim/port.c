@@ -1,0 +1,319 @@
+/* port: one AT port of a module on a PTY: the master side polled on the loop, the slave linked
+ * where the host opens it. Input is fed to the port's AT session with back-pressure while a
+ * command runs; output is buffered (bounded) and written without blocking. */
+#include "port.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "module.h"
+
+struct port_io {
+  uv_poll_t poll;
+  int master, slave;
+  int events;
+  struct port *port;   /* NULL once the port has let go of it */
+};
+
+static void update_poll(struct port *p);
+
+static void emit_bytes(struct port *p, enum event_type type, const char *data, size_t len)
+{
+  char masked[PORT_IN_CHUNK + URL_MASK_HOLD];
+  struct url_mask *mask = type == EV_RX ? &p->mask_rx : &p->mask_tx;
+  while (len > 0) {
+    size_t n = len < PORT_IN_CHUNK ? len : PORT_IN_CHUNK;
+    size_t o = url_mask_feed(mask, data, n, masked);
+    if (o > 0) {
+      struct event ev = { .type = type, .module = p->m->cfg.index, .port = p->name,
+                          .data = masked, .len = o };
+      event_emit(p->m->bus, &ev);
+    }
+    data += n;
+    len -= n;
+  }
+}
+
+static void flush_out(struct port *p)
+{
+  if (p->out_unevented > 0) {
+    if (event_wanted(p->m->bus, EV_TX))
+      emit_bytes(p, EV_TX, p->out + p->out_len - p->out_unevented, p->out_unevented);
+    p->out_unevented = 0;
+  }
+  if (!p->io)
+    return;
+  while (p->out_len > 0) {
+    ssize_t w = write(p->io->master, p->out, p->out_len);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0)
+      break; /* EAGAIN: the host is not reading; the poll tells when to go on */
+    p->tx_bytes += (unsigned long)w;
+    memmove(p->out, p->out + w, p->out_len - (size_t)w);
+    p->out_len -= (size_t)w;
+  }
+  update_poll(p);
+}
+
+void port_write(struct port *p, const char *data, size_t len)
+{
+  if (!p->io)
+    return;
+  if (p->out_len + len > p->out_cap) {
+    size_t cap = p->out_cap ? p->out_cap : 1024;
+    while (cap < p->out_len + len && cap < PORT_OUT_MAX)
+      cap *= 2;
+    if (cap > p->out_cap) {
+      char *n = realloc(p->out, cap);
+      if (n) {
+        p->out = n;
+        p->out_cap = cap;
+      }
+    }
+  }
+  if (p->out_len + len > p->out_cap) { /* the host has stopped reading: lose what is over */
+    size_t room = p->out_cap - p->out_len;
+    if (p->out_dropped == 0)
+      log_warn("module %d port %s: host not reading, output dropped", p->m->cfg.index, p->name);
+    p->out_dropped += len - room;
+    len = room;
+  }
+  memcpy(p->out + p->out_len, data, len);
+  p->out_len += len;
+  p->out_unevented += len;
+  if (!p->in_callback)
+    flush_out(p);
+}
+
+/* Feeds held input to the AT session until it is consumed or a command goes asynchronous. */
+static void feed_held(struct port *p)
+{
+  while (p->in_off < p->in_len && p->listening && !p->at.busy) {
+    size_t n = at_session_input(&p->at, p->in + p->in_off, p->in_len - p->in_off);
+    p->in_off += n;
+  }
+  if (p->in_off >= p->in_len || !p->listening)
+    p->in_off = p->in_len = 0;
+}
+
+static void on_poll(uv_poll_t *h, int status, int events)
+{
+  struct port_io *io = h->data;
+  struct port *p = io->port;
+  if (!p)
+    return;
+  if (status < 0) {
+    log_warn("module %d port %s: poll error %s", p->m->cfg.index, p->name, uv_strerror(status));
+    return;
+  }
+  p->in_callback = 1;
+  if ((events & UV_READABLE) && p->in_len == 0) {
+    ssize_t r = read(io->master, p->in, sizeof(p->in));
+    if (r > 0) {
+      p->rx_bytes += (unsigned long)r;
+      if (event_wanted(p->m->bus, EV_RX))
+        emit_bytes(p, EV_RX, p->in, (size_t)r);
+      if (p->listening) {
+        p->in_len = (size_t)r;
+        p->in_off = 0;
+        feed_held(p);
+      }
+    }
+  }
+  p->in_callback = 0;
+  flush_out(p);
+}
+
+static void update_poll(struct port *p)
+{
+  int want = 0;
+  if (!p->io)
+    return;
+  if (p->in_len == 0)
+    want |= UV_READABLE;
+  if (p->out_len > 0)
+    want |= UV_WRITABLE;
+  if (want == p->io->events)
+    return;
+  p->io->events = want;
+  if (want)
+    uv_poll_start(&p->io->poll, want, on_poll);
+  else
+    uv_poll_stop(&p->io->poll);
+}
+
+static void at_write(void *user, const char *data, size_t len)
+{
+  port_write(user, data, len);
+}
+
+static void at_on_command(void *user, const struct at_cmd *cmd)
+{
+  struct port *p = user;
+  if (event_wanted(p->m->bus, EV_CMD)) {
+    char text[AT_BODY_MAX + 4];
+    int n = snprintf(text, sizeof(text), "AT%s", cmd->text);
+    url_mask_string(text, (size_t)n);
+    struct event ev = { .type = EV_CMD, .module = p->m->cfg.index, .port = p->name,
+                        .data = text, .len = (size_t)n };
+    event_emit(p->m->bus, &ev);
+  }
+}
+
+static void at_on_result(void *user, const struct at_cmd *cmd, const char *result)
+{
+  struct port *p = user;
+  if (event_wanted(p->m->bus, EV_RESULT)) {
+    char text[AT_BODY_MAX + 4];
+    snprintf(text, sizeof(text), "AT%s", cmd->text);
+    url_mask_string(text, strlen(text));
+    struct event ev = { .type = EV_RESULT, .module = p->m->cfg.index, .port = p->name,
+                        .data = result, .len = strlen(result), .detail = text };
+    event_emit(p->m->bus, &ev);
+  }
+}
+
+static void at_on_idle(void *user)
+{
+  struct port *p = user;
+  int nested = p->in_callback;
+  p->in_callback = 1;
+  feed_held(p);
+  p->in_callback = nested;
+  if (!nested)
+    flush_out(p);
+}
+
+static const struct at_session_ops port_at_ops = {
+  .write = at_write,
+  .on_command = at_on_command,
+  .on_result = at_on_result,
+  .on_idle = at_on_idle,
+};
+
+extern const struct at_command at_command_table[];
+extern const size_t at_command_count;
+
+void port_init(struct port *p, struct module *m, enum port_id id, const char *link)
+{
+  memset(p, 0, sizeof(*p));
+  p->m = m;
+  p->id = id;
+  p->name = id == PORT_MAIN ? "main" : "usb";
+  snprintf(p->link, sizeof(p->link), "%s", link);
+  at_session_init(&p->at, at_command_table, at_command_count, &port_at_ops, p);
+  url_mask_init(&p->mask_rx);
+  url_mask_init(&p->mask_tx);
+  snprintf(p->cscs, sizeof(p->cscs), "GSM");
+  vtimer_init(m->clock, &p->cmd_timer, p);
+}
+
+static int link_pts(const char *pts, const char *link)
+{
+  char tmp[4200];
+  snprintf(tmp, sizeof(tmp), "%s.new", link);
+  unlink(tmp);
+  if (symlink(pts, tmp) != 0)
+    return -1;
+  if (rename(tmp, link) != 0) {
+    unlink(tmp);
+    return -1;
+  }
+  return 0;
+}
+
+int port_open(struct port *p, char *err, size_t errlen)
+{
+  struct port_io *io;
+  struct termios tio;
+  const char *name;
+  int master = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC), slave;
+
+  if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0 || !(name = ptsname(master))) {
+    snprintf(err, errlen, "cannot create a PTY for port %s: %s", p->name, strerror(errno));
+    if (master >= 0)
+      close(master);
+    return -1;
+  }
+  snprintf(p->pts, sizeof(p->pts), "%s", name);
+  /* Keeping a slave descriptor open ourselves means the master never sees a hang-up when the
+   * host closes and reopens the port, and line settings survive between host sessions. */
+  slave = open(p->pts, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0 || tcgetattr(slave, &tio) != 0) {
+    snprintf(err, errlen, "cannot open %s: %s", p->pts, strerror(errno));
+    close(master);
+    if (slave >= 0)
+      close(slave);
+    return -1;
+  }
+  cfmakeraw(&tio);
+  cfsetispeed(&tio, B115200);
+  cfsetospeed(&tio, B115200);
+  tcsetattr(slave, TCSANOW, &tio);
+  if (link_pts(p->pts, p->link) != 0) {
+    snprintf(err, errlen, "cannot create link %s: %s", p->link, strerror(errno));
+    close(master);
+    close(slave);
+    return -1;
+  }
+  io = calloc(1, sizeof(*io));
+  io->master = master;
+  io->slave = slave;
+  io->port = p;
+  uv_poll_init(p->m->loop, &io->poll, master);
+  io->poll.data = io;
+  p->io = io;
+  p->in_len = p->in_off = 0;
+  update_poll(p);
+  return 0;
+}
+
+static void io_closed(uv_handle_t *h)
+{
+  struct port_io *io = h->data;
+  close(io->master);
+  close(io->slave);
+  free(io);
+}
+
+void port_close(struct port *p, int remove_link)
+{
+  struct port_io *io = p->io;
+  if (!io)
+    return;
+  flush_out(p);
+  p->io = NULL;
+  io->port = NULL;
+  uv_close((uv_handle_t *)&io->poll, io_closed);
+  p->out_len = p->out_unevented = 0;
+  p->in_len = p->in_off = 0;
+  p->pts[0] = '\0';
+  if (remove_link)
+    unlink(p->link);
+}
+
+void port_free(struct port *p)
+{
+  port_close(p, 0);
+  free(p->out);
+  p->out = NULL;
+  p->out_cap = 0;
+}
+
+void port_listen(struct port *p, int on)
+{
+  p->listening = on;
+  if (!on) {
+    vtimer_stop(&p->cmd_timer);
+    at_session_reset(&p->at);
+    p->in_len = p->in_off = 0;
+    update_poll(p);
+  }
+}

@@ -1,0 +1,85 @@
+/* url_mask: hides passwords of URLs ("scheme://user:PASSWORD@host") in logs, events and the
+ * transcript. Streaming: bytes of a URL's authority are held until it is known whether they hold
+ * a password, so a password split across reads is still masked. Each password byte becomes '*'. */
+#include "url_mask.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void url_mask_init(struct url_mask *m)
+{
+  memset(m, 0, sizeof(*m));
+}
+
+static int ends_authority(char c)
+{
+  return c == '/' || c == '"' || c == ' ' || c == '\r' || c == '\n' || c == ',' || c == ';' ||
+         c == '\0';
+}
+
+/* Emits the held authority; mask=1 hides what lies between the first ':' and the end. */
+static size_t release(struct url_mask *m, char *out, int mask, size_t mask_end)
+{
+  size_t n = m->hold_len;
+  char *colon = memchr(m->hold, ':', mask_end);
+  memcpy(out, m->hold, n);
+  if (mask && colon)
+    for (size_t i = (size_t)(colon - m->hold) + 1; i < mask_end; i++)
+      out[i] = '*';
+  m->hold_len = 0;
+  m->in_authority = 0;
+  m->matched = 0;
+  return n;
+}
+
+size_t url_mask_feed(struct url_mask *m, const char *in, size_t n, char *out)
+{
+  size_t o = 0;
+  for (size_t i = 0; i < n; i++) {
+    char c = in[i];
+    if (m->in_authority) {
+      m->hold[m->hold_len++] = c;
+      if (c == '@')
+        o += release(m, out + o, 1, m->hold_len - 1);
+      else if (ends_authority(c))
+        o += release(m, out + o, 0, m->hold_len);
+      else if (m->hold_len == URL_MASK_HOLD)
+        o += release(m, out + o, 1, m->hold_len);
+      continue;
+    }
+    out[o++] = c;
+    if (c == "://"[m->matched]) {
+      if (++m->matched == 3) {
+        m->in_authority = 1;
+        m->hold_len = 0;
+      }
+    } else {
+      m->matched = c == ':' ? 1 : 0;
+    }
+  }
+  return o;
+}
+
+size_t url_mask_flush(struct url_mask *m, char *out)
+{
+  if (!m->in_authority) {
+    m->matched = 0;
+    return 0;
+  }
+  return release(m, out, 1, m->hold_len);
+}
+
+void url_mask_string(char *s, size_t len)
+{
+  struct url_mask m;
+  char *out = malloc(len + URL_MASK_HOLD);
+  size_t o;
+  if (!out)
+    return;
+  url_mask_init(&m);
+  o = url_mask_feed(&m, s, len, out);
+  o += url_mask_flush(&m, out + o);
+  if (o == len)
+    memcpy(s, out, len);
+  free(out);
+}

@@ -1,0 +1,246 @@
+/* fotasimctl: command-line client of fotasim's control channel (JSON lines on a Unix socket).
+ * Builds one request from its arguments, prints the reply; "events" prints the stream. */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static void usage(FILE *out)
+{
+  fprintf(out,
+          "Usage: fotasimctl [--socket PATH] [--module N] COMMAND [ARGS]\n"
+          "Talks to a running fotasim through its control socket.\n\n"
+          "Commands:\n"
+          "  status                      print the module's state as JSON\n"
+          "  power on|off|cut            power on, power off gracefully, or cut power\n"
+          "  reset                       reboot the module\n"
+          "  events [TYPE...]            stream events (rx tx cmd result urc state network)\n"
+          "  wait TYPE [--match TEXT] [--port main|usb] [--timeout MS]\n"
+          "                              wait for one event; exit 1 on timeout\n"
+          "  send JSON                   send a raw request object\n\n"
+          "Options:\n"
+          "  --socket PATH   control socket ($FOTASIM_CONTROL, else ./fotasim-state/control.sock)\n"
+          "  --module N      module number (0)\n"
+          "  --help          show this help\n\n"
+          "Exit status: 0 when the module answers ok, 1 when it answers an error or a wait times\n"
+          "out, 2 for bad arguments or no connection.\n");
+}
+
+static int die_usage(const char *msg, const char *arg)
+{
+  fprintf(stderr, "fotasimctl: %s%s (see fotasimctl --help)\n", msg, arg ? arg : "");
+  return 2;
+}
+
+static int connect_to(const char *path)
+{
+  struct sockaddr_un addr;
+  int fd;
+  if (strlen(path) >= sizeof(addr.sun_path)) {
+    fprintf(stderr, "fotasimctl: socket path too long: %s\n", path);
+    return -1;
+  }
+  fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  memset(&addr, 0, sizeof(addr));
+  addr.sun_family = AF_UNIX;
+  strcpy(addr.sun_path, path);
+  if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
+    fprintf(stderr, "fotasimctl: cannot connect to %s: %s\n", path, strerror(errno));
+    if (fd >= 0)
+      close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+static int send_request(int fd, json_t *req)
+{
+  char *text = json_dumps(req, JSON_COMPACT);
+  size_t n = strlen(text), off = 0;
+  int rc = 0;
+  while (off < n || off == n) {
+    const char *p = off < n ? text + off : "\n";
+    size_t len = off < n ? n - off : 1;
+    ssize_t w = write(fd, p, len);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0) {
+      rc = -1;
+      break;
+    }
+    if (off == n)
+      break;
+    off += (size_t)w;
+  }
+  free(text);
+  return rc;
+}
+
+/* Builds the request from COMMAND [ARGS]; NULL after printing a usage error. */
+static json_t *build_request(int argc, char **argv, int *streaming, int *rc)
+{
+  const char *cmd = argv[0];
+  json_t *req;
+  *rc = 2;
+  if (strcmp(cmd, "status") == 0 || strcmp(cmd, "reset") == 0 || strcmp(cmd, "help") == 0) {
+    if (argc != 1) {
+      die_usage("too many arguments for ", cmd);
+      return NULL;
+    }
+    return json_pack("{s:s}", "cmd", cmd);
+  }
+  if (strcmp(cmd, "power") == 0) {
+    if (argc != 2 || (strcmp(argv[1], "on") && strcmp(argv[1], "off") && strcmp(argv[1], "cut"))) {
+      die_usage("power takes one of: on, off, cut", NULL);
+      return NULL;
+    }
+    return json_pack("{s:s, s:s}", "cmd", "power", "action", argv[1]);
+  }
+  if (strcmp(cmd, "events") == 0) {
+    json_t *types = json_array();
+    for (int i = 1; i < argc; i++)
+      json_array_append_new(types, json_string(argv[i]));
+    *streaming = 1;
+    req = json_pack("{s:s}", "cmd", "events");
+    if (argc > 1)
+      json_object_set_new(req, "types", types);
+    else
+      json_decref(types);
+    return req;
+  }
+  if (strcmp(cmd, "wait") == 0) {
+    if (argc < 2) {
+      die_usage("wait needs an event type", NULL);
+      return NULL;
+    }
+    req = json_pack("{s:s, s:s}", "cmd", "wait", "event", argv[1]);
+    for (int i = 2; i < argc; i++) {
+      if (i + 1 >= argc) {
+        json_decref(req);
+        die_usage("missing value after ", argv[i]);
+        return NULL;
+      }
+      if (strcmp(argv[i], "--match") == 0) {
+        json_object_set_new(req, "match", json_string(argv[++i]));
+      } else if (strcmp(argv[i], "--port") == 0) {
+        json_object_set_new(req, "port", json_string(argv[++i]));
+      } else if (strcmp(argv[i], "--timeout") == 0) {
+        char *end;
+        long ms = strtol(argv[++i], &end, 10);
+        if (*end || ms < 0) {
+          json_decref(req);
+          die_usage("bad --timeout ", argv[i]);
+          return NULL;
+        }
+        json_object_set_new(req, "timeout", json_integer(ms));
+      } else {
+        json_decref(req);
+        die_usage("unknown wait option ", argv[i]);
+        return NULL;
+      }
+    }
+    return req;
+  }
+  if (strcmp(cmd, "send") == 0) {
+    json_error_t jerr;
+    if (argc != 2) {
+      die_usage("send takes one JSON object", NULL);
+      return NULL;
+    }
+    req = json_loads(argv[1], 0, &jerr);
+    if (!json_is_object(req)) {
+      fprintf(stderr, "fotasimctl: send: not a JSON object: %s\n", jerr.text);
+      json_decref(req);
+      return NULL;
+    }
+    return req;
+  }
+  die_usage("unknown command ", cmd);
+  return NULL;
+}
+
+int main(int argc, char **argv)
+{
+  const char *sock = getenv("FOTASIM_CONTROL");
+  long module = -1;
+  int i = 1, streaming = 0, rc, fd;
+  json_t *req, *rep;
+  FILE *in;
+  char *line = NULL;
+  size_t cap = 0;
+
+  if (!sock)
+    sock = "./fotasim-state/control.sock";
+  for (; i < argc && argv[i][0] == '-'; i++) {
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      usage(stdout);
+      return 0;
+    } else if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc) {
+      sock = argv[++i];
+    } else if (strcmp(argv[i], "--module") == 0 && i + 1 < argc) {
+      char *end;
+      module = strtol(argv[++i], &end, 10);
+      if (*end || module < 0)
+        return die_usage("bad --module ", argv[i]);
+    } else {
+      return die_usage("bad option ", argv[i]);
+    }
+  }
+  if (i >= argc)
+    return die_usage("no command given", NULL);
+  req = build_request(argc - i, argv + i, &streaming, &rc);
+  if (!req)
+    return rc;
+  if (module >= 0)
+    json_object_set_new(req, "module", json_integer(module));
+  fd = connect_to(sock);
+  if (fd < 0) {
+    json_decref(req);
+    return 2;
+  }
+  if (send_request(fd, req) != 0) {
+    fprintf(stderr, "fotasimctl: cannot send to %s: %s\n", sock, strerror(errno));
+    json_decref(req);
+    close(fd);
+    return 2;
+  }
+  json_decref(req);
+  in = fdopen(fd, "r");
+  rc = 2;
+  while (getline(&line, &cap, in) > 0) {
+    json_error_t jerr;
+    rep = json_loads(line, 0, &jerr);
+    if (!rep) {
+      fprintf(stderr, "fotasimctl: bad reply: %s\n", jerr.text);
+      break;
+    }
+    if (json_object_get(rep, "event")) { /* a streamed event */
+      fputs(line, stdout);
+      fflush(stdout);
+      json_decref(rep);
+      continue;
+    }
+    if (!json_is_true(json_object_get(rep, "ok"))) {
+      fprintf(stderr, "fotasimctl: %s\n", json_string_value(json_object_get(rep, "error")));
+      json_decref(rep);
+      rc = 1;
+      break;
+    }
+    if (!streaming) {
+      json_dumpf(rep, stdout, JSON_INDENT(2));
+      fputc('\n', stdout);
+      rc = 0;
+      json_decref(rep);
+      break;
+    }
+    json_decref(rep); /* the ok of "events": the stream follows */
+    rc = 0;
+  }
+  free(line);
+  fclose(in);
+  return rc;
+}
