@@ -1,0 +1,239 @@
+/* test_units: unit tests of the support modules: URL password masking, the virtual clock's
+ * ordering, firmware image checks, NOR flash semantics, identity check digits. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "flash.h"
+#include "fotasim/fwimage.h"
+#include "identity.h"
+#include "statedir.h"
+#include "url_mask.h"
+#include "vclock.h"
+
+static void masked(const char *in, const char *want)
+{
+  char buf[512];
+  snprintf(buf, sizeof(buf), "%s", in);
+  url_mask_string(buf, strlen(buf));
+  ck_assert_str_eq(buf, want);
+}
+
+START_TEST(mask_whole_strings)
+{
+  masked("AT+QFOTADL=\"FTP://user:secret@host:21/f.bin\"",
+         "AT+QFOTADL=\"FTP://user:******@host:21/f.bin\"");
+  masked("http://host:8080/f.bin", "http://host:8080/f.bin");
+  masked("ftp://anon@host/f", "ftp://anon@host/f");
+  masked("no url here: a:b@c", "no url here: a:b@c");
+  masked("two ftp://a:b@h/ and ftp://c:dd@h/", "two ftp://a:*@h/ and ftp://c:**@h/");
+}
+END_TEST
+
+/* A password split across any two chunks is still masked. */
+START_TEST(mask_streaming_split)
+{
+  const char *in = "AT+QFOTADL=\"ftp://u:pa55word@10.0.0.1/x\"\r";
+  const char *want = "AT+QFOTADL=\"ftp://u:********@10.0.0.1/x\"\r";
+  size_t n = strlen(in);
+  for (size_t cut = 0; cut <= n; cut++) {
+    struct url_mask m;
+    char out[2 * URL_MASK_HOLD + 128];
+    size_t o;
+    url_mask_init(&m);
+    o = url_mask_feed(&m, in, cut, out);
+    o += url_mask_feed(&m, in + cut, n - cut, out + o);
+    o += url_mask_flush(&m, out + o);
+    ck_assert_uint_eq(o, n);
+    ck_assert_msg(memcmp(out, want, n) == 0, "cut %zu: %.*s", cut, (int)o, out);
+  }
+}
+END_TEST
+
+static char order[16];
+static int norder;
+static void record(struct vtimer *t)
+{
+  order[norder++] = *(const char *)t->data;
+}
+
+/* In instant mode timers fire in virtual-time order, not in the order they were started. */
+START_TEST(clock_instant_keeps_order)
+{
+  uv_loop_t loop;
+  struct vclock c;
+  struct vtimer a, b, d;
+  uv_loop_init(&loop);
+  vclock_init(&c, &loop, 0.0);
+  vtimer_init(&c, &a, "a");
+  vtimer_init(&c, &b, "b");
+  vtimer_init(&c, &d, "d");
+  norder = 0;
+  vtimer_start(&a, 10000, record);
+  vtimer_start(&b, 5, record);
+  vtimer_start(&d, 10000, record); /* same due time as a: start order breaks the tie */
+  uv_run(&loop, UV_RUN_DEFAULT);
+  ck_assert_int_eq(norder, 3);
+  ck_assert(memcmp(order, "bad", 3) == 0);
+  ck_assert_uint_eq(vclock_now(&c), 10000);
+  vclock_close(&c);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  uv_loop_close(&loop);
+}
+END_TEST
+
+START_TEST(clock_stop_cancels)
+{
+  uv_loop_t loop;
+  struct vclock c;
+  struct vtimer a, b;
+  uv_loop_init(&loop);
+  vclock_init(&c, &loop, 0.0);
+  vtimer_init(&c, &a, "a");
+  vtimer_init(&c, &b, "b");
+  norder = 0;
+  vtimer_start(&a, 100, record);
+  vtimer_start(&b, 200, record);
+  vtimer_stop(&a);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  ck_assert_int_eq(norder, 1);
+  ck_assert_int_eq(order[0], 'b');
+  vclock_close(&c);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  uv_loop_close(&loop);
+}
+END_TEST
+
+START_TEST(clock_timing_names)
+{
+  double s;
+  ck_assert_int_eq(vclock_parse_timing("real", &s), 0);
+  ck_assert(s == 1.0);
+  ck_assert_int_eq(vclock_parse_timing("fast", &s), 0);
+  ck_assert(s == 10.0);
+  ck_assert_int_eq(vclock_parse_timing("instant", &s), 0);
+  ck_assert(s == 0.0);
+  ck_assert_int_eq(vclock_parse_timing("2.5", &s), 0);
+  ck_assert(s == 2.5);
+  ck_assert_int_eq(vclock_parse_timing("0", &s), -1);
+  ck_assert_int_eq(vclock_parse_timing("-3", &s), -1);
+  ck_assert_int_eq(vclock_parse_timing("quick", &s), -1);
+}
+END_TEST
+
+START_TEST(image_roundtrip_and_corruption)
+{
+  uint8_t *img = fw_image_synthesize("REV_A", 100000, 7);
+  uint8_t *again = fw_image_synthesize("REV_A", 100000, 7);
+  uint8_t *other = fw_image_synthesize("REV_B", 100000, 7);
+  struct fw_info info;
+  size_t len = FW_HEADER_SIZE + 100000;
+  ck_assert_int_eq(fw_image_check(img, len, &info), FW_OK);
+  ck_assert_str_eq(info.revision, "REV_A");
+  ck_assert_uint_eq(info.body_size, 100000);
+  ck_assert(memcmp(img, again, len) == 0);                  /* deterministic */
+  ck_assert(memcmp(img + FW_HEADER_SIZE, other + FW_HEADER_SIZE, 1000) != 0);
+  img[FW_HEADER_SIZE + 5000] ^= 1;
+  ck_assert_int_eq(fw_image_check(img, len, &info), FW_BAD_HASH);
+  img[FW_HEADER_SIZE + 5000] ^= 1;
+  img[20] ^= 1; /* revision byte */
+  ck_assert_int_eq(fw_image_check(img, len, &info), FW_BAD_HEADER);
+  img[20] ^= 1;
+  img[0] = 'X';
+  ck_assert_int_eq(fw_image_check(img, len, &info), FW_BAD_MAGIC);
+  img[0] = 'F';
+  ck_assert_int_eq(fw_image_check(img, len - 1, &info), FW_BAD_SIZE);
+  free(img);
+  free(again);
+  free(other);
+}
+END_TEST
+
+static const uint8_t *no_image(void *ctx, size_t *len)
+{
+  (void)ctx;
+  *len = 0;
+  return (const uint8_t *)"";
+}
+
+START_TEST(flash_nor_semantics)
+{
+  char dir[] = "/tmp/fotasim-flash-XXXXXX", err[256];
+  struct statedir sd;
+  struct flash f;
+  uint8_t buf[16], zero = 0x00, ff = 0xFF, half = 0x0F;
+  int created;
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  ck_assert_int_eq(statedir_open(&sd, dir, err, sizeof(err)), 0);
+  ck_assert_int_eq(flash_open(&f, &sd, no_image, NULL, &created), 0);
+  ck_assert_int_eq(created, 1);
+  ck_assert_int_eq(flash_read(&f, 0, buf, sizeof(buf)), 0);
+  ck_assert_uint_eq(buf[0], 0xFF);                                   /* new part is erased */
+  ck_assert_int_eq(flash_op(&f, FLASH_PROGRAM, 100, &half, 1), 0);   /* clears bits: fine */
+  ck_assert_int_eq(flash_op(&f, FLASH_PROGRAM, 100, &zero, 1), 0);
+  ck_assert_int_eq(flash_op(&f, FLASH_PROGRAM, 100, &ff, 1), -1);    /* 0 -> 1 refused */
+  ck_assert_int_eq(flash_op(&f, FLASH_ERASE, 1, NULL, 0), -1);       /* unaligned erase */
+  ck_assert_int_eq(flash_op(&f, FLASH_ERASE, 0, NULL, 0), 0);
+  ck_assert_int_eq(flash_read(&f, 100, buf, 1), 0);
+  ck_assert_uint_eq(buf[0], 0xFF);
+  ck_assert_int_eq(flash_op(&f, FLASH_PROGRAM, FLASH_SIZE - 1, buf, 2), -1); /* past the end */
+  ck_assert_int_eq(flash_check_firmware(&f, &(struct fw_info){ 0 }), FW_BAD_MAGIC);
+  flash_close(&f);
+  ck_assert_int_eq(flash_open(&f, &sd, no_image, NULL, &created), 0);
+  ck_assert_int_eq(created, 0); /* reused */
+  flash_close(&f);
+  statedir_close(&sd);
+  {
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+  }
+}
+END_TEST
+
+START_TEST(state_dir_lock_is_exclusive)
+{
+  char dir[] = "/tmp/fotasim-lock-XXXXXX", err[256], cmd[300];
+  struct statedir a, b;
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  ck_assert_int_eq(statedir_open(&a, dir, err, sizeof(err)), 0);
+  ck_assert_int_eq(statedir_open(&b, dir, err, sizeof(err)), -1);
+  ck_assert_ptr_nonnull(strstr(err, "in use"));
+  statedir_close(&a);
+  snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+  ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+START_TEST(luhn_digits)
+{
+  ck_assert_int_eq(identity_luhn("7992739871"), '3');
+  ck_assert_int_eq(identity_luhn("35145120840121"), '6'); /* a published sample IMEI */
+}
+END_TEST
+
+int main(void)
+{
+  Suite *s = suite_create("units");
+  TCase *t = tcase_create("units");
+  SRunner *sr;
+  int failed;
+  tcase_add_test(t, mask_whole_strings);
+  tcase_add_test(t, mask_streaming_split);
+  tcase_add_test(t, clock_instant_keeps_order);
+  tcase_add_test(t, clock_stop_cancels);
+  tcase_add_test(t, clock_timing_names);
+  tcase_add_test(t, image_roundtrip_and_corruption);
+  tcase_add_test(t, flash_nor_semantics);
+  tcase_add_test(t, state_dir_lock_is_exclusive);
+  tcase_add_test(t, luhn_digits);
+  suite_add_tcase(s, t);
+  sr = srunner_create(s);
+  srunner_run_all(sr, CK_NORMAL);
+  failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
