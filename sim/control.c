@@ -469,6 +469,8 @@ int control_start(struct control *c, uv_loop_t *loop, const char *path, struct m
   old = umask(077); /* created 0600, with no window where others could connect */
   r = uv_pipe_bind(&c->server, path);
   umask(old);
+  if (r == 0 && chmod(path, 0600) != 0)
+    r = UV_EPERM;
   if (r == 0)
     r = uv_listen((uv_stream_t *)&c->server, 16, on_connection);
   if (r != 0) {

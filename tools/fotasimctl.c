@@ -218,7 +218,7 @@ int main(int argc, char **argv)
       fprintf(stderr, "fotasimctl: bad reply: %s\n", jerr.text);
       break;
     }
-    if (json_object_get(rep, "event")) { /* a streamed event */
+    if (!json_object_get(rep, "ok")) { /* a streamed event: replies always carry "ok" */
       fputs(line, stdout);
       fflush(stdout);
       json_decref(rep);

@@ -1,0 +1,48 @@
+/* host: what the integration tests use to act as host software: start fotasim as a separate
+ * process, open its PTY links in raw mode, exchange bytes with deadlines, talk to its control
+ * socket. Every wait here is bounded. */
+#ifndef FOTASIM_TEST_HOST_H
+#define FOTASIM_TEST_HOST_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct sim {
+  pid_t pid;
+  int out_fd;              /* fotasim's stdout */
+  char dir[256];           /* state dir */
+  char main_link[300], usb_link[300], sock[300], log[300];
+  char ready[512];         /* the ready line */
+};
+
+/* A new empty temporary directory for a state dir. */
+void sim_tempdir(struct sim *s);
+/* Starts fotasim on s->dir with --timing instant and extra args (NULL-terminated); waits for
+ * the ready line. Returns 0, or -1 if it exited or did not get ready in time. */
+int sim_start(struct sim *s, const char *const *extra);
+/* SIGTERM, then waits; returns the exit status (or -1 on a signal/timeout). */
+int sim_stop(struct sim *s);
+/* Runs fotasim with args and returns its exit status; its stderr goes to err. */
+int run_fotasim(const char *const *args, char *err, size_t errlen);
+void sim_cleanup(struct sim *s);
+
+int tty_open(const char *path);
+void tty_send(int fd, const char *data, size_t len);
+/* Reads exactly n bytes within timeout_ms; returns how many arrived. */
+size_t tty_read_n(int fd, char *buf, size_t n, int timeout_ms);
+/* Reads whatever arrives within timeout_ms. */
+size_t tty_read_for(int fd, char *buf, size_t size, int timeout_ms);
+/* Sends cmd, then asserts (check) that exactly `want` comes back. */
+void chat(int fd, const char *cmd, const char *want);
+/* Asserts that exactly `want` arrives next. */
+void expect_tty(int fd, const char *want);
+
+/* One control request; the reply line in reply. Returns 0 if a reply came. */
+int ctl(const struct sim *s, const char *json, char *reply, size_t size, int timeout_ms);
+/* Runs fotasimctl with args against s's socket; returns its exit status; stdout in out. */
+int run_ctl(const struct sim *s, const char *const *args, char *out, size_t size);
+
+/* Bytes printed with escapes, for failure messages. */
+const char *show(const char *data, size_t len);
+
+#endif

@@ -1,0 +1,612 @@
+/* test_module: integration tests: fotasim runs as a separate process on a temporary state dir;
+ * the test opens its PTY links in raw mode as host software would and checks exact bytes. */
+#include <check.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "host.h"
+
+#define BOOT_URCS \
+  "\r\nRDY\r\n\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n\r\n+QUSIM: 1\r\n\r\n+QIND: SMS DONE\r\n"
+
+static struct sim S;
+static int M = -1, U = -1; /* main UART and USB AT port, as the host has them open */
+
+static void start_and_attach(const char *const *extra)
+{
+  ck_assert_msg(sim_start(&S, extra) == 0, "fotasim did not get ready: %s", S.ready);
+  M = tty_open(S.main_link);
+  U = tty_open(S.usb_link);
+  expect_tty(M, BOOT_URCS);
+  expect_tty(U, BOOT_URCS);
+}
+
+static void setup(void)
+{
+  sim_tempdir(&S);
+  M = U = -1;
+}
+
+static void teardown(void)
+{
+  if (M >= 0)
+    close(M);
+  if (U >= 0)
+    close(U);
+  sim_cleanup(&S);
+}
+
+static void nothing_more(int fd, int ms)
+{
+  char buf[256];
+  size_t n = tty_read_for(fd, buf, sizeof(buf), ms);
+  ck_assert_msg(n == 0, "unexpected bytes: \"%s\"", show(buf, n));
+}
+
+static json_t *status(void)
+{
+  char reply[8192];
+  json_error_t e;
+  json_t *j, *st;
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"status\"}", reply, sizeof(reply), 5000), 0);
+  j = json_loads(reply, 0, &e);
+  ck_assert_ptr_nonnull(j);
+  ck_assert(json_is_true(json_object_get(j, "ok")));
+  st = json_incref(json_object_get(j, "status"));
+  json_decref(j);
+  return st;
+}
+
+static void read_link(const char *link, char *out, size_t size)
+{
+  ssize_t n = readlink(link, out, size - 1);
+  out[n > 0 ? n : 0] = '\0';
+}
+
+/* Waits (bounded) until the link exists and points somewhere other than `old`. */
+static int wait_link_change(const char *link, const char *old, char *now, size_t size)
+{
+  for (int i = 0; i < 500; i++) {
+    read_link(link, now, size);
+    if (now[0] && strcmp(now, old) != 0)
+      return 0;
+    usleep(10000);
+  }
+  return -1;
+}
+
+START_TEST(boot_urcs_on_both_ports)
+{
+  start_and_attach(NULL);
+  ck_assert_ptr_nonnull(strstr(S.ready, " main=/dev/pts/"));
+  ck_assert_ptr_nonnull(strstr(S.ready, " usb=/dev/pts/"));
+  ck_assert_ptr_nonnull(strstr(S.ready, " control="));
+  nothing_more(M, 100);
+}
+END_TEST
+
+START_TEST(identity_commands)
+{
+  json_t *st;
+  char want[256];
+  start_and_attach(NULL);
+  chat(M, "ATI\r", "ATI\r\r\nQuectel\r\nEC200U\r\nRevision: EC200UCNAAR02A09M08\r\n\r\nOK\r\n");
+  chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  chat(M, "AT+CGMI\r", "\r\nQuectel\r\n\r\nOK\r\n");
+  chat(M, "AT+GMI\r", "\r\nQuectel\r\n\r\nOK\r\n");
+  chat(M, "AT+CGMM\r", "\r\nEC200U\r\n\r\nOK\r\n");
+  chat(M, "AT+GMM\r", "\r\nEC200U\r\n\r\nOK\r\n");
+  chat(M, "AT+CGMR\r", "\r\nEC200UCNAAR02A09M08\r\n\r\nOK\r\n");
+  chat(M, "AT+GMR\r", "\r\nEC200UCNAAR02A09M08\r\n\r\nOK\r\n");
+  chat(M, "AT+QGMR\r", "\r\nEC200UCNAAR02A09M08_01.001.01.001\r\n\r\nOK\r\n");
+  st = status();
+  snprintf(want, sizeof(want), "\r\n%s\r\n\r\nOK\r\n",
+           json_string_value(json_object_get(st, "imei")));
+  chat(M, "AT+CGSN\r", want);
+  chat(M, "AT+GSN\r", want);
+  ck_assert_uint_eq(strlen(json_string_value(json_object_get(st, "imei"))), 15);
+  json_decref(st);
+  {
+    char buf[128];
+    size_t n;
+    tty_send(M, "AT+CIMI\r", 8);
+    n = tty_read_n(M, buf, 2 + 15 + 2 + 6, 5000);
+    ck_assert_uint_eq(n, 25);
+    ck_assert(memcmp(buf, "\r\n46001", 7) == 0);
+    ck_assert(memcmp(buf + 17, "\r\n\r\nOK\r\n", 8) == 0);
+    tty_send(M, "AT+QCCID\r", 9);
+    n = tty_read_n(M, buf, 2 + 8 + 20 + 2 + 6, 5000);
+    ck_assert_uint_eq(n, 38);
+    ck_assert(memcmp(buf, "\r\n+QCCID: 898601", 16) == 0);
+  }
+}
+END_TEST
+
+START_TEST(echo_numeric_and_cmee)
+{
+  start_and_attach(NULL);
+  chat(U, "AT\r", "AT\r\r\nOK\r\n");
+  chat(U, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  chat(U, "AT\r", "\r\nOK\r\n");
+  chat(U, "ATV0\r", "0\r");
+  chat(U, "AT+BOGUS\r", "4\r");
+  chat(U, "ATV1\r", "\r\nOK\r\n");
+  chat(U, "AT+QCFG=\"fota/cid\",99\r", "\r\n+CME ERROR: 50\r\n");
+  chat(U, "AT+CMEE=2\r", "\r\nOK\r\n");
+  chat(U, "AT+QCFG=\"fota/cid\",99\r", "\r\n+CME ERROR: incorrect parameters\r\n");
+  chat(U, "AT+CMEE=0\r", "\r\nOK\r\n");
+  chat(U, "AT+QCFG=\"fota/cid\",99\r", "\r\nERROR\r\n");
+  chat(U, "AT+CMEE?\r", "\r\n+CMEE: 0\r\n\r\nOK\r\n");
+  chat(U, "ATQ1\r", "");
+  chat(U, "AT+CMEE?\r", "\r\n+CMEE: 0\r\n");
+  chat(U, "ATQ0\r", "\r\nOK\r\n");
+  /* the main port has its own settings */
+  chat(M, "AT\r", "AT\r\r\nOK\r\n");
+}
+END_TEST
+
+START_TEST(concatenation_and_repeat)
+{
+  start_and_attach(NULL);
+  chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  chat(M, "AT+CGMI;+CGMM\r", "\r\nQuectel\r\n\r\nEC200U\r\n\r\nOK\r\n");
+  chat(M, "ATV1E0Q0\r", "\r\nOK\r\n");
+  chat(M, "AT+CGMM;+NOPE;+CGMI\r", "\r\nEC200U\r\n\r\nERROR\r\n");
+  chat(M, "AT+CGMR\r", "\r\nEC200UCNAAR02A09M08\r\n\r\nOK\r\n");
+  chat(M, "A/", "\r\nEC200UCNAAR02A09M08\r\n\r\nOK\r\n");
+  chat(M, "AT+CGMI\b\bMM\r", "\r\nEC200U\r\n\r\nOK\r\n"); /* S5 backspace */
+}
+END_TEST
+
+START_TEST(overlong_line_then_good_command)
+{
+  char line[1100];
+  start_and_attach(NULL);
+  chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  memset(line, '1', sizeof(line));
+  memcpy(line, "AT+CSQ=", 7);
+  line[1099] = '\r';
+  tty_send(M, line, sizeof(line));
+  expect_tty(M, "\r\nERROR\r\n");
+  chat(M, "AT+CGMI\r", "\r\nQuectel\r\n\r\nOK\r\n");
+}
+END_TEST
+
+START_TEST(garbage_then_good_command)
+{
+  static const char junk[] = "\x00\xff\n\n\xfe\x01\x1b[A\r\r\x00zz\n";
+  start_and_attach(NULL);
+  chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  tty_send(M, junk, sizeof(junk) - 1);
+  nothing_more(M, 100);
+  chat(M, "AT+CGMI\r", "\r\nQuectel\r\n\r\nOK\r\n");
+  tty_send(M, "AT\x00\xff\r", 5); /* binary inside a command line: an error, not a crash */
+  expect_tty(M, "\r\nERROR\r\n");
+  chat(M, "AT\r", "\r\nOK\r\n");
+}
+END_TEST
+
+START_TEST(reboot_recreates_usb_port)
+{
+  char before[256], after[256], buf[64];
+  struct pollfd p;
+  start_and_attach(NULL);
+  read_link(S.usb_link, before, sizeof(before));
+  chat(M, "AT+CFUN=1,1\r", "AT+CFUN=1,1\r\r\nOK\r\n");
+  expect_tty(M, BOOT_URCS);
+  /* the old USB port has gone: the host sees a hang-up */
+  p.fd = U;
+  p.events = POLLIN;
+  ck_assert_int_eq(poll(&p, 1, 5000), 1);
+  ck_assert(p.revents & (POLLHUP | POLLERR | POLLIN));
+  ck_assert_int_le(read(U, buf, sizeof(buf)), 0);
+  close(U);
+  ck_assert_int_eq(wait_link_change(S.usb_link, before, after, sizeof(after)), 0);
+  U = tty_open(S.usb_link);
+  expect_tty(U, BOOT_URCS);
+  chat(U, "AT\r", "AT\r\r\nOK\r\n");
+  {
+    json_t *st = status();
+    ck_assert_int_eq(json_integer_value(json_object_get(st, "boots")), 2);
+    json_decref(st);
+  }
+}
+END_TEST
+
+START_TEST(settings_saved_with_and_w_survive_restart)
+{
+  start_and_attach(NULL);
+  chat(M, "ATE0V1\r", "ATE0V1\r\r\nOK\r\n");
+  chat(M, "AT+CMEE=2\r", "\r\nOK\r\n");
+  chat(M, "AT&W\r", "\r\nOK\r\n");
+  chat(M, "AT+QCFG=\"fota/path\",\"efs:fota/pkg\"\r", "\r\nOK\r\n");
+  chat(M, "AT+QCFG=\"fota/cid\",3\r", "\r\nOK\r\n");
+  chat(M, "ATE1\r", "\r\nOK\r\n"); /* not saved */
+  close(M);
+  close(U);
+  M = U = -1;
+  ck_assert_int_eq(sim_stop(&S), 0);
+  start_and_attach(NULL);
+  chat(M, "AT\r", "\r\nOK\r\n"); /* E0 came back from NV */
+  chat(M, "AT+QCFG=\"fota/path\"\r", "\r\n+QCFG: \"fota/path\",\"EFS:fota/pkg\"\r\n\r\nOK\r\n");
+  chat(M, "AT+QCFG=\"fota/cid\"\r", "\r\n+QCFG: \"fota/cid\",3\r\n\r\nOK\r\n");
+  chat(M, "AT+QCFG=\"fota/cid\",0\r", "\r\n+CME ERROR: incorrect parameters\r\n");
+  chat(M, "ATE1\r", "\r\nOK\r\n");
+  chat(M, "ATZ\r", "ATZ\r\r\nOK\r\n"); /* back to the saved profile: echo off */
+  chat(M, "AT\r", "\r\nOK\r\n");
+  chat(M, "AT&F\r", "\r\nOK\r\n");       /* factory: echo on, CMEE 1 */
+  chat(M, "AT+CMEE?\r", "AT+CMEE?\r\r\n+CMEE: 1\r\n\r\nOK\r\n");
+}
+END_TEST
+
+START_TEST(qpowd_then_power_on_by_fotasimctl)
+{
+  char out[4096];
+  json_t *st;
+  const char *on[] = { "power", "on", NULL };
+  start_and_attach(NULL);
+  chat(M, "AT+QPOWD\r", "AT+QPOWD\r\r\nOK\r\n\r\nPOWERED DOWN\r\n");
+  for (int i = 0; i < 500 && access(S.usb_link, F_OK) == 0; i++)
+    usleep(10000);
+  ck_assert_int_ne(access(S.usb_link, F_OK), 0); /* USB port gone while off */
+  st = status();
+  ck_assert_str_eq(json_string_value(json_object_get(st, "power")), "off");
+  json_decref(st);
+  tty_send(M, "AT\r", 3);
+  nothing_more(M, 300); /* off: silent */
+  ck_assert_int_eq(run_ctl(&S, on, out, sizeof(out)), 0);
+  ck_assert_ptr_nonnull(strstr(out, "\"ok\": true"));
+  expect_tty(M, BOOT_URCS);
+  chat(M, "AT\r", "AT\r\r\nOK\r\n");
+}
+END_TEST
+
+START_TEST(control_power_cut_and_reset)
+{
+  char reply[4096];
+  start_and_attach(NULL);
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"power\",\"action\":\"cut\",\"id\":7}", reply, sizeof(reply),
+                       5000), 0);
+  ck_assert_str_eq(reply, "{\"ok\":true,\"power\":\"off\",\"id\":7}\n");
+  tty_send(M, "AT\r", 3);
+  nothing_more(M, 200); /* no POWERED DOWN on a cut */
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"reset\"}", reply, sizeof(reply), 5000), 0);
+  ck_assert_str_eq(reply, "{\"ok\":true}\n");
+  expect_tty(M, BOOT_URCS);
+  chat(M, "AT\r", "AT\r\r\nOK\r\n");
+}
+END_TEST
+
+START_TEST(corrupt_firmware_bricks_module)
+{
+  char out[4096];
+  json_t *st;
+  int fd;
+  unsigned char b;
+  start_and_attach(NULL);
+  close(M);
+  close(U);
+  M = U = -1;
+  ck_assert_int_eq(sim_stop(&S), 0);
+  /* flip one byte of the firmware body (firmware partition at 0x40000, header 128 bytes) */
+  {
+    char path[400];
+    snprintf(path, sizeof(path), "%s/flash.bin", S.dir);
+    fd = open(path, O_RDWR);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(pread(fd, &b, 1, 0x40000 + 128 + 100000), 1);
+    b ^= 0x10;
+    ck_assert_int_eq(pwrite(fd, &b, 1, 0x40000 + 128 + 100000), 1);
+    close(fd);
+  }
+  ck_assert_int_eq(sim_start(&S, NULL), 0);
+  ck_assert_ptr_nonnull(strstr(S.ready, " usb=- "));
+  st = status();
+  ck_assert(json_is_true(json_object_get(st, "bricked")));
+  ck_assert_str_eq(json_string_value(json_object_get(st, "boot")), "bricked");
+  ck_assert_str_eq(json_string_value(json_object_get(st, "brick_reason")),
+                   "image body fails its SHA-256");
+  json_decref(st);
+  M = tty_open(S.main_link);
+  tty_send(M, "AT\r", 3);
+  nothing_more(M, 300);
+  ck_assert_int_ne(access(S.usb_link, F_OK), 0);
+  {
+    const char *args[] = { "status", NULL };
+    ck_assert_int_eq(run_ctl(&S, args, out, sizeof(out)), 0);
+    ck_assert_ptr_nonnull(strstr(out, "\"bricked\": true"));
+  }
+}
+END_TEST
+
+START_TEST(network_and_sim_queries)
+{
+  start_and_attach(NULL);
+  chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  chat(M, "AT+CPIN?\r", "\r\n+CPIN: READY\r\n\r\nOK\r\n");
+  chat(M, "AT+CSQ\r", "\r\n+CSQ: 24,99\r\n\r\nOK\r\n");
+  chat(M, "AT+CREG?\r", "\r\n+CREG: 0,1\r\n\r\nOK\r\n");
+  chat(M, "AT+CGREG?;+CEREG?\r", "\r\n+CGREG: 0,1\r\n\r\n+CEREG: 0,1\r\n\r\nOK\r\n");
+  chat(M, "AT+CEREG=2;+CEREG?\r", "\r\n+CEREG: 2,1,\"5A1F\",\"0B2C3D41\",7\r\n\r\nOK\r\n");
+  chat(M, "AT+CREG=3\r", "\r\n+CME ERROR: 50\r\n");
+  chat(M, "AT+COPS?\r", "\r\n+COPS: 0,0,\"CHN-UNICOM\",7\r\n\r\nOK\r\n");
+  chat(M, "AT+COPS=3,2;+COPS?\r", "\r\n+COPS: 0,2,\"46001\",7\r\n\r\nOK\r\n");
+  chat(M, "AT+CGATT?\r", "\r\n+CGATT: 1\r\n\r\nOK\r\n");
+  chat(M, "AT+QNWINFO\r", "\r\n+QNWINFO: \"FDD LTE\",\"46001\",\"LTE BAND 3\",1650\r\n\r\nOK\r\n");
+  chat(M, "AT+CFUN?\r", "\r\n+CFUN: 1\r\n\r\nOK\r\n");
+  chat(M, "AT+CFUN=4\r", "\r\nOK\r\n\r\n+CEREG: 0\r\n");
+  chat(M, "AT+CEREG?;+CSQ\r", "\r\n+CEREG: 2,0\r\n\r\n+CSQ: 99,99\r\n\r\nOK\r\n");
+  /* back on: +CEREG: 2 URCs follow the search and the registration */
+  chat(M, "AT+CFUN=1\r", "\r\nOK\r\n\r\n+CEREG: 2\r\n\r\n+CEREG: 1,\"5A1F\",\"0B2C3D41\",7\r\n");
+  chat(M, "AT+CFUN=2\r", "\r\n+CME ERROR: 50\r\n");
+}
+END_TEST
+
+START_TEST(pdp_contexts)
+{
+  start_and_attach(NULL);
+  chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  chat(M, "AT+QICSGP=1,1,\"iot.example\",\"user\",\"pw\",1\r", "\r\nOK\r\n");
+  chat(M, "AT+QICSGP=1\r", "\r\n+QICSGP: 1,\"iot.example\",\"user\",\"pw\",1\r\n\r\nOK\r\n");
+  chat(M, "AT+QICSGP=16,1,\"x\",\"\",\"\"\r", "\r\n+CME ERROR: 50\r\n");
+  chat(M, "AT+QICSGP=1,4,\"x\",\"\",\"\"\r", "\r\n+CME ERROR: 50\r\n");
+  chat(M, "AT+QIACT?\r", "\r\nOK\r\n");
+  chat(M, "AT+QIACT=1\r", "\r\nOK\r\n");
+  {
+    char buf[128];
+    size_t n;
+    tty_send(M, "AT+QIACT?\r", 10);
+    n = tty_read_for(M, buf, sizeof(buf) - 1, 300);
+    buf[n] = '\0';
+    ck_assert_msg(strncmp(buf, "\r\n+QIACT: 1,1,1,\"10.", 20) == 0, "%s", show(buf, n));
+    ck_assert_ptr_nonnull(strstr(buf, "\"\r\n\r\nOK\r\n"));
+  }
+  chat(M, "AT+QIACT=2\r", "\r\nERROR\r\n"); /* context 2 is not defined */
+  chat(M, "AT+CGDCONT=2,\"IPV4V6\",\"apn2\"\r", "\r\nOK\r\n");
+  chat(M, "AT+CGDCONT?\r", "");
+  {
+    char buf[256];
+    size_t n = tty_read_for(M, buf, sizeof(buf) - 1, 300);
+    buf[n] = '\0';
+    ck_assert_ptr_nonnull(strstr(buf, "\r\n+CGDCONT: 1,\"IP\",\"iot.example\",\"10."));
+    ck_assert_ptr_nonnull(strstr(buf, "+CGDCONT: 2,\"IPV4V6\",\"apn2\",\"0.0.0.0\",0,0\r\n"));
+  }
+  chat(M, "AT+QIDEACT=1\r", "\r\nOK\r\n");
+  chat(M, "AT+QIACT?\r", "\r\nOK\r\n");
+}
+END_TEST
+
+START_TEST(host_stack_probes)
+{
+  start_and_attach(NULL);
+  chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  chat(M, "AT+GCAP\r", "\r\n+GCAP: +CGSM\r\n\r\nOK\r\n");
+  chat(M, "AT+WS46=?\r", "\r\n+WS46: (12,28,30)\r\n\r\nOK\r\n");
+  chat(M, "ATX4\r", "\r\nOK\r\n");
+  chat(M, "AT&C1&D2\r", "\r\nOK\r\n");
+  chat(M, "AT+CSCS=?\r", "\r\n+CSCS: (\"GSM\",\"IRA\",\"UCS2\")\r\n\r\nOK\r\n");
+  chat(M, "AT+CSCS=\"UCS2\"\r", "\r\nOK\r\n");
+  chat(M, "AT+CSCS?\r", "\r\n+CSCS: \"UCS2\"\r\n\r\nOK\r\n");
+  chat(M, "AT+CSCS=\"EBCDIC\"\r", "\r\n+CME ERROR: 50\r\n");
+  chat(M, "AT+CGEREP=2,1;+CGEREP?\r", "\r\n+CGEREP: 2,1\r\n\r\nOK\r\n");
+  chat(M, "AT+CIND?\r", "\r\n+CIND: 5,4,1,0,0,0,0\r\n\r\nOK\r\n");
+  chat(M, "ATH\r", "\r\nOK\r\n");
+  chat(M, "ATD*99#\r", "\r\nERROR\r\n");
+  chat(M, "AT+CGMI=?\r", "\r\nOK\r\n");
+  chat(M, "AT$QCSIMSTAT?\r", "\r\nERROR\r\n");
+  chat(M, "AT^SYSINFO\r", "\r\nERROR\r\n");
+  chat(M, "ATS0?\r", "\r\n000\r\n\r\nOK\r\n");
+  chat(M, "AT+IPR?;+IFC?;+ICF?\r", "\r\n+IPR: 115200\r\n\r\n+IFC: 0,0\r\n\r\n+ICF: 3,3\r\n\r\nOK\r\n");
+  chat(M, "AT+IFC=2,2;+IFC?\r", "\r\n+IFC: 2,2\r\n\r\nOK\r\n");
+  chat(M, "AT+IPR=12345\r", "\r\n+CME ERROR: 50\r\n");
+  {
+    char buf[128];
+    size_t n;
+    tty_send(M, "AT+CRSM=176,12258,0,0,10\r", 25);
+    n = tty_read_for(M, buf, sizeof(buf) - 1, 300);
+    buf[n] = '\0';
+    ck_assert_msg(strncmp(buf, "\r\n+CRSM: 144,0,\"98", 18) == 0, "%s", show(buf, n));
+    ck_assert_uint_eq(n, 18 + 18 + 1 + 8);
+  }
+  chat(M, "AT+CRSM=176,28423,0,0,9\r", "\r\n+CRSM: 106,130,\"\"\r\n\r\nOK\r\n");
+}
+END_TEST
+
+START_TEST(transcript_masks_passwords)
+{
+  char tr[400], buf[65536];
+  const char *extra[] = { "--transcript", tr, NULL };
+  FILE *f;
+  size_t n;
+  snprintf(tr, sizeof(tr), "%s/transcript.jsonl", S.dir);
+  start_and_attach(extra);
+  tty_send(M, "AT+QFOTADL=\"FTP://fw:s3cr", 25);
+  usleep(50000); /* the password arrives split across reads, and is echoed */
+  chat(M, "3tpw@10.1.1.1:21/pkg.bin\"\r",
+       "AT+QFOTADL=\"FTP://fw:s3cr3tpw@10.1.1.1:21/pkg.bin\"\r\r\nERROR\r\n");
+  close(M);
+  close(U);
+  M = U = -1;
+  ck_assert_int_eq(sim_stop(&S), 0);
+  f = fopen(tr, "r");
+  ck_assert_ptr_nonnull(f);
+  n = fread(buf, 1, sizeof(buf) - 1, f);
+  fclose(f);
+  buf[n] = '\0';
+  ck_assert_ptr_null(strstr(buf, "s3cr3tpw"));
+  ck_assert_ptr_nonnull(strstr(buf, "fw:********@10.1.1.1"));
+  ck_assert_ptr_nonnull(strstr(buf, "\"event\":\"rx\""));
+  ck_assert_ptr_nonnull(strstr(buf, "\"data\":\"\\r\\nRDY\\r\\n\""));
+  {
+    FILE *lf = fopen(S.log, "r");
+    char lbuf[65536];
+    size_t ln = lf ? fread(lbuf, 1, sizeof(lbuf) - 1, lf) : 0;
+    if (lf)
+      fclose(lf);
+    lbuf[ln] = '\0';
+    ck_assert_ptr_null(strstr(lbuf, "s3cr3tpw"));
+  }
+}
+END_TEST
+
+START_TEST(control_protocol_errors_events_and_wait)
+{
+  char reply[8192];
+  start_and_attach(NULL);
+  ck_assert_int_eq(ctl(&S, "{not json", reply, sizeof(reply), 5000), 0);
+  ck_assert_ptr_nonnull(strstr(reply, "\"ok\":false"));
+  ck_assert_ptr_nonnull(strstr(reply, "bad JSON"));
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"fly\"}", reply, sizeof(reply), 5000), 0);
+  ck_assert_str_eq(reply, "{\"ok\":false,\"error\":\"unknown command 'fly' (try \\\"help\\\")\"}\n");
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"power\",\"action\":\"sideways\"}", reply, sizeof(reply),
+                       5000), 0);
+  ck_assert_ptr_nonnull(strstr(reply, "unknown power action 'sideways'"));
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"wait\",\"event\":\"urc\",\"match\":\"NEVER\",\"timeout\":50}",
+                       reply, sizeof(reply), 5000), 0);
+  ck_assert_str_eq(reply, "{\"ok\":false,\"error\":\"timeout\"}\n");
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"wait\",\"event\":\"bogus\"}", reply, sizeof(reply), 5000),
+                   0);
+  ck_assert_ptr_nonnull(strstr(reply, "unknown event type 'bogus'"));
+  /* a wait that is satisfied by a command the host sends */
+  {
+    const char *args[] = { "wait", "cmd", "--match", "AT+CSQ", "--timeout", "5000", NULL };
+    char out[4096];
+    pid_t pid = fork();
+    if (pid == 0) {
+      usleep(200000);
+      tty_send(M, "AT+CSQ\r", 7);
+      _exit(0);
+    }
+    ck_assert_int_eq(run_ctl(&S, args, out, sizeof(out)), 0);
+    ck_assert_ptr_nonnull(strstr(out, "\"command\": \"AT+CSQ\""));
+    ck_assert_ptr_nonnull(strstr(out, "\"port\": \"main\""));
+  }
+}
+END_TEST
+
+START_TEST(host_that_stops_reading)
+{
+  /* The host writes 200 KB of commands and reads nothing: the module must neither block nor
+   * grow without bound, and must answer normally once the host reads again. */
+  char chunk[4096], buf[65536];
+  json_t *st, *main_port;
+  start_and_attach(NULL);
+  chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  for (size_t i = 0; i + 4 <= sizeof(chunk); i += 4)
+    memcpy(chunk + i, "ATI\r", 4);
+  {
+    int fl = fcntl(M, F_GETFL);
+    fcntl(M, F_SETFL, fl | O_NONBLOCK);
+    for (int i = 0; i < 50; i++) {
+      size_t off = 0;
+      for (int tries = 0; off < sizeof(chunk) && tries < 200; tries++) {
+        ssize_t w = write(M, chunk + off, sizeof(chunk) - off);
+        if (w > 0)
+          off += (size_t)w;
+        else
+          usleep(1000);
+      }
+    }
+    fcntl(M, F_SETFL, fl);
+  }
+  st = status(); /* the control channel still answers */
+  main_port = json_object_get(json_object_get(st, "ports"), "main");
+  ck_assert_int_le(json_integer_value(json_object_get(main_port, "tx_dropped")), 200L * 1024 * 60);
+  json_decref(st);
+  while (tty_read_for(M, buf, sizeof(buf), 200) > 0)
+    ;
+  chat(M, "AT+CGMI\r", "\r\nQuectel\r\n\r\nOK\r\n");
+}
+END_TEST
+
+START_TEST(program_usage_and_bad_options)
+{
+  char err[4096], file[400], out[4096];
+  const char *help[] = { "--help", NULL };
+  const char *bad[] = { "--frobnicate", NULL };
+  const char *timing[] = { "--timing", "warp", NULL };
+  const char *model[] = { "--model", "BG96", NULL };
+  const char *notdir[] = { "--state-dir", file, NULL };
+  ck_assert_int_eq(run_fotasim(help, err, sizeof(err)), 0);
+  ck_assert_int_eq(run_fotasim(bad, err, sizeof(err)), 2);
+  ck_assert_str_eq(err, "fotasim: bad option '--frobnicate' (see fotasim --help)\n");
+  ck_assert_int_eq(run_fotasim(timing, err, sizeof(err)), 2);
+  ck_assert_str_eq(err, "fotasim: bad --timing 'warp' (real, fast, instant or a positive factor)"
+                        " (see fotasim --help)\n");
+  ck_assert_int_eq(run_fotasim(model, err, sizeof(err)), 2);
+  ck_assert_ptr_nonnull(strstr(err, "unknown model 'BG96'"));
+  snprintf(file, sizeof(file), "%s/plainfile", S.dir);
+  fclose(fopen(file, "w"));
+  ck_assert_int_eq(run_fotasim(notdir, err, sizeof(err)), 2);
+  ck_assert_ptr_nonnull(strstr(err, "cannot create state dir"));
+  ck_assert_ptr_null(strchr(err, '\n') + 1 == err + strlen(err) ? NULL : "more than one line");
+  /* a second fotasim on a state dir in use */
+  start_and_attach(NULL);
+  {
+    const char *again[] = { "--state-dir", S.dir, "--timing", "instant", NULL };
+    ck_assert_int_eq(run_fotasim(again, err, sizeof(err)), 2);
+    ck_assert_ptr_nonnull(strstr(err, "is in use by another fotasim"));
+  }
+  {
+    const char *args[] = { "--help", NULL };
+    ck_assert_int_eq(run_ctl(&S, args, out, sizeof(out)), 0);
+    ck_assert_ptr_nonnull(strstr(out, "Usage: fotasimctl"));
+  }
+  {
+    const char *args[] = { "power", "sideways", NULL };
+    ck_assert_int_eq(run_ctl(&S, args, out, sizeof(out)), 2);
+  }
+}
+END_TEST
+
+START_TEST(control_socket_is_private)
+{
+  struct stat st;
+  start_and_attach(NULL);
+  ck_assert_int_eq(stat(S.sock, &st), 0);
+  ck_assert(S_ISSOCK(st.st_mode));
+  ck_assert_int_eq(st.st_mode & 0777, 0600);
+}
+END_TEST
+
+int main(void)
+{
+  Suite *s = suite_create("module");
+  TCase *t = tcase_create("module");
+  SRunner *sr;
+  int failed;
+  tcase_add_checked_fixture(t, setup, teardown);
+  tcase_set_timeout(t, 60);
+  tcase_add_test(t, boot_urcs_on_both_ports);
+  tcase_add_test(t, identity_commands);
+  tcase_add_test(t, echo_numeric_and_cmee);
+  tcase_add_test(t, concatenation_and_repeat);
+  tcase_add_test(t, overlong_line_then_good_command);
+  tcase_add_test(t, garbage_then_good_command);
+  tcase_add_test(t, reboot_recreates_usb_port);
+  tcase_add_test(t, settings_saved_with_and_w_survive_restart);
+  tcase_add_test(t, qpowd_then_power_on_by_fotasimctl);
+  tcase_add_test(t, control_power_cut_and_reset);
+  tcase_add_test(t, corrupt_firmware_bricks_module);
+  tcase_add_test(t, network_and_sim_queries);
+  tcase_add_test(t, pdp_contexts);
+  tcase_add_test(t, host_stack_probes);
+  tcase_add_test(t, transcript_masks_passwords);
+  tcase_add_test(t, control_protocol_errors_events_and_wait);
+  tcase_add_test(t, host_that_stops_reading);
+  tcase_add_test(t, program_usage_and_bad_options);
+  tcase_add_test(t, control_socket_is_private);
+  suite_add_tcase(s, t);
+  sr = srunner_create(s);
+  srunner_run_all(sr, CK_NORMAL);
+  failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
