@@ -87,14 +87,14 @@ static int h_x_read(struct at_call *c) { at_info(c, "+X: read"); return AT_OK; }
 static int h_x_exec(struct at_call *c) { at_info(c, "+X: exec"); return AT_OK; }
 static int h_x_write(struct at_call *c)
 {
-  char buf[512];
+  char buf[2 * AT_LINE_MAX];
   size_t n = 0;
-  for (int i = 0; i < c->cmd->nparams; i++) {
+  for (int i = 0; i < c->cmd->nparams && n < sizeof(buf); i++) {
     const struct at_param *p = &c->cmd->params[i];
     n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s%s%s", i ? "|" : "",
                           p->quoted ? "q:" : "", p->present ? "" : "<none>", p->s);
   }
-  buf[n] = '\0';
+  buf[n < sizeof(buf) ? n : sizeof(buf) - 1] = '\0';
   at_info(c, "+X: %s", buf);
   return AT_OK;
 }
