@@ -1,0 +1,197 @@
+/* fotabench: measures how fast a running fotasim answers: the AT round trip over its PTY against
+ * a bare PTY echo round trip (the floor any PTY program has), and pipelined throughput. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_us(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int open_raw(const char *path)
+{
+  struct termios t;
+  int fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0 || tcgetattr(fd, &t) != 0) {
+    fprintf(stderr, "fotabench: cannot open %s: %s\n", path, strerror(errno));
+    exit(2);
+  }
+  cfmakeraw(&t);
+  tcsetattr(fd, TCSANOW, &t);
+  return fd;
+}
+
+/* Reads until `want` bytes have come, with a 5 s deadline; -1 on timeout. */
+static int read_n(int fd, char *buf, size_t want)
+{
+  size_t got = 0;
+  while (got < want) {
+    struct pollfd p = { fd, POLLIN, 0 };
+    ssize_t r;
+    if (poll(&p, 1, 5000) <= 0)
+      return -1;
+    r = read(fd, buf + got, want - got);
+    if (r <= 0)
+      return -1;
+    got += (size_t)r;
+  }
+  return 0;
+}
+
+static void drain(int fd)
+{
+  char buf[4096];
+  struct pollfd p = { fd, POLLIN, 0 };
+  while (poll(&p, 1, 200) > 0 && read(fd, buf, sizeof(buf)) > 0)
+    ;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+static void report(const char *what, double *t, int n)
+{
+  double sum = 0;
+  for (int i = 0; i < n; i++)
+    sum += t[i];
+  qsort(t, (size_t)n, sizeof(double), cmp_double);
+  printf("%-28s mean %7.1f us  p50 %7.1f us  p99 %7.1f us  (%d round trips)\n", what, sum / n,
+         t[n / 2], t[n * 99 / 100], n);
+}
+
+/* The floor: a child process echoes "\r\nOK\r\n" for every "AT\r" on a bare PTY. */
+static void bare_pty(int n, double *t)
+{
+  int master = posix_openpt(O_RDWR | O_NOCTTY), slave;
+  pid_t pid;
+  char buf[16];
+  grantpt(master);
+  unlockpt(master);
+  slave = open_raw(ptsname(master));
+  pid = fork();
+  if (pid == 0) {
+    char in[64];
+    for (;;) {
+      ssize_t r = read(master, in, sizeof(in));
+      if (r <= 0)
+        _exit(0);
+      if (write(master, "\r\nOK\r\n", 6) != 6)
+        _exit(1);
+    }
+  }
+  for (int i = 0; i < n; i++) {
+    double t0 = now_us();
+    if (write(slave, "AT\r", 3) != 3 || read_n(slave, buf, 6) != 0) {
+      fprintf(stderr, "fotabench: bare PTY echo failed\n");
+      exit(1);
+    }
+    t[i] = now_us() - t0;
+  }
+  kill(pid, SIGTERM);
+  waitpid(pid, NULL, 0);
+  close(slave);
+  close(master);
+}
+
+int main(int argc, char **argv)
+{
+  const char *tty = NULL;
+  int n = 2000, pipelined = 20000, fd;
+  double *t;
+  char buf[64];
+
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--help")) {
+      printf("Usage: fotabench [--count N] [--pipelined N] TTY\n"
+             "Measures a running fotasim on TTY (its main or USB link): AT round trip latency\n"
+             "against a bare PTY echo, and the rate of pipelined AT commands.\n");
+      return 0;
+    } else if (!strcmp(argv[i], "--count") && i + 1 < argc) {
+      n = atoi(argv[++i]);
+    } else if (!strcmp(argv[i], "--pipelined") && i + 1 < argc) {
+      pipelined = atoi(argv[++i]);
+    } else if (argv[i][0] != '-' && !tty) {
+      tty = argv[i];
+    } else {
+      fprintf(stderr, "fotabench: bad argument '%s' (see fotabench --help)\n", argv[i]);
+      return 2;
+    }
+  }
+  if (!tty || n < 10 || pipelined < 1) {
+    fprintf(stderr, "fotabench: give the TTY of a running fotasim (see fotabench --help)\n");
+    return 2;
+  }
+  t = malloc(sizeof(double) * (size_t)n);
+  bare_pty(n, t);
+  report("bare PTY echo", t, n);
+
+  fd = open_raw(tty);
+  drain(fd);
+  if (write(fd, "ATE0\r", 5) != 5)
+    return 1;
+  drain(fd);
+  for (int i = 0; i < n; i++) {
+    double t0 = now_us();
+    if (write(fd, "AT\r", 3) != 3 || read_n(fd, buf, 6) != 0 || memcmp(buf, "\r\nOK\r\n", 6)) {
+      fprintf(stderr, "fotabench: no OK from %s\n", tty);
+      return 1;
+    }
+    t[i] = now_us() - t0;
+  }
+  report("fotasim AT round trip", t, n);
+  for (int i = 0; i < n; i++) {
+    double t0 = now_us();
+    static const char want[] = "\r\n+CSQ: 24,99\r\n\r\n+CREG: 0,1\r\n\r\nOK\r\n";
+    if (write(fd, "AT+CSQ;+CREG?\r", 14) != 14 || read_n(fd, buf, sizeof(want) - 1) != 0 ||
+        memcmp(buf, want, sizeof(want) - 1) != 0) {
+      fprintf(stderr, "fotabench: no answer to AT+CSQ;+CREG? from %s\n", tty);
+      return 1;
+    }
+    t[i] = now_us() - t0;
+  }
+  report("fotasim AT+CSQ;+CREG?", t, n);
+
+  /* Pipelined: the host writes as fast as the PTY takes while reading every answer. */
+  {
+    double t0 = now_us();
+    long sent = 0, oks = 0;
+    char in[65536];
+    int fl = fcntl(fd, F_GETFL);
+    fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+    while (oks < pipelined) {
+      struct pollfd p = { fd, POLLIN | (sent < pipelined ? POLLOUT : 0), 0 };
+      if (poll(&p, 1, 5000) <= 0) {
+        fprintf(stderr, "fotabench: stalled after %ld answers\n", oks);
+        return 1;
+      }
+      if ((p.revents & POLLOUT) && sent < pipelined && write(fd, "AT\r", 3) == 3)
+        sent++;
+      if (p.revents & POLLIN) {
+        ssize_t r = read(fd, in, sizeof(in));
+        for (ssize_t i = 0; i < r; i++)
+          if (in[i] == 'K')
+            oks++;
+      }
+    }
+    printf("%-28s %.0f commands/s (%d commands)\n", "fotasim pipelined AT",
+           pipelined / ((now_us() - t0) / 1e6), pipelined);
+    fcntl(fd, F_SETFL, fl);
+  }
+  close(fd);
+  free(t);
+  return 0;
+}
