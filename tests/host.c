@@ -247,20 +247,7 @@ size_t tty_read_n(int fd, char *buf, size_t n, int timeout_ms)
 
 size_t tty_read_for(int fd, char *buf, size_t size, int timeout_ms)
 {
-  long deadline = now_ms() + timeout_ms;
-  size_t got = 0;
-  while (got < size) {
-    long left = deadline - now_ms();
-    struct pollfd p = { fd, POLLIN, 0 };
-    ssize_t r;
-    if (left <= 0 || poll(&p, 1, (int)left) <= 0 || !(p.revents & POLLIN))
-      break;
-    r = read(fd, buf + got, size - got);
-    if (r <= 0)
-      break;
-    got += (size_t)r;
-  }
-  return got;
+  return tty_read_n(fd, buf, size, timeout_ms);
 }
 
 void expect_tty(int fd, const char *want)

@@ -30,7 +30,7 @@ int tty_open(const char *path);
 void tty_send(int fd, const char *data, size_t len);
 /* Reads exactly n bytes within timeout_ms; returns how many arrived. */
 size_t tty_read_n(int fd, char *buf, size_t n, int timeout_ms);
-/* Reads whatever arrives within timeout_ms. */
+/* Reads whatever arrives within timeout_ms (at most size bytes). */
 size_t tty_read_for(int fd, char *buf, size_t size, int timeout_ms);
 /* Sends cmd, then asserts (check) that exactly `want` comes back. */
 void chat(int fd, const char *cmd, const char *want);

@@ -36,30 +36,17 @@ static void cap_idle(void *user)
   idle_calls++;
 }
 
-static int h_echo(struct at_call *c)
+static int set_basic(struct at_call *c, int *field)
 {
   long v = 0;
   if (at_param_present(c, 0) && at_param_int(c, 0, 0, 1, &v) != 0)
     return AT_ERROR;
-  c->session->set.echo = (int)v;
+  *field = (int)v;
   return AT_OK;
 }
-static int h_verbose(struct at_call *c)
-{
-  long v = 0;
-  if (at_param_present(c, 0) && at_param_int(c, 0, 0, 1, &v) != 0)
-    return AT_ERROR;
-  c->session->set.verbose = (int)v;
-  return AT_OK;
-}
-static int h_quiet(struct at_call *c)
-{
-  long v = 0;
-  if (at_param_present(c, 0) && at_param_int(c, 0, 0, 1, &v) != 0)
-    return AT_ERROR;
-  c->session->set.quiet = (int)v;
-  return AT_OK;
-}
+static int h_echo(struct at_call *c) { return set_basic(c, &c->session->set.echo); }
+static int h_verbose(struct at_call *c) { return set_basic(c, &c->session->set.verbose); }
+static int h_quiet(struct at_call *c) { return set_basic(c, &c->session->set.quiet); }
 static int h_cmee(struct at_call *c)
 {
   long v;

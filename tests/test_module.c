@@ -4,13 +4,16 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "fotasim/fwimage.h"
 #include "host.h"
 
 #define BOOT_URCS \
@@ -576,6 +579,107 @@ START_TEST(control_socket_is_private)
 }
 END_TEST
 
+
+START_TEST(image_option_and_model)
+{
+  char img[400], err[4096];
+  uint8_t *image = fw_image_synthesize("EG915UEUABR03A02M08", 200000, 3);
+  FILE *f;
+  const char *extra[] = { "--image", img, "--model", "EG915U", NULL };
+  snprintf(img, sizeof(img), "%s.img", S.dir);
+  f = fopen(img, "wb");
+  ck_assert_ptr_nonnull(f);
+  ck_assert_uint_eq(fwrite(image, 1, FW_HEADER_SIZE + 200000, f), FW_HEADER_SIZE + 200000);
+  fclose(f);
+  free(image);
+  start_and_attach(extra);
+  chat(M, "ATI\r", "ATI\r\r\nQuectel\r\nEG915U\r\nRevision: EG915UEUABR03A02M08\r\n\r\nOK\r\n");
+  close(M);
+  close(U);
+  M = U = -1;
+  ck_assert_int_eq(sim_stop(&S), 0);
+  /* --image only flashes a new state dir: the next run keeps what the flash holds */
+  start_and_attach(NULL);
+  chat(M, "AT+CGMR\r", "AT+CGMR\r\r\nEG915UEUABR03A02M08\r\n\r\nOK\r\n");
+  unlink(img);
+  {
+    struct sim other;
+    const char *missing[] = { "--state-dir", "/tmp/fotasim-never-made", "--image",
+                              "/nonexistent/fw.img", NULL };
+    (void)other;
+    ck_assert_int_eq(run_fotasim(missing, err, sizeof(err)), 2);
+    ck_assert_str_eq(err, "fotasim: cannot read image /nonexistent/fw.img: "
+                          "No such file or directory\n");
+    ck_assert_int_eq(system("rm -rf /tmp/fotasim-never-made"), 0);
+  }
+}
+END_TEST
+
+START_TEST(garbage_image_gives_bricked_module)
+{
+  char img[400];
+  FILE *f;
+  json_t *st;
+  const char *extra[] = { "--image", img, NULL };
+  snprintf(img, sizeof(img), "%s.img", S.dir);
+  f = fopen(img, "wb");
+  for (int i = 0; i < 100000; i++)
+    fputc(i * 7, f);
+  fclose(f);
+  ck_assert_int_eq(sim_start(&S, extra), 0);
+  unlink(img);
+  st = status();
+  ck_assert(json_is_true(json_object_get(st, "bricked")));
+  ck_assert_str_eq(json_string_value(json_object_get(st, "brick_reason")),
+                   "no firmware image (bad magic)");
+  json_decref(st);
+}
+END_TEST
+
+START_TEST(unusable_link_path)
+{
+  char err[4096];
+  const char *args[] = { "--state-dir", S.dir, "--link", "/nonexistent/dir/ttyX", "--quiet",
+                         NULL };
+  ck_assert_int_eq(run_fotasim(args, err, sizeof(err)), 2);
+  ck_assert_str_eq(err, "fotasim: cannot create link /nonexistent/dir/ttyX: "
+                        "No such file or directory\n");
+}
+END_TEST
+
+/* kill -9 at arbitrary moments (during start-up, boot, NV writes) never leaves a state dir
+ * that fails to load: every restart gets ready and boots. */
+START_TEST(kill_9_at_any_moment_keeps_state_loadable)
+{
+  unsigned seed = 4242;
+  start_and_attach(NULL);
+  chat(M, "AT+QCFG=\"fota/cid\",2\r", "AT+QCFG=\"fota/cid\",2\r\r\nOK\r\n");
+  close(M);
+  close(U);
+  M = U = -1;
+  ck_assert_int_eq(sim_stop(&S), 0);
+  for (int round = 0; round < 12; round++) {
+    pid_t pid;
+    seed = seed * 1103515245u + 12345u;
+    ck_assert_msg(sim_start(&S, NULL) == 0, "round %d: not ready: %s", round, S.ready);
+    M = tty_open(S.main_link);
+    pid = S.pid;
+    for (int i = 0; i < 20; i++)
+      tty_send(M, "AT&W;+QCFG=\"fota/cid\",2;+QICSGP=1,1,\"a\",\"\",\"\"\r", 45);
+    usleep((seed >> 8) % 20000);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    close(S.out_fd);
+    S.pid = -1;
+    close(M);
+    M = -1;
+  }
+  start_and_attach(NULL);
+  chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  chat(M, "AT+QCFG=\"fota/cid\"\r", "\r\n+QCFG: \"fota/cid\",2\r\n\r\nOK\r\n");
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("module");
@@ -603,6 +707,10 @@ int main(void)
   tcase_add_test(t, host_that_stops_reading);
   tcase_add_test(t, program_usage_and_bad_options);
   tcase_add_test(t, control_socket_is_private);
+  tcase_add_test(t, image_option_and_model);
+  tcase_add_test(t, garbage_image_gives_bricked_module);
+  tcase_add_test(t, unusable_link_path);
+  tcase_add_test(t, kill_9_at_any_moment_keeps_state_loadable);
   suite_add_tcase(s, t);
   sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
