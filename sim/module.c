@@ -125,8 +125,9 @@ void module_close(struct module *m)
   for (int i = 0; i < PORT_COUNT; i++)
     if (m->ports[i].m)
       port_free(&m->ports[i]);
-  if (m->ports[PORT_USB].m)
-    unlink(m->ports[PORT_USB].link);
+  for (int i = 0; i < PORT_COUNT; i++) /* the process is going: no link may dangle */
+    if (m->ports[i].m)
+      unlink(m->ports[i].link);
   flash_close(&m->flash);
   statedir_close(&m->sd);
 }
