@@ -9,6 +9,7 @@
 
 #include "flash.h"
 #include "fotasim/fwimage.h"
+#include "fotasim/package.h"
 #include "identity.h"
 #include "statedir.h"
 #include "url_mask.h"
@@ -215,6 +216,71 @@ START_TEST(luhn_digits)
 }
 END_TEST
 
+
+/* Packages: what pkg_apply accepts and every reason it refuses, without touching anything. */
+START_TEST(package_full_delta_signed_and_refusals)
+{
+  size_t a_len = FW_HEADER_SIZE + 200000, b_len, full_len, delta_len, out_len, slen;
+  uint8_t *a = fw_image_synthesize("REV_A", 200000, 1);
+  uint8_t *b = fw_image_mutate(a, a_len, "REV_B", 30, 9, &b_len);
+  uint8_t *c = fw_image_synthesize("REV_C", 200000, 2);
+  uint8_t *full = pkg_build(NULL, 0, b, b_len, &full_len, NULL);
+  uint8_t *delta = pkg_build(a, a_len, b, b_len, &delta_len, NULL);
+  uint8_t *out, *signed_pkg;
+  char *priv, *pub, *pub2, *priv2, err[256];
+
+  ck_assert_ptr_nonnull(b);
+  ck_assert_ptr_nonnull(full);
+  ck_assert_ptr_nonnull(delta);
+  ck_assert_uint_lt(delta_len, full_len / 4);   /* a delta of a 3% change is small */
+  /* full onto anything */
+  ck_assert_int_eq(pkg_apply(full, full_len, c, a_len, NULL, &out, &out_len), PKG_OK);
+  ck_assert_uint_eq(out_len, b_len);
+  ck_assert(memcmp(out, b, b_len) == 0);
+  free(out);
+  /* delta onto its source only */
+  ck_assert_int_eq(pkg_apply(delta, delta_len, a, a_len, NULL, &out, &out_len), PKG_OK);
+  ck_assert(memcmp(out, b, b_len) == 0);
+  free(out);
+  ck_assert_int_eq(pkg_apply(delta, delta_len, c, a_len, NULL, &out, &out_len),
+                   PKG_WRONG_SOURCE);
+  ck_assert_ptr_null(out);
+  /* truncated, corrupted, trailing bytes, not a package */
+  ck_assert_int_eq(pkg_apply(delta, delta_len - 1, a, a_len, NULL, &out, &out_len),
+                   PKG_TRUNCATED);
+  ck_assert_int_eq(pkg_apply(delta, 100, a, a_len, NULL, &out, &out_len), PKG_TRUNCATED);
+  delta[PKG_HEADER_SIZE + 10] ^= 0x40;
+  ck_assert_int_eq(pkg_apply(delta, delta_len, a, a_len, NULL, &out, &out_len), PKG_BAD_PAYLOAD);
+  delta[PKG_HEADER_SIZE + 10] ^= 0x40;
+  ck_assert_int_eq(pkg_apply(a, a_len, a, a_len, NULL, &out, &out_len), PKG_BAD_HEADER);
+  /* signatures */
+  ck_assert_int_eq(pkg_keygen(&priv, &pub, err, sizeof(err)), 0);
+  ck_assert_int_eq(pkg_keygen(&priv2, &pub2, err, sizeof(err)), 0);
+  ck_assert_int_eq(pkg_apply(delta, delta_len, a, a_len, pub, &out, &out_len), PKG_UNSIGNED);
+  slen = delta_len;
+  signed_pkg = pkg_sign(delta, &slen, priv, err, sizeof(err));
+  ck_assert_ptr_nonnull(signed_pkg);
+  delta = NULL; /* pkg_sign took it */
+  ck_assert_int_eq(pkg_apply(signed_pkg, slen, a, a_len, pub, &out, &out_len), PKG_OK);
+  free(out);
+  ck_assert_int_eq(pkg_apply(signed_pkg, slen, a, a_len, pub2, &out, &out_len),
+                   PKG_BAD_SIGNATURE);
+  signed_pkg[PKG_HEADER_SIZE + 5] ^= 1; /* tampered after signing */
+  ck_assert_int_eq(pkg_apply(signed_pkg, slen, a, a_len, pub, &out, &out_len),
+                   PKG_BAD_SIGNATURE);
+  ck_assert_ptr_null(pkg_sign(full, &full_len, "not a key", err, sizeof(err)));
+  free(priv);
+  free(pub);
+  free(priv2);
+  free(pub2);
+  free(signed_pkg);
+  free(full);
+  free(a);
+  free(b);
+  free(c);
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("units");
@@ -230,6 +296,7 @@ int main(void)
   tcase_add_test(t, flash_nor_semantics);
   tcase_add_test(t, state_dir_lock_is_exclusive);
   tcase_add_test(t, luhn_digits);
+  tcase_add_test(t, package_full_delta_signed_and_refusals);
   suite_add_tcase(s, t);
   sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);

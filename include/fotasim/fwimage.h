@@ -48,6 +48,11 @@ void fw_image_header(uint8_t *hdr, const char *revision, const uint8_t *body, ui
  * Returns a malloc'd buffer of FW_HEADER_SIZE + body_size bytes, or NULL. */
 uint8_t *fw_image_synthesize(const char *revision, uint32_t body_size, uint64_t seed);
 
+/* A plausible next version of an image: the same body with about permille/1000 of it rewritten in
+ * clustered runs and a few KB appended, under a new revision. malloc'd, or NULL. */
+uint8_t *fw_image_mutate(const uint8_t *old, size_t old_len, const char *revision, unsigned permille,
+                         uint64_t seed, size_t *new_len);
+
 /* Streaming SHA-256 (mbedTLS), for hashing images without holding them in memory. */
 struct fw_sha256 {
   mbedtls_sha256_context ctx;
