@@ -58,6 +58,8 @@ const struct at_command at_command_table[] = {
   { "+QIACT", cmd_qiact_test, cmd_qiact_read, cmd_qiact_write, NULL },
   { "+QIDEACT", cmd_qideact_test, NULL, cmd_qideact_write, NULL },
   { "+CGDCONT", cmd_cgdcont_test, cmd_cgdcont_read, cmd_cgdcont_write, NULL },
+  /* FOTA */
+  { "+QFOTADL", cmd_qfotadl_test, NULL, cmd_qfotadl_write, NULL },
   /* configuration */
   { "+QCFG", cmd_qcfg_test, NULL, cmd_qcfg_write, NULL },
   { "+QINDCFG", cmd_qindcfg_test, NULL, cmd_qindcfg_write, NULL },

@@ -22,7 +22,83 @@ static const struct cme_error table[] = {
   { CME_INCORRECT_PARAMETERS, "incorrect parameters" },
   { CME_UNKNOWN, "unknown" },
   { CME_PDP_AUTH_FAILURE, "PDP authentication failure" },
+  { 1, "data call: unknown error" },
+  { 2, "data call: operation not supported" },
+  { 5, "data call: network not attached" },
+  { 21, "data call: APN rejected" },
+  { FOTA_UNKNOWN, "FOTA unknown error" },
+  { FOTA_UPDATE_FAILED, "upgrade exited for an unpredictable error" },
+  { FOTA_PATCH_MISMATCH, "package does not match the installed firmware" },
+  { FOTA_PACKAGE_INVALID, "package verification failed" },
+  { FOTA_BUSY, "FOTA busy" },
+  { FOTA_INVALID_PARAM, "invalid parameter" },
+  { FOTA_NO_MEDIUM, "storage medium not present" },
+  { FOTA_NAME_TOO_LONG, "name too long" },
+  { FOTA_BAD_SCHEME, "unsupported URL scheme" },
+  { FOTA_BAD_URL, "URL error" },
+  { FOTA_FILE_TOO_LARGE, "file larger than the storage available" },
+  { FOTA_CONNECTION_CLOSED, "connection closed" },
+  { FTP_UNKNOWN, "FTP unknown error" },
+  { 602, "FTP server blocked" },
+  { 603, "FTP server busy" },
+  { FTP_DNS_FAILED, "DNS parse failed" },
+  { FTP_NETWORK_ERROR, "network error" },
+  { FTP_CONTROL_CLOSED, "control connection closed" },
+  { FTP_DATA_CLOSED, "data connection closed" },
+  { FTP_PEER_CLOSED, "socket closed by peer" },
+  { FTP_TIMEOUT, "timeout" },
+  { 610, "invalid parameter" },
+  { 611, "failed to open file" },
+  { 612, "file position invalid" },
+  { FTP_FILE_ERROR, "file error" },
+  { FTP_REPLY_421, "service not available (421)" },
+  { FTP_REPLY_425, "cannot open data connection (425)" },
+  { FTP_REPLY_426, "connection closed, transfer aborted (426)" },
+  { FTP_REPLY_450, "file unavailable (450)" },
+  { FTP_REPLY_451, "local error in processing (451)" },
+  { FTP_REPLY_452, "insufficient storage (452)" },
+  { FTP_REPLY_500, "syntax error, command unrecognized (500)" },
+  { 621, "syntax error in parameters (501)" },
+  { 622, "command not implemented (502)" },
+  { 623, "bad sequence of commands (503)" },
+  { 624, "command parameter not implemented (504)" },
+  { FTP_REPLY_530, "not logged in (530)" },
+  { FTP_REPLY_532, "need account for storing files (532)" },
+  { FTP_REPLY_550, "file unavailable (550)" },
+  { FTP_REPLY_551, "page type unknown (551)" },
+  { 629, "exceeded storage allocation (552)" },
+  { 630, "file name not allowed (553)" },
+  { FTP_TLS_FAILED, "SSL/TLS authentication failed" },
+  { HTTP_UNKNOWN, "HTTP(S) unknown error" },
+  { HTTP_TIMEOUT, "HTTP(S) timeout" },
+  { HTTP_BUSY, "HTTP(S) busy" },
+  { HTTP_DNS_FAILED, "DNS error" },
+  { HTTP_CONNECT_FAILED, "socket connect error" },
+  { HTTP_NO_MEMORY, "memory allocation failed" },
+  { HTTP_INVALID_PARAM, "invalid parameter" },
+  { HTTP_BAD_STATUS, "HTTP(S) server answered an error status" },
 };
+
+int ftp_reply_error(int reply)
+{
+  switch (reply) {
+  case 421: return FTP_REPLY_421;
+  case 425: return FTP_REPLY_425;
+  case 426: return FTP_REPLY_426;
+  case 450: return FTP_REPLY_450;
+  case 451: return FTP_REPLY_451;
+  case 452: return FTP_REPLY_452;
+  case 530: return FTP_REPLY_530;
+  case 532: return FTP_REPLY_532;
+  case 550: return FTP_REPLY_550;
+  default:
+    if (reply >= 500 && reply <= 504)
+      return FTP_REPLY_500 + (reply - 500);
+    if (reply >= 551 && reply <= 553)
+      return FTP_REPLY_551 + (reply - 551);
+    return 0;
+  }
+}
 
 const struct cme_error *cme_error_find(int code)
 {

@@ -20,13 +20,68 @@ enum cme_code {
   CME_NETWORK_TIMEOUT = 31,
   CME_INCORRECT_PARAMETERS = 50,
   CME_UNKNOWN = 100,
-  CME_PDP_AUTH_FAILURE = 149
+  CME_PDP_AUTH_FAILURE = 149,
+
+  /* data call (carried by FTPEND/HTTPEND when the FOTA data call fails) */
+  DC_NO_NETWORK = 4,
+  DC_CONTEXT_UNDEFINED = 3,
+  DC_APN_REJECTED = 21,
+
+  /* FOTA: the write command's response and "END" */
+  FOTA_OK = 0,
+  FOTA_UNKNOWN = 500,
+  FOTA_UPDATE_FAILED = 502,
+  FOTA_PATCH_MISMATCH = 510,
+  FOTA_PACKAGE_INVALID = 547,
+  FOTA_BUSY = 549,
+  FOTA_INVALID_PARAM = 551,
+  FOTA_NO_MEDIUM = 552,
+  FOTA_NAME_TOO_LONG = 557,
+  FOTA_BAD_SCHEME = 560,
+  FOTA_BAD_URL = 561,
+  FOTA_FILE_TOO_LARGE = 564,
+  FOTA_CONNECTION_CLOSED = 570,
+
+  /* FTP: "FTPEND" (server replies map to 614-630) */
+  FTP_UNKNOWN = 601,
+  FTP_DNS_FAILED = 604,
+  FTP_NETWORK_ERROR = 605,
+  FTP_CONTROL_CLOSED = 606,
+  FTP_DATA_CLOSED = 607,
+  FTP_PEER_CLOSED = 608,
+  FTP_TIMEOUT = 609,
+  FTP_FILE_ERROR = 613,
+  FTP_REPLY_421 = 614,
+  FTP_REPLY_425 = 615,
+  FTP_REPLY_426 = 616,
+  FTP_REPLY_450 = 617,
+  FTP_REPLY_451 = 618,
+  FTP_REPLY_452 = 619,
+  FTP_REPLY_500 = 620,
+  FTP_REPLY_530 = 625,
+  FTP_REPLY_532 = 626,
+  FTP_REPLY_550 = 627,
+  FTP_REPLY_551 = 628,
+  FTP_TLS_FAILED = 631,
+
+  /* HTTP(S): "HTTPEND" */
+  HTTP_UNKNOWN = 701,
+  HTTP_TIMEOUT = 702,
+  HTTP_BUSY = 703,
+  HTTP_DNS_FAILED = 714,
+  HTTP_CONNECT_FAILED = 716,
+  HTTP_NO_MEMORY = 729,
+  HTTP_INVALID_PARAM = 730,
+  HTTP_BAD_STATUS = 731
 };
 
 struct cme_error {
   int code;
   const char *text;
 };
+
+/* FTP reply code (421..553) → FTPEND code (614..630), or 0 if the reply has none. */
+int ftp_reply_error(int reply);
 
 const struct cme_error *cme_error_find(int code);
 /* The whole table, for documentation and tests. */

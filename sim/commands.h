@@ -106,6 +106,10 @@ int cmd_cgdcont_read(struct at_call *c);
 int cmd_cgdcont_write(struct at_call *c);
 int cmd_cgdcont_test(struct at_call *c);
 
+/* cmd_fota.c */
+int cmd_qfotadl_write(struct at_call *c);
+int cmd_qfotadl_test(struct at_call *c);
+
 /* cmd_config.c */
 int cmd_qcfg_write(struct at_call *c);
 int cmd_qcfg_test(struct at_call *c);

@@ -10,7 +10,7 @@
 #include "vclock.h"
 
 static const char *const type_names[EV_TYPE_COUNT] = {
-  "rx", "tx", "cmd", "result", "urc", "state", "network",
+  "rx", "tx", "cmd", "result", "urc", "state", "network", "fota",
 };
 
 const char *event_type_name(enum event_type t)
@@ -125,6 +125,7 @@ json_t *event_to_json(const struct event *ev)
     break;
   case EV_STATE:
   case EV_NETWORK:
+  case EV_FOTA:
     json_object_set_new(o, "state", json_bytes(ev->data, ev->len));
     if (ev->detail)
       json_object_set_new(o, "detail", json_bytes(ev->detail, strlen(ev->detail)));

@@ -18,6 +18,7 @@ enum event_type {
   EV_URC,     /* an unsolicited result code */
   EV_STATE,   /* power / boot state change */
   EV_NETWORK, /* registration change */
+  EV_FOTA,    /* FOTA phase change */
   EV_TYPE_COUNT
 };
 

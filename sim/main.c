@@ -15,7 +15,11 @@
 
 #define EXIT_USAGE 2
 
+#define MAX_DNS DNS_MAX_ENTRIES
+
 struct options {
+  struct dns_entry dns[MAX_DNS];
+  int ndns;
   const char *state_dir, *link, *usb_link, *control, *scenario, *image, *log, *transcript;
   const char *timing;
   enum model model;
@@ -36,6 +40,8 @@ static void usage(FILE *out)
           "  --image FILE        firmware image flashed when the state dir is new\n"
           "  --log FILE          log to FILE instead of stderr\n"
           "  --transcript FILE   write every byte on each port as JSON lines\n"
+          "  --dns NAME=ADDR     resolve NAME to ADDR for downloads (repeatable; the map\n"
+          "                      starts with localhost=127.0.0.1; other names fail as DNS does)\n"
           "  --quiet             log warnings and errors only\n"
           "  --help              show this help\n"
           "  --version           show the version\n\n"
@@ -61,12 +67,16 @@ static int parse_options(int argc, char **argv, struct options *o)
     { "model", required_argument, NULL, 'm' },     { "image", required_argument, NULL, 'i' },
     { "log", required_argument, NULL, 'L' },       { "transcript", required_argument, NULL, 'T' },
     { "quiet", no_argument, NULL, 'q' },           { "help", no_argument, NULL, 'h' },
-    { "version", no_argument, NULL, 'V' },         { NULL, 0, NULL, 0 },
+    { "version", no_argument, NULL, 'V' },         { "dns", required_argument, NULL, 'D' },
+    { NULL, 0, NULL, 0 },
   };
   int ch;
   memset(o, 0, sizeof(*o));
   o->state_dir = "./fotasim-state";
   o->timing = "real";
+  snprintf(o->dns[0].name, sizeof(o->dns[0].name), "localhost");
+  snprintf(o->dns[0].addr, sizeof(o->dns[0].addr), "127.0.0.1");
+  o->ndns = 1;
   opterr = 0;
   while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
     switch (ch) {
@@ -80,6 +90,16 @@ static int parse_options(int argc, char **argv, struct options *o)
     case 'L': o->log = optarg; break;
     case 'T': o->transcript = optarg; break;
     case 'q': o->quiet = 1; break;
+    case 'D': {
+      const char *eq = strchr(optarg, '=');
+      if (!eq || eq == optarg || !eq[1] || (size_t)(eq - optarg) >= sizeof(o->dns[0].name) ||
+          strlen(eq + 1) >= sizeof(o->dns[0].addr) || o->ndns == MAX_DNS)
+        return fail_usage("bad --dns '%s' (NAME=ADDR)", optarg);
+      snprintf(o->dns[o->ndns].name, sizeof(o->dns[0].name), "%.*s", (int)(eq - optarg), optarg);
+      snprintf(o->dns[o->ndns].addr, sizeof(o->dns[0].addr), "%s", eq + 1);
+      o->ndns++;
+      break;
+    }
     case 'm':
       if (strcasecmp(optarg, "EC200U") == 0)
         o->model = MODEL_EC200U;
@@ -104,6 +124,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 struct app {
   uv_loop_t *loop;
+  struct curl_loop *curl;
   struct vclock clock;
   struct event_bus bus;
   struct module module;
@@ -151,6 +172,7 @@ static void on_signal(uv_signal_t *s, int signum)
   control_stop(&a->control);
   transcript_close(&a->transcript);
   module_close(&a->module);
+  curl_loop_free(a->curl);
   vclock_close(&a->clock);
   uv_signal_stop(&a->sigint);
   uv_signal_stop(&a->sigterm);
@@ -182,7 +204,11 @@ int main(int argc, char **argv)
   vclock_init(&a.clock, a.loop, scale);
   event_bus_init(&a.bus, &a.clock);
 
+  a.curl = curl_loop_new(a.loop);
   memset(&cfg, 0, sizeof(cfg));
+  cfg.curl = a.curl;
+  cfg.dns = o.dns;
+  cfg.ndns = o.ndns;
   cfg.state_dir = o.state_dir;
   cfg.main_link = o.link;
   cfg.usb_link = o.usb_link;

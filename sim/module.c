@@ -95,6 +95,12 @@ int module_init(struct module *m, uv_loop_t *loop, struct vclock *clock, struct 
     return -1;
   }
   nv_load(&m->nv, &m->sd);
+  if (storage_init(&m->storage, m->sd.path) != 0) {
+    snprintf(err, errlen, "cannot create the file systems in state dir %s", cfg->state_dir);
+    module_close(m);
+    return -1;
+  }
+  fota_init(&m->fota, m);
   network_init(&m->net, clock, network_changed, m);
   vtimer_init(clock, &m->boot_timer, m);
   vtimer_init(clock, &m->power_timer, m);
@@ -119,6 +125,8 @@ int module_init(struct module *m, uv_loop_t *loop, struct vclock *clock, struct 
 
 void module_close(struct module *m)
 {
+  if (m->fota.m)
+    fota_abort(&m->fota);
   vtimer_stop(&m->boot_timer);
   vtimer_stop(&m->power_timer);
   vtimer_stop(&m->net.reg_timer);
@@ -212,14 +220,13 @@ json_t *module_status(struct module *m)
   }
   return json_pack(
       "{s:i, s:s, s:s, s:b, s:s?, s:s, s:s, s:s, s:s, s:i, s:I, s:o, s:{s:s, s:s, s:i, s:s, s:i},"
-      " s:{s:s, s:i, s:n}, s:s, s:I}",
+      " s:o, s:s, s:I}",
       "module", m->cfg.index, "model", model_names[m->cfg.model], "power",
       m->power == POWER_OFF ? "off" : "on", "bricked", m->power == POWER_BRICKED, "brick_reason",
       m->power == POWER_BRICKED ? m->brick_reason : NULL, "boot", module_power_name(m->power),
       "revision", m->revision, "imei", m->id.imei, "state_dir", m->sd.path, "cfun", m->cfun,
       "boots", (json_int_t)m->boots, "ports", ports, "network", "registration",
       network_stat_name(m->net.stat), "rat", network_rat_name(&m->net), "rssi", m->net.rssi,
-      "operator", m->net.oper_long, "stat", m->net.stat, "fota", "phase", "idle", "percent", 0,
-      "last_error", "timing", vclock_describe(m->clock, timing, sizeof(timing)), "vclock_ms",
+      "operator", m->net.oper_long, "stat", m->net.stat, "fota", fota_status(&m->fota), "timing", vclock_describe(m->clock, timing, sizeof(timing)), "vclock_ms",
       (json_int_t)vclock_now(m->clock));
 }

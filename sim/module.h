@@ -8,12 +8,15 @@
 #include <uv.h>
 
 #include "events.h"
+#include "download.h"
 #include "flash.h"
+#include "fota.h"
 #include "identity.h"
 #include "network.h"
 #include "nv.h"
 #include "port.h"
 #include "statedir.h"
+#include "storage.h"
 #include "vclock.h"
 
 enum power_state {
@@ -32,6 +35,9 @@ struct module_config {
   const char *image_file;  /* flashed when the state dir is new; NULL: built-in image */
   enum model model;
   int index;               /* module number in this process */
+  struct curl_loop *curl;  /* the process's libcurl multi handle */
+  const struct dns_entry *dns;  /* the DNS map downloads resolve through */
+  int ndns;
 };
 
 /* Virtual durations (ms) of module-side delays; the clock scales them. */
@@ -53,6 +59,8 @@ struct module {
   struct identity id;
   struct nv nv;
   struct network net;
+  struct storage storage;
+  struct fota fota;
   struct port ports[PORT_COUNT];
 
   enum power_state power;

@@ -59,6 +59,11 @@ static void boot_done(struct vtimer *t)
     snprintf(p->cscs, sizeof(p->cscs), "GSM");
     port_listen(p, 1);
   }
+  if (fota_boot(&m->fota)) { /* the updater runs instead of the firmware, then reboots */
+    for (int i = 0; i < PORT_COUNT; i++)
+      port_listen(&m->ports[i], 0);
+    return;
+  }
   log_info("module %d: booted %s", m->cfg.index, m->revision);
   set_power(m, POWER_ON);
   m->boot_step = 0;
@@ -77,6 +82,7 @@ void module_power_on(struct module *m)
 /* Power is gone: timers stop, ports go deaf, the USB port disappears. */
 static void go_off(struct module *m)
 {
+  fota_abort(&m->fota);
   vtimer_stop(&m->boot_timer);
   vtimer_stop(&m->power_timer);
   network_radio_off(&m->net);

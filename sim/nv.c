@@ -80,6 +80,9 @@ void nv_load(struct nv *nv, const struct statedir *sd)
   get_int(j, "icf_parity", &nv->icf_parity, 0, 3);
   get_str(j, "fota_path", nv->fota_path, sizeof(nv->fota_path));
   get_int(j, "fota_cid", &nv->fota_cid, 1, PDP_CID_MAX);
+  get_str(j, "fota_pending", nv->fota_pending, sizeof(nv->fota_pending));
+  get_int(j, "fota_pending_port", &nv->fota_pending_port, 0, 1);
+  get_int(j, "fota_pending_up_max", &nv->fota_pending_up_max, 0, 100);
   ctxs = json_object_get(j, "contexts");
   if (json_is_array(ctxs)) {
     size_t i;
@@ -126,6 +129,9 @@ int nv_save(const struct nv *nv, const struct statedir *sd)
   json_object_set_new(j, "icf_parity", json_integer(nv->icf_parity));
   json_object_set_new(j, "fota_path", json_string(nv->fota_path));
   json_object_set_new(j, "fota_cid", json_integer(nv->fota_cid));
+  json_object_set_new(j, "fota_pending", json_string(nv->fota_pending));
+  json_object_set_new(j, "fota_pending_port", json_integer(nv->fota_pending_port));
+  json_object_set_new(j, "fota_pending_up_max", json_integer(nv->fota_pending_up_max));
   for (int cid = 1; cid <= PDP_CID_MAX; cid++) {
     const struct pdp_context *pc = &nv->ctx[cid];
     if (!pc->defined)

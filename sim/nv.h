@@ -29,6 +29,9 @@ struct nv {
   int fota_cid;
   struct pdp_context ctx[PDP_CID_MAX + 1];  /* index = cid, 1..15 */
   int qind[QIND_COUNT];
+  char fota_pending[4300];      /* a package downloaded with upgrade_mode 0, for the next boot */
+  int fota_pending_port;
+  int fota_pending_up_max;
 };
 
 struct statedir;

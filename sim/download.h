@@ -1,0 +1,53 @@
+/* download: the one interface the FOTA engine downloads through. A download takes a URL and a
+ * sink, and reports the size when known, the bytes, and completion with an error code (0, or the
+ * FTPEND/HTTPEND code). The engine does not know which implementation runs: network URLs go to
+ * libcurl (download_curl.c); FILE mode will plug in beside it. */
+#ifndef FOTASIM_DOWNLOAD_H
+#define FOTASIM_DOWNLOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "fota_url.h"
+#include "vclock.h"
+
+#define DNS_MAX_ENTRIES 32
+#define DOWNLOAD_STALL_MS 60000         /* virtual: no byte for this long is a timeout */
+#define DOWNLOAD_STALL_FLOOR_MS 2000    /* real: never shorter than this */
+#define DOWNLOAD_BANDWIDTH_BPS 10000000 /* LTE Cat 1, downlink */
+
+struct dns_entry {
+  char name[64];
+  char addr[64];
+};
+
+/* What a download needs from its module and process. */
+struct download_env {
+  uv_loop_t *loop;
+  struct vclock *clock;
+  struct curl_loop *curl;
+  const struct dns_entry *dns;
+  int ndns;
+  uint64_t bandwidth_bps;
+};
+
+struct download_sink {
+  void *ctx;
+  void (*on_size)(void *ctx, int64_t total);           /* once, when known (-1: unknown) */
+  int (*on_data)(void *ctx, const void *data, size_t len); /* nonzero: stop with that error */
+  void (*on_done)(void *ctx, int err);                  /* 0: complete; not called if cancelled */
+};
+
+struct download;
+
+struct download *download_start(const struct download_env *env, const struct fota_url *url,
+                                 const struct download_sink *sink);
+/* Stops a download; its sink hears nothing more. */
+void download_cancel(struct download *d);
+
+/* The process-wide libcurl multi handle, driven by the loop. */
+struct curl_loop *curl_loop_new(uv_loop_t *loop);
+void curl_loop_free(struct curl_loop *c);
+
+#endif

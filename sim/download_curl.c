@@ -1,0 +1,372 @@
+/* download_curl: FTP, HTTP and HTTPS downloads with libcurl's multi interface driven by the
+ * libuv loop (socket and timer callbacks; no blocking calls, no threads). Host names resolve
+ * through the module's DNS map only; a stall watchdog runs on the virtual clock; bandwidth is
+ * capped as the network model and timing say; curl's errors and the servers' replies become the
+ * module's FTPEND/HTTPEND codes. */
+#include "download.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cme_error.h"
+#include "log.h"
+
+struct curl_loop {
+  uv_loop_t *loop;
+  CURLM *multi;
+  uv_timer_t timer;
+  int running;
+};
+
+struct curl_sock {
+  uv_poll_t poll;
+  curl_socket_t fd;
+  struct curl_loop *cl;
+};
+
+struct download {
+  struct curl_loop *cl;
+  struct download_sink sink;
+  enum fota_scheme scheme;
+  CURL *easy;
+  struct curl_slist *resolve;
+  uv_timer_t watchdog;       /* stall detection */
+  uv_timer_t deferred;       /* failures found before curl starts, reported asynchronously */
+  uint64_t stall_ms;
+  int deferred_err;
+  int size_told;
+  int stop_err;              /* the error a sink callback asked to stop with */
+  int finished;
+  int handles_open;
+};
+
+static void check_done(struct curl_loop *cl);
+
+static void sock_closed(uv_handle_t *h)
+{
+  free(h->data);
+}
+
+static void on_poll(uv_poll_t *h, int status, int events)
+{
+  struct curl_sock *s = h->data;
+  int flags = 0;
+  if (status < 0)
+    flags = CURL_CSELECT_ERR;
+  if (events & UV_READABLE)
+    flags |= CURL_CSELECT_IN;
+  if (events & UV_WRITABLE)
+    flags |= CURL_CSELECT_OUT;
+  curl_multi_socket_action(s->cl->multi, s->fd, flags, &s->cl->running);
+  check_done(s->cl);
+}
+
+static int socket_cb(CURL *e, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+  struct curl_loop *cl = userp;
+  struct curl_sock *s = socketp;
+  int events = 0;
+  (void)e;
+  if (what == CURL_POLL_REMOVE) {
+    if (s) {
+      uv_poll_stop(&s->poll);
+      uv_close((uv_handle_t *)&s->poll, sock_closed);
+      curl_multi_assign(cl->multi, fd, NULL);
+    }
+    return 0;
+  }
+  if (!s) {
+    s = calloc(1, sizeof(*s));
+    s->fd = fd;
+    s->cl = cl;
+    uv_poll_init_socket(cl->loop, &s->poll, fd);
+    s->poll.data = s;
+    curl_multi_assign(cl->multi, fd, s);
+  }
+  if (what & CURL_POLL_IN)
+    events |= UV_READABLE;
+  if (what & CURL_POLL_OUT)
+    events |= UV_WRITABLE;
+  uv_poll_start(&s->poll, events, on_poll);
+  return 0;
+}
+
+static void on_curl_timer(uv_timer_t *t)
+{
+  struct curl_loop *cl = t->data;
+  curl_multi_socket_action(cl->multi, CURL_SOCKET_TIMEOUT, 0, &cl->running);
+  check_done(cl);
+}
+
+static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
+{
+  struct curl_loop *cl = userp;
+  (void)multi;
+  if (timeout_ms < 0)
+    uv_timer_stop(&cl->timer);
+  else
+    uv_timer_start(&cl->timer, on_curl_timer, (uint64_t)timeout_ms, 0);
+  return 0;
+}
+
+struct curl_loop *curl_loop_new(uv_loop_t *loop)
+{
+  struct curl_loop *cl = calloc(1, sizeof(*cl));
+  static int global_done;
+  if (!global_done) {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    global_done = 1;
+  }
+  cl->loop = loop;
+  cl->multi = curl_multi_init();
+  uv_timer_init(loop, &cl->timer);
+  cl->timer.data = cl;
+  curl_multi_setopt(cl->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+  curl_multi_setopt(cl->multi, CURLMOPT_SOCKETDATA, cl);
+  curl_multi_setopt(cl->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+  curl_multi_setopt(cl->multi, CURLMOPT_TIMERDATA, cl);
+  return cl;
+}
+
+void curl_loop_free(struct curl_loop *cl)
+{
+  if (!cl)
+    return;
+  curl_multi_cleanup(cl->multi);
+  uv_close((uv_handle_t *)&cl->timer, (uv_close_cb)free);
+}
+
+/* ---- one download ---- */
+
+static void handle_closed(uv_handle_t *h)
+{
+  struct download *d = h->data;
+  if (--d->handles_open == 0)
+    free(d);
+}
+
+static void release(struct download *d)
+{
+  if (d->easy) {
+    curl_multi_remove_handle(d->cl->multi, d->easy);
+    curl_easy_cleanup(d->easy);
+    d->easy = NULL;
+  }
+  curl_slist_free_all(d->resolve);
+  d->resolve = NULL;
+  uv_close((uv_handle_t *)&d->watchdog, handle_closed);
+  uv_close((uv_handle_t *)&d->deferred, handle_closed);
+}
+
+static void finish(struct download *d, int err)
+{
+  struct download_sink sink = d->sink;
+  if (d->finished)
+    return;
+  d->finished = 1;
+  release(d);
+  sink.on_done(sink.ctx, err);
+}
+
+static int ftp(const struct download *d)
+{
+  return d->scheme == SCHEME_FTP;
+}
+
+/* curl's result, the server's last reply, and the scheme → the module's code. */
+static int map_error(struct download *d, CURLcode rc)
+{
+  long reply = 0;
+  curl_easy_getinfo(d->easy, CURLINFO_RESPONSE_CODE, &reply);
+  if (d->stop_err)
+    return d->stop_err;
+  if (rc == CURLE_OK) {
+    if (!ftp(d) && (reply < 200 || reply > 299))
+      return HTTP_BAD_STATUS;
+    return 0;
+  }
+  switch (rc) {
+  case CURLE_COULDNT_RESOLVE_HOST:
+    return ftp(d) ? FTP_DNS_FAILED : HTTP_DNS_FAILED;
+  case CURLE_COULDNT_CONNECT:
+    return ftp(d) ? FTP_NETWORK_ERROR : HTTP_CONNECT_FAILED;
+  case CURLE_OPERATION_TIMEDOUT:
+    return ftp(d) ? FTP_TIMEOUT : HTTP_TIMEOUT;
+  case CURLE_SSL_CONNECT_ERROR:
+  case CURLE_PEER_FAILED_VERIFICATION:
+  case CURLE_SSL_CIPHER:
+  case CURLE_SSL_CERTPROBLEM:
+  case CURLE_USE_SSL_FAILED:
+    return FTP_TLS_FAILED;
+  case CURLE_HTTP_RETURNED_ERROR:
+    return HTTP_BAD_STATUS;
+  default:
+    break;
+  }
+  if (ftp(d)) {
+    int mapped = ftp_reply_error((int)reply);
+    if (mapped)
+      return mapped;
+    switch (rc) {
+    case CURLE_LOGIN_DENIED: return FTP_REPLY_530;
+    case CURLE_REMOTE_FILE_NOT_FOUND: return FTP_REPLY_550;
+    case CURLE_PARTIAL_FILE: return FTP_DATA_CLOSED;
+    case CURLE_WEIRD_SERVER_REPLY: return FTP_CONTROL_CLOSED;
+    case CURLE_GOT_NOTHING:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR: return FTP_PEER_CLOSED;
+    default: return FTP_UNKNOWN;
+    }
+  }
+  switch (rc) {
+  case CURLE_PARTIAL_FILE:
+  case CURLE_GOT_NOTHING:
+  case CURLE_RECV_ERROR:
+  case CURLE_SEND_ERROR:
+    return FOTA_CONNECTION_CLOSED;
+  default:
+    return HTTP_UNKNOWN;
+  }
+}
+
+static void check_done(struct curl_loop *cl)
+{
+  CURLMsg *msg;
+  int pending;
+  while ((msg = curl_multi_info_read(cl->multi, &pending))) {
+    struct download *d = NULL;
+    if (msg->msg != CURLMSG_DONE)
+      continue;
+    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&d);
+    if (d && !d->finished)
+      finish(d, map_error(d, msg->data.result));
+  }
+}
+
+static void stalled(uv_timer_t *t)
+{
+  struct download *d = t->data;
+  log_info("download stalled: no data for %llu ms", (unsigned long long)d->stall_ms);
+  finish(d, ftp(d) ? FTP_TIMEOUT : HTTP_TIMEOUT);
+}
+
+static void tell_size(struct download *d)
+{
+  curl_off_t total = -1;
+  if (d->size_told)
+    return;
+  d->size_told = 1;
+  curl_easy_getinfo(d->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &total);
+  d->sink.on_size(d->sink.ctx, total);
+}
+
+static size_t on_write(char *data, size_t size, size_t n, void *userp)
+{
+  struct download *d = userp;
+  size_t len = size * n;
+  long reply = 0;
+  int err;
+  if (d->finished)
+    return 0;
+  uv_timer_again(&d->watchdog);
+  if (!ftp(d)) { /* an error page is not the package */
+    curl_easy_getinfo(d->easy, CURLINFO_RESPONSE_CODE, &reply);
+    if (reply < 200 || reply > 299) {
+      d->stop_err = HTTP_BAD_STATUS;
+      return 0;
+    }
+  }
+  tell_size(d);
+  err = d->sink.on_data(d->sink.ctx, data, len);
+  if (err) {
+    d->stop_err = err;
+    return 0;
+  }
+  return len;
+}
+
+static void deferred_fail(uv_timer_t *t)
+{
+  struct download *d = t->data;
+  finish(d, d->deferred_err);
+}
+
+static int is_ip_literal(const char *h)
+{
+  unsigned char buf[16];
+  return inet_pton(AF_INET, h, buf) == 1 || inet_pton(AF_INET6, h, buf) == 1;
+}
+
+struct download *download_start(const struct download_env *env, const struct fota_url *url,
+                                 const struct download_sink *sink)
+{
+  struct download *d = calloc(1, sizeof(*d));
+  const char *addr = NULL;
+  char full[FOTA_URL_MAX + 128], entry[256];
+  uint64_t real_stall;
+
+  d->cl = env->curl;
+  d->sink = *sink;
+  d->scheme = url->scheme;
+  uv_timer_init(env->loop, &d->watchdog);
+  uv_timer_init(env->loop, &d->deferred);
+  d->watchdog.data = d->deferred.data = d;
+  d->handles_open = 2;
+
+  /* Names resolve through the module's DNS map only: an unknown name fails as DNS does. */
+  if (is_ip_literal(url->host)) {
+    addr = url->host;
+  } else {
+    for (int i = 0; i < env->ndns; i++)
+      if (!strcasecmp(env->dns[i].name, url->host))
+        addr = env->dns[i].addr;
+  }
+  if (!addr) {
+    d->deferred_err = ftp(d) ? FTP_DNS_FAILED : HTTP_DNS_FAILED;
+    uv_timer_start(&d->deferred, deferred_fail, 0, 0);
+    return d;
+  }
+  snprintf(full, sizeof(full), "%s://%s:%d%s",
+           url->scheme == SCHEME_FTP ? "ftp" : url->scheme == SCHEME_HTTPS ? "https" : "http",
+           url->host, url->port, url->path);
+  d->easy = curl_easy_init();
+  if (!is_ip_literal(url->host)) {
+    snprintf(entry, sizeof(entry), "%s:%d:%s", url->host, url->port, addr);
+    d->resolve = curl_slist_append(NULL, entry);
+    curl_easy_setopt(d->easy, CURLOPT_RESOLVE, d->resolve);
+  }
+  curl_easy_setopt(d->easy, CURLOPT_URL, full);
+  curl_easy_setopt(d->easy, CURLOPT_PRIVATE, d);
+  curl_easy_setopt(d->easy, CURLOPT_WRITEFUNCTION, on_write);
+  curl_easy_setopt(d->easy, CURLOPT_WRITEDATA, d);
+  curl_easy_setopt(d->easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(d->easy, CURLOPT_PROXY, "");          /* the module has no proxy */
+  curl_easy_setopt(d->easy, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(d->easy, CURLOPT_SSL_VERIFYPEER, 0L); /* the module's default seclevel 0 */
+  curl_easy_setopt(d->easy, CURLOPT_SSL_VERIFYHOST, 0L);
+  curl_easy_setopt(d->easy, CURLOPT_PROTOCOLS_STR, "ftp,http,https");
+  if (url->scheme == SCHEME_FTP) {
+    curl_easy_setopt(d->easy, CURLOPT_USERNAME, url->user);
+    curl_easy_setopt(d->easy, CURLOPT_PASSWORD, url->password);
+  }
+  if (env->clock->scale != 0.0 && env->bandwidth_bps > 0)
+    curl_easy_setopt(d->easy, CURLOPT_MAX_RECV_SPEED_LARGE,
+                     (curl_off_t)((double)env->bandwidth_bps / 8.0 * env->clock->scale));
+  d->stall_ms = vclock_real_timeout(env->clock, DOWNLOAD_STALL_MS, DOWNLOAD_STALL_FLOOR_MS);
+  curl_easy_setopt(d->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)d->stall_ms);
+  real_stall = d->stall_ms;
+  uv_timer_start(&d->watchdog, stalled, real_stall, real_stall);
+  curl_multi_add_handle(d->cl->multi, d->easy);
+  return d;
+}
+
+void download_cancel(struct download *d)
+{
+  if (!d || d->finished)
+    return;
+  d->finished = 1;
+  release(d);
+}

@@ -1,0 +1,416 @@
+/* fota: the FOTA engine of one module: AT+QFOTADL's checks, the data call, the download into
+ * the configured medium, verification before any flash write, the sector-by-sector update with
+ * progress URCs, and the reboot into the new firmware; upgrade_mode 0 leaves the package for the
+ * next boot. */
+#include "fota.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cme_error.h"
+#include "fotasim/package.h"
+#include "log.h"
+#include "module.h"
+
+const char *fota_phase_name(enum fota_phase p)
+{
+  static const char *const names[] = { "idle", "datacall", "download", "verify", "update",
+                                       "reboot" };
+  return names[p];
+}
+
+static void set_phase(struct fota *f, enum fota_phase p, int percent)
+{
+  char detail[32];
+  f->phase = p;
+  f->percent = percent;
+  snprintf(detail, sizeof(detail), "%d", percent);
+  module_emit(f->m, EV_FOTA, f->port ? f->port->name : NULL, fota_phase_name(p), detail);
+}
+
+/* +QIND: "FOTA",<rest> on the port that started the FOTA. */
+static void urc(struct fota *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void urc(struct fota *f, const char *fmt, ...)
+{
+  char rest[96], text[128];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(rest, sizeof(rest), fmt, ap);
+  va_end(ap);
+  snprintf(text, sizeof(text), "+QIND: \"FOTA\",%s", rest);
+  if (!f->port || !f->port->io)
+    return;
+  at_urc(&f->port->at, text);
+  module_emit(f->m, EV_URC, f->port->name, text, NULL);
+}
+
+void fota_init(struct fota *f, struct module *m)
+{
+  memset(f, 0, sizeof(*f));
+  f->m = m;
+  f->last_error = -1;
+  vtimer_init(m->clock, &f->timer, f);
+}
+
+static void reset_path(struct fota *f)
+{
+  struct module *m = f->m;
+  if (strcmp(m->nv.fota_path, "UFS:") != 0) { /* the note: back to UFS after each FOTA */
+    snprintf(m->nv.fota_path, sizeof(m->nv.fota_path), "UFS:");
+    module_save_nv(m);
+  }
+}
+
+static void drop_package(struct fota *f)
+{
+  if (f->pkg) {
+    fclose(f->pkg);
+    f->pkg = NULL;
+  }
+  if (f->pkg_path[0])
+    unlink(f->pkg_path);
+  f->pkg_path[0] = '\0';
+}
+
+static void finish(struct fota *f, int err)
+{
+  f->last_error = err;
+  free(f->image);
+  f->image = NULL;
+  reset_path(f);
+  set_phase(f, FOTA_IDLE, f->percent);
+}
+
+static void end_download(struct fota *f, int err)
+{
+  urc(f, "\"%sEND\",%d", fota_scheme_name(f->url.scheme), err);
+  if (err) {
+    log_info("module %d: FOTA download failed: %d", f->m->cfg.index, err);
+    drop_package(f);
+    finish(f, err);
+  }
+}
+
+/* Progress URCs: the k-th of n reports k*100/n percent once progress reaches it. */
+static void progress(struct fota *f, const char *what, int n, int *sent, uint64_t done,
+                     uint64_t total, int final)
+{
+  while (n > 0 && *sent < n) {
+    int pct = (*sent + 1) * 100 / n;
+    if (!final && (total == 0 || done * 100 < (uint64_t)pct * total || pct == 100))
+      break;
+    (*sent)++;
+    urc(f, "\"%s\",%d", what, pct);
+  }
+}
+
+static void update_step(struct vtimer *t);
+
+static int read_current_image(struct module *m, uint8_t **out, size_t *len)
+{
+  const struct flash_partition *p = flash_partition(PART_FIRMWARE);
+  uint8_t hdr[FW_HEADER_SIZE];
+  struct fw_info info;
+  if (flash_read(&m->flash, p->offset, hdr, sizeof(hdr)) != 0 ||
+      fw_header_parse(hdr, p->size - FW_HEADER_SIZE, &info) != FW_OK)
+    return -1;
+  *len = FW_HEADER_SIZE + info.body_size;
+  *out = malloc(*len);
+  if (!*out || flash_read(&m->flash, p->offset, *out, *len) != 0) {
+    free(*out);
+    return -1;
+  }
+  return 0;
+}
+
+static int package_error(enum pkg_status st)
+{
+  switch (st) {
+  case PKG_WRONG_SOURCE: return FOTA_PATCH_MISMATCH;
+  case PKG_NO_MEMORY: return FOTA_UPDATE_FAILED;
+  default: return FOTA_PACKAGE_INVALID;
+  }
+}
+
+/* START, then every check before a single flash write; then the update begins. */
+static void verify_and_update(struct fota *f)
+{
+  struct module *m = f->m;
+  uint8_t *pkg = NULL, *cur = NULL;
+  size_t pkg_len = 0, cur_len = 0;
+  char *pubkey;
+  enum pkg_status st = PKG_TRUNCATED;
+  FILE *pf;
+
+  set_phase(f, FOTA_VERIFY, 0);
+  urc(f, "\"START\"");
+  pf = fopen(f->pkg_path, "rb");
+  if (pf) {
+    long n;
+    if (fseek(pf, 0, SEEK_END) == 0 && (n = ftell(pf)) > 0 && fseek(pf, 0, SEEK_SET) == 0 &&
+        (pkg = malloc((size_t)n)) && fread(pkg, 1, (size_t)n, pf) == (size_t)n)
+      pkg_len = (size_t)n;
+    fclose(pf);
+  }
+  pubkey = statedir_read(&m->sd, "fota_pubkey.pem", NULL);
+  if (pkg_len > 0 && read_current_image(m, &cur, &cur_len) == 0)
+    st = pkg_apply(pkg, pkg_len, cur, cur_len, pubkey, &f->image, &f->image_len);
+  else if (pkg_len > 0)
+    st = PKG_WRONG_SOURCE;
+  free(pkg);
+  free(cur);
+  free(pubkey);
+  drop_package(f); /* the package has served, whatever the verdict */
+  if (st != PKG_OK) {
+    int err = package_error(st);
+    log_info("module %d: FOTA package refused: %s", m->cfg.index, pkg_status_text(st));
+    urc(f, "\"END\",%d", err);
+    finish(f, err);
+    if (f->at_boot) /* an update at boot that failed: boot the old firmware */
+      module_reset(m);
+    return;
+  }
+  f->sector = 0;
+  f->up_sent = 0;
+  set_phase(f, FOTA_UPDATE, 0);
+  vtimer_start(&f->timer, UPDATE_SECTOR_MS, update_step);
+}
+
+/* One sector of the new image: erase, program, report progress from the sectors written. */
+static void update_step(struct vtimer *t)
+{
+  struct fota *f = t->data;
+  struct module *m = f->m;
+  const struct flash_partition *p = flash_partition(PART_FIRMWARE);
+  uint32_t nsectors = (uint32_t)((f->image_len + FLASH_SECTOR - 1) / FLASH_SECTOR);
+  uint32_t off = f->sector * FLASH_SECTOR;
+  size_t n = f->image_len - off < FLASH_SECTOR ? f->image_len - off : FLASH_SECTOR;
+  struct fw_info info;
+
+  if (flash_op(&m->flash, FLASH_ERASE, p->offset + off, NULL, 0) != 0 ||
+      flash_op(&m->flash, FLASH_PROGRAM, p->offset + off, f->image + off, n) != 0) {
+    urc(f, "\"END\",%d", FOTA_UPDATE_FAILED);
+    finish(f, FOTA_UPDATE_FAILED);
+    return;
+  }
+  f->sector++;
+  f->percent = (int)(f->sector * 100 / nsectors);
+  progress(f, "UPDATING", f->up_max, &f->up_sent, f->sector, nsectors, 0);
+  if (f->sector < nsectors) {
+    vtimer_start(&f->timer, UPDATE_SECTOR_MS, update_step);
+    return;
+  }
+  if (flash_check_firmware(&m->flash, &info) != FW_OK) {
+    urc(f, "\"END\",%d", FOTA_UPDATE_FAILED);
+    finish(f, FOTA_UPDATE_FAILED);
+    return;
+  }
+  progress(f, "UPDATING", f->up_max, &f->up_sent, nsectors, nsectors, 1);
+  urc(f, "\"END\",0");
+  log_info("module %d: FOTA installed %s", m->cfg.index, info.revision);
+  finish(f, 0);
+  f->at_boot = 0;
+  set_phase(f, FOTA_REBOOT, 100);
+  module_reboot_soon(m);
+}
+
+/* ---- the download ---- */
+
+static int storage_full_error(const struct fota *f)
+{
+  return f->url.scheme == SCHEME_FTP ? FTP_REPLY_452 : FOTA_FILE_TOO_LARGE;
+}
+
+static void on_size(void *ctx, int64_t total)
+{
+  struct fota *f = ctx;
+  f->total = total;
+}
+
+static int on_data(void *ctx, const void *data, size_t len)
+{
+  struct fota *f = ctx;
+  if ((f->total > 0 && (uint64_t)f->total > f->room) || f->received + len > f->room)
+    return storage_full_error(f);
+  if (fwrite(data, 1, len, f->pkg) != len)
+    return FTP_FILE_ERROR;
+  f->received += len;
+  if (f->total > 0) {
+    f->percent = (int)(f->received * 100 / (uint64_t)f->total);
+    progress(f, "DOWNLOADING", f->dl_max, &f->dl_sent, f->received, (uint64_t)f->total, 0);
+  }
+  return 0;
+}
+
+static void on_done(void *ctx, int err)
+{
+  struct fota *f = ctx;
+  struct module *m = f->m;
+  f->dl = NULL;
+  if (!err && fflush(f->pkg) != 0)
+    err = FTP_FILE_ERROR;
+  if (f->pkg) {
+    fclose(f->pkg);
+    f->pkg = NULL;
+  }
+  if (err) {
+    end_download(f, err);
+    return;
+  }
+  progress(f, "DOWNLOADING", f->dl_max, &f->dl_sent, f->received, f->received, 1);
+  end_download(f, 0);
+  log_info("module %d: FOTA package downloaded, %llu bytes", m->cfg.index,
+           (unsigned long long)f->received);
+  if (f->mode == 0) { /* update at the next reboot */
+    snprintf(m->nv.fota_pending, sizeof(m->nv.fota_pending), "%s", f->pkg_path);
+    m->nv.fota_pending_port = f->port->id;
+    m->nv.fota_pending_up_max = f->up_max;
+    f->pkg_path[0] = '\0'; /* kept */
+    finish(f, 0);
+    return;
+  }
+  verify_and_update(f);
+}
+
+static void start_download(struct fota *f)
+{
+  struct module *m = f->m;
+  struct download_sink sink = { f, on_size, on_data, on_done };
+  struct download_env env = { m->loop, m->clock, m->cfg.curl, m->cfg.dns, m->cfg.ndns,
+                              DOWNLOAD_BANDWIDTH_BPS };
+  int medium = storage_resolve(&m->storage, m->nv.fota_path, f->url.file, f->pkg_path,
+                               sizeof(f->pkg_path));
+  if (medium < 0 || !m->storage.media[medium].present) {
+    f->pkg_path[0] = '\0';
+    end_download(f, FOTA_NO_MEDIUM);
+    return;
+  }
+  unlink(f->pkg_path); /* an older package of that name is replaced */
+  f->room = storage_free(&m->storage, (enum medium)medium);
+  f->pkg = fopen(f->pkg_path, "wb");
+  if (!f->pkg) {
+    log_error("module %d: cannot write %s: %s", m->cfg.index, f->pkg_path, strerror(errno));
+    f->pkg_path[0] = '\0';
+    end_download(f, f->url.scheme == SCHEME_FTP ? FTP_FILE_ERROR : HTTP_UNKNOWN);
+    return;
+  }
+  f->received = 0;
+  f->total = -1;
+  set_phase(f, FOTA_DOWNLOAD, 0);
+  f->dl = download_start(&env, &f->url, &sink);
+}
+
+static void datacall_up(struct vtimer *t)
+{
+  struct fota *f = t->data;
+  struct module *m = f->m;
+  int cid = m->nv.fota_cid;
+  if (!network_registered(&m->net) || m->cfun != 1) {
+    end_download(f, DC_NO_NETWORK);
+    return;
+  }
+  m->net.active[cid] = 1;
+  m->net.attached = 1;
+  if (!m->net.ip[cid][0])
+    snprintf(m->net.ip[cid], sizeof(m->net.ip[cid]), "10.64.0.%d", 10 + cid);
+  start_download(f);
+}
+
+/* FTPSTART/HTTPSTART, then the data call (activated here if the host has not), then the
+ * download. */
+static void begin(struct vtimer *t)
+{
+  struct fota *f = t->data;
+  struct module *m = f->m;
+  int cid = m->nv.fota_cid;
+  urc(f, "\"%sSTART\"", fota_scheme_name(f->url.scheme));
+  set_phase(f, FOTA_DATACALL, 0);
+  if (!network_registered(&m->net) || m->cfun != 1) {
+    end_download(f, DC_NO_NETWORK);
+    return;
+  }
+  if (!m->nv.ctx[cid].defined) {
+    end_download(f, DC_CONTEXT_UNDEFINED);
+    return;
+  }
+  if (m->net.active[cid]) {
+    start_download(f);
+    return;
+  }
+  vtimer_start(&f->timer, PDP_ACTIVATE_MS, datacall_up);
+}
+
+int fota_request(struct fota *f, struct port *port, const char *url, int mode, int dl_max,
+                 int up_max)
+{
+  struct module *m = f->m;
+  const char *colon;
+  int err;
+  if (f->phase != FOTA_IDLE)
+    return FOTA_BUSY;
+  err = fota_url_parse(url, &f->url);
+  if (err)
+    return err;
+  if (f->url.scheme == SCHEME_FILE)
+    return CME_NOT_SUPPORTED; /* FILE mode comes with the serial-line work */
+  colon = strchr(m->nv.fota_path, ':');
+  for (int i = 0; colon && i < MEDIUM_COUNT; i++)
+    if (!strncmp(m->nv.fota_path, m->storage.media[i].name, (size_t)(colon - m->nv.fota_path)) &&
+        strlen(m->storage.media[i].name) == (size_t)(colon - m->nv.fota_path) &&
+        !m->storage.media[i].present)
+      return FOTA_NO_MEDIUM;
+  f->port = port;
+  f->at_boot = 0;
+  f->mode = mode;
+  f->dl_max = dl_max;
+  f->up_max = up_max;
+  f->dl_sent = f->up_sent = 0;
+  f->percent = 0;
+  set_phase(f, FOTA_DATACALL, 0);
+  vtimer_start(&f->timer, FOTA_START_DELAY_MS, begin);
+  return 0;
+}
+
+int fota_boot(struct fota *f)
+{
+  struct module *m = f->m;
+  if (!m->nv.fota_pending[0])
+    return 0;
+  snprintf(f->pkg_path, sizeof(f->pkg_path), "%s", m->nv.fota_pending);
+  f->port = &m->ports[m->nv.fota_pending_port == PORT_MAIN ? PORT_MAIN : PORT_USB];
+  f->up_max = m->nv.fota_pending_up_max;
+  f->at_boot = 1;
+  m->nv.fota_pending[0] = '\0';
+  module_save_nv(m);
+  if (access(f->pkg_path, R_OK) != 0) {
+    f->pkg_path[0] = '\0';
+    return 0;
+  }
+  log_info("module %d: installing the package downloaded before the reboot", m->cfg.index);
+  verify_and_update(f);
+  return 1;
+}
+
+void fota_abort(struct fota *f)
+{
+  vtimer_stop(&f->timer);
+  if (f->dl) {
+    download_cancel(f->dl);
+    f->dl = NULL;
+  }
+  if (f->phase == FOTA_DATACALL || f->phase == FOTA_DOWNLOAD)
+    drop_package(f);   /* a partial package does not survive power loss */
+  free(f->image);
+  f->image = NULL;
+  if (f->phase != FOTA_IDLE)
+    set_phase(f, FOTA_IDLE, f->percent);
+}
+
+json_t *fota_status(const struct fota *f)
+{
+  return json_pack("{s:s, s:i, s:o}", "phase", fota_phase_name(f->phase), "percent", f->percent,
+                   "last_error", f->last_error < 0 ? json_null() : json_integer(f->last_error));
+}

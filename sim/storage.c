@@ -1,0 +1,100 @@
+/* storage: the module's file systems for downloaded packages and files: UFS (internal), SD card,
+ * EFS (external flash). Each is a directory in the state dir with a capacity; the SD card can be
+ * absent. "fota/path" values ("UFS:dir") are resolved here. */
+#include "storage.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int storage_init(struct storage *st, const char *state_dir)
+{
+  static const struct storage_medium defaults[MEDIUM_COUNT] = {
+    { "UFS", "ufs", UFS_CAPACITY, 1 },
+    { "SD", "sd", SD_CAPACITY, 0 },
+    { "EFS", "efs", EFS_CAPACITY, 1 },
+  };
+  snprintf(st->root, sizeof(st->root), "%s", state_dir);
+  memcpy(st->media, defaults, sizeof(defaults));
+  for (int i = 0; i < MEDIUM_COUNT; i++) {
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/%s", st->root, st->media[i].dirname);
+    if (mkdir(path, 0755) != 0 && errno != EEXIST)
+      return -1;
+  }
+  return 0;
+}
+
+static uint64_t du(const char *path, int depth)
+{
+  DIR *d = opendir(path);
+  struct dirent *e;
+  uint64_t total = 0;
+  if (!d || depth > 8) {
+    if (d)
+      closedir(d);
+    return 0;
+  }
+  while ((e = readdir(d))) {
+    char child[4200];
+    struct stat s;
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+      continue;
+    snprintf(child, sizeof(child), "%s/%s", path, e->d_name);
+    if (lstat(child, &s) != 0)
+      continue;
+    if (S_ISDIR(s.st_mode))
+      total += du(child, depth + 1);
+    else if (S_ISREG(s.st_mode))
+      total += (uint64_t)s.st_size;
+  }
+  closedir(d);
+  return total;
+}
+
+uint64_t storage_used(const struct storage *st, enum medium m)
+{
+  char path[4200];
+  snprintf(path, sizeof(path), "%s/%s", st->root, st->media[m].dirname);
+  return du(path, 0);
+}
+
+uint64_t storage_free(const struct storage *st, enum medium m)
+{
+  uint64_t used = storage_used(st, m);
+  return used >= st->media[m].capacity ? 0 : st->media[m].capacity - used;
+}
+
+int storage_resolve(const struct storage *st, const char *fota_path, const char *file, char *out,
+                    size_t size)
+{
+  const char *colon = strchr(fota_path, ':');
+  int m = -1;
+  char dir[4200];
+  if (!colon)
+    return -1;
+  for (int i = 0; i < MEDIUM_COUNT; i++)
+    if (strlen(st->media[i].name) == (size_t)(colon - fota_path) &&
+        !strncmp(fota_path, st->media[i].name, (size_t)(colon - fota_path)))
+      m = i;
+  if (m < 0)
+    return -1;
+  snprintf(dir, sizeof(dir), "%s/%s", st->root, st->media[m].dirname);
+  if (colon[1]) { /* create each level of the sub-directory */
+    char *p;
+    size_t base = strlen(dir);
+    snprintf(dir + base, sizeof(dir) - base, "/%s", colon + 1);
+    for (p = dir + base + 1; *p; p++) {
+      if (*p == '/') {
+        *p = '\0';
+        mkdir(dir, 0755);
+        *p = '/';
+      }
+    }
+    mkdir(dir, 0755);
+  }
+  snprintf(out, size, "%s/%s", dir, file);
+  return m;
+}

@@ -1,0 +1,37 @@
+/* storage: the module's file systems for downloaded packages and files: UFS (internal), SD card,
+ * EFS (external flash). Each is a directory in the state dir with a capacity; the SD card can be
+ * absent. "fota/path" values ("UFS:dir") are resolved here. */
+#ifndef FOTASIM_STORAGE_H
+#define FOTASIM_STORAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum medium { MEDIUM_UFS, MEDIUM_SD, MEDIUM_EFS, MEDIUM_COUNT };
+
+struct storage_medium {
+  const char *name;      /* "UFS", "SD", "EFS" as AT commands spell them */
+  const char *dirname;   /* "ufs", "sd", "efs" under the state dir */
+  uint64_t capacity;
+  int present;
+};
+
+struct storage {
+  char root[4096];
+  struct storage_medium media[MEDIUM_COUNT];
+};
+
+#define UFS_CAPACITY (6ull * 1024 * 1024)
+#define EFS_CAPACITY (16ull * 1024 * 1024)
+#define SD_CAPACITY (8ull * 1024 * 1024 * 1024)
+
+int storage_init(struct storage *st, const char *state_dir);
+/* Bytes used by files on a medium (the sum of their sizes). */
+uint64_t storage_used(const struct storage *st, enum medium m);
+uint64_t storage_free(const struct storage *st, enum medium m);
+/* Resolves "<MEDIUM>:<dir>" and a file name to a host path, creating the directory.
+ * Returns the medium, or -1 if the medium is unknown. */
+int storage_resolve(const struct storage *st, const char *fota_path, const char *file, char *out,
+                    size_t size);
+
+#endif
