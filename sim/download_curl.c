@@ -131,12 +131,17 @@ struct curl_loop *curl_loop_new(uv_loop_t *loop)
   return cl;
 }
 
+static void curl_loop_closed(uv_handle_t *h)
+{
+  free(h->data);
+}
+
 void curl_loop_free(struct curl_loop *cl)
 {
   if (!cl)
     return;
   curl_multi_cleanup(cl->multi);
-  uv_close((uv_handle_t *)&cl->timer, (uv_close_cb)free);
+  uv_close((uv_handle_t *)&cl->timer, curl_loop_closed);
 }
 
 /* ---- one download ---- */
