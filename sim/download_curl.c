@@ -39,6 +39,7 @@ struct download {
   int deferred_err;
   int size_told;
   int stop_err;              /* the error a sink callback asked to stop with */
+  int ftp_error_reply;       /* the last FTP reply >= 400, as the server sent it */
   int finished;
   int handles_open;
 };
@@ -193,6 +194,8 @@ static int map_error(struct download *d, CURLcode rc)
       return HTTP_BAD_STATUS;
     return 0;
   }
+  if (ftp(d) && ftp_reply_error(d->ftp_error_reply)) /* the server said why: that comes first */
+    return ftp_reply_error(d->ftp_error_reply);
   switch (rc) {
   case CURLE_COULDNT_RESOLVE_HOST:
     return ftp(d) ? FTP_DNS_FAILED : HTTP_DNS_FAILED;
@@ -212,9 +215,6 @@ static int map_error(struct download *d, CURLcode rc)
     break;
   }
   if (ftp(d)) {
-    int mapped = ftp_reply_error((int)reply);
-    if (mapped)
-      return mapped;
     switch (rc) {
     case CURLE_LOGIN_DENIED: return FTP_REPLY_530;
     case CURLE_REMOTE_FILE_NOT_FOUND: return FTP_REPLY_550;
@@ -293,6 +293,17 @@ static size_t on_write(char *data, size_t size, size_t n, void *userp)
   return len;
 }
 
+/* For FTP, curl hands every server reply line here: remember the last error reply. */
+static size_t on_header(char *line, size_t size, size_t n, void *userp)
+{
+  struct download *d = userp;
+  size_t len = size * n;
+  if (ftp(d) && len >= 4 && line[0] >= '4' && line[0] <= '5' && line[1] >= '0' &&
+      line[1] <= '9' && line[2] >= '0' && line[2] <= '9' && (line[3] == ' ' || line[3] == '-'))
+    d->ftp_error_reply = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+  return len;
+}
+
 static void deferred_fail(uv_timer_t *t)
 {
   struct download *d = t->data;
@@ -347,7 +358,12 @@ struct download *download_start(const struct download_env *env, const struct fot
   curl_easy_setopt(d->easy, CURLOPT_PRIVATE, d);
   curl_easy_setopt(d->easy, CURLOPT_WRITEFUNCTION, on_write);
   curl_easy_setopt(d->easy, CURLOPT_WRITEDATA, d);
+  curl_easy_setopt(d->easy, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(d->easy, CURLOPT_HEADERDATA, d);
   curl_easy_setopt(d->easy, CURLOPT_NOSIGNAL, 1L);
+  /* Each FOTA opens its own session. (Not FORBID_REUSE: its QUIT would overwrite the reply
+   * code that says why a transfer failed.) */
+  curl_easy_setopt(d->easy, CURLOPT_FRESH_CONNECT, 1L);
   curl_easy_setopt(d->easy, CURLOPT_PROXY, "");          /* the module has no proxy */
   curl_easy_setopt(d->easy, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(d->easy, CURLOPT_SSL_VERIFYPEER, 0L); /* the module's default seclevel 0 */

@@ -254,7 +254,7 @@ void expect_tty(int fd, const char *want)
 {
   size_t n = strlen(want);
   char *got = malloc(n + 1);
-  size_t k = tty_read_n(fd, got, n, 5000);
+  size_t k = tty_read_n(fd, got, n, 15000);
   if (k != n || memcmp(got, want, n) != 0) {
     char w[4096];
     snprintf(w, sizeof(w), "%s", show(want, n));
@@ -300,4 +300,61 @@ int ctl(const struct sim *s, const char *json, char *reply, size_t size, int tim
   reply[got] = '\0';
   close(fd);
   return got > 0 && reply[got - 1] == '\n' ? 0 : -1;
+}
+
+int servers_start(struct servers *sv, const char *root)
+{
+  int in[2], out[2];
+  char line[256];
+  size_t got = 0;
+  long deadline = now_ms() + 15000;
+  const char *script = bin("FOTASIM_SERVERS", "tests/servers.py");
+  memset(sv, 0, sizeof(*sv));
+  if (pipe(in) != 0 || pipe(out) != 0)
+    return -1;
+  sv->pid = fork();
+  if (sv->pid < 0)
+    return -1;
+  if (sv->pid == 0) {
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(in[0], 0);
+    dup2(out[1], 1);
+    dup2(devnull, 2);
+    close(in[1]);
+    close(out[0]);
+    execl("/usr/bin/python3", "python3", script, root, root, "600", (char *)NULL);
+    _exit(127);
+  }
+  close(in[0]);
+  close(out[1]);
+  sv->in_fd = in[1];
+  while (got < sizeof(line) - 1 && now_ms() < deadline) {
+    struct pollfd p = { out[0], POLLIN, 0 };
+    ssize_t r;
+    if (poll(&p, 1, 100) <= 0)
+      continue;
+    r = read(out[0], line + got, 1);
+    if (r <= 0)
+      break;
+    if (line[got++] == '\n')
+      break;
+  }
+  line[got] = '\0';
+  close(out[0]);
+  if (sscanf(line, "{\"http\": %d, \"https\": %d, \"ftp\": %d}", &sv->http, &sv->https,
+             &sv->ftp) != 3) {
+    servers_stop(sv);
+    return -1;
+  }
+  return 0;
+}
+
+void servers_stop(struct servers *sv)
+{
+  if (sv->pid <= 0)
+    return;
+  close(sv->in_fd);
+  if (wait_exit(sv->pid, 5000) < 0)
+    fprintf(stderr, "test servers did not stop in time\n");
+  sv->pid = 0;
 }

@@ -42,6 +42,15 @@ int ctl(const struct sim *s, const char *json, char *reply, size_t size, int tim
 /* Runs fotasimctl with args against s's socket; returns its exit status; stdout in out. */
 int run_ctl(const struct sim *s, const char *const *args, char *out, size_t size);
 
+/* The real FTP/HTTP/HTTPS servers of tests/servers.py, on 127.0.0.1, serving root. */
+struct servers {
+  pid_t pid;
+  int in_fd;               /* closing it stops them */
+  int ftp, http, https;    /* ports */
+};
+int servers_start(struct servers *sv, const char *root);
+void servers_stop(struct servers *sv);
+
 /* Bytes printed with escapes, for failure messages. */
 const char *show(const char *data, size_t len);
 

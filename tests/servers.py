@@ -1,0 +1,129 @@
+#!/usr/bin/python3
+"""servers: the real FTP, HTTP and HTTPS servers the FOTA tests download from, on 127.0.0.1 only.
+
+Usage: servers.py ROOT CERTDIR [SECONDS]
+Serves ROOT over FTP (user "fw", password "s3cret"), HTTP and HTTPS (a self-signed certificate
+made in CERTDIR). Prints one JSON line with the ports, then serves until its standard input
+closes or SECONDS (default 300) pass, whichever comes first.
+
+Misbehaviour on demand, by file name:
+  FTP  reply-NNN.pkg    RETR answers the reply code NNN (421 also closes the control connection)
+  FTP  stall.pkg        RETR never answers
+  HTTP /stall/NAME      headers and 1000 bytes of NAME, then silence
+  HTTP /close/NAME      headers and half of NAME, then the connection closes
+"""
+import http.server
+import json
+import logging
+import os
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+import time
+
+from pyftpdlib.authorizers import DummyAuthorizer
+from pyftpdlib.handlers import FTPHandler
+from pyftpdlib.servers import FTPServer
+
+ROOT, CERTDIR = sys.argv[1], sys.argv[2]
+LIMIT = float(sys.argv[3]) if len(sys.argv) > 3 else 300.0
+DEADLINE = time.monotonic() + LIMIT
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, directory=ROOT, **kwargs)
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def _misbehave(self, kind, name):
+        path = os.path.join(ROOT, os.path.basename(name))
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if kind == "stall":
+            self.wfile.write(data[:1000])
+            self.wfile.flush()
+            while time.monotonic() < DEADLINE:
+                time.sleep(0.2)
+        else:
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    def do_GET(self):
+        for kind in ("stall", "close"):
+            if self.path.startswith("/%s/" % kind):
+                return self._misbehave(kind, self.path[len(kind) + 2:])
+        return super().do_GET()
+
+
+class Ftp(FTPHandler):
+    def ftp_RETR(self, file):
+        name = os.path.basename(file)
+        if name.startswith("reply-") and name[6:9].isdigit():
+            code = int(name[6:9])
+            self.respond("%d injected reply" % code)
+            if code == 421:
+                self.close_when_done()
+            return
+        if name == "stall.pkg":
+            return
+        return super().ftp_RETR(file)
+
+
+def http_server(context=None):
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv.daemon_threads = True
+    if context:
+        srv.socket = context.wrap_socket(srv.socket, server_side=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv.server_address[1]
+
+
+def main():
+    cert, key = os.path.join(CERTDIR, "cert.pem"), os.path.join(CERTDIR, "key.pem")
+    if not os.path.exists(cert):
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", cert,
+                        "-days", "30", "-subj", "/CN=localhost"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+
+    logging.getLogger("pyftpdlib").setLevel(logging.ERROR)
+    auth = DummyAuthorizer()
+    auth.add_user("fw", "s3cret", ROOT, perm="elr")
+    Ftp.authorizer = auth
+    Ftp.passive_ports = None
+    Ftp.masquerade_address = None
+    ftp = FTPServer(("127.0.0.1", 0), Ftp)
+    threading.Thread(target=ftp.serve_forever, kwargs={"timeout": 0.5}, daemon=True).start()
+
+    ports = {"http": http_server(), "https": http_server(ctx), "ftp": ftp.address[1]}
+    print(json.dumps(ports), flush=True)
+
+    # Until stdin closes (the test is done or died) or the time limit: bounded either way.
+    def watch_stdin():
+        try:
+            sys.stdin.read()
+        finally:
+            os._exit(0)
+    threading.Thread(target=watch_stdin, daemon=True).start()
+    while time.monotonic() < DEADLINE:
+        time.sleep(0.5)
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

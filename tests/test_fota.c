@@ -1,0 +1,486 @@
+/* test_fota: FOTA over FTP, HTTP and HTTPS end to end: real servers on 127.0.0.1
+ * (tests/servers.py), real packages made with the core library, fotasim as a process; every case
+ * asserts the exact URC bytes and the revision the module runs afterwards. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fotasim/fwimage.h"
+#include "fotasim/package.h"
+#include "host.h"
+
+#define BOOT_URCS \
+  "\r\nRDY\r\n\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n\r\n+QUSIM: 1\r\n\r\n+QIND: SMS DONE\r\n"
+#define OLD_REV FW_DEFAULT_REVISION_EC200U
+#define NEW_REV "EC200UCNAAR02A10M08"
+
+static char root[] = "/tmp/fotasim-www-XXXXXX";
+static struct servers SV;
+static struct sim S;
+static int M = -1;
+
+static void write_file(const char *name, const void *data, size_t len)
+{
+  char path[512];
+  FILE *f;
+  snprintf(path, sizeof(path), "%s/%s", root, name);
+  f = fopen(path, "wb");
+  if (!f || fwrite(data, 1, len, f) != len) {
+    fprintf(stderr, "cannot write %s\n", path);
+    exit(1);
+  }
+  fclose(f);
+}
+
+/* Once for all tests: the packages, and the servers that serve them. */
+static void make_world(void)
+{
+  size_t a_len = FW_HEADER_SIZE + FW_DEFAULT_BODY_SIZE, b_len, o_len = FW_HEADER_SIZE + 500000;
+  size_t full_len, delta_len, wrong_len, signed_len;
+  uint8_t *a = fw_image_synthesize(OLD_REV, FW_DEFAULT_BODY_SIZE, 1); /* the built-in image */
+  uint8_t *b = fw_image_mutate(a, a_len, NEW_REV, 30, 5, &b_len);
+  uint8_t *other = fw_image_synthesize("EC200UCNAAR02A07M08", 500000, 3);
+  uint8_t *full = pkg_build(NULL, 0, b, b_len, &full_len, NULL);
+  uint8_t *delta = pkg_build(a, a_len, b, b_len, &delta_len, NULL);
+  uint8_t *wrong = pkg_build(other, o_len, b, b_len, &wrong_len, NULL);
+  uint8_t *signed_pkg;
+  char *priv, *pub, err[256];
+
+  if (!mkdtemp(root) || !full || !delta || !wrong || pkg_keygen(&priv, &pub, err, sizeof(err))) {
+    fprintf(stderr, "cannot prepare the test packages\n");
+    exit(1);
+  }
+  write_file("full.pkg", full, full_len);
+  write_file("delta.pkg", delta, delta_len);
+  /* files the FTP server misbehaves on exist, so that SIZE works and RETR misbehaves */
+  {
+    static const char *const odd[] = { "stall.pkg", "reply-421.pkg", "reply-425.pkg",
+                                       "reply-426.pkg", "reply-451.pkg", "reply-452.pkg",
+                                       "reply-502.pkg", "reply-532.pkg", "reply-553.pkg" };
+    for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
+      write_file(odd[i], delta, delta_len);
+  }
+  write_file("wrongbase.pkg", wrong, wrong_len);
+  write_file("pub.pem", pub, strlen(pub));
+  signed_len = delta_len;
+  signed_pkg = pkg_sign(delta, &signed_len, priv, err, sizeof(err));
+  write_file("signed.pkg", signed_pkg, signed_len);
+  signed_pkg[PKG_HEADER_SIZE + 100] ^= 0x01;
+  write_file("tampered.pkg", signed_pkg, signed_len);
+  free(signed_pkg);
+  free(full);
+  free(wrong);
+  free(a);
+  free(b);
+  free(other);
+  free(priv);
+  free(pub);
+  if (servers_start(&SV, root) != 0) {
+    fprintf(stderr, "cannot start the test servers (python3-pyftpdlib, openssl)\n");
+    exit(1);
+  }
+}
+
+static void end_world(void)
+{
+  char cmd[300];
+  servers_stop(&SV);
+  snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+  if (system(cmd) != 0)
+    fprintf(stderr, "cannot remove %s\n", root);
+}
+
+static void setup(void)
+{
+  sim_tempdir(&S);
+  M = -1;
+}
+
+static void teardown(void)
+{
+  if (M >= 0)
+    close(M);
+  sim_cleanup(&S);
+}
+
+/* Starts the module and opens the main UART with echo off. */
+static void start(void)
+{
+  ck_assert_msg(sim_start(&S, NULL) == 0, "fotasim did not get ready: %s", S.ready);
+  M = tty_open(S.main_link);
+  expect_tty(M, BOOT_URCS);
+  chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+}
+
+static void urc(const char *body)
+{
+  char want[256];
+  snprintf(want, sizeof(want), "\r\n+QIND: \"FOTA\",%s\r\n", body);
+  expect_tty(M, want);
+}
+
+/* The n progress URCs: the k-th says k*100/n. */
+static void progress(const char *what, int n)
+{
+  for (int k = 1; k <= n; k++) {
+    char body[64];
+    snprintf(body, sizeof(body), "\"%s\",%d", what, k * 100 / n);
+    urc(body);
+  }
+}
+
+static void revision_is(const char *rev)
+{
+  char want[128];
+  snprintf(want, sizeof(want), "\r\n%s\r\n\r\nOK\r\n", rev);
+  chat(M, "AT+CGMR\r", want);
+}
+
+static void fotadl(const char *scheme, int port, const char *file, const char *rest)
+{
+  char cmd[512];
+  snprintf(cmd, sizeof(cmd), "AT+QFOTADL=\"%s://%s127.0.0.1:%d/%s\"%s\r", scheme,
+           strcmp(scheme, "ftp") == 0 ? "fw:s3cret@" : "", port, file, rest);
+  chat(M, cmd, "\r\nOK\r\n");
+}
+
+/* The whole success path after OK: download URCs, update URCs, reboot, new revision. */
+static void succeeds(const char *proto, int dl, int up)
+{
+  char body[64];
+  snprintf(body, sizeof(body), "\"%sSTART\"", proto);
+  urc(body);
+  progress("DOWNLOADING", dl);
+  snprintf(body, sizeof(body), "\"%sEND\",0", proto);
+  urc(body);
+  urc("\"START\"");
+  progress("UPDATING", up);
+  urc("\"END\",0");
+  expect_tty(M, BOOT_URCS);
+  chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n"); /* rebooted: the saved profile, echo on */
+  revision_is(NEW_REV);
+}
+
+static void download_fails(const char *proto, int err)
+{
+  char body[64];
+  snprintf(body, sizeof(body), "\"%sSTART\"", proto);
+  urc(body);
+  snprintf(body, sizeof(body), "\"%sEND\",%d", proto, err);
+  urc(body);
+  chat(M, "AT\r", "\r\nOK\r\n");
+  revision_is(OLD_REV);
+}
+
+START_TEST(test_command)
+{
+  start();
+  chat(M, "AT+QFOTADL=?\r", "\r\n+QFOTADL: <url>,(0,1),(0,5-100),(0,5-100)\r\n\r\nOK\r\n");
+}
+END_TEST
+
+START_TEST(http_full_progress_5)
+{
+  start();
+  fotadl("http", SV.http, "full.pkg", ",1,5,5");
+  succeeds("HTTP", 5, 5);
+  /* the new firmware survives a restart of the process */
+  close(M);
+  M = -1;
+  ck_assert_int_eq(sim_stop(&S), 0);
+  start();
+  revision_is(NEW_REV);
+}
+END_TEST
+
+START_TEST(http_delta_default_counts)
+{
+  start();
+  fotadl("http", SV.http, "delta.pkg", "");
+  succeeds("HTTP", 50, 100);
+}
+END_TEST
+
+START_TEST(ftp_full_no_progress)
+{
+  start();
+  fotadl("ftp", SV.ftp, "full.pkg", ",1,0,0");
+  succeeds("FTP", 0, 0);
+}
+END_TEST
+
+START_TEST(ftp_delta_progress_100)
+{
+  start();
+  fotadl("ftp", SV.ftp, "delta.pkg", ",1,100,5");
+  succeeds("FTP", 100, 5);
+}
+END_TEST
+
+START_TEST(https_delta)
+{
+  start();
+  fotadl("https", SV.https, "delta.pkg", ",1,5,50");
+  succeeds("HTTP", 5, 50);
+}
+END_TEST
+
+START_TEST(https_full)
+{
+  start();
+  fotadl("HTTPS", SV.https, "full.pkg", ",1,0,5");
+  succeeds("HTTP", 0, 5);
+}
+END_TEST
+
+START_TEST(mode_0_updates_at_next_reboot)
+{
+  start();
+  fotadl("http", SV.http, "delta.pkg", ",0,5,5");
+  urc("\"HTTPSTART\"");
+  progress("DOWNLOADING", 5);
+  urc("\"HTTPEND\",0");
+  revision_is(OLD_REV); /* nothing installed yet */
+  chat(M, "AT+CFUN=1,1\r", "\r\nOK\r\n");
+  urc("\"START\"");
+  progress("UPDATING", 5);
+  urc("\"END\",0");
+  expect_tty(M, BOOT_URCS);
+  chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  revision_is(NEW_REV);
+}
+END_TEST
+
+static void install_key(void)
+{
+  char cmd[700];
+  snprintf(cmd, sizeof(cmd), "mkdir -p %s && cp %s/pub.pem %s/fota_pubkey.pem", S.dir, root,
+           S.dir);
+  ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(signed_package_accepted)
+{
+  install_key();
+  start();
+  fotadl("http", SV.http, "signed.pkg", ",1,5,5");
+  succeeds("HTTP", 5, 5);
+}
+END_TEST
+
+START_TEST(tampered_or_unsigned_package_refused)
+{
+  install_key();
+  start();
+  fotadl("http", SV.http, "tampered.pkg", ",1,0,5");
+  urc("\"HTTPSTART\"");
+  urc("\"HTTPEND\",0");
+  urc("\"START\"");
+  urc("\"END\",547");
+  revision_is(OLD_REV);
+  fotadl("http", SV.http, "delta.pkg", ",1,0,5"); /* not signed at all */
+  urc("\"HTTPSTART\"");
+  urc("\"HTTPEND\",0");
+  urc("\"START\"");
+  urc("\"END\",547");
+  revision_is(OLD_REV);
+}
+END_TEST
+
+START_TEST(delta_for_another_base_refused)
+{
+  start();
+  fotadl("ftp", SV.ftp, "wrongbase.pkg", ",1,0,5");
+  urc("\"FTPSTART\"");
+  urc("\"FTPEND\",0");
+  urc("\"START\"");
+  urc("\"END\",510");
+  revision_is(OLD_REV);
+  chat(M, "AT+QCFG=\"fota/path\"\r", "\r\n+QCFG: \"fota/path\",\"UFS:\"\r\n\r\nOK\r\n");
+}
+END_TEST
+
+START_TEST(ftp_server_replies)
+{
+  char cmd[256];
+  start();
+  snprintf(cmd, sizeof(cmd), "AT+QFOTADL=\"ftp://fw:wrong@127.0.0.1:%d/full.pkg\",1,0,0\r", SV.ftp);
+  chat(M, cmd, "\r\nOK\r\n");
+  download_fails("FTP", 625);                      /* 530 not logged in */
+  fotadl("ftp", SV.ftp, "missing.pkg", ",1,0,0");
+  download_fails("FTP", 627);                      /* 550 */
+  fotadl("ftp", SV.ftp, "reply-421.pkg", ",1,0,0");
+  download_fails("FTP", 614);
+  fotadl("ftp", SV.ftp, "reply-425.pkg", ",1,0,0");
+  download_fails("FTP", 615);
+  fotadl("ftp", SV.ftp, "reply-426.pkg", ",1,0,0");
+  download_fails("FTP", 616);
+  fotadl("ftp", SV.ftp, "reply-451.pkg", ",1,0,0");
+  download_fails("FTP", 618);
+  fotadl("ftp", SV.ftp, "reply-452.pkg", ",1,0,0");
+  download_fails("FTP", 619);
+  fotadl("ftp", SV.ftp, "reply-502.pkg", ",1,0,0");
+  download_fails("FTP", 622);
+  fotadl("ftp", SV.ftp, "reply-532.pkg", ",1,0,0");
+  download_fails("FTP", 626);
+  fotadl("ftp", SV.ftp, "reply-553.pkg", ",1,0,0");
+  download_fails("FTP", 630);
+}
+END_TEST
+
+START_TEST(http_errors_from_real_causes)
+{
+  start();
+  fotadl("http", SV.http, "missing.pkg", ",1,0,0");
+  download_fails("HTTP", 731);                     /* 404 */
+  fotadl("http", SV.http, "close/full.pkg", ",1,0,0");
+  download_fails("HTTP", 570);                     /* the server closes mid-transfer */
+  fotadl("https", SV.http, "full.pkg", ",1,0,0");  /* TLS to a plain HTTP server */
+  download_fails("HTTP", 631);
+}
+END_TEST
+
+START_TEST(unknown_host_and_refused_port)
+{
+  start();
+  chat(M, "AT+QFOTADL=\"http://fw.invalid.example/full.pkg\",1,0,0\r", "\r\nOK\r\n");
+  download_fails("HTTP", 714);
+  chat(M, "AT+QFOTADL=\"ftp://u:p@fw.invalid.example/full.pkg\",1,0,0\r", "\r\nOK\r\n");
+  download_fails("FTP", 604);
+  chat(M, "AT+QFOTADL=\"http://127.0.0.1:1/full.pkg\",1,0,0\r", "\r\nOK\r\n");
+  download_fails("HTTP", 716);
+  chat(M, "AT+QFOTADL=\"ftp://u:p@127.0.0.1:1/full.pkg\",1,0,0\r", "\r\nOK\r\n");
+  download_fails("FTP", 605);
+  /* localhost is in the default DNS map */
+  chat(M, "AT+QFOTADL=\"http://localhost:1/full.pkg\",1,0,0\r", "\r\nOK\r\n");
+  download_fails("HTTP", 716);
+}
+END_TEST
+
+START_TEST(stalled_servers_time_out)
+{
+  start();
+  fotadl("http", SV.http, "stall/full.pkg", ",1,0,0");
+  download_fails("HTTP", 702);
+  fotadl("ftp", SV.ftp, "stall.pkg", ",1,0,0");
+  download_fails("FTP", 609);
+}
+END_TEST
+
+START_TEST(storage_full_and_no_sd_card)
+{
+  char path[512];
+  FILE *f;
+  snprintf(path, sizeof(path), "%s/ufs", S.dir);
+  ck_assert_int_eq(mkdir(path, 0755), 0);
+  snprintf(path, sizeof(path), "%s/ufs/other.dat", S.dir);
+  f = fopen(path, "wb");
+  ck_assert_int_eq(ftruncate(fileno(f), 5800 * 1024), 0); /* 5.8 of the 6 MB UFS in use */
+  fclose(f);
+  start();
+  fotadl("http", SV.http, "full.pkg", ",1,0,0");
+  download_fails("HTTP", 564);
+  fotadl("ftp", SV.ftp, "full.pkg", ",1,0,0");
+  download_fails("FTP", 619);
+  /* EFS has room */
+  chat(M, "AT+QCFG=\"fota/path\",\"EFS:fota\"\r", "\r\nOK\r\n");
+  fotadl("http", SV.http, "delta.pkg", ",1,0,0");
+  succeeds("HTTP", 0, 0);
+  /* the setting went back to UFS after the FOTA */
+  chat(M, "AT+QCFG=\"fota/path\"\r", "\r\n+QCFG: \"fota/path\",\"UFS:\"\r\n\r\nOK\r\n");
+  chat(M, "AT+QCFG=\"fota/path\",\"SD:\"\r", "\r\nOK\r\n");
+  chat(M, "AT+QFOTADL=\"http://127.0.0.1:1/x.pkg\"\r", "\r\n+CME ERROR: 552\r\n");
+}
+END_TEST
+
+START_TEST(busy_module)
+{
+  char cmd[256];
+  start();
+  snprintf(cmd, sizeof(cmd), "AT+QFOTADL=\"http://127.0.0.1:%d/stall/full.pkg\",1,0,0\r", SV.http);
+  chat(M, cmd, "\r\nOK\r\n");
+  urc("\"HTTPSTART\"");
+  chat(M, cmd, "\r\n+CME ERROR: 549\r\n");
+  urc("\"HTTPEND\",702");
+  chat(M, "AT\r", "\r\nOK\r\n");
+}
+END_TEST
+
+START_TEST(malformed_urls_and_parameters)
+{
+  char longname[300], cmd[400];
+  start();
+  chat(M, "AT+QFOTADL=\"htp://127.0.0.1/a.pkg\"\r", "\r\n+CME ERROR: 560\r\n");
+  chat(M, "AT+QFOTADL=\"127.0.0.1/a.pkg\"\r", "\r\n+CME ERROR: 561\r\n");
+  chat(M, "AT+QFOTADL=\"http://127.0.0.1\"\r", "\r\n+CME ERROR: 561\r\n");
+  chat(M, "AT+QFOTADL=\"http://127.0.0.1:0/a.pkg\"\r", "\r\n+CME ERROR: 561\r\n");
+  chat(M, "AT+QFOTADL=\"http://127.0.0.1:65536/a.pkg\"\r", "\r\n+CME ERROR: 561\r\n");
+  chat(M, "AT+QFOTADL=\"ftp://u:p@127.0.0.1/dir/a.pkg\"\r", "\r\n+CME ERROR: 561\r\n");
+  memset(longname, 'a', 51);
+  longname[51] = '\0';
+  snprintf(cmd, sizeof(cmd), "AT+QFOTADL=\"http://127.0.0.1/%s\"\r", longname);
+  chat(M, cmd, "\r\n+CME ERROR: 557\r\n");
+  snprintf(cmd, sizeof(cmd), "AT+QFOTADL=\"ftp://%s:p@127.0.0.1/a.pkg\"\r", longname);
+  chat(M, cmd, "\r\n+CME ERROR: 557\r\n");
+  memset(longname, 'a', 250);
+  longname[250] = '\0';
+  snprintf(cmd, sizeof(cmd), "AT+QFOTADL=\"http://h/%s\"\r", longname);
+  chat(M, cmd, "\r\n+CME ERROR: 551\r\n");
+  chat(M, "AT+QFOTADL=\"http://127.0.0.1/a.pkg\",2\r", "\r\n+CME ERROR: 551\r\n");
+  chat(M, "AT+QFOTADL=\"http://127.0.0.1/a.pkg\",1,3\r", "\r\n+CME ERROR: 551\r\n");
+  chat(M, "AT+QFOTADL=\"http://127.0.0.1/a.pkg\",1,50,101\r", "\r\n+CME ERROR: 551\r\n");
+  chat(M, "AT+QFOTADL=http://127.0.0.1/a.pkg\r", "\r\n+CME ERROR: 551\r\n");
+  chat(M, "AT+QFOTADL\r", "\r\nERROR\r\n");
+  chat(M, "AT+CMEE=0\r", "\r\nOK\r\n");
+  chat(M, "AT+QFOTADL=\"htp://127.0.0.1/a.pkg\"\r", "\r\nERROR\r\n");
+}
+END_TEST
+
+START_TEST(no_network_for_the_download)
+{
+  start();
+  chat(M, "AT+CFUN=4\r", "\r\nOK\r\n");
+  fotadl("http", SV.http, "delta.pkg", ",1,0,0");
+  download_fails("HTTP", 4);
+}
+END_TEST
+
+int main(void)
+{
+  Suite *s = suite_create("fota");
+  TCase *t = tcase_create("fota");
+  SRunner *sr;
+  int failed;
+  make_world();
+  tcase_add_checked_fixture(t, setup, teardown);
+  tcase_set_timeout(t, 60);
+  tcase_add_test(t, test_command);
+  tcase_add_test(t, http_full_progress_5);
+  tcase_add_test(t, http_delta_default_counts);
+  tcase_add_test(t, ftp_full_no_progress);
+  tcase_add_test(t, ftp_delta_progress_100);
+  tcase_add_test(t, https_delta);
+  tcase_add_test(t, https_full);
+  tcase_add_test(t, mode_0_updates_at_next_reboot);
+  tcase_add_test(t, signed_package_accepted);
+  tcase_add_test(t, tampered_or_unsigned_package_refused);
+  tcase_add_test(t, delta_for_another_base_refused);
+  tcase_add_test(t, ftp_server_replies);
+  tcase_add_test(t, http_errors_from_real_causes);
+  tcase_add_test(t, unknown_host_and_refused_port);
+  tcase_add_test(t, stalled_servers_time_out);
+  tcase_add_test(t, storage_full_and_no_sd_card);
+  tcase_add_test(t, busy_module);
+  tcase_add_test(t, malformed_urls_and_parameters);
+  tcase_add_test(t, no_network_for_the_download);
+  suite_add_tcase(s, t);
+  sr = srunner_create(s);
+  srunner_run_all(sr, CK_NORMAL);
+  failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  end_world();
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
