@@ -15,7 +15,6 @@
 #define DNS_MAX_ENTRIES 32
 #define DOWNLOAD_STALL_MS 60000         /* virtual: no byte for this long is a timeout */
 #define DOWNLOAD_STALL_FLOOR_MS 5000    /* real: never shorter (servers delay failed logins) */
-#define DOWNLOAD_BANDWIDTH_BPS 10000000 /* LTE Cat 1, downlink */
 
 struct dns_entry {
   char name[64];

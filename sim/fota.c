@@ -275,12 +275,20 @@ static void on_done(void *ctx, int err)
   verify_and_update(f);
 }
 
-static void start_download(struct fota *f)
+/* The connection is under way once the network's round trips have passed (virtual time). */
+static void connect_now(struct vtimer *t)
 {
+  struct fota *f = t->data;
   struct module *m = f->m;
   struct download_sink sink = { f, on_size, on_data, on_done };
   struct download_env env = { m->loop, m->clock, m->cfg.curl, m->cfg.dns, m->cfg.ndns,
-                              DOWNLOAD_BANDWIDTH_BPS };
+                              m->net.bandwidth_bps };
+  f->dl = download_start(&env, &f->url, &sink);
+}
+
+static void start_download(struct fota *f)
+{
+  struct module *m = f->m;
   int medium = storage_resolve(&m->storage, m->nv.fota_path, f->url.file, f->pkg_path,
                                sizeof(f->pkg_path));
   if (medium < 0 || !m->storage.media[medium].present) {
@@ -300,7 +308,7 @@ static void start_download(struct fota *f)
   f->received = 0;
   f->total = -1;
   set_phase(f, FOTA_DOWNLOAD, 0);
-  f->dl = download_start(&env, &f->url, &sink);
+  vtimer_start(&f->timer, 2u * m->net.latency_ms, connect_now); /* TCP and request round trips */
 }
 
 static void datacall_up(struct vtimer *t)

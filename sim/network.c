@@ -20,6 +20,8 @@ void network_init(struct network *n, struct vclock *clock, void (*on_change)(voi
   snprintf(n->cell, sizeof(n->cell), "0B2C3D41");
   n->band = 3;
   n->earfcn = 1650;
+  n->bandwidth_bps = LTE_BANDWIDTH_BPS;
+  n->latency_ms = LTE_LATENCY_MS;
   n->stat = REG_NOT;
   n->on_change = on_change;
   n->ctx = ctx;

@@ -4,6 +4,8 @@
 #ifndef FOTASIM_NETWORK_H
 #define FOTASIM_NETWORK_H
 
+#include <stdint.h>
+
 #include "nv.h"
 #include "vclock.h"
 
@@ -16,6 +18,8 @@ enum reg_stat {
 enum rat { RAT_GSM = 0, RAT_LTE = 7 };
 
 #define REGISTRATION_MS 2500
+#define LTE_BANDWIDTH_BPS 10000000 /* LTE Cat 1 downlink */
+#define LTE_LATENCY_MS 50
 
 struct network {
   /* what the scenario offers */
@@ -25,6 +29,8 @@ struct network {
   char oper_long[32], oper_short[16], mccmnc[8];
   char tac[8], cell[12];
   int band, earfcn;
+  uint64_t bandwidth_bps;  /* downlink */
+  uint32_t latency_ms;     /* round trip */
   /* what the module has now */
   int stat;
   int attached;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fotasim/fwimage.h"
@@ -439,6 +440,35 @@ START_TEST(malformed_urls_and_parameters)
 }
 END_TEST
 
+START_TEST(status_and_events_report_fota)
+{
+  char reply[8192];
+  start();
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"status\"}", reply, sizeof(reply), 5000), 0);
+  ck_assert_ptr_nonnull(strstr(reply, "\"fota\":{\"phase\":\"idle\",\"percent\":0,"
+                                      "\"last_error\":null}"));
+  fotadl("ftp", SV.ftp, "missing.pkg", ",1,0,0");
+  download_fails("FTP", 627);
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"status\"}", reply, sizeof(reply), 5000), 0);
+  ck_assert_ptr_nonnull(strstr(reply, "\"phase\":\"idle\""));
+  ck_assert_ptr_nonnull(strstr(reply, "\"last_error\":627"));
+  /* a wait on the fota event sees the update phase of a good FOTA */
+  {
+    const char *args[] = { "wait", "fota", "--match", "update", "--timeout", "10000", NULL };
+    char out[4096];
+    pid_t pid = fork();
+    if (pid == 0) {
+      usleep(300000);
+      fotadl("http", SV.http, "delta.pkg", ",1,0,0");
+      _exit(0);
+    }
+    ck_assert_int_eq(run_ctl(&S, args, out, sizeof(out)), 0);
+    ck_assert_ptr_nonnull(strstr(out, "\"state\": \"update\""));
+    waitpid(pid, NULL, 0);
+  }
+}
+END_TEST
+
 START_TEST(no_network_for_the_download)
 {
   start();
@@ -476,6 +506,7 @@ int main(void)
   tcase_add_test(t, busy_module);
   tcase_add_test(t, malformed_urls_and_parameters);
   tcase_add_test(t, no_network_for_the_download);
+  tcase_add_test(t, status_and_events_report_fota);
   suite_add_tcase(s, t);
   sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
