@@ -1,10 +1,9 @@
 /* cmd_fota: AT+QFOTADL, the FOTA download-and-update command (SPEC §5). The engine is fota.c. */
 #include "commands.h"
 
-#define DL_URC_DEFAULT_NETWORK 50
 #define UP_URC_DEFAULT 100
 
-/* 0 or 5..100 */
+/* 0 or 5..100; dflt when omitted */
 static int urc_count(struct at_call *c, int i, int dflt, long *out)
 {
   if (!at_param_present(c, i)) {
@@ -24,7 +23,7 @@ int cmd_qfotadl_write(struct at_call *c)
     return FOTA_INVALID_PARAM;
   if (at_param_present(c, 1) && at_param_int(c, 1, 0, 1, &mode) != 0)
     return FOTA_INVALID_PARAM;
-  if (urc_count(c, 2, DL_URC_DEFAULT_NETWORK, &dl) != 0 || urc_count(c, 3, UP_URC_DEFAULT, &up))
+  if (urc_count(c, 2, -1, &dl) != 0 || urc_count(c, 3, UP_URC_DEFAULT, &up))
     return FOTA_INVALID_PARAM;
   {
     int err = fota_request(&call_module(c)->fota, call_port(c), url, (int)mode, (int)dl, (int)up);

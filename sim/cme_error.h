@@ -40,6 +40,7 @@ enum cme_code {
   FOTA_BAD_SCHEME = 560,
   FOTA_BAD_URL = 561,
   FOTA_FILE_TOO_LARGE = 564,
+  FOTA_FILE_TIMEOUT = 567,
   FOTA_CONNECTION_CLOSED = 570,
 
   /* FTP: "FTPEND" (server replies map to 614-630) */

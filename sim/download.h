@@ -13,6 +13,10 @@
 #include "vclock.h"
 
 #define DNS_MAX_ENTRIES 32
+#define FILE_RX_TIMEOUT_MS 10000       /* virtual: FILE mode gives up after this pause */
+#define FILE_RX_TIMEOUT_FLOOR_MS 2000  /* real: never shorter than this */
+#define FILE_GUARD_MS 300              /* virtual: quiet time after the last expected byte */
+#define FILE_GUARD_FLOOR_MS 100
 #define DOWNLOAD_STALL_MS 60000         /* virtual: no byte for this long is a timeout */
 #define DOWNLOAD_STALL_FLOOR_MS 5000    /* real: never shorter (servers delay failed logins) */
 
@@ -29,6 +33,7 @@ struct download_env {
   const struct dns_entry *dns;
   int ndns;
   uint64_t bandwidth_bps;
+  struct port *port;       /* FILE mode: the port the package arrives on */
 };
 
 struct download_sink {
@@ -39,11 +44,23 @@ struct download_sink {
 };
 
 struct download;
+struct port;
+
+/* What every implementation's download starts with. */
+struct download_ops {
+  void (*cancel)(struct download *d);
+};
 
 struct download *download_start(const struct download_env *env, const struct fota_url *url,
                                  const struct download_sink *sink);
 /* Stops a download; its sink hears nothing more. */
 void download_cancel(struct download *d);
+
+/* The implementations download_start chooses from by scheme. */
+struct download *download_curl_start(const struct download_env *env, const struct fota_url *url,
+                                      const struct download_sink *sink);
+struct download *download_file_start(const struct download_env *env, const struct fota_url *url,
+                                      const struct download_sink *sink);
 
 /* The process-wide libcurl multi handle, driven by the loop. */
 struct curl_loop *curl_loop_new(uv_loop_t *loop);

@@ -28,6 +28,7 @@ struct curl_sock {
 };
 
 struct download {
+  const struct download_ops *ops; /* first: the interface's view of a download */
   struct curl_loop *cl;
   struct download_sink sink;
   enum fota_scheme scheme;
@@ -316,14 +317,25 @@ static int is_ip_literal(const char *h)
   return inet_pton(AF_INET, h, buf) == 1 || inet_pton(AF_INET6, h, buf) == 1;
 }
 
-struct download *download_start(const struct download_env *env, const struct fota_url *url,
-                                 const struct download_sink *sink)
+static void curl_cancel(struct download *d)
+{
+  if (d->finished)
+    return;
+  d->finished = 1;
+  release(d);
+}
+
+static const struct download_ops curl_ops = { curl_cancel };
+
+struct download *download_curl_start(const struct download_env *env, const struct fota_url *url,
+                                      const struct download_sink *sink)
 {
   struct download *d = calloc(1, sizeof(*d));
   const char *addr = NULL;
   char full[FOTA_URL_MAX + 128], entry[256];
   uint64_t real_stall;
 
+  d->ops = &curl_ops;
   d->cl = env->curl;
   d->sink = *sink;
   d->scheme = url->scheme;
@@ -384,10 +396,3 @@ struct download *download_start(const struct download_env *env, const struct fot
   return d;
 }
 
-void download_cancel(struct download *d)
-{
-  if (!d || d->finished)
-    return;
-  d->finished = 1;
-  release(d);
-}

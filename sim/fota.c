@@ -282,7 +282,7 @@ static void connect_now(struct vtimer *t)
   struct module *m = f->m;
   struct download_sink sink = { f, on_size, on_data, on_done };
   struct download_env env = { m->loop, m->clock, m->cfg.curl, m->cfg.dns, m->cfg.ndns,
-                              m->net.bandwidth_bps };
+                              m->net.bandwidth_bps, f->port };
   f->dl = download_start(&env, &f->url, &sink);
 }
 
@@ -308,7 +308,10 @@ static void start_download(struct fota *f)
   f->received = 0;
   f->total = -1;
   set_phase(f, FOTA_DOWNLOAD, 0);
-  vtimer_start(&f->timer, 2u * m->net.latency_ms, connect_now); /* TCP and request round trips */
+  if (f->url.scheme == SCHEME_FILE) /* the bytes may already be on their way */
+    connect_now(&f->timer);
+  else
+    vtimer_start(&f->timer, 2u * m->net.latency_ms, connect_now); /* TCP, request round trips */
 }
 
 static void datacall_up(struct vtimer *t)
@@ -362,14 +365,19 @@ int fota_request(struct fota *f, struct port *port, const char *url, int mode, i
   err = fota_url_parse(url, &f->url);
   if (err)
     return err;
-  if (f->url.scheme == SCHEME_FILE)
-    return CME_NOT_SUPPORTED; /* FILE mode comes with the serial-line work */
   colon = strchr(m->nv.fota_path, ':');
-  for (int i = 0; colon && i < MEDIUM_COUNT; i++)
-    if (!strncmp(m->nv.fota_path, m->storage.media[i].name, (size_t)(colon - m->nv.fota_path)) &&
-        strlen(m->storage.media[i].name) == (size_t)(colon - m->nv.fota_path) &&
-        !m->storage.media[i].present)
+  for (int i = 0; colon && i < MEDIUM_COUNT; i++) {
+    if (strncmp(m->nv.fota_path, m->storage.media[i].name, (size_t)(colon - m->nv.fota_path)) ||
+        strlen(m->storage.media[i].name) != (size_t)(colon - m->nv.fota_path))
+      continue;
+    if (!m->storage.media[i].present)
       return FOTA_NO_MEDIUM;
+    if (f->url.scheme == SCHEME_FILE &&
+        f->url.file_length > storage_free(&m->storage, (enum medium)i))
+      return FOTA_FILE_TOO_LARGE; /* checked before OK */
+  }
+  if (dl_max < 0)
+    dl_max = f->url.scheme == SCHEME_FILE ? 0 : DL_URC_DEFAULT_NETWORK;
   f->port = port;
   f->at_boot = 0;
   f->mode = mode;
@@ -377,6 +385,14 @@ int fota_request(struct fota *f, struct port *port, const char *url, int mode, i
   f->up_max = up_max;
   f->dl_sent = f->up_sent = 0;
   f->percent = 0;
+  if (f->url.scheme == SCHEME_FILE) {
+    /* FILESTART follows the OK (URCs wait for the final result); the port reads the package
+     * from the very next byte, so nothing the host sends early reaches the AT interpreter. */
+    snprintf(f->url.file, sizeof(f->url.file), "%s", FILE_PACKAGE_NAME);
+    urc(f, "\"FILESTART\"");
+    start_download(f);
+    return f->phase == FOTA_DOWNLOAD ? 0 : f->last_error;
+  }
   set_phase(f, FOTA_DATACALL, 0);
   vtimer_start(&f->timer, FOTA_START_DELAY_MS, begin);
   return 0;

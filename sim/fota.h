@@ -19,6 +19,8 @@ enum fota_phase {
 
 #define UPDATE_SECTOR_MS 25   /* virtual time to erase and program one 4 KB sector */
 #define FOTA_START_DELAY_MS 200
+#define DL_URC_DEFAULT_NETWORK 50   /* download URCs when the command gives none: FTP, HTTP(S) */
+#define FILE_PACKAGE_NAME "fota_file.pkg"  /* what a FILE-mode package is stored as */
 
 struct module;
 struct port;
@@ -44,7 +46,8 @@ struct fota {
 };
 
 void fota_init(struct fota *f, struct module *m);
-/* The AT+QFOTADL write command: 0 if accepted (the caller answers OK), else the error code. */
+/* The AT+QFOTADL write command: 0 if accepted (the caller answers OK), else the error code.
+ * dl_max < 0: the default for the scheme. */
 int fota_request(struct fota *f, struct port *port, const char *url, int mode, int dl_max,
                  int up_max);
 /* At boot: runs a pending (upgrade_mode 0) update; returns 1 if it took over the boot. */

@@ -95,8 +95,14 @@ void port_write(struct port *p, const char *data, size_t len)
 /* Feeds held input to the AT session until it is consumed or a command goes asynchronous. */
 static void feed_held(struct port *p)
 {
-  while (p->in_off < p->in_len && p->listening && !p->at.busy) {
-    size_t n = at_session_input(&p->at, p->in + p->in_off, p->in_len - p->in_off);
+  while (p->in_off < p->in_len && p->listening) {
+    size_t n;
+    if (p->raw.on_bytes)
+      n = p->raw.on_bytes(p->raw.ctx, p->in + p->in_off, p->in_len - p->in_off);
+    else if (!p->at.busy)
+      n = at_session_input(&p->at, p->in + p->in_off, p->in_len - p->in_off);
+    else
+      break;
     p->in_off += n;
   }
   if (p->in_off >= p->in_len || !p->listening)
@@ -307,11 +313,20 @@ void port_free(struct port *p)
   p->out_cap = 0;
 }
 
+void port_set_raw(struct port *p, const struct port_raw *raw)
+{
+  if (raw)
+    p->raw = *raw;
+  else
+    memset(&p->raw, 0, sizeof(p->raw));
+}
+
 void port_listen(struct port *p, int on)
 {
   p->listening = on;
   if (!on) {
     vtimer_stop(&p->cmd_timer);
+    memset(&p->raw, 0, sizeof(p->raw));
     at_session_reset(&p->at);
     p->in_len = p->in_off = 0;
     update_poll(p);

@@ -19,6 +19,13 @@ enum port_id { PORT_MAIN, PORT_USB, PORT_COUNT };
 struct module;
 struct port_io;
 
+/* A consumer of raw bytes (FILE-mode FOTA, AT+QFUPL): while set, input bypasses the AT
+ * interpreter and is not echoed. It returns how many bytes it took. */
+struct port_raw {
+  size_t (*on_bytes)(void *ctx, const char *data, size_t len);
+  void *ctx;
+};
+
 struct port {
   struct module *m;
   enum port_id id;
@@ -29,6 +36,7 @@ struct port {
   int listening;             /* the firmware reads this port (module on) */
   int in_callback;
   struct at_session at;
+  struct port_raw raw;
 
   char in[PORT_IN_CHUNK];    /* input held while a command runs */
   size_t in_len, in_off;
@@ -56,6 +64,8 @@ int port_open(struct port *p, char *err, size_t errlen);
 void port_close(struct port *p, int remove_link);
 void port_free(struct port *p);
 void port_write(struct port *p, const char *data, size_t len);
+/* Routes input to a raw consumer (NULL on_bytes: back to the AT interpreter). */
+void port_set_raw(struct port *p, const struct port_raw *raw);
 /* Starts or stops the firmware reading this port; stopping discards pending input. */
 void port_listen(struct port *p, int on);
 

@@ -1,0 +1,111 @@
+/* download_file: FILE-mode downloads: the package arrives as exactly <length> raw bytes on the
+ * port that sent AT+QFOTADL="FILE:<length>". No echo, no AT parsing. A pause longer than the
+ * receive timeout ends it with 567; bytes beyond <length> (within a short guard time after the
+ * last expected byte) end it with 564 and are thrown away, never executed as commands. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cme_error.h"
+#include "download.h"
+#include "port.h"
+
+struct download {
+  const struct download_ops *ops; /* first: the interface's view of a download */
+  struct port *port;
+  struct download_sink sink;
+  uint64_t expected, got;
+  int surplus, finished, guarding, handles_open;
+  uint64_t timeout_ms, guard_ms;
+  uv_timer_t timer;
+};
+
+static void closed(uv_handle_t *h)
+{
+  free(h->data);
+}
+
+static void release(struct download *d)
+{
+  if (d->port->raw.ctx == d)
+    port_set_raw(d->port, NULL);
+  uv_close((uv_handle_t *)&d->timer, closed);
+}
+
+static void finish(struct download *d, int err)
+{
+  struct download_sink sink = d->sink;
+  if (d->finished)
+    return;
+  d->finished = 1;
+  release(d);
+  sink.on_done(sink.ctx, err);
+}
+
+static void timed_out(uv_timer_t *t)
+{
+  struct download *d = t->data;
+  if (d->guarding)
+    finish(d, d->surplus ? FOTA_FILE_TOO_LARGE : 0);
+  else
+    finish(d, FOTA_FILE_TIMEOUT);
+}
+
+static size_t on_bytes(void *ctx, const char *data, size_t len)
+{
+  struct download *d = ctx;
+  if (d->finished)
+    return len;
+  if (!d->guarding) {
+    size_t take = len;
+    if (take > d->expected - d->got)
+      take = (size_t)(d->expected - d->got);
+    if (take > 0) {
+      int err = d->sink.on_data(d->sink.ctx, data, take);
+      if (err) {
+        finish(d, err);
+        return len;
+      }
+      d->got += take;
+    }
+    if (d->got < d->expected) {
+      uv_timer_start(&d->timer, timed_out, d->timeout_ms, 0);
+      return len;
+    }
+    d->guarding = 1; /* all there: anything more within the guard time is surplus */
+    if (take < len)
+      d->surplus = 1;
+  } else {
+    d->surplus = 1;
+  }
+  uv_timer_start(&d->timer, timed_out, d->guard_ms, 0);
+  return len; /* surplus is swallowed, never interpreted */
+}
+
+static void file_cancel(struct download *d)
+{
+  if (d->finished)
+    return;
+  d->finished = 1;
+  release(d);
+}
+
+static const struct download_ops file_ops = { file_cancel };
+
+struct download *download_file_start(const struct download_env *env, const struct fota_url *url,
+                                      const struct download_sink *sink)
+{
+  struct download *d = calloc(1, sizeof(*d));
+  struct port_raw raw = { on_bytes, d };
+  d->ops = &file_ops;
+  d->port = env->port;
+  d->sink = *sink;
+  d->expected = url->file_length;
+  d->timeout_ms = vclock_real_timeout(env->clock, FILE_RX_TIMEOUT_MS, FILE_RX_TIMEOUT_FLOOR_MS);
+  d->guard_ms = vclock_real_timeout(env->clock, FILE_GUARD_MS, FILE_GUARD_FLOOR_MS);
+  uv_timer_init(env->loop, &d->timer);
+  d->timer.data = d;
+  port_set_raw(d->port, &raw);
+  sink->on_size(sink->ctx, (int64_t)d->expected);
+  uv_timer_start(&d->timer, timed_out, d->timeout_ms, 0);
+  return d;
+}

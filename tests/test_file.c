@@ -1,0 +1,234 @@
+/* test_file: FOTA from the host over the serial line (AT+QFOTADL="FILE:<length>"), driven as an
+ * MCU driver would drive it: exact bytes, lost and surplus bytes, timeouts, flow control, and the
+ * main UART's model. Packages are built in memory with the core library. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fotasim/fwimage.h"
+#include "fotasim/package.h"
+#include "host.h"
+
+#define BOOT_URCS \
+  "\r\nRDY\r\n\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n\r\n+QUSIM: 1\r\n\r\n+QIND: SMS DONE\r\n"
+#define REV_A FW_DEFAULT_REVISION_EC200U
+#define REV_B "EC200UCNAAR02A10M08"
+#define REV_C "EC200UCNAAR02A11M08"
+
+static uint8_t *delta_ab, *delta_bc;
+static size_t delta_ab_len, delta_bc_len;
+static struct sim S;
+static int M = -1, U = -1;
+
+static void make_packages(void)
+{
+  size_t a_len = FW_HEADER_SIZE + FW_DEFAULT_BODY_SIZE, b_len, c_len;
+  uint8_t *a = fw_image_synthesize(REV_A, FW_DEFAULT_BODY_SIZE, 1);
+  uint8_t *b = fw_image_mutate(a, a_len, REV_B, 30, 5, &b_len);
+  uint8_t *c = fw_image_mutate(b, b_len, REV_C, 20, 6, &c_len);
+  delta_ab = pkg_build(a, a_len, b, b_len, &delta_ab_len, NULL);
+  delta_bc = pkg_build(b, b_len, c, c_len, &delta_bc_len, NULL);
+  free(a);
+  free(b);
+  free(c);
+  if (!delta_ab || !delta_bc) {
+    fprintf(stderr, "cannot build the test packages\n");
+    exit(1);
+  }
+}
+
+static void setup(void)
+{
+  sim_tempdir(&S);
+  M = U = -1;
+}
+
+static void teardown(void)
+{
+  if (M >= 0)
+    close(M);
+  if (U >= 0)
+    close(U);
+  sim_cleanup(&S);
+}
+
+static void start(void)
+{
+  ck_assert_msg(sim_start(&S, NULL) == 0, "fotasim did not get ready: %s", S.ready);
+  M = tty_open(S.main_link);
+  U = tty_open(S.usb_link);
+  expect_tty(M, BOOT_URCS);
+  expect_tty(U, BOOT_URCS);
+  chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  chat(U, "ATE0\r", "ATE0\r\r\nOK\r\n");
+}
+
+static void urc(int fd, const char *body)
+{
+  char want[256];
+  snprintf(want, sizeof(want), "\r\n+QIND: \"FOTA\",%s\r\n", body);
+  expect_tty(fd, want);
+}
+
+static void updating(int fd, int n)
+{
+  for (int k = 1; k <= n; k++) {
+    char body[64];
+    snprintf(body, sizeof(body), "\"UPDATING\",%d", k * 100 / n);
+    urc(fd, body);
+  }
+}
+
+static void file_command(int fd, size_t len, const char *rest)
+{
+  char cmd[128];
+  snprintf(cmd, sizeof(cmd), "AT+QFOTADL=\"FILE:%zu\"%s\r", len, rest);
+  chat(fd, cmd, "\r\nOK\r\n\r\n+QIND: \"FOTA\",\"FILESTART\"\r\n");
+}
+
+static void revision_is(int fd, const char *rev)
+{
+  char want[128];
+  snprintf(want, sizeof(want), "\r\n%s\r\n\r\nOK\r\n", rev);
+  chat(fd, "AT+CGMR\r", want);
+}
+
+/* After END,0 on the USB port: it goes away; the new one comes up with the new firmware. */
+static void usb_reboots_into(const char *rev)
+{
+  char buf[64];
+  struct pollfd p = { U, POLLIN, 0 };
+  ck_assert_int_eq(poll(&p, 1, 10000), 1);
+  ck_assert_int_le(read(U, buf, sizeof(buf)), 0); /* hang-up */
+  close(U);
+  expect_tty(M, BOOT_URCS);
+  for (int i = 0; i < 500 && access(S.usb_link, F_OK) != 0; i++)
+    usleep(10000);
+  U = tty_open(S.usb_link);
+  expect_tty(U, BOOT_URCS);
+  chat(U, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  revision_is(U, rev);
+}
+
+START_TEST(file_mode_on_usb)
+{
+  start();
+  file_command(U, delta_ab_len, "");
+  tty_send(U, (const char *)delta_ab, delta_ab_len);
+  urc(U, "\"FILEEND\",0");
+  urc(U, "\"START\"");
+  updating(U, 100);
+  urc(U, "\"END\",0");
+  usb_reboots_into(REV_B);
+}
+END_TEST
+
+START_TEST(file_mode_twice_across_reboots)
+{
+  start();
+  file_command(U, delta_ab_len, ",1,5,5");
+  tty_send(U, (const char *)delta_ab, delta_ab_len);
+  for (int k = 1; k <= 5; k++) {
+    char body[64];
+    snprintf(body, sizeof(body), "\"DOWNLOADING\",%d", k * 20);
+    urc(U, body);
+  }
+  urc(U, "\"FILEEND\",0");
+  urc(U, "\"START\"");
+  updating(U, 5);
+  urc(U, "\"END\",0");
+  usb_reboots_into(REV_B);
+  file_command(U, delta_bc_len, ",1,0,5");
+  tty_send(U, (const char *)delta_bc, delta_bc_len);
+  urc(U, "\"FILEEND\",0");
+  urc(U, "\"START\"");
+  updating(U, 5);
+  urc(U, "\"END\",0");
+  usb_reboots_into(REV_C);
+}
+END_TEST
+
+START_TEST(too_many_bytes_564_surplus_not_executed)
+{
+  size_t len = delta_ab_len + 12;
+  uint8_t *buf = malloc(len);
+  memcpy(buf, delta_ab, delta_ab_len);
+  memcpy(buf + delta_ab_len, "\rAT+QPOWD\r\n", 12); /* would power the module off if executed */
+  start();
+  file_command(U, delta_ab_len, ",1,0,5");
+  tty_send(U, (const char *)buf, len);
+  free(buf);
+  urc(U, "\"FILEEND\",564");
+  chat(U, "AT\r", "\r\nOK\r\n");
+  chat(M, "AT\r", "\r\nOK\r\n");
+  revision_is(U, REV_A);
+}
+END_TEST
+
+START_TEST(host_stops_halfway_567)
+{
+  start();
+  file_command(U, delta_ab_len, ",1,0,5");
+  tty_send(U, (const char *)delta_ab, delta_ab_len / 2);
+  urc(U, "\"FILEEND\",567");
+  chat(U, "AT\r", "\r\nOK\r\n");
+  revision_is(U, REV_A);
+}
+END_TEST
+
+START_TEST(length_larger_than_free_storage)
+{
+  start();
+  chat(U, "AT+QFOTADL=\"FILE:7000000\"\r", "\r\n+CME ERROR: 564\r\n");
+  chat(U, "AT+QFOTADL=\"FILE:0\"\r", "\r\n+CME ERROR: 551\r\n");
+  chat(U, "AT+QFOTADL=\"FILE:12x\"\r", "\r\n+CME ERROR: 551\r\n");
+  chat(U, "AT\r", "\r\nOK\r\n");
+}
+END_TEST
+
+START_TEST(corrupt_file_package_refused)
+{
+  uint8_t *bad = malloc(delta_ab_len);
+  memcpy(bad, delta_ab, delta_ab_len);
+  bad[delta_ab_len / 2] ^= 0x5A;
+  start();
+  file_command(U, delta_ab_len, ",1,0,5");
+  tty_send(U, (const char *)bad, delta_ab_len);
+  free(bad);
+  urc(U, "\"FILEEND\",0");
+  urc(U, "\"START\"");
+  urc(U, "\"END\",547");
+  revision_is(U, REV_A);
+}
+END_TEST
+
+int main(void)
+{
+  Suite *s = suite_create("file");
+  TCase *t = tcase_create("file");
+  SRunner *sr;
+  int failed;
+  make_packages();
+  tcase_add_checked_fixture(t, setup, teardown);
+  tcase_set_timeout(t, 120);
+  tcase_add_test(t, file_mode_on_usb);
+  tcase_add_test(t, file_mode_twice_across_reboots);
+  tcase_add_test(t, too_many_bytes_564_surplus_not_executed);
+  tcase_add_test(t, host_stops_halfway_567);
+  tcase_add_test(t, length_larger_than_free_storage);
+  tcase_add_test(t, corrupt_file_package_refused);
+  suite_add_tcase(s, t);
+  sr = srunner_create(s);
+  srunner_run_all(sr, CK_NORMAL);
+  failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
