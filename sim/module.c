@@ -213,10 +213,11 @@ json_t *module_status(struct module *m)
   for (int i = 0; i < PORT_COUNT; i++) {
     struct port *p = &m->ports[i];
     json_object_set_new(ports, p->name,
-                        json_pack("{s:s, s:s?, s:b, s:I, s:I, s:I}", "link", p->link, "pts",
+                        json_pack("{s:s, s:s?, s:b, s:I, s:I, s:I, s:I}", "link", p->link, "pts",
                                   p->io ? p->pts : NULL, "present", p->io != NULL, "rx_bytes",
                                   (json_int_t)p->rx_bytes, "tx_bytes", (json_int_t)p->tx_bytes,
-                                  "tx_dropped", (json_int_t)p->out_dropped));
+                                  "tx_dropped", (json_int_t)p->out_dropped, "rx_lost",
+                                  (json_int_t)p->uart.lost));
   }
   return json_pack(
       "{s:i, s:s, s:s, s:b, s:s?, s:s, s:s, s:s, s:s, s:i, s:I, s:o, s:{s:s, s:s, s:i, s:s, s:i},"

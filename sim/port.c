@@ -16,10 +16,35 @@
 
 struct port_io {
   uv_poll_t poll;
+  uv_timer_t pace;     /* the UART model's waits (real time) */
   int master, slave;
   int events;
+  int rx_wait, tx_wait;
+  int handles_open;
   struct port *port;   /* NULL once the port has let go of it */
 };
+
+static int is_uart(const struct port *p)
+{
+  return p->id == PORT_MAIN;
+}
+
+static int flow_control(const struct port *p)
+{
+  return p->m->nv.ifc_dte == 2; /* AT+IFC=<dce_by_dte>,2: the module's CTS stops the host */
+}
+
+static void paced(uv_timer_t *t);
+
+static void pace_wait(struct port *p, int rx, uint64_t ms)
+{
+  if (rx)
+    p->io->rx_wait = 1;
+  else
+    p->io->tx_wait = 1;
+  if (!uv_is_active((uv_handle_t *)&p->io->pace))
+    uv_timer_start(&p->io->pace, paced, ms, 0);
+}
 
 static void update_poll(struct port *p);
 
@@ -49,8 +74,24 @@ static void flush_out(struct port *p)
   }
   if (!p->io)
     return;
-  while (p->out_len > 0) {
-    ssize_t w = write(p->io->master, p->out, p->out_len);
+  while (p->out_len > 0 && !p->io->tx_wait) {
+    size_t n = p->out_len;
+    ssize_t w;
+    if (is_uart(p) && p->m->clock->scale == 1.0) { /* --timing real: the line's own pace */
+      uint64_t wait = 0;
+      size_t budget;
+      uart_set_baud(&p->uart, (uint64_t)p->m->nv.ipr);
+      budget = uart_tx_budget(&p->uart, uv_hrtime(), &wait);
+      if (budget == 0) {
+        pace_wait(p, 0, wait);
+        break;
+      }
+      if (n > budget)
+        n = budget;
+    }
+    w = write(p->io->master, p->out, n);
+    if (w > 0 && is_uart(p) && p->m->clock->scale == 1.0)
+      uart_tx_spent(&p->uart, (size_t)w);
     if (w < 0 && errno == EINTR)
       continue;
     if (w <= 0)
@@ -120,14 +161,29 @@ static void on_poll(uv_poll_t *h, int status, int events)
     return;
   }
   p->in_callback = 1;
-  if ((events & UV_READABLE) && p->in_len == 0) {
-    ssize_t r = read(io->master, p->in, sizeof(p->in));
+  if ((events & UV_READABLE) && p->in_len == 0 && !io->rx_wait) {
+    size_t want = sizeof(p->in);
+    int raw = p->raw.on_bytes != NULL;
+    ssize_t r;
+    if (is_uart(p)) { /* the wire's pace, and CTS when the buffer is full */
+      uint64_t wait = 0;
+      uart_set_baud(&p->uart, (uint64_t)p->m->nv.ipr);
+      want = uart_rx_budget(&p->uart, uv_hrtime(), raw, flow_control(p), &wait);
+      if (want == 0)
+        pace_wait(p, 1, wait);
+      else if (want > sizeof(p->in))
+        want = sizeof(p->in);
+    }
+    r = want ? read(io->master, p->in, want) : 0;
     if (r > 0) {
+      size_t kept = (size_t)r;
       p->rx_bytes += (unsigned long)r;
       if (event_wanted(p->m->bus, EV_RX))
         emit_bytes(p, EV_RX, p->in, (size_t)r);
-      if (p->listening) {
-        p->in_len = (size_t)r;
+      if (is_uart(p))
+        kept = uart_rx_accept(&p->uart, (size_t)r, raw, flow_control(p));
+      if (p->listening && kept > 0) {
+        p->in_len = kept;
         p->in_off = 0;
         feed_held(p);
       }
@@ -137,14 +193,25 @@ static void on_poll(uv_poll_t *h, int status, int events)
   flush_out(p);
 }
 
+static void paced(uv_timer_t *t)
+{
+  struct port_io *io = t->data;
+  struct port *p = io->port;
+  io->rx_wait = io->tx_wait = 0;
+  if (!p)
+    return;
+  flush_out(p);
+  update_poll(p);
+}
+
 static void update_poll(struct port *p)
 {
   int want = 0;
   if (!p->io)
     return;
-  if (p->in_len == 0)
+  if (p->in_len == 0 && !p->io->rx_wait)
     want |= UV_READABLE;
-  if (p->out_len > 0)
+  if (p->out_len > 0 && !p->io->tx_wait)
     want |= UV_WRITABLE;
   if (want == p->io->events)
     return;
@@ -275,6 +342,10 @@ int port_open(struct port *p, char *err, size_t errlen)
   io->port = p;
   uv_poll_init(p->m->loop, &io->poll, master);
   io->poll.data = io;
+  uv_timer_init(p->m->loop, &io->pace);
+  io->pace.data = io;
+  io->handles_open = 2;
+  uart_init(&p->uart, (uint64_t)p->m->nv.ipr, uv_hrtime());
   p->io = io;
   p->in_len = p->in_off = 0;
   update_poll(p);
@@ -284,6 +355,8 @@ int port_open(struct port *p, char *err, size_t errlen)
 static void io_closed(uv_handle_t *h)
 {
   struct port_io *io = h->data;
+  if (--io->handles_open > 0)
+    return;
   close(io->master);
   close(io->slave);
   free(io);
@@ -298,6 +371,7 @@ void port_close(struct port *p, int remove_link)
   p->io = NULL;
   io->port = NULL;
   uv_close((uv_handle_t *)&io->poll, io_closed);
+  uv_close((uv_handle_t *)&io->pace, io_closed);
   p->out_len = p->out_unevented = 0;
   p->in_len = p->in_off = 0;
   p->pts[0] = '\0';

@@ -8,6 +8,7 @@
 #include <uv.h>
 
 #include "at_session.h"
+#include "uart.h"
 #include "url_mask.h"
 #include "vclock.h"
 
@@ -46,6 +47,8 @@ struct port {
   unsigned long out_dropped;
   unsigned long rx_bytes, tx_bytes;
   struct url_mask mask_rx, mask_tx;
+
+  struct uart uart;          /* the main UART's line model (unused on USB) */
 
   struct vtimer cmd_timer;   /* completes this port's asynchronous command */
   int cmd_arg;

@@ -210,6 +210,72 @@ START_TEST(corrupt_file_package_refused)
 }
 END_TEST
 
+/* Sends the package on the main UART in chunks of `chunk` bytes with `gap_us` between them. */
+static void send_paced(int fd, const uint8_t *data, size_t len, size_t chunk, int gap_us)
+{
+  for (size_t off = 0; off < len; off += chunk) {
+    size_t n = len - off < chunk ? len - off : chunk;
+    tty_send(fd, (const char *)data + off, n);
+    if (gap_us)
+      usleep((useconds_t)gap_us);
+  }
+}
+
+static void main_uart_at(const char *ifc)
+{
+  char cmd[64];
+  start();
+  chat(M, "AT+IPR=921600\r", "\r\nOK\r\n");
+  snprintf(cmd, sizeof(cmd), "AT+IFC=%s\r", ifc);
+  chat(M, cmd, "\r\nOK\r\n");
+}
+
+static void main_uart_succeeds(void)
+{
+  urc(M, "\"FILEEND\",0");
+  urc(M, "\"START\"");
+  updating(M, 5);
+  urc(M, "\"END\",0");
+  expect_tty(M, BOOT_URCS);
+  chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  revision_is(M, REV_B);
+}
+
+START_TEST(main_uart_hardware_flow_control)
+{
+  main_uart_at("2,2");
+  file_command(M, delta_ab_len, ",1,0,5");
+  tty_send(M, (const char *)delta_ab, delta_ab_len); /* blocks while CTS is off */
+  main_uart_succeeds();
+}
+END_TEST
+
+START_TEST(main_uart_32_byte_chunks_with_gaps)
+{
+  main_uart_at("0,0");
+  file_command(M, delta_ab_len, ",1,0,5");
+  send_paced(M, delta_ab, delta_ab_len, 32, 1000);
+  main_uart_succeeds();
+}
+END_TEST
+
+START_TEST(main_uart_blast_without_flow_control_loses_bytes)
+{
+  char reply[8192];
+  char *lost;
+  main_uart_at("0,0");
+  file_command(M, delta_ab_len, ",1,0,5");
+  tty_send(M, (const char *)delta_ab, delta_ab_len); /* all at once: the buffer overruns */
+  urc(M, "\"FILEEND\",567"); /* bytes were lost, so the length never arrives */
+  chat(M, "AT\r", "\r\nOK\r\n");
+  revision_is(M, REV_A);
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"status\"}", reply, sizeof(reply), 5000), 0);
+  lost = strstr(reply, "\"rx_lost\":");
+  ck_assert_ptr_nonnull(lost);
+  ck_assert_int_gt(atoi(lost + 10), 1000);
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("file");
@@ -225,6 +291,9 @@ int main(void)
   tcase_add_test(t, host_stops_halfway_567);
   tcase_add_test(t, length_larger_than_free_storage);
   tcase_add_test(t, corrupt_file_package_refused);
+  tcase_add_test(t, main_uart_hardware_flow_control);
+  tcase_add_test(t, main_uart_32_byte_chunks_with_gaps);
+  tcase_add_test(t, main_uart_blast_without_flow_control_loses_bytes);
   suite_add_tcase(s, t);
   sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
