@@ -60,6 +60,12 @@ const struct at_command at_command_table[] = {
   { "+CGDCONT", cmd_cgdcont_test, cmd_cgdcont_read, cmd_cgdcont_write, NULL },
   /* FOTA */
   { "+QFOTADL", cmd_qfotadl_test, NULL, cmd_qfotadl_write, NULL },
+  /* files */
+  { "+QFLDS", cmd_qflds_test, NULL, cmd_qflds_write, cmd_qflds_exec },
+  { "+QFLST", cmd_ok, NULL, cmd_qflst_write, cmd_qflst_exec },
+  { "+QFDEL", cmd_ok, NULL, cmd_qfdel_write, NULL },
+  { "+QFUPL", cmd_qfupl_test, NULL, cmd_qfupl_write, NULL },
+  { "+QFDWL", cmd_ok, NULL, cmd_qfdwl_write, NULL },
   /* configuration */
   { "+QCFG", cmd_qcfg_test, NULL, cmd_qcfg_write, NULL },
   { "+QINDCFG", cmd_qindcfg_test, NULL, cmd_qindcfg_write, NULL },

@@ -72,6 +72,31 @@ void at_info(struct at_call *call, const char *fmt, ...)
   s->info_started = 1;
 }
 
+void at_session_info(struct at_session *s, const char *fmt, ...)
+{
+  char text[AT_BODY_MAX + 1];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof(text), fmt, ap);
+  va_end(ap);
+  write_framed(s, text, s->set.verbose && !s->info_started);
+  s->info_started = 1;
+}
+
+void at_connect(struct at_session *s)
+{
+  char num[4];
+  if (s->set.quiet)
+    return;
+  if (s->set.verbose) {
+    write_framed(s, "CONNECT", 1);
+    return;
+  }
+  num[0] = '1';
+  num[1] = (char)s->set.s3;
+  at_raw(s, num, 2);
+}
+
 static void flush_urcs(struct at_session *s)
 {
   while (s->urc_count > 0) {

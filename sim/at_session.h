@@ -84,6 +84,11 @@ void at_session_reset(struct at_session *s);
 /* For handlers: information text lines, and the current command's parameters. */
 void at_info(struct at_call *call, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void at_raw(struct at_session *s, const char *data, size_t len);
+/* Information text from a command that went asynchronous (before at_session_complete). */
+void at_session_info(struct at_session *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* An intermediate result code: CONNECT (V1: framed text, V0: "1" S3). */
+void at_connect(struct at_session *s);
 /* An unsolicited result code: written now, or after the final result if a command runs. */
 void at_urc(struct at_session *s, const char *text);
 

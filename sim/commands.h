@@ -110,6 +110,17 @@ int cmd_cgdcont_test(struct at_call *c);
 int cmd_qfotadl_write(struct at_call *c);
 int cmd_qfotadl_test(struct at_call *c);
 
+/* cmd_file.c */
+int cmd_qflds_exec(struct at_call *c);
+int cmd_qflds_write(struct at_call *c);
+int cmd_qflds_test(struct at_call *c);
+int cmd_qflst_exec(struct at_call *c);
+int cmd_qflst_write(struct at_call *c);
+int cmd_qfdel_write(struct at_call *c);
+int cmd_qfupl_write(struct at_call *c);
+int cmd_qfupl_test(struct at_call *c);
+int cmd_qfdwl_write(struct at_call *c);
+
 /* cmd_config.c */
 int cmd_qcfg_write(struct at_call *c);
 int cmd_qcfg_test(struct at_call *c);

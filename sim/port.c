@@ -101,6 +101,13 @@ static void flush_out(struct port *p)
     p->out_len -= (size_t)w;
   }
   update_poll(p);
+  /* Streaming output: ask for more while there is room (the callback's own writes flush here
+   * too, so it is never re-entered). */
+  while (p->on_drain && !p->draining && p->out_len < PORT_OUT_LOW && p->io) {
+    p->draining = 1;
+    p->on_drain(p);
+    p->draining = 0;
+  }
 }
 
 void port_write(struct port *p, const char *data, size_t len)
@@ -401,6 +408,9 @@ void port_listen(struct port *p, int on)
   if (!on) {
     vtimer_stop(&p->cmd_timer);
     memset(&p->raw, 0, sizeof(p->raw));
+    p->on_drain = NULL;
+    if (p->xfer_abort)
+      p->xfer_abort(p);
     at_session_reset(&p->at);
     p->in_len = p->in_off = 0;
     update_poll(p);

@@ -16,6 +16,7 @@ enum port_id { PORT_MAIN, PORT_USB, PORT_COUNT };
 
 #define PORT_IN_CHUNK 4096
 #define PORT_OUT_MAX (256 * 1024)
+#define PORT_OUT_LOW (32 * 1024)  /* below this, a drain callback is asked for more */
 
 struct module;
 struct port_io;
@@ -38,6 +39,10 @@ struct port {
   int in_callback;
   struct at_session at;
   struct port_raw raw;
+  void (*on_drain)(struct port *p);  /* streaming output (AT+QFDWL): called when room frees */
+  int draining;
+  void *xfer;                        /* an upload or download in progress (cmd_file.c) */
+  void (*xfer_abort)(struct port *p);
 
   char in[PORT_IN_CHUNK];    /* input held while a command runs */
   size_t in_len, in_off;

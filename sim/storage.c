@@ -3,10 +3,12 @@
  * absent. "fota/path" values ("UFS:dir") are resolved here. */
 #include "storage.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 int storage_init(struct storage *st, const char *state_dir)
@@ -97,4 +99,48 @@ int storage_resolve(const struct storage *st, const char *fota_path, const char 
   }
   snprintf(out, size, "%s/%s", dir, file);
   return m;
+}
+
+int storage_file(const struct storage *st, const char *name, char *out, size_t size)
+{
+  const char *colon = strchr(name, ':'), *file = name;
+  int m = MEDIUM_UFS;
+  size_t n;
+  if (colon) {
+    m = -1;
+    for (int i = 0; i < MEDIUM_COUNT; i++)
+      if (strlen(st->media[i].name) == (size_t)(colon - name) &&
+          !strncasecmp(name, st->media[i].name, (size_t)(colon - name)))
+        m = i;
+    if (m < 0)
+      return -1;
+    file = colon + 1;
+  }
+  n = strlen(file);
+  if (n == 0 || n > FILE_NAME_MAX || file[0] == '/' || file[n - 1] == '/' || strstr(file, "..") ||
+      strstr(file, "//"))
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    if (!isalnum((unsigned char)file[i]) && !strchr("_-./", file[i]))
+      return -1;
+  snprintf(out, size, "%s/%s/%s", st->root, st->media[m].dirname, file);
+  return m;
+}
+
+uint16_t storage_checksum(uint16_t sum, const uint8_t *data, size_t len, int *odd_carry,
+                          uint8_t *pending)
+{
+  size_t i = 0;
+  if (*odd_carry && len > 0) {
+    sum ^= (uint16_t)(*pending << 8 | data[0]);
+    *odd_carry = 0;
+    i = 1;
+  }
+  for (; i + 1 < len; i += 2)
+    sum ^= (uint16_t)(data[i] << 8 | data[i + 1]);
+  if (i < len) {
+    *pending = data[i];
+    *odd_carry = 1;
+  }
+  return sum;
 }

@@ -34,4 +34,14 @@ uint64_t storage_free(const struct storage *st, enum medium m);
 int storage_resolve(const struct storage *st, const char *fota_path, const char *file, char *out,
                     size_t size);
 
+#define FILE_NAME_MAX 80
+
+/* A file command's name: "name" (UFS), "UFS:name", "SD:name", "EFS:name". Resolves it to a
+ * host path; returns the medium, or -1 for a bad name. */
+int storage_file(const struct storage *st, const char *name, char *out, size_t size);
+/* Quectel's file checksum: XOR of the data taken as big-endian 16-bit words (an odd last byte is
+ * the high byte of a word). */
+uint16_t storage_checksum(uint16_t sum, const uint8_t *data, size_t len, int *odd_carry,
+                          uint8_t *pending);
+
 #endif

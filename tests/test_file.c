@@ -276,6 +276,93 @@ START_TEST(main_uart_blast_without_flow_control_loses_bytes)
 }
 END_TEST
 
+static unsigned checksum(const uint8_t *d, size_t n)
+{
+  unsigned sum = 0;
+  for (size_t i = 0; i < n; i += 2)
+    sum ^= (unsigned)(d[i] << 8 | (i + 1 < n ? d[i + 1] : 0));
+  return sum;
+}
+
+START_TEST(file_commands_small)
+{
+  char want[256];
+  start();
+  chat(U, "AT+QFLDS=\"UFS\"\r", "\r\n+QFLDS: 6291456,6291456\r\n\r\nOK\r\n");
+  chat(U, "AT+QFLST\r", "\r\nOK\r\n");
+  chat(U, "AT+QFUPL=\"test.bin\",10,5\r", "\r\nCONNECT\r\n");
+  snprintf(want, sizeof(want), "\r\n+QFUPL: 10,%x\r\n\r\nOK\r\n",
+           checksum((const uint8_t *)"0123456789", 10));
+  chat(U, "0123456789", want);
+  chat(U, "AT+QFLST\r", "\r\n+QFLST: \"test.bin\",10\r\n\r\nOK\r\n");
+  chat(U, "AT+QFLDS\r", "\r\n+QFLDS: 10,1\r\n\r\nOK\r\n");
+  chat(U, "AT+QFLDS=\"UFS\"\r", "\r\n+QFLDS: 6291446,6291456\r\n\r\nOK\r\n");
+  snprintf(want, sizeof(want), "\r\nCONNECT\r\n0123456789\r\n+QFDWL: 10,%x\r\n\r\nOK\r\n",
+           checksum((const uint8_t *)"0123456789", 10));
+  chat(U, "AT+QFDWL=\"test.bin\"\r", want);
+  chat(U, "AT+QFUPL=\"test.bin\",10\r", "\r\n+CME ERROR: 407\r\n");
+  chat(U, "AT+QFDWL=\"nothere.bin\"\r", "\r\n+CME ERROR: 405\r\n");
+  chat(U, "AT+QFUPL=\"../escape.bin\",10\r", "\r\n+CME ERROR: 406\r\n");
+  chat(U, "AT+QFUPL=\"big.bin\",7000000\r", "\r\n+CME ERROR: 403\r\n");
+  chat(U, "AT+QFUPL=\"SD:x.bin\",10\r", "\r\n+CME ERROR: 406\r\n"); /* no SD card */
+  /* EFS with a sub-directory; what follows the upload is AT input again */
+  chat(U, "AT+QFUPL=\"EFS:cfg/a.txt\",3,5\r", "\r\nCONNECT\r\n");
+  snprintf(want, sizeof(want), "\r\n+QFUPL: 3,%x\r\n\r\nOK\r\n\r\nOK\r\n",
+           checksum((const uint8_t *)"abc", 3));
+  chat(U, "abcAT\r", want);
+  chat(U, "AT+QFLST=\"EFS:*\"\r", "\r\n+QFLST: \"EFS:cfg/a.txt\",3\r\n\r\nOK\r\n");
+  chat(U, "AT+QFDEL=\"*\"\r", "\r\nOK\r\n");
+  chat(U, "AT+QFLST\r", "\r\nOK\r\n");
+  chat(U, "AT+QFDEL=\"test.bin\"\r", "\r\n+CME ERROR: 405\r\n");
+  chat(U, "AT+QFLST=\"EFS:*\"\r", "\r\n+QFLST: \"EFS:cfg/a.txt\",3\r\n\r\nOK\r\n");
+}
+END_TEST
+
+/* 300 KB each way on the USB port, byte for byte, with the module's checksum. */
+START_TEST(file_upload_download_round_trip)
+{
+  size_t n = 300 * 1024, got;
+  uint8_t *data = malloc(n), *back = malloc(n + 256);
+  char cmd[128], want[128];
+  unsigned seed = 99;
+  for (size_t i = 0; i < n; i++) {
+    seed = seed * 1103515245u + 12345u;
+    data[i] = (uint8_t)(seed >> 16);
+  }
+  start();
+  snprintf(cmd, sizeof(cmd), "AT+QFUPL=\"UFS:big.bin\",%zu,10\r", n);
+  chat(U, cmd, "\r\nCONNECT\r\n");
+  snprintf(want, sizeof(want), "\r\n+QFUPL: %zu,%x\r\n\r\nOK\r\n", n, checksum(data, n));
+  tty_send(U, (const char *)data, n);
+  expect_tty(U, want);
+  tty_send(U, "AT+QFDWL=\"big.bin\"\r", 19);
+  expect_tty(U, "\r\nCONNECT\r\n");
+  got = tty_read_n(U, (char *)back, n, 15000);
+  ck_assert_uint_eq(got, n);
+  ck_assert(memcmp(back, data, n) == 0);
+  snprintf(want, sizeof(want), "\r\n+QFDWL: %zu,%x\r\n\r\nOK\r\n", n, checksum(data, n));
+  expect_tty(U, want);
+  free(data);
+  free(back);
+}
+END_TEST
+
+START_TEST(file_upload_timeout_keeps_what_came)
+{
+  char want[128];
+  start();
+  chat(U, "AT+QFUPL=\"part.bin\",100,1\r", "\r\nCONNECT\r\n");
+  tty_send(U, "12345", 5);
+  snprintf(want, sizeof(want), "\r\n+QFUPL: 5,%x\r\n\r\nOK\r\n",
+           checksum((const uint8_t *)"12345", 5));
+  expect_tty(U, want);
+  chat(U, "AT+QFLST=\"part*\"\r", "\r\n+QFLST: \"part.bin\",5\r\n\r\nOK\r\n");
+  chat(U, "AT+QFUPL=\"none.bin\",100,1\r", "\r\nCONNECT\r\n");
+  expect_tty(U, "\r\n+CME ERROR: 421\r\n");
+  chat(U, "AT\r", "\r\nOK\r\n");
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("file");
@@ -294,6 +381,9 @@ int main(void)
   tcase_add_test(t, main_uart_hardware_flow_control);
   tcase_add_test(t, main_uart_32_byte_chunks_with_gaps);
   tcase_add_test(t, main_uart_blast_without_flow_control_loses_bytes);
+  tcase_add_test(t, file_commands_small);
+  tcase_add_test(t, file_upload_download_round_trip);
+  tcase_add_test(t, file_upload_timeout_keeps_what_came);
   suite_add_tcase(s, t);
   sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
