@@ -104,7 +104,8 @@ static int list(struct module *m, const char *pattern, struct listing *l, int *m
     if (fnmatch(glob, l->e[i].name, 0) == 0)
       l->e[keep++] = l->e[i];
   l->n = keep;
-  qsort(l->e, l->n, sizeof(*l->e), by_name);
+  if (l->n > 1)
+    qsort(l->e, l->n, sizeof(*l->e), by_name);
   return 0;
 }
 
