@@ -213,20 +213,21 @@ json_t *module_status(struct module *m)
   for (int i = 0; i < PORT_COUNT; i++) {
     struct port *p = &m->ports[i];
     json_object_set_new(ports, p->name,
-                        json_pack("{s:s, s:s?, s:b, s:I, s:I, s:I, s:I}", "link", p->link, "pts",
+                        json_pack("{s:s, s:s?, s:b, s:I, s:I, s:I, s:I, s:I}", "link", p->link, "pts",
                                   p->io ? p->pts : NULL, "present", p->io != NULL, "rx_bytes",
                                   (json_int_t)p->rx_bytes, "tx_bytes", (json_int_t)p->tx_bytes,
                                   "tx_dropped", (json_int_t)p->out_dropped, "rx_lost",
-                                  (json_int_t)p->uart.lost));
+                                  (json_int_t)p->uart.lost, "host_baud",
+                                  (json_int_t)port_host_baud(p)));
   }
   return json_pack(
-      "{s:i, s:s, s:s, s:b, s:s?, s:s, s:s, s:s, s:s, s:i, s:I, s:o, s:{s:s, s:s, s:i, s:s, s:i},"
+      "{s:i, s:s, s:s, s:b, s:s?, s:s, s:s, s:s, s:s, s:i, s:I, s:I, s:o, s:{s:s, s:s, s:i, s:s, s:i},"
       " s:o, s:s, s:I}",
       "module", m->cfg.index, "model", model_names[m->cfg.model], "power",
       m->power == POWER_OFF ? "off" : "on", "bricked", m->power == POWER_BRICKED, "brick_reason",
       m->power == POWER_BRICKED ? m->brick_reason : NULL, "boot", module_power_name(m->power),
       "revision", m->revision, "imei", m->id.imei, "state_dir", m->sd.path, "cfun", m->cfun,
-      "boots", (json_int_t)m->boots, "ports", ports, "network", "registration",
+      "boots", (json_int_t)m->boots, "baud", (json_int_t)m->nv.ipr, "ports", ports, "network", "registration",
       network_stat_name(m->net.stat), "rat", network_rat_name(&m->net), "rssi", m->net.rssi,
       "operator", m->net.oper_long, "stat", m->net.stat, "fota", fota_status(&m->fota), "timing", vclock_describe(m->clock, timing, sizeof(timing)), "vclock_ms",
       (json_int_t)vclock_now(m->clock));

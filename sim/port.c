@@ -394,6 +394,24 @@ void port_free(struct port *p)
   p->out_cap = 0;
 }
 
+long port_host_baud(const struct port *p)
+{
+  static const struct { speed_t code; long baud; } speeds[] = {
+    { B4800, 4800 },     { B9600, 9600 },     { B19200, 19200 },     { B38400, 38400 },
+    { B57600, 57600 },   { B115200, 115200 }, { B230400, 230400 },   { B460800, 460800 },
+    { B921600, 921600 }, { B1000000, 1000000 }, { B2000000, 2000000 }, { B3000000, 3000000 },
+  };
+  struct termios t;
+  speed_t sp;
+  if (!p->io || tcgetattr(p->io->slave, &t) != 0)
+    return 0;
+  sp = cfgetospeed(&t);
+  for (size_t i = 0; i < sizeof(speeds) / sizeof(speeds[0]); i++)
+    if (speeds[i].code == sp)
+      return speeds[i].baud;
+  return 0;
+}
+
 void port_set_raw(struct port *p, const struct port_raw *raw)
 {
   if (raw)

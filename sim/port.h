@@ -72,6 +72,8 @@ int port_open(struct port *p, char *err, size_t errlen);
 void port_close(struct port *p, int remove_link);
 void port_free(struct port *p);
 void port_write(struct port *p, const char *data, size_t len);
+/* The baud rate the host has set on its end of the PTY (0 if unknown). */
+long port_host_baud(const struct port *p);
 /* Routes input to a raw consumer (NULL on_bytes: back to the AT interpreter). */
 void port_set_raw(struct port *p, const struct port_raw *raw);
 /* Starts or stops the firmware reading this port; stopping discards pending input. */

@@ -243,7 +243,17 @@ static void main_uart_succeeds(void)
 
 START_TEST(main_uart_hardware_flow_control)
 {
+  char reply[8192];
+  struct termios t;
   main_uart_at("2,2");
+  /* status shows the module's rate and the one the host set on its end */
+  ck_assert_int_eq(tcgetattr(M, &t), 0);
+  cfsetospeed(&t, B921600);
+  cfsetispeed(&t, B921600);
+  ck_assert_int_eq(tcsetattr(M, TCSANOW, &t), 0);
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"status\"}", reply, sizeof(reply), 5000), 0);
+  ck_assert_ptr_nonnull(strstr(reply, "\"baud\":921600"));
+  ck_assert_ptr_nonnull(strstr(reply, "\"host_baud\":921600"));
   file_command(M, delta_ab_len, ",1,0,5");
   tty_send(M, (const char *)delta_ab, delta_ab_len); /* blocks while CTS is off */
   main_uart_succeeds();
