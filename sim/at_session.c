@@ -60,27 +60,28 @@ static void write_framed(struct at_session *s, const char *text, int header)
   at_raw(s, buf, n);
 }
 
-void at_info(struct at_call *call, const char *fmt, ...)
+static void vinfo(struct at_session *s, const char *fmt, va_list ap)
 {
-  struct at_session *s = call->session;
   char text[AT_BODY_MAX + 1];
-  va_list ap;
-  va_start(ap, fmt);
   vsnprintf(text, sizeof(text), fmt, ap);
-  va_end(ap);
   write_framed(s, text, s->set.verbose && !s->info_started);
   s->info_started = 1;
 }
 
-void at_session_info(struct at_session *s, const char *fmt, ...)
+void at_info(struct at_call *call, const char *fmt, ...)
 {
-  char text[AT_BODY_MAX + 1];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(text, sizeof(text), fmt, ap);
+  vinfo(call->session, fmt, ap);
   va_end(ap);
-  write_framed(s, text, s->set.verbose && !s->info_started);
-  s->info_started = 1;
+}
+
+void at_session_info(struct at_session *s, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  vinfo(s, fmt, ap);
+  va_end(ap);
 }
 
 void at_connect(struct at_session *s)

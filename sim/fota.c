@@ -12,6 +12,7 @@
 
 #include "cme_error.h"
 #include "fotasim/package.h"
+#include "file_util.h"
 #include "log.h"
 #include "module.h"
 
@@ -143,18 +144,10 @@ static void verify_and_update(struct fota *f)
   size_t pkg_len = 0, cur_len = 0;
   char *pubkey;
   enum pkg_status st = PKG_TRUNCATED;
-  FILE *pf;
 
   set_phase(f, FOTA_VERIFY, 0);
   urc(f, "\"START\"");
-  pf = fopen(f->pkg_path, "rb");
-  if (pf) {
-    long n;
-    if (fseek(pf, 0, SEEK_END) == 0 && (n = ftell(pf)) > 0 && fseek(pf, 0, SEEK_SET) == 0 &&
-        (pkg = malloc((size_t)n)) && fread(pkg, 1, (size_t)n, pf) == (size_t)n)
-      pkg_len = (size_t)n;
-    fclose(pf);
-  }
+  pkg = read_whole_file(f->pkg_path, 64u * 1024 * 1024, &pkg_len);
   pubkey = statedir_read(&m->sd, "fota_pubkey.pem", NULL);
   if (pkg_len > 0 && read_current_image(m, &cur, &cur_len) == 0)
     st = pkg_apply(pkg, pkg_len, cur, cur_len, pubkey, &f->image, &f->image_len);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file_util.h"
 #include "log.h"
 
 const char *const model_names[] = { "EC200U", "EG915U" };
@@ -27,28 +28,16 @@ static const uint8_t *make_first_image(void *ctx, size_t *len)
 {
   struct first_image *fi = ctx;
   if (fi->cfg->image_file) {
-    FILE *f = fopen(fi->cfg->image_file, "rb");
-    long n;
-    if (!f) {
-      snprintf(fi->err, fi->errlen, "cannot read image %s: %s", fi->cfg->image_file,
-               strerror(errno));
+    fi->buf = read_whole_file(fi->cfg->image_file, flash_partition(PART_FIRMWARE)->size, &fi->len);
+    if (!fi->buf) {
+      if (errno == EFBIG)
+        snprintf(fi->err, fi->errlen, "image %s does not fit the firmware partition (%u bytes)",
+                 fi->cfg->image_file, flash_partition(PART_FIRMWARE)->size);
+      else
+        snprintf(fi->err, fi->errlen, "cannot read image %s: %s", fi->cfg->image_file,
+                 strerror(errno));
       return NULL;
     }
-    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) <= 0 ||
-        n > (long)flash_partition(PART_FIRMWARE)->size || fseek(f, 0, SEEK_SET) != 0) {
-      snprintf(fi->err, fi->errlen, "image %s does not fit the firmware partition (%u bytes)",
-               fi->cfg->image_file, flash_partition(PART_FIRMWARE)->size);
-      fclose(f);
-      return NULL;
-    }
-    fi->buf = malloc((size_t)n);
-    if (!fi->buf || fread(fi->buf, 1, (size_t)n, f) != (size_t)n) {
-      snprintf(fi->err, fi->errlen, "cannot read image %s", fi->cfg->image_file);
-      fclose(f);
-      return NULL;
-    }
-    fclose(f);
-    fi->len = (size_t)n;
   } else {
     const char *rev = fi->cfg->model == MODEL_EG915U ? FW_DEFAULT_REVISION_EG915U
                                                       : FW_DEFAULT_REVISION_EC200U;

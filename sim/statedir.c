@@ -2,6 +2,8 @@
  * (write, fsync, rename) file replacement. */
 #include "statedir.h"
 
+#include "file_util.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -112,26 +114,9 @@ int statedir_write_atomic(const struct statedir *sd, const char *name, const voi
 char *statedir_read(const struct statedir *sd, const char *name, size_t *len)
 {
   char path[4200];
-  FILE *f = fopen(statedir_file(sd, name, path, sizeof(path)), "rb");
-  char *buf;
-  long n;
-  if (!f)
-    return NULL;
-  if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || n > (1 << 20) ||
-      fseek(f, 0, SEEK_SET) != 0) {
-    fclose(f);
-    return NULL;
-  }
-  buf = malloc((size_t)n + 1);
-  if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-    free(buf);
-    buf = NULL;
-  }
-  fclose(f);
-  if (buf) {
-    buf[n] = '\0';
-    if (len)
-      *len = (size_t)n;
-  }
+  size_t n = 0;
+  char *buf = (char *)read_whole_file(statedir_file(sd, name, path, sizeof(path)), 1 << 20, &n);
+  if (buf && len)
+    *len = n;
   return buf;
 }

@@ -11,6 +11,7 @@
 
 #include "fotasim/fwimage.h"
 #include "fotasim/package.h"
+#include "file_util.h"
 
 static void usage(FILE *out)
 {
@@ -40,26 +41,7 @@ static int fail(const char *fmt, const char *arg)
 
 static uint8_t *read_file(const char *path, size_t *len)
 {
-  FILE *f = fopen(path, "rb");
-  uint8_t *buf;
-  long n;
-  if (!f)
-    return NULL;
-  if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-    fclose(f);
-    return NULL;
-  }
-  buf = malloc((size_t)n + 1);
-  if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-    free(buf);
-    buf = NULL;
-  }
-  fclose(f);
-  if (buf) {
-    buf[n] = 0;
-    *len = (size_t)n;
-  }
-  return buf;
+  return read_whole_file(path, 64u * 1024 * 1024, len);
 }
 
 static int write_file(const char *path, const void *data, size_t len, mode_t mode)
