@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -315,6 +316,100 @@ static void do_wait(struct control_client *cl, json_t *req, json_t *id)
   event_subscribe(cl->ctl->bus, &w->sub);
 }
 
+static void do_reflash(struct control_client *cl, json_t *req, json_t *id)
+{
+  struct module *m = pick_module(cl, req, id);
+  const char *image = json_string_value(json_object_get(req, "image"));
+  char err[512];
+  if (!m)
+    return;
+  if (module_reflash(m, image, err, sizeof(err)) != 0) {
+    reply_error(cl, id, "%s", err);
+    return;
+  }
+  reply(cl, id, json_pack("{s:b, s:s}", "ok", 1, "power", module_power_name(m->power)));
+}
+
+/* {"medium":"SD","present":true} inserts or removes a medium; "fill": N puts an N-byte file on
+ * it; "free": true removes that file again. */
+static void do_storage(struct control_client *cl, json_t *req, json_t *id)
+{
+  struct module *m = pick_module(cl, req, id);
+  const char *name = json_string_value(json_object_get(req, "medium"));
+  json_t *present = json_object_get(req, "present"), *fill = json_object_get(req, "fill");
+  char path[4400];
+  int medium = -1;
+  if (!m)
+    return;
+  for (int i = 0; name && i < MEDIUM_COUNT; i++)
+    if (!strcasecmp(name, m->storage.media[i].name))
+      medium = i;
+  if (medium < 0) {
+    reply_error(cl, id, "storage needs \"medium\": \"UFS\", \"SD\" or \"EFS\"%s", "");
+    return;
+  }
+  snprintf(path, sizeof(path), "%s/%s/.fill", m->storage.root, m->storage.media[medium].dirname);
+  if (json_is_boolean(present))
+    m->storage.media[medium].present = json_is_true(present);
+  if (fill) {
+    FILE *f;
+    if (!json_is_integer(fill) || json_integer_value(fill) < 0) {
+      reply_error(cl, id, "\"fill\" must be a number of bytes%s", "");
+      return;
+    }
+    f = fopen(path, "wb");
+    if (!f || ftruncate(fileno(f), (off_t)json_integer_value(fill)) != 0) {
+      if (f)
+        fclose(f);
+      reply_error(cl, id, "cannot fill %s", name);
+      return;
+    }
+    fclose(f);
+  }
+  if (json_is_true(json_object_get(req, "free")))
+    unlink(path);
+  reply(cl, id, json_pack("{s:b, s:s, s:b, s:I, s:I}", "ok", 1, "medium",
+                          m->storage.media[medium].name, "present",
+                          m->storage.media[medium].present, "free",
+                          (json_int_t)storage_free(&m->storage, (enum medium)medium), "capacity",
+                          (json_int_t)m->storage.media[medium].capacity));
+}
+
+/* {"registration":"home|roaming|searching|denied|not-registered","rat":"LTE|GSM","rssi":0-31} */
+static void do_network(struct control_client *cl, json_t *req, json_t *id)
+{
+  struct module *m = pick_module(cl, req, id);
+  const char *reg = json_string_value(json_object_get(req, "registration"));
+  const char *rat = json_string_value(json_object_get(req, "rat"));
+  json_t *rssi = json_object_get(req, "rssi");
+  int stat = -1;
+  if (!m)
+    return;
+  if (reg && (stat = network_stat_parse(reg)) < 0) {
+    reply_error(cl, id, "unknown registration '%s' (home, roaming, searching, denied, "
+                        "not-registered)", reg);
+    return;
+  }
+  if (rat && strcmp(rat, "LTE") && strcmp(rat, "GSM")) {
+    reply_error(cl, id, "unknown rat '%s' (LTE, GSM)", rat);
+    return;
+  }
+  if (rssi && (!json_is_integer(rssi) || json_integer_value(rssi) < 0 ||
+               (json_integer_value(rssi) > 31 && json_integer_value(rssi) != 99))) {
+    reply_error(cl, id, "\"rssi\" must be 0-31 or 99%s", "");
+    return;
+  }
+  if (rat)
+    m->net.rat = strcmp(rat, "LTE") == 0 ? RAT_LTE : RAT_GSM;
+  if (rssi)
+    m->net.rssi = (int)json_integer_value(rssi);
+  if (stat >= 0)
+    network_offer(&m->net, stat);
+  reply(cl, id, json_pack("{s:b, s:s, s:s, s:i}", "ok", 1, "registration",
+                          network_stat_name(m->net.stat), "rat", network_rat_name(&m->net),
+                          "rssi", m->net.rssi));
+}
+
 struct control_command {
   const char *name;
   void (*fn)(struct control_client *cl, json_t *req, json_t *id);
@@ -327,6 +422,9 @@ static const struct control_command commands[] = {
   { "status", do_status, "module state: power, boot, revision, network, FOTA, ports" },
   { "power", do_power, "\"action\": \"on\" | \"off\" (graceful) | \"cut\" (abrupt)" },
   { "reset", do_reset, "reboot the module now" },
+  { "reflash", do_reflash, "write \"image\" (default: built-in) into a module that is off or bricked" },
+  { "storage", do_storage, "\"medium\" with \"present\" (bool), \"fill\" (bytes) or \"free\" (true)" },
+  { "network", do_network, "\"registration\", \"rat\", \"rssi\": change what the network offers" },
   { "events", do_events, "stream events; \"types\": [rx, tx, cmd, result, urc, state, network]" },
   { "wait", do_wait, "wait for an event: \"event\", \"match\", \"port\", \"timeout\" (ms)" },
   { "help", do_help, "list the commands" },

@@ -145,6 +145,13 @@ int flash_op(struct flash *f, enum flash_op_kind kind, uint32_t off, const void 
   }
 }
 
+int flash_tear(struct flash *f, uint32_t off, const uint8_t *data, size_t len)
+{
+  if (flash_op(f, FLASH_ERASE, off, NULL, 0) != 0)
+    return -1;
+  return flash_op(f, FLASH_PROGRAM, off, data, len / 2);
+}
+
 int flash_write_image(struct flash *f, const uint8_t *image, size_t len)
 {
   const struct flash_partition *p = flash_partition(PART_FIRMWARE);

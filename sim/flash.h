@@ -38,6 +38,9 @@ int flash_read(struct flash *f, uint32_t off, void *buf, size_t len);
 /* The single entry for changes: erase the sector at off, or program len bytes at off.
  * Programming a 1 over a 0 is refused (-1), as the chip would. */
 int flash_op(struct flash *f, enum flash_op_kind kind, uint32_t off, const void *data, size_t len);
+/* Power lost while a sector was being written: it is left erased with only part of data
+ * programmed, as a torn NOR write leaves it. */
+int flash_tear(struct flash *f, uint32_t off, const uint8_t *data, size_t len);
 /* Erases the firmware partition's sectors and programs an image into it. */
 int flash_write_image(struct flash *f, const uint8_t *image, size_t len);
 /* Checks the image in the firmware partition, streaming its body through SHA-256. */

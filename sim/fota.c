@@ -420,6 +420,14 @@ void fota_abort(struct fota *f)
   }
   if (f->phase == FOTA_DATACALL || f->phase == FOTA_DOWNLOAD)
     drop_package(f);   /* a partial package does not survive power loss */
+  if (f->phase == FOTA_UPDATE && f->image) { /* the sector being written is torn */
+    const struct flash_partition *p = flash_partition(PART_FIRMWARE);
+    uint32_t off = f->sector * FLASH_SECTOR;
+    size_t n = f->image_len - off < FLASH_SECTOR ? f->image_len - off : FLASH_SECTOR;
+    log_info("module %d: power lost during the update, sector %u torn", f->m->cfg.index,
+             f->sector);
+    flash_tear(&f->m->flash, p->offset + off, f->image + off, n);
+  }
   free(f->image);
   f->image = NULL;
   if (f->phase != FOTA_IDLE)

@@ -50,6 +50,34 @@ static const uint8_t *make_first_image(void *ctx, size_t *len)
 
 static void network_changed(void *ctx);
 
+int module_reflash(struct module *m, const char *image_file, char *err, size_t errlen)
+{
+  struct module_config cfg = m->cfg;
+  struct first_image fi = { &cfg, NULL, 0, err, errlen };
+  const uint8_t *img;
+  size_t len = 0;
+  if (m->power != POWER_OFF && m->power != POWER_BRICKED) {
+    snprintf(err, errlen, "reflash needs the module off or bricked (it is %s)",
+             module_power_name(m->power));
+    return -1;
+  }
+  cfg.image_file = image_file;
+  err[0] = '\0';
+  img = make_first_image(&fi, &len);
+  if (!img || flash_write_image(&m->flash, img, len) != 0) {
+    if (!err[0])
+      snprintf(err, errlen, "cannot write the image into the flash");
+    free(fi.buf);
+    return -1;
+  }
+  free(fi.buf);
+  log_info("module %d: reflashed%s%s", m->cfg.index, image_file ? " from " : "",
+           image_file ? image_file : "");
+  if (m->power == POWER_BRICKED)
+    module_power_cut(m); /* from bricked to off: the next power on boots the new image */
+  return 0;
+}
+
 int module_init(struct module *m, uv_loop_t *loop, struct vclock *clock, struct event_bus *bus,
                 const struct module_config *cfg, char *err, size_t errlen)
 {

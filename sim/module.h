@@ -89,6 +89,9 @@ void module_power_cut(struct module *m);
 void module_reset(struct module *m);                    /* reboot now */
 /* Reboot once the command that asked has answered (AT+CFUN=1,1). */
 void module_reboot_soon(struct module *m);
+/* Writes an image into the firmware partition of a module that is off or bricked; it stays off
+ * until powered on. NULL: the built-in image. -1 with a message. */
+int module_reflash(struct module *m, const char *image_file, char *err, size_t errlen);
 /* AT+CFUN=0/1/4 */
 void module_set_cfun(struct module *m, int fun);
 

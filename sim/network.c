@@ -49,14 +49,34 @@ static void registered(struct vtimer *t)
 
 void network_radio_on(struct network *n)
 {
+  n->radio_on = 1;
   set_stat(n, REG_SEARCHING);
   vtimer_start(&n->reg_timer, REGISTRATION_MS, registered);
 }
 
 void network_radio_off(struct network *n)
 {
+  n->radio_on = 0;
   vtimer_stop(&n->reg_timer);
   set_stat(n, REG_NOT);
+}
+
+void network_offer(struct network *n, int stat)
+{
+  n->offered_stat = stat;
+  if (n->radio_on) {
+    vtimer_stop(&n->reg_timer);
+    set_stat(n, stat);
+  }
+}
+
+int network_stat_parse(const char *name)
+{
+  static const int stats[] = { REG_NOT, REG_HOME, REG_SEARCHING, REG_DENIED, REG_ROAMING };
+  for (size_t i = 0; i < sizeof(stats) / sizeof(stats[0]); i++)
+    if (!strcmp(name, network_stat_name(stats[i])))
+      return stats[i];
+  return -1;
 }
 
 int network_registered(const struct network *n)

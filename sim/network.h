@@ -32,6 +32,7 @@ struct network {
   uint64_t bandwidth_bps;  /* downlink */
   uint32_t latency_ms;     /* round trip */
   /* what the module has now */
+  int radio_on;
   int stat;
   int attached;
   int active[PDP_CID_MAX + 1];
@@ -46,6 +47,10 @@ void network_init(struct network *n, struct vclock *clock, void (*on_change)(voi
 void network_radio_on(struct network *n);
 /* Radio off (CFUN=0/4, power off): not registered, contexts down. */
 void network_radio_off(struct network *n);
+/* What the network now offers (a scenario, the control channel): applied at once if the radio
+ * is on. */
+void network_offer(struct network *n, int stat);
+int network_stat_parse(const char *name);   /* -1 if unknown */
 int network_registered(const struct network *n);
 const char *network_rat_name(const struct network *n);   /* "LTE", "GSM" */
 const char *network_stat_name(int stat);

@@ -43,5 +43,9 @@ const char *vclock_describe(const struct vclock *c, char *buf, size_t size);
 void vtimer_init(struct vclock *c, struct vtimer *t, void *data);
 void vtimer_start(struct vtimer *t, uint64_t virt_ms, vtimer_cb cb);
 void vtimer_stop(struct vtimer *t);
+static inline int vtimer_active(const struct vtimer *t)
+{
+  return t->active;
+}
 
 #endif

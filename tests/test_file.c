@@ -373,6 +373,99 @@ START_TEST(file_upload_timeout_keeps_what_came)
 }
 END_TEST
 
+static void status_has(const char *needle, int timeout_ms)
+{
+  char reply[8192];
+  for (int waited = 0;; waited += 50) {
+    ck_assert_int_eq(ctl(&S, "{\"cmd\":\"status\"}", reply, sizeof(reply), 5000), 0);
+    if (strstr(reply, needle))
+      return;
+    ck_assert_msg(waited < timeout_ms, "status never showed %s: %s", needle, reply);
+    usleep(50000);
+  }
+}
+
+START_TEST(power_cut_mid_update_bricks_until_reflash)
+{
+  const char *fast[] = { "--timing", "fast", NULL };
+  char reply[4096];
+  ck_assert_msg(sim_start(&S, fast) == 0, "fotasim did not get ready: %s", S.ready);
+  M = tty_open(S.main_link);
+  U = tty_open(S.usb_link);
+  expect_tty(M, BOOT_URCS);
+  expect_tty(U, BOOT_URCS);
+  chat(U, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  file_command(U, delta_ab_len, ",1,0,10");
+  tty_send(U, (const char *)delta_ab, delta_ab_len);
+  urc(U, "\"FILEEND\",0");
+  urc(U, "\"START\"");
+  for (int k = 1; k <= 5; k++) {
+    char body[64];
+    snprintf(body, sizeof(body), "\"UPDATING\",%d", k * 10);
+    urc(U, body);
+  }
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"power\",\"action\":\"cut\"}", reply, sizeof(reply),
+                       5000), 0);
+  ck_assert_str_eq(reply, "{\"ok\":true,\"power\":\"off\"}\n");
+  close(U);
+  U = -1;
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"power\",\"action\":\"on\"}", reply, sizeof(reply),
+                       5000), 0);
+  status_has("\"bricked\":true", 10000);
+  tty_send(M, "AT\r", 3);
+  {
+    char buf[64];
+    ck_assert_uint_eq(tty_read_for(M, buf, sizeof(buf), 300), 0); /* silent */
+  }
+  ck_assert_int_ne(access(S.usb_link, F_OK), 0);
+  /* a reflash that is refused while it runs, then one that works */
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"reflash\",\"image\":\"/nonexistent.img\"}", reply,
+                       sizeof(reply), 5000), 0);
+  ck_assert_ptr_nonnull(strstr(reply, "cannot read image /nonexistent.img"));
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"reflash\"}", reply, sizeof(reply), 5000), 0);
+  ck_assert_str_eq(reply, "{\"ok\":true,\"power\":\"off\"}\n");
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"power\",\"action\":\"on\"}", reply, sizeof(reply),
+                       5000), 0);
+  expect_tty(M, BOOT_URCS);
+  chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  revision_is(M, REV_A);
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"reflash\"}", reply, sizeof(reply), 5000), 0);
+  ck_assert_ptr_nonnull(strstr(reply, "reflash needs the module off or bricked (it is on)"));
+}
+END_TEST
+
+START_TEST(control_storage_and_network)
+{
+  char reply[4096];
+  start();
+  chat(U, "AT+QFLDS=\"SD\"\r", "\r\n+CME ERROR: 400\r\n");
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"storage\",\"medium\":\"SD\",\"present\":true}", reply,
+                       sizeof(reply), 5000), 0);
+  ck_assert_ptr_nonnull(strstr(reply, "\"present\":true"));
+  chat(U, "AT+QFLDS=\"SD\"\r", "\r\n+QFLDS: 8589934592,8589934592\r\n\r\nOK\r\n");
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"storage\",\"medium\":\"UFS\",\"fill\":6000000}", reply,
+                       sizeof(reply), 5000), 0);
+  chat(U, "AT+QFLDS=\"UFS\"\r", "\r\n+QFLDS: 291456,6291456\r\n\r\nOK\r\n");
+  chat(U, "AT+QFOTADL=\"FILE:300000\"\r", "\r\n+CME ERROR: 564\r\n");
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"storage\",\"medium\":\"UFS\",\"free\":true}", reply,
+                       sizeof(reply), 5000), 0);
+  chat(U, "AT+QFLDS=\"UFS\"\r", "\r\n+QFLDS: 6291456,6291456\r\n\r\nOK\r\n");
+  /* the network: registration URCs and queries follow what it offers */
+  chat(U, "AT+CREG=1\r", "\r\nOK\r\n");
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"network\",\"registration\":\"denied\"}", reply,
+                       sizeof(reply), 5000), 0);
+  expect_tty(U, "\r\n+CREG: 3\r\n");
+  chat(U, "AT+CREG?;+CSQ\r", "\r\n+CREG: 1,3\r\n\r\n+CSQ: 99,99\r\n\r\nOK\r\n");
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"network\",\"registration\":\"roaming\",\"rssi\":9}",
+                       reply, sizeof(reply), 5000), 0);
+  expect_tty(U, "\r\n+CREG: 5\r\n");
+  chat(U, "AT+CSQ\r", "\r\n+CSQ: 9,99\r\n\r\nOK\r\n");
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"network\",\"registration\":\"moon\"}", reply,
+                       sizeof(reply), 5000), 0);
+  ck_assert_ptr_nonnull(strstr(reply, "unknown registration 'moon'"));
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("file");
@@ -394,6 +487,8 @@ int main(void)
   tcase_add_test(t, file_commands_small);
   tcase_add_test(t, file_upload_download_round_trip);
   tcase_add_test(t, file_upload_timeout_keeps_what_came);
+  tcase_add_test(t, power_cut_mid_update_bricks_until_reflash);
+  tcase_add_test(t, control_storage_and_network);
   suite_add_tcase(s, t);
   sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
