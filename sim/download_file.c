@@ -15,6 +15,7 @@ struct download {
   struct download_sink sink;
   uint64_t expected, got;
   int surplus, finished, guarding, handles_open;
+  int stop_err;          /* the sink stopped the download: swallow until quiet, then report */
   uint64_t timeout_ms, guard_ms;
   uv_timer_t timer;
 };
@@ -44,7 +45,9 @@ static void finish(struct download *d, int err)
 static void timed_out(uv_timer_t *t)
 {
   struct download *d = t->data;
-  if (d->guarding)
+  if (d->stop_err)
+    finish(d, d->stop_err);
+  else if (d->guarding)
     finish(d, d->surplus ? FOTA_FILE_TOO_LARGE : 0);
   else
     finish(d, FOTA_FILE_TIMEOUT);
@@ -61,8 +64,10 @@ static size_t on_bytes(void *ctx, const char *data, size_t len)
       take = (size_t)(d->expected - d->got);
     if (take > 0) {
       int err = d->sink.on_data(d->sink.ctx, data, take);
-      if (err) {
-        finish(d, err);
+      if (err) { /* the rest of the package must not reach the AT interpreter */
+        d->stop_err = err;
+        d->guarding = 1;
+        uv_timer_start(&d->timer, timed_out, d->guard_ms, 0);
         return len;
       }
       d->got += take;
@@ -74,7 +79,7 @@ static size_t on_bytes(void *ctx, const char *data, size_t len)
     d->guarding = 1; /* all there: anything more within the guard time is surplus */
     if (take < len)
       d->surplus = 1;
-  } else {
+  } else if (!d->stop_err) {
     d->surplus = 1;
   }
   uv_timer_start(&d->timer, timed_out, d->guard_ms, 0);

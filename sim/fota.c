@@ -54,6 +54,28 @@ void fota_init(struct fota *f, struct module *m)
   f->m = m;
   f->last_error = -1;
   vtimer_init(m->clock, &f->timer, f);
+  vtimer_init(m->clock, &f->cut_timer, f);
+}
+
+static void cut_now(struct vtimer *t)
+{
+  struct fota *f = t->data;
+  log_info("module %d: fault rule: power cut", f->m->cfg.index);
+  module_power_cut(f->m);
+}
+
+/* The fault rules at this point: the code to fail with, -1 if power is being cut, 0 if none. */
+static int fault_now(struct fota *f, enum fault_phase phase, int percent)
+{
+  struct fault_rule *r = fault_check(&f->m->faults, phase, percent, f->attempts);
+  if (!r)
+    return 0;
+  if (r->cut_power) { /* on its own turn of the loop, never inside a library's callback */
+    vtimer_start(&f->cut_timer, 0, cut_now);
+    return -1;
+  }
+  log_info("module %d: fault rule: fail with %d", f->m->cfg.index, r->fail);
+  return r->fail;
 }
 
 static void reset_path(struct fota *f)
@@ -145,8 +167,18 @@ static void verify_and_update(struct fota *f)
   char *pubkey;
   enum pkg_status st = PKG_TRUNCATED;
 
+  int fault;
   set_phase(f, FOTA_VERIFY, 0);
   urc(f, "\"START\"");
+  fault = fault_now(f, FAULT_VERIFY, 0);
+  if (fault != 0) {
+    drop_package(f);
+    if (fault > 0) {
+      urc(f, "\"END\",%d", fault);
+      finish(f, fault);
+    }
+    return;
+  }
   pkg = read_whole_file(f->pkg_path, 64u * 1024 * 1024, &pkg_len);
   pubkey = statedir_read(&m->sd, "fota_pubkey.pem", NULL);
   if (pkg_len > 0 && read_current_image(m, &cur, &cur_len) == 0)
@@ -182,7 +214,15 @@ static void update_step(struct vtimer *t)
   uint32_t off = f->sector * FLASH_SECTOR;
   size_t n = f->image_len - off < FLASH_SECTOR ? f->image_len - off : FLASH_SECTOR;
   struct fw_info info;
+  int fault = fault_now(f, FAULT_UPDATE, f->percent);
 
+  if (fault < 0)
+    return; /* the cut tears this sector */
+  if (fault > 0) {
+    urc(f, "\"END\",%d", fault);
+    finish(f, fault);
+    return;
+  }
   if (flash_op(&m->flash, FLASH_ERASE, p->offset + off, NULL, 0) != 0 ||
       flash_op(&m->flash, FLASH_PROGRAM, p->offset + off, f->image + off, n) != 0) {
     urc(f, "\"END\",%d", FOTA_UPDATE_FAILED);
@@ -232,8 +272,12 @@ static int on_data(void *ctx, const void *data, size_t len)
     return FTP_FILE_ERROR;
   f->received += len;
   if (f->total > 0) {
+    int fault;
     f->percent = (int)(f->received * 100 / (uint64_t)f->total);
     progress(f, "DOWNLOADING", f->dl_max, &f->dl_sent, f->received, (uint64_t)f->total, 0);
+    fault = fault_now(f, FAULT_DOWNLOAD, f->percent);
+    if (fault > 0)
+      return fault; /* the download stops with the rule's code */
   }
   return 0;
 }
@@ -273,9 +317,17 @@ static void connect_now(struct vtimer *t)
 {
   struct fota *f = t->data;
   struct module *m = f->m;
+  int fault = fault_now(f, FAULT_DOWNLOAD, 0);
   struct download_sink sink = { f, on_size, on_data, on_done };
   struct download_env env = { m->loop, m->clock, m->cfg.curl, m->cfg.dns, m->cfg.ndns,
                               m->net.bandwidth_bps, f->port };
+  if (fault > 0) {
+    drop_package(f);
+    end_download(f, fault);
+    return;
+  }
+  if (fault < 0)
+    return;
   f->dl = download_start(&env, &f->url, &sink);
 }
 
@@ -330,8 +382,16 @@ static void begin(struct vtimer *t)
   struct fota *f = t->data;
   struct module *m = f->m;
   int cid = m->nv.fota_cid;
+  int fault;
   urc(f, "\"%sSTART\"", fota_scheme_name(f->url.scheme));
   set_phase(f, FOTA_DATACALL, 0);
+  fault = fault_now(f, FAULT_DATACALL, 0);
+  if (fault > 0) {
+    end_download(f, fault);
+    return;
+  }
+  if (fault < 0)
+    return;
   if (!network_registered(&m->net) || m->cfun != 1) {
     end_download(f, DC_NO_NETWORK);
     return;
@@ -373,6 +433,7 @@ int fota_request(struct fota *f, struct port *port, const char *url, int mode, i
     dl_max = f->url.scheme == SCHEME_FILE ? 0 : DL_URC_DEFAULT_NETWORK;
   f->port = port;
   f->at_boot = 0;
+  f->attempts++;
   f->mode = mode;
   f->dl_max = dl_max;
   f->up_max = up_max;

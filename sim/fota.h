@@ -43,6 +43,8 @@ struct fota {
   size_t image_len;
   uint32_t sector;
   struct vtimer timer;
+  int attempts;               /* FOTAs started in this run, for fault rules */
+  struct vtimer cut_timer;    /* a power cut a fault rule asked for */
 };
 
 void fota_init(struct fota *f, struct module *m);

@@ -11,6 +11,7 @@
 #include "control.h"
 #include "log.h"
 #include "module.h"
+#include "scenario.h"
 #include "transcript.h"
 
 #define EXIT_USAGE 2
@@ -23,6 +24,7 @@ struct options {
   const char *state_dir, *link, *usb_link, *control, *scenario, *image, *log, *transcript;
   const char *timing;
   enum model model;
+  int model_given, timing_given;
   int quiet;
 };
 
@@ -38,6 +40,8 @@ static void usage(FILE *out)
           "  --timing T          real | fast (10x) | instant | a speed-up factor (real)\n"
           "  --model M           EC200U | EG915U (EC200U)\n"
           "  --image FILE        firmware image flashed when the state dir is new\n"
+          "  --scenario FILE     network, storage and fault rules (docs/scenarios.md);\n"
+          "                      --model and --timing given here win over the file's\n"
           "  --log FILE          log to FILE instead of stderr\n"
           "  --transcript FILE   write every byte on each port as JSON lines\n"
           "  --dns NAME=ADDR     resolve NAME to ADDR for downloads (repeatable; the map\n"
@@ -85,7 +89,7 @@ static int parse_options(int argc, char **argv, struct options *o)
     case 'u': o->usb_link = optarg; break;
     case 'c': o->control = optarg; break;
     case 's': o->scenario = optarg; break;
-    case 't': o->timing = optarg; break;
+    case 't': o->timing = optarg; o->timing_given = 1; break;
     case 'i': o->image = optarg; break;
     case 'L': o->log = optarg; break;
     case 'T': o->transcript = optarg; break;
@@ -101,6 +105,7 @@ static int parse_options(int argc, char **argv, struct options *o)
       break;
     }
     case 'm':
+      o->model_given = 1;
       if (strcasecmp(optarg, "EC200U") == 0)
         o->model = MODEL_EC200U;
       else if (strcasecmp(optarg, "EG915U") == 0)
@@ -116,9 +121,6 @@ static int parse_options(int argc, char **argv, struct options *o)
   }
   if (optind < argc)
     return fail_usage("unexpected argument '%s'", argv[optind]);
-  if (o->scenario)
-    return fail_usage("--scenario %s: scenario files are not supported by this build yet",
-                      o->scenario);
   return 0;
 }
 
@@ -182,6 +184,7 @@ static void on_signal(uv_signal_t *s, int signum)
 int main(int argc, char **argv)
 {
   struct options o;
+  static struct scenario sc;
   struct app a;
   struct module_config cfg;
   char err[512], sock[4200];
@@ -190,6 +193,18 @@ int main(int argc, char **argv)
   int rc = parse_options(argc, argv, &o);
   if (rc)
     return rc;
+  if (o.scenario) {
+    if (scenario_load(o.scenario, &sc, err, sizeof(err)) != 0) {
+      fprintf(stderr, "fotasim: %s\n", err);
+      return EXIT_USAGE;
+    }
+    if (!o.model_given && sc.model >= 0)
+      o.model = (enum model)sc.model;
+    if (!o.timing_given && sc.timing[0])
+      o.timing = sc.timing;
+    for (int i = 0; i < sc.ndns && o.ndns < MAX_DNS; i++)
+      o.dns[o.ndns++] = sc.dns[i];
+  }
   if (vclock_parse_timing(o.timing, &scale) != 0)
     return fail_usage("bad --timing '%s' (real, fast, instant or a positive factor)", o.timing);
   if (o.log && !(logf = fopen(o.log, "a"))) {
@@ -209,6 +224,7 @@ int main(int argc, char **argv)
   cfg.curl = a.curl;
   cfg.dns = o.dns;
   cfg.ndns = o.ndns;
+  cfg.scenario = o.scenario ? &sc : NULL;
   cfg.state_dir = o.state_dir;
   cfg.main_link = o.link;
   cfg.usb_link = o.usb_link;

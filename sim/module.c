@@ -41,6 +41,8 @@ static const uint8_t *make_first_image(void *ctx, size_t *len)
   } else {
     const char *rev = fi->cfg->model == MODEL_EG915U ? FW_DEFAULT_REVISION_EG915U
                                                       : FW_DEFAULT_REVISION_EC200U;
+    if (fi->cfg->scenario && fi->cfg->scenario->revision[0])
+      rev = fi->cfg->scenario->revision;
     fi->buf = fw_image_synthesize(rev, FW_DEFAULT_BODY_SIZE, 1);
     fi->len = FW_HEADER_SIZE + FW_DEFAULT_BODY_SIZE;
   }
@@ -118,7 +120,28 @@ int module_init(struct module *m, uv_loop_t *loop, struct vclock *clock, struct 
     return -1;
   }
   fota_init(&m->fota, m);
+  vtimer_init(clock, &m->outage_timer, m);
   network_init(&m->net, clock, network_changed, m);
+  if (cfg->scenario) { /* what the scenario says of the network, storage and faults */
+    const struct scenario *sc = cfg->scenario;
+    if (sc->registration >= 0)
+      m->net.offered_stat = sc->registration;
+    if (sc->rat >= 0)
+      m->net.rat = sc->rat;
+    if (sc->rssi >= 0)
+      m->net.rssi = sc->rssi;
+    if (sc->bandwidth_bps)
+      m->net.bandwidth_bps = sc->bandwidth_bps;
+    if (sc->latency_given)
+      m->net.latency_ms = sc->latency_ms;
+    for (int i = 0; i < MEDIUM_COUNT; i++)
+      if (sc->capacity[i])
+        m->storage.media[i].capacity = sc->capacity[i];
+    if (sc->sd_present >= 0)
+      m->storage.media[MEDIUM_SD].present = sc->sd_present;
+    memcpy(m->faults.rules, sc->faults, sizeof(sc->faults));
+    m->faults.n = sc->nfaults;
+  }
   vtimer_init(clock, &m->boot_timer, m);
   vtimer_init(clock, &m->power_timer, m);
 
@@ -142,6 +165,7 @@ int module_init(struct module *m, uv_loop_t *loop, struct vclock *clock, struct 
 
 void module_close(struct module *m)
 {
+  vtimer_stop(&m->outage_timer);
   if (m->fota.m)
     fota_abort(&m->fota);
   vtimer_stop(&m->boot_timer);

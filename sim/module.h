@@ -8,6 +8,7 @@
 #include <uv.h>
 
 #include "events.h"
+#include "fault.h"
 #include "download.h"
 #include "flash.h"
 #include "fota.h"
@@ -36,6 +37,7 @@ struct module_config {
   enum model model;
   int index;               /* module number in this process */
   struct curl_loop *curl;  /* the process's libcurl multi handle */
+  const struct scenario *scenario;  /* NULL: defaults */
   const struct dns_entry *dns;  /* the DNS map downloads resolve through */
   int ndns;
 };
@@ -73,6 +75,10 @@ struct module {
 
   struct vtimer boot_timer;
   struct vtimer power_timer;
+
+  struct fault_set faults;
+  struct vtimer outage_timer;   /* steps through the scenario's network outages */
+  int outage_step;
 };
 
 extern const char *const model_names[];

@@ -70,10 +70,32 @@ static void boot_done(struct vtimer *t)
   boot_urc_step(&m->boot_timer);
 }
 
+/* The scenario's outages, in time order from power on: each starts by offering its
+ * registration and ends by offering the scenario's own again. */
+static void outage_step(struct vtimer *t)
+{
+  struct module *m = t->data;
+  const struct scenario *sc = m->cfg.scenario;
+  int i = m->outage_step / 2, ending = m->outage_step % 2;
+  int base = sc->registration >= 0 ? sc->registration : REG_HOME;
+  network_offer(&m->net, ending ? base : sc->outages[i].stat);
+  m->outage_step++;
+  if (m->outage_step / 2 < sc->noutages) {
+    const struct scenario_outage *o = &sc->outages[m->outage_step / 2];
+    uint64_t now = ending ? sc->outages[i].at_ms + sc->outages[i].for_ms : sc->outages[i].at_ms;
+    uint64_t next = m->outage_step % 2 ? o->at_ms + o->for_ms : o->at_ms;
+    vtimer_start(&m->outage_timer, next > now ? next - now : 0, outage_step);
+  }
+}
+
 void module_power_on(struct module *m)
 {
   if (m->power != POWER_OFF)
     return;
+  if (m->cfg.scenario && m->cfg.scenario->noutages > 0) {
+    m->outage_step = 0;
+    vtimer_start(&m->outage_timer, m->cfg.scenario->outages[0].at_ms, outage_step);
+  }
   m->brick_reason[0] = '\0';
   set_power(m, POWER_BOOTING);
   vtimer_start(&m->boot_timer, BOOT_TIME_MS, boot_done);
@@ -83,6 +105,7 @@ void module_power_on(struct module *m)
 static void go_off(struct module *m)
 {
   fota_abort(&m->fota);
+  vtimer_stop(&m->outage_timer);
   vtimer_stop(&m->boot_timer);
   vtimer_stop(&m->power_timer);
   network_radio_off(&m->net);

@@ -16,6 +16,8 @@
 #include "fotasim/fwimage.h"
 #include "fotasim/package.h"
 #include "host.h"
+#include "scenario.h"
+#include <dirent.h>
 
 #define BOOT_URCS \
   "\r\nRDY\r\n\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n\r\n+QUSIM: 1\r\n\r\n+QIND: SMS DONE\r\n"
@@ -466,6 +468,147 @@ START_TEST(control_storage_and_network)
 }
 END_TEST
 
+static const char *scenario_dir(void)
+{
+  const char *d = getenv("FOTASIM_SCENARIOS");
+  return d ? d : "scenarios";
+}
+
+static void start_with_scenario(const char *name, const char *timing)
+{
+  char path[512];
+  const char *extra[] = { "--scenario", path, "--timing", timing, NULL };
+  snprintf(path, sizeof(path), "%s/%s", scenario_dir(), name);
+  ck_assert_msg(sim_start(&S, extra) == 0, "fotasim did not get ready: %s", S.ready);
+  M = tty_open(S.main_link);
+  U = tty_open(S.usb_link);
+  expect_tty(M, BOOT_URCS);
+  expect_tty(U, BOOT_URCS);
+  chat(U, "ATE0\r", "ATE0\r\r\nOK\r\n");
+}
+
+START_TEST(every_shipped_scenario_loads)
+{
+  DIR *d = opendir(scenario_dir());
+  struct dirent *e;
+  int n = 0;
+  ck_assert_ptr_nonnull(d);
+  while ((e = readdir(d))) {
+    char path[512], err[512];
+    struct scenario sc;
+    size_t len = strlen(e->d_name);
+    if (len < 6 || strcmp(e->d_name + len - 5, ".yaml"))
+      continue;
+    snprintf(path, sizeof(path), "%s/%s", scenario_dir(), e->d_name);
+    ck_assert_msg(scenario_load(path, &sc, err, sizeof(err)) == 0, "%s", err);
+    n++;
+  }
+  closedir(d);
+  ck_assert_int_ge(n, 6);
+}
+END_TEST
+
+/* Each bad file: exit 2 and one line that names the file, the line and the field. */
+START_TEST(bad_scenarios_give_one_line_errors)
+{
+  static const struct { const char *text, *want; } cases[] = {
+    { "network:\n  registration: sideways\n",
+      "%s:2: network.registration: expected home, roaming, searching, denied or not-registered\n" },
+    { "faults:\n  - phase: update\n    fail: 999\n",
+      "%s:3: faults.fail: 999 is not a documented error code\n" },
+    { "faults:\n  - phase: flash\n    fail: 502\n",
+      "%s:2: faults.phase: expected datacall, download, verify or update\n" },
+    { "faults:\n  - percent: 50\n    fail: 502\n",
+      "%s:2: faults: a rule needs a 'phase'\n" },
+    { "modul:\n  model: EC200U\n", "%s:1: scenario: unknown field 'modul'\n" },
+    { "module:\n  timing: warp\n",
+      "%s:2: module.timing: expected real, fast, instant or a positive factor\n" },
+    { "network: [1\n", "%s:2: YAML: did not find expected ',' or ']'\n" },
+    { "storage:\n  ufs: -5\n", "%s:2: storage.ufs: expected a whole number\n" },
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    char path[512], want[1024], err[2048];
+    const char *args[] = { "--scenario", path, "--state-dir", S.dir, NULL };
+    FILE *f;
+    snprintf(path, sizeof(path), "%s.bad%zu.yaml", S.dir, i);
+    f = fopen(path, "w");
+    fputs(cases[i].text, f);
+    fclose(f);
+    ck_assert_int_eq(run_fotasim(args, err, sizeof(err)), 2);
+    snprintf(want, sizeof(want), "fotasim: ");
+    snprintf(want + 9, sizeof(want) - 9, cases[i].want, path);
+    ck_assert_str_eq(err, want);
+    unlink(path);
+  }
+}
+END_TEST
+
+START_TEST(scenario_power_cut_at_50_percent)
+{
+  char reply[4096];
+  start_with_scenario("power-cut-at-50-percent-of-update.yaml", "instant");
+  file_command(U, delta_ab_len, ",1,0,10");
+  tty_send(U, (const char *)delta_ab, delta_ab_len);
+  urc(U, "\"FILEEND\",0");
+  urc(U, "\"START\"");
+  for (int k = 1; k <= 4; k++) {
+    char body[64];
+    snprintf(body, sizeof(body), "\"UPDATING\",%d", k * 10);
+    urc(U, body);
+  }
+  status_has("\"power\":\"off\"", 5000);  /* the cut, with no END */
+  close(U);
+  U = -1;
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"power\",\"action\":\"on\"}", reply, sizeof(reply),
+                       5000), 0);
+  status_has("\"bricked\":true", 5000);
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"reflash\"}", reply, sizeof(reply), 5000), 0);
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"power\",\"action\":\"on\"}", reply, sizeof(reply),
+                       5000), 0);
+  expect_tty(M, BOOT_URCS);
+  chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  revision_is(M, REV_A);
+}
+END_TEST
+
+START_TEST(scenario_flaky_network_first_attempt_fails)
+{
+  start_with_scenario("flaky-network-with-recovery.yaml", "instant");
+  chat(U, "AT+CSQ\r", "\r\n+CSQ: 12,99\r\n\r\nOK\r\n");
+  file_command(U, delta_ab_len, ",1,0,5");
+  tty_send(U, (const char *)delta_ab, delta_ab_len);
+  urc(U, "\"FILEEND\",702");
+  chat(U, "AT\r", "\r\nOK\r\n"); /* none of the package reached the AT interpreter */
+  revision_is(U, REV_A);
+  file_command(U, delta_ab_len, ",1,0,5");
+  tty_send(U, (const char *)delta_ab, delta_ab_len);
+  urc(U, "\"FILEEND\",0");
+  urc(U, "\"START\"");
+  updating(U, 5);
+  urc(U, "\"END\",0");
+  usb_reboots_into(REV_B);
+}
+END_TEST
+
+START_TEST(scenario_network_settings_and_outage)
+{
+  start_with_scenario("roaming-with-outage.yaml", "fast");
+  chat(U, "AT+CREG?\r", "\r\n+CREG: 0,5\r\n\r\nOK\r\n");
+  chat(U, "AT+CREG=1\r", "\r\nOK\r\n");
+  expect_tty(U, "\r\n+CREG: 2\r\n");   /* the outage begins (15 s virtual after power on) */
+  expect_tty(U, "\r\n+CREG: 5\r\n");   /* and ends 20 s later */
+}
+END_TEST
+
+START_TEST(scenario_slow_gsm_link)
+{
+  start_with_scenario("slow-gsm-like-link.yaml", "instant");
+  chat(U, "AT+CSQ;+COPS?\r",
+       "\r\n+CSQ: 9,99\r\n\r\n+COPS: 0,0,\"CHN-UNICOM\",0\r\n\r\nOK\r\n");
+  chat(U, "AT+QNWINFO\r", "\r\n+QNWINFO: \"GSM\",\"46001\",\"GSM 900\",1650\r\n\r\nOK\r\n");
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("file");
@@ -489,6 +632,12 @@ int main(void)
   tcase_add_test(t, file_upload_timeout_keeps_what_came);
   tcase_add_test(t, power_cut_mid_update_bricks_until_reflash);
   tcase_add_test(t, control_storage_and_network);
+  tcase_add_test(t, every_shipped_scenario_loads);
+  tcase_add_test(t, bad_scenarios_give_one_line_errors);
+  tcase_add_test(t, scenario_power_cut_at_50_percent);
+  tcase_add_test(t, scenario_flaky_network_first_attempt_fails);
+  tcase_add_test(t, scenario_network_settings_and_outage);
+  tcase_add_test(t, scenario_slow_gsm_link);
   suite_add_tcase(s, t);
   sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);

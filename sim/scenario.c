@@ -1,0 +1,390 @@
+/* scenario: a scenario file (YAML, read with libyaml's document API): the module, the network,
+ * storage, a seed and fault rules. A bad file gives one line naming the file, the line and the
+ * field. Format: docs/scenarios.md. */
+#include "scenario.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <yaml.h>
+
+#include "cme_error.h"
+#include "network.h"
+#include "vclock.h"
+
+struct walk {
+  yaml_document_t *doc;
+  const char *path;
+  char *err;
+  size_t errlen;
+};
+
+static int bad(struct walk *w, const yaml_node_t *n, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int bad(struct walk *w, const yaml_node_t *n, const char *field, const char *fmt, ...)
+{
+  char msg[256];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  va_end(ap);
+  snprintf(w->err, w->errlen, "%s:%lu: %s: %s", w->path,
+           (unsigned long)(n ? n->start_mark.line + 1 : 0), field, msg);
+  return -1;
+}
+
+static yaml_node_t *node(struct walk *w, int id)
+{
+  return yaml_document_get_node(w->doc, id);
+}
+
+static const char *scalar(const yaml_node_t *n)
+{
+  return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+static int get_u64(struct walk *w, const yaml_node_t *n, const char *field, uint64_t min,
+                   uint64_t max, uint64_t *out)
+{
+  const char *s = scalar(n);
+  char *end;
+  unsigned long long v;
+  if (!s || !*s || *s == '-')
+    return bad(w, n, field, "expected a whole number");
+  errno = 0;
+  v = strtoull(s, &end, 10);
+  if (errno || *end)
+    return bad(w, n, field, "expected a whole number, not '%s'", s);
+  if (v < min || v > max)
+    return bad(w, n, field, "%llu is out of range (%llu to %llu)", v, (unsigned long long)min,
+               (unsigned long long)max);
+  *out = v;
+  return 0;
+}
+
+static int get_int(struct walk *w, const yaml_node_t *n, const char *field, int min, int max,
+                   int *out)
+{
+  uint64_t v;
+  if (get_u64(w, n, field, (uint64_t)min, (uint64_t)max, &v) != 0)
+    return -1;
+  *out = (int)v;
+  return 0;
+}
+
+static int get_bool(struct walk *w, const yaml_node_t *n, const char *field, int *out)
+{
+  const char *s = scalar(n);
+  if (s && (!strcmp(s, "true") || !strcmp(s, "yes") || !strcmp(s, "on")))
+    *out = 1;
+  else if (s && (!strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "off")))
+    *out = 0;
+  else
+    return bad(w, n, field, "expected true or false");
+  return 0;
+}
+
+static int get_str(struct walk *w, const yaml_node_t *n, const char *field, char *out,
+                   size_t size)
+{
+  const char *s = scalar(n);
+  if (!s)
+    return bad(w, n, field, "expected a string");
+  if (strlen(s) >= size)
+    return bad(w, n, field, "longer than %zu characters", size - 1);
+  snprintf(out, size, "%s", s);
+  return 0;
+}
+
+static int get_registration(struct walk *w, const yaml_node_t *n, const char *field, int *out)
+{
+  const char *s = scalar(n);
+  if (!s || (*out = network_stat_parse(s)) < 0)
+    return bad(w, n, field, "expected home, roaming, searching, denied or not-registered");
+  return 0;
+}
+
+/* Calls fn for each key/value of a mapping; a non-mapping is an error. */
+typedef int (*pair_fn)(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+                       yaml_node_t *v, void *arg);
+
+static int each_pair(struct walk *w, struct scenario *sc, yaml_node_t *n, const char *field,
+                     pair_fn fn, void *arg)
+{
+  if (!n || n->type != YAML_MAPPING_NODE)
+    return bad(w, n, field, "expected a mapping");
+  for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+    yaml_node_t *k = node(w, p->key), *v = node(w, p->value);
+    const char *key = scalar(k);
+    if (!key)
+      return bad(w, k, field, "keys must be plain names");
+    if (fn(w, sc, key, k, v, arg) != 0)
+      return -1;
+  }
+  return 0;
+}
+
+static int module_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+                        yaml_node_t *v, void *arg)
+{
+  double scale;
+  int quirks;
+  (void)arg;
+  if (!strcmp(key, "model")) {
+    const char *s = scalar(v);
+    if (s && !strcasecmp(s, "EC200U"))
+      sc->model = 0;
+    else if (s && !strcasecmp(s, "EG915U"))
+      sc->model = 1;
+    else
+      return bad(w, v, "module.model", "expected EC200U or EG915U");
+    return 0;
+  }
+  if (!strcmp(key, "revision"))
+    return get_str(w, v, "module.revision", sc->revision, sizeof(sc->revision));
+  if (!strcmp(key, "timing")) {
+    if (get_str(w, v, "module.timing", sc->timing, sizeof(sc->timing)) != 0)
+      return -1;
+    if (vclock_parse_timing(sc->timing, &scale) != 0)
+      return bad(w, v, "module.timing", "expected real, fast, instant or a positive factor");
+    return 0;
+  }
+  if (!strcmp(key, "quirks"))
+    return get_bool(w, v, "module.quirks", &quirks);
+  return bad(w, k, "module", "unknown field '%s'", key);
+}
+
+static int dns_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+                     yaml_node_t *v, void *arg)
+{
+  (void)arg;
+  if (sc->ndns == DNS_MAX_ENTRIES)
+    return bad(w, k, "network.dns", "more than %d names", DNS_MAX_ENTRIES);
+  if (strlen(key) >= sizeof(sc->dns[0].name))
+    return bad(w, k, "network.dns", "name too long");
+  snprintf(sc->dns[sc->ndns].name, sizeof(sc->dns[0].name), "%s", key);
+  if (get_str(w, v, "network.dns", sc->dns[sc->ndns].addr, sizeof(sc->dns[0].addr)) != 0)
+    return -1;
+  sc->ndns++;
+  return 0;
+}
+
+static int outage_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+                        yaml_node_t *v, void *arg)
+{
+  struct scenario_outage *o = arg;
+  (void)sc;
+  if (!strcmp(key, "at"))
+    return get_u64(w, v, "network.outages.at", 0, 1ull << 40, &o->at_ms);
+  if (!strcmp(key, "for"))
+    return get_u64(w, v, "network.outages.for", 1, 1ull << 40, &o->for_ms);
+  if (!strcmp(key, "registration"))
+    return get_registration(w, v, "network.outages.registration", &o->stat);
+  return bad(w, k, "network.outages", "unknown field '%s'", key);
+}
+
+static int network_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+                         yaml_node_t *v, void *arg)
+{
+  uint64_t u;
+  (void)arg;
+  if (!strcmp(key, "registration"))
+    return get_registration(w, v, "network.registration", &sc->registration);
+  if (!strcmp(key, "rat")) {
+    const char *s = scalar(v);
+    if (s && !strcmp(s, "LTE"))
+      sc->rat = RAT_LTE;
+    else if (s && !strcmp(s, "GSM"))
+      sc->rat = RAT_GSM;
+    else
+      return bad(w, v, "network.rat", "expected LTE or GSM");
+    return 0;
+  }
+  if (!strcmp(key, "rssi")) {
+    if (get_int(w, v, "network.rssi", 0, 99, &sc->rssi) != 0)
+      return -1;
+    if (sc->rssi > 31 && sc->rssi != 99)
+      return bad(w, v, "network.rssi", "expected 0-31 or 99");
+    return 0;
+  }
+  if (!strcmp(key, "bandwidth"))
+    return get_u64(w, v, "network.bandwidth", 1000, 10000000000ull, &sc->bandwidth_bps);
+  if (!strcmp(key, "latency")) {
+    if (get_u64(w, v, "network.latency", 0, 60000, &u) != 0)
+      return -1;
+    sc->latency_ms = (uint32_t)u;
+    sc->latency_given = 1;
+    return 0;
+  }
+  if (!strcmp(key, "dns"))
+    return each_pair(w, sc, v, "network.dns", dns_field, NULL);
+  if (!strcmp(key, "outages")) {
+    if (v->type != YAML_SEQUENCE_NODE)
+      return bad(w, v, "network.outages", "expected a list");
+    for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+         it++) {
+      struct scenario_outage *o;
+      if (sc->noutages == SCENARIO_MAX_OUTAGES)
+        return bad(w, v, "network.outages", "more than %d outages", SCENARIO_MAX_OUTAGES);
+      o = &sc->outages[sc->noutages];
+      o->stat = REG_SEARCHING;
+      o->for_ms = 0;
+      if (each_pair(w, sc, node(w, *it), "network.outages", outage_field, o) != 0)
+        return -1;
+      if (!o->for_ms)
+        return bad(w, node(w, *it), "network.outages", "needs 'for' (ms)");
+      if (sc->noutages > 0 &&
+          o->at_ms < sc->outages[sc->noutages - 1].at_ms + sc->outages[sc->noutages - 1].for_ms)
+        return bad(w, node(w, *it), "network.outages", "outages must be in order, not overlapping");
+      sc->noutages++;
+    }
+    return 0;
+  }
+  return bad(w, k, "network", "unknown field '%s'", key);
+}
+
+static int sd_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+                    yaml_node_t *v, void *arg)
+{
+  (void)arg;
+  if (!strcmp(key, "present"))
+    return get_bool(w, v, "storage.sd.present", &sc->sd_present);
+  if (!strcmp(key, "capacity"))
+    return get_u64(w, v, "storage.sd.capacity", 1, 1ull << 40, &sc->capacity[1]);
+  return bad(w, k, "storage.sd", "unknown field '%s'", key);
+}
+
+static int storage_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+                         yaml_node_t *v, void *arg)
+{
+  (void)arg;
+  if (!strcmp(key, "ufs"))
+    return get_u64(w, v, "storage.ufs", 1, 1ull << 40, &sc->capacity[0]);
+  if (!strcmp(key, "efs"))
+    return get_u64(w, v, "storage.efs", 1, 1ull << 40, &sc->capacity[2]);
+  if (!strcmp(key, "sd")) {
+    if (v->type == YAML_SCALAR_NODE)
+      return get_bool(w, v, "storage.sd", &sc->sd_present);
+    return each_pair(w, sc, v, "storage.sd", sd_field, NULL);
+  }
+  return bad(w, k, "storage", "unknown field '%s'", key);
+}
+
+static int fault_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+                       yaml_node_t *v, void *arg)
+{
+  static const char *const phases[] = { "datacall", "download", "verify", "update" };
+  struct fault_rule *r = arg;
+  (void)sc;
+  if (!strcmp(key, "phase")) {
+    const char *s = scalar(v);
+    for (int i = 0; s && i < 4; i++)
+      if (!strcmp(s, phases[i]))
+        r->phase = i;
+    if (r->phase < 0)
+      return bad(w, v, "faults.phase", "expected datacall, download, verify or update");
+    return 0;
+  }
+  if (!strcmp(key, "percent"))
+    return get_int(w, v, "faults.percent", 0, 100, &r->percent);
+  if (!strcmp(key, "attempt"))
+    return get_int(w, v, "faults.attempt", 1, 1000000, &r->attempt);
+  if (!strcmp(key, "fail")) {
+    if (get_int(w, v, "faults.fail", 1, 999, &r->fail) != 0)
+      return -1;
+    if (!cme_error_find(r->fail))
+      return bad(w, v, "faults.fail", "%d is not a documented error code", r->fail);
+    return 0;
+  }
+  if (!strcmp(key, "cut_power"))
+    return get_bool(w, v, "faults.cut_power", &r->cut_power);
+  if (!strcmp(key, "repeat"))
+    return get_bool(w, v, "faults.repeat", &r->repeat);
+  return bad(w, k, "faults", "unknown field '%s'", key);
+}
+
+static int top_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+                     yaml_node_t *v, void *arg)
+{
+  (void)arg;
+  if (!strcmp(key, "name") || !strcmp(key, "description"))
+    return scalar(v) ? 0 : bad(w, v, key, "expected a string");
+  if (!strcmp(key, "module"))
+    return each_pair(w, sc, v, "module", module_field, NULL);
+  if (!strcmp(key, "network"))
+    return each_pair(w, sc, v, "network", network_field, NULL);
+  if (!strcmp(key, "storage"))
+    return each_pair(w, sc, v, "storage", storage_field, NULL);
+  if (!strcmp(key, "seed"))
+    return get_u64(w, v, "seed", 0, ~0ull, &sc->seed);
+  if (!strcmp(key, "faults")) {
+    if (v->type != YAML_SEQUENCE_NODE)
+      return bad(w, v, "faults", "expected a list");
+    for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+         it++) {
+      struct fault_rule *r;
+      if (sc->nfaults == SCENARIO_MAX_FAULTS)
+        return bad(w, v, "faults", "more than %d rules", SCENARIO_MAX_FAULTS);
+      r = &sc->faults[sc->nfaults];
+      memset(r, 0, sizeof(*r));
+      r->phase = FAULT_ANY;
+      r->fail = -1;
+      if (each_pair(w, sc, node(w, *it), "faults", fault_field, r) != 0)
+        return -1;
+      if (r->phase < 0)
+        return bad(w, node(w, *it), "faults", "a rule needs a 'phase'");
+      if (r->fail < 0 && !r->cut_power)
+        return bad(w, node(w, *it), "faults", "a rule needs an action: 'fail' or 'cut_power'");
+      sc->nfaults++;
+    }
+    return 0;
+  }
+  return bad(w, k, "scenario", "unknown field '%s'", key);
+}
+
+void scenario_init(struct scenario *sc)
+{
+  memset(sc, 0, sizeof(*sc));
+  sc->model = -1;
+  sc->registration = -1;
+  sc->rat = -1;
+  sc->rssi = -1;
+  sc->sd_present = -1;
+}
+
+int scenario_load(const char *path, struct scenario *sc, char *err, size_t errlen)
+{
+  FILE *f = fopen(path, "rb");
+  yaml_parser_t parser;
+  yaml_document_t doc;
+  struct walk w = { &doc, path, err, errlen };
+  yaml_node_t *root;
+  int rc;
+
+  scenario_init(sc);
+  if (!f) {
+    snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+    return -1;
+  }
+  yaml_parser_initialize(&parser);
+  yaml_parser_set_input_file(&parser, f);
+  if (!yaml_parser_load(&parser, &doc)) {
+    snprintf(err, errlen, "%s:%lu: YAML: %s", path, (unsigned long)parser.problem_mark.line + 1,
+             parser.problem ? parser.problem : "syntax error");
+    yaml_parser_delete(&parser);
+    fclose(f);
+    return -1;
+  }
+  root = yaml_document_get_root_node(&doc);
+  if (!root)
+    rc = 0; /* an empty file: all defaults */
+  else
+    rc = each_pair(&w, sc, root, "scenario", top_field, NULL);
+  yaml_document_delete(&doc);
+  yaml_parser_delete(&parser);
+  fclose(f);
+  return rc;
+}

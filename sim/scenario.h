@@ -1,0 +1,56 @@
+/* scenario: a scenario file (YAML, read with libyaml): the module, the network, storage, a seed
+ * and fault rules. A bad file gives one line naming the file, the line and the field.
+ * Format: docs/scenarios.md. */
+#ifndef FOTASIM_SCENARIO_H
+#define FOTASIM_SCENARIO_H
+
+#include <stdint.h>
+
+#include "download.h"
+#include "fotasim/fwimage.h"
+
+#define SCENARIO_MAX_OUTAGES 16
+#define SCENARIO_MAX_FAULTS 32
+
+struct scenario_outage {
+  uint64_t at_ms, for_ms;    /* virtual, from power on */
+  int stat;                  /* what the network offers meanwhile */
+};
+
+enum fault_phase {
+  FAULT_ANY = -1, FAULT_DATACALL, FAULT_DOWNLOAD, FAULT_VERIFY, FAULT_UPDATE
+};
+
+struct fault_rule {
+  int phase;                 /* enum fault_phase */
+  int percent;               /* fires once progress reaches it (0: at the phase's start) */
+  int attempt;               /* the N-th FOTA of this run; 0: any */
+  int fail;                  /* the error code to fail with; -1: none */
+  int cut_power;
+  int repeat;                /* fires every time, not once */
+  int fired;
+};
+
+struct scenario {
+  int model;                 /* -1 when not given */
+  char revision[FW_REVISION_MAX + 1];
+  char timing[32];
+  int registration, rat, rssi;
+  uint64_t bandwidth_bps;
+  uint32_t latency_ms;
+  int latency_given;
+  struct dns_entry dns[DNS_MAX_ENTRIES];
+  int ndns;
+  struct scenario_outage outages[SCENARIO_MAX_OUTAGES];
+  int noutages;
+  uint64_t capacity[3];      /* UFS, SD, EFS; 0: default */
+  int sd_present;            /* -1: default */
+  uint64_t seed;
+  struct fault_rule faults[SCENARIO_MAX_FAULTS];
+  int nfaults;
+};
+
+void scenario_init(struct scenario *sc);
+int scenario_load(const char *path, struct scenario *sc, char *err, size_t errlen);
+
+#endif
