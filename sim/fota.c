@@ -32,16 +32,47 @@ static void set_phase(struct fota *f, enum fota_phase p, int percent)
   module_emit(f->m, EV_FOTA, f->port ? f->port->name : NULL, fota_phase_name(p), detail);
 }
 
+/* The variants the application note itself prints, for hosts to prove their parsers tolerant:
+ * a space after each comma, a space inside " DOWNLOADING", and HTTPEND spelled HTTPPEND. */
+static void quirk(const char *rest, char *out, size_t size)
+{
+  size_t o = 0;
+  for (const char *p = rest; *p && o + 4 < size; p++) {
+    if (!strncmp(p, "\"DOWNLOADING\"", 13)) {
+      o += (size_t)snprintf(out + o, size - o, "\" DOWNLOADING\"");
+      p += 12;
+    } else if (!strncmp(p, "HTTPEND", 7)) {
+      o += (size_t)snprintf(out + o, size - o, "HTTPPEND");
+      p += 6;
+    } else {
+      out[o++] = *p;
+      if (*p == ',')
+        out[o++] = ' ';
+    }
+  }
+  out[o] = '\0';
+}
+
+static int quirks_on(const struct fota *f)
+{
+  return f->m->cfg.scenario && f->m->cfg.scenario->quirks;
+}
+
 /* +QIND: "FOTA",<rest> on the port that started the FOTA. */
 static void urc(struct fota *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void urc(struct fota *f, const char *fmt, ...)
 {
-  char rest[96], text[128];
+  char rest[96], odd[128], text[160];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(rest, sizeof(rest), fmt, ap);
   va_end(ap);
-  snprintf(text, sizeof(text), "+QIND: \"FOTA\",%s", rest);
+  if (quirks_on(f)) {
+    quirk(rest, odd, sizeof(odd));
+    snprintf(text, sizeof(text), "+QIND: \"FOTA\", %s", odd);
+  } else {
+    snprintf(text, sizeof(text), "+QIND: \"FOTA\",%s", rest);
+  }
   if (!f->port || !f->port->io)
     return;
   at_urc(&f->port->at, text);

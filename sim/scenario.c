@@ -131,7 +131,6 @@ static int module_field(struct walk *w, struct scenario *sc, const char *key, ya
                         yaml_node_t *v, void *arg)
 {
   double scale;
-  int quirks;
   (void)arg;
   if (!strcmp(key, "model")) {
     const char *s = scalar(v);
@@ -153,7 +152,9 @@ static int module_field(struct walk *w, struct scenario *sc, const char *key, ya
     return 0;
   }
   if (!strcmp(key, "quirks"))
-    return get_bool(w, v, "module.quirks", &quirks);
+    return get_bool(w, v, "module.quirks", &sc->quirks);
+  if (!strcmp(key, "resume_update"))
+    return get_bool(w, v, "module.resume_update", &sc->resume_update);
   return bad(w, k, "module", "unknown field '%s'", key);
 }
 

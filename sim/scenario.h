@@ -35,6 +35,8 @@ struct scenario {
   int model;                 /* -1 when not given */
   char revision[FW_REVISION_MAX + 1];
   char timing[32];
+  int quirks;                /* URCs as the note prints them, spaces and misspellings included */
+  int resume_update;         /* later firmware: an interrupted update resumes after reboot */
   int registration, rat, rssi;
   uint64_t bandwidth_bps;
   uint32_t latency_ms;

@@ -609,6 +609,24 @@ START_TEST(scenario_slow_gsm_link)
 }
 END_TEST
 
+START_TEST(scenario_urc_quirks)
+{
+  char cmd[128];
+  start_with_scenario("urc-quirks.yaml", "instant");
+  snprintf(cmd, sizeof(cmd), "AT+QFOTADL=\"FILE:%zu\",1,5,5\r", delta_ab_len);
+  chat(U, cmd, "\r\nOK\r\n\r\n+QIND: \"FOTA\", \"FILESTART\"\r\n");
+  tty_send(U, (const char *)delta_ab, delta_ab_len);
+  expect_tty(U, "\r\n+QIND: \"FOTA\", \" DOWNLOADING\", 20\r\n");
+  expect_tty(U, "\r\n+QIND: \"FOTA\", \" DOWNLOADING\", 40\r\n");
+  expect_tty(U, "\r\n+QIND: \"FOTA\", \" DOWNLOADING\", 60\r\n");
+  expect_tty(U, "\r\n+QIND: \"FOTA\", \" DOWNLOADING\", 80\r\n");
+  expect_tty(U, "\r\n+QIND: \"FOTA\", \" DOWNLOADING\", 100\r\n");
+  expect_tty(U, "\r\n+QIND: \"FOTA\", \"FILEEND\", 0\r\n");
+  expect_tty(U, "\r\n+QIND: \"FOTA\", \"START\"\r\n");
+  expect_tty(U, "\r\n+QIND: \"FOTA\", \"UPDATING\", 20\r\n");
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("file");
@@ -638,6 +656,7 @@ int main(void)
   tcase_add_test(t, scenario_flaky_network_first_attempt_fails);
   tcase_add_test(t, scenario_network_settings_and_outage);
   tcase_add_test(t, scenario_slow_gsm_link);
+  tcase_add_test(t, scenario_urc_quirks);
   suite_add_tcase(s, t);
   sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);

@@ -469,6 +469,23 @@ START_TEST(status_and_events_report_fota)
 }
 END_TEST
 
+START_TEST(quirks_spell_httpend_as_the_note_does)
+{
+  char scenario[512], cmd[256];
+  const char *extra[] = { "--scenario", scenario, NULL };
+  snprintf(scenario, sizeof(scenario), "%s/urc-quirks.yaml",
+           getenv("FOTASIM_SCENARIOS") ? getenv("FOTASIM_SCENARIOS") : "scenarios");
+  ck_assert_msg(sim_start(&S, extra) == 0, "fotasim did not get ready: %s", S.ready);
+  M = tty_open(S.main_link);
+  expect_tty(M, BOOT_URCS);
+  chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  snprintf(cmd, sizeof(cmd), "AT+QFOTADL=\"http://127.0.0.1:%d/missing.pkg\",1,0,0\r", SV.http);
+  chat(M, cmd, "\r\nOK\r\n");
+  expect_tty(M, "\r\n+QIND: \"FOTA\", \"HTTPSTART\"\r\n");
+  expect_tty(M, "\r\n+QIND: \"FOTA\", \"HTTPPEND\", 731\r\n");
+}
+END_TEST
+
 START_TEST(no_network_for_the_download)
 {
   start();
@@ -507,6 +524,7 @@ int main(void)
   tcase_add_test(t, malformed_urls_and_parameters);
   tcase_add_test(t, no_network_for_the_download);
   tcase_add_test(t, status_and_events_report_fota);
+  tcase_add_test(t, quirks_spell_httpend_as_the_note_does);
   suite_add_tcase(s, t);
   sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
