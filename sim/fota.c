@@ -129,8 +129,12 @@ static void drop_package(struct fota *f)
   f->pkg_path[0] = '\0';
 }
 
+static void resume_forget(struct fota *f);
+
 static void finish(struct fota *f, int err)
 {
+  if (f->phase == FOTA_UPDATE || f->phase == FOTA_VERIFY)
+    resume_forget(f);
   f->last_error = err;
   free(f->image);
   f->image = NULL;
@@ -162,6 +166,31 @@ static void progress(struct fota *f, const char *what, int n, int *sent, uint64_
 }
 
 static void update_step(struct vtimer *t);
+
+/* Resume after reboot (later firmware, scenario module.resume_update): the verified image and
+ * the number of sectors written are kept in the state dir while the update runs. */
+#define RESUME_IMAGE "fota_resume.img"
+#define RESUME_RECORD "fota_resume.json"
+
+static int resume_on(const struct fota *f)
+{
+  return f->m->cfg.scenario && f->m->cfg.scenario->resume_update;
+}
+
+static void resume_record(struct fota *f)
+{
+  char text[96];
+  int n = snprintf(text, sizeof(text), "{\"sector\": %u, \"port\": %d, \"updating\": %d}\n",
+                   f->sector, f->port ? (int)f->port->id : 0, f->up_max);
+  statedir_write_quick(&f->m->sd, RESUME_RECORD, text, (size_t)n);
+}
+
+static void resume_forget(struct fota *f)
+{
+  char path[4300];
+  unlink(statedir_file(&f->m->sd, RESUME_RECORD, path, sizeof(path)));
+  unlink(statedir_file(&f->m->sd, RESUME_IMAGE, path, sizeof(path)));
+}
 
 static int read_current_image(struct module *m, uint8_t **out, size_t *len)
 {
@@ -231,6 +260,10 @@ static void verify_and_update(struct fota *f)
   }
   f->sector = 0;
   f->up_sent = 0;
+  if (resume_on(f)) {
+    statedir_write_atomic(&m->sd, RESUME_IMAGE, f->image, f->image_len);
+    resume_record(f);
+  }
   set_phase(f, FOTA_UPDATE, 0);
   vtimer_start(&f->timer, UPDATE_SECTOR_MS, update_step);
 }
@@ -261,6 +294,8 @@ static void update_step(struct vtimer *t)
     return;
   }
   f->sector++;
+  if (resume_on(f))
+    resume_record(f);
   f->percent = (int)(f->sector * 100 / nsectors);
   progress(f, "UPDATING", f->up_max, &f->up_sent, f->sector, nsectors, 0);
   if (f->sector < nsectors) {
@@ -483,9 +518,66 @@ int fota_request(struct fota *f, struct port *port, const char *url, int mode, i
   return 0;
 }
 
+/* A resumable update that power interrupted: go on from the sector it had reached. */
+static int resume_at_boot(struct fota *f)
+{
+  struct module *m = f->m;
+  char *rec = statedir_read(&m->sd, RESUME_RECORD, NULL), path[4300];
+  unsigned sector = 0;
+  int port = 0, up = 0;
+  size_t len = 0;
+  uint8_t *img;
+  if (!rec)
+    return 0;
+  if (sscanf(rec, "{\"sector\": %u, \"port\": %d, \"updating\": %d}", &sector, &port, &up) != 3) {
+    free(rec);
+    resume_forget(f);
+    return 0;
+  }
+  free(rec);
+  img = read_whole_file(statedir_file(&m->sd, RESUME_IMAGE, path, sizeof(path)),
+                        flash_partition(PART_FIRMWARE)->size, &len);
+  if (!img || fw_image_check(img, len, NULL) != FW_OK ||
+      sector > (len + FLASH_SECTOR - 1) / FLASH_SECTOR) {
+    free(img);
+    resume_forget(f);
+    return 0;
+  }
+  log_info("module %d: resuming the interrupted update at sector %u", m->cfg.index, sector);
+  f->image = img;
+  f->image_len = len;
+  f->sector = sector;
+  f->port = &m->ports[port == PORT_MAIN ? PORT_MAIN : PORT_USB];
+  f->up_max = up;
+  f->at_boot = 1;
+  /* the URCs already given before the cut are not given again (the rule progress() uses) */
+  {
+    uint64_t nsec = (len + FLASH_SECTOR - 1) / FLASH_SECTOR;
+    f->up_sent = 0;
+    while (f->up_sent < up) {
+      int pct = (f->up_sent + 1) * 100 / up;
+      if (pct == 100 || (uint64_t)sector * 100 < (uint64_t)pct * nsec)
+        break;
+      f->up_sent++;
+    }
+    set_phase(f, FOTA_UPDATE, (int)(sector * 100 / nsec));
+  }
+  urc(f, "\"START\"");
+  vtimer_start(&f->timer, UPDATE_SECTOR_MS, update_step);
+  return 1;
+}
+
+int fota_resumable(struct fota *f)
+{
+  char path[4300];
+  return access(statedir_file(&f->m->sd, RESUME_RECORD, path, sizeof(path)), R_OK) == 0;
+}
+
 int fota_boot(struct fota *f)
 {
   struct module *m = f->m;
+  if (resume_at_boot(f))
+    return 1;
   if (!m->nv.fota_pending[0])
     return 0;
   snprintf(f->pkg_path, sizeof(f->pkg_path), "%s", m->nv.fota_pending);

@@ -54,6 +54,8 @@ int fota_request(struct fota *f, struct port *port, const char *url, int mode, i
                  int up_max);
 /* At boot: runs a pending (upgrade_mode 0) update; returns 1 if it took over the boot. */
 int fota_boot(struct fota *f);
+/* An interrupted update that later firmware resumes is waiting (the flash may not boot). */
+int fota_resumable(struct fota *f);
 /* Power is gone: stop everything, drop the partial package. */
 void fota_abort(struct fota *f);
 const char *fota_phase_name(enum fota_phase p);

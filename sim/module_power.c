@@ -38,14 +38,14 @@ static void boot_done(struct vtimer *t)
   enum fw_status st = flash_check_firmware(&m->flash, &info);
   char err[256];
 
-  if (st != FW_OK) {
+  if (st != FW_OK && !fota_resumable(&m->fota)) {
     snprintf(m->brick_reason, sizeof(m->brick_reason), "%s", fw_status_text(st));
     m->revision[0] = '\0';
     log_error("module %d: bricked: %s", m->cfg.index, m->brick_reason);
     set_power(m, POWER_BRICKED);
     return;
   }
-  snprintf(m->revision, sizeof(m->revision), "%s", info.revision);
+  snprintf(m->revision, sizeof(m->revision), "%s", st == FW_OK ? info.revision : "");
   m->boots++;
   m->cfun = 1;
   if (port_open(&m->ports[PORT_USB], err, sizeof(err)) != 0)

@@ -76,8 +76,23 @@ char *statedir_file(const struct statedir *sd, const char *name, char *buf, size
   return buf;
 }
 
+static int replace_file(const struct statedir *sd, const char *name, const void *data, size_t len,
+                        int sync);
+
 int statedir_write_atomic(const struct statedir *sd, const char *name, const void *data,
                           size_t len)
+{
+  return replace_file(sd, name, data, len, 1);
+}
+
+int statedir_write_quick(const struct statedir *sd, const char *name, const void *data,
+                         size_t len)
+{
+  return replace_file(sd, name, data, len, 0);
+}
+
+static int replace_file(const struct statedir *sd, const char *name, const void *data, size_t len,
+                        int sync)
 {
   char path[4200], tmp[4300];
   const char *p = data;
@@ -99,10 +114,12 @@ int statedir_write_atomic(const struct statedir *sd, const char *name, const voi
     p += w;
     len -= (size_t)w;
   }
-  if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
+  if ((sync && fsync(fd) != 0) || close(fd) != 0 || rename(tmp, path) != 0) {
     unlink(tmp);
     return -1;
   }
+  if (!sync)
+    return 0;
   dfd = open(sd->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     fsync(dfd);

@@ -18,6 +18,10 @@ char *statedir_file(const struct statedir *sd, const char *name, char *buf, size
 /* Replaces a file atomically: a crash leaves either the old content or the new one. */
 int statedir_write_atomic(const struct statedir *sd, const char *name, const void *data,
                           size_t len);
+/* The same without fsync: survives the process being killed at any moment (rename is atomic),
+ * not the machine losing power; for frequent progress records. */
+int statedir_write_quick(const struct statedir *sd, const char *name, const void *data,
+                         size_t len);
 /* Reads a whole small file (malloc'd, NUL-terminated); NULL if missing or unreadable. */
 char *statedir_read(const struct statedir *sd, const char *name, size_t *len);
 

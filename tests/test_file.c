@@ -609,6 +609,51 @@ START_TEST(scenario_slow_gsm_link)
 }
 END_TEST
 
+START_TEST(scenario_power_cut_resumed_after_reboot)
+{
+  char reply[4096];
+  start_with_scenario("power-cut-with-resume.yaml", "instant");
+  file_command(U, delta_ab_len, ",1,0,10");
+  tty_send(U, (const char *)delta_ab, delta_ab_len);
+  urc(U, "\"FILEEND\",0");
+  urc(U, "\"START\"");
+  for (int k = 1; k <= 4; k++) {
+    char body[64];
+    snprintf(body, sizeof(body), "\"UPDATING\",%d", k * 10);
+    urc(U, body);
+  }
+  status_has("\"power\":\"off\"", 5000);
+  close(U);
+  U = -1;
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"power\",\"action\":\"on\"}", reply, sizeof(reply),
+                       5000), 0);
+  /* the updater carries on, on the port that asked (the USB port, new after the boot) */
+  for (int i = 0; i < 500 && access(S.usb_link, F_OK) != 0; i++)
+    usleep(10000);
+  U = tty_open(S.usb_link);
+  urc(U, "\"START\"");
+  {
+    /* from where it stopped (50 or 60: the last URC before the cut may have been lost with
+     * the port) to the end */
+    char buf[1024];
+    size_t n = 0;
+    while (n < sizeof(buf) - 1 && !strstr(buf, "\"END\",0\r\n")) {
+      size_t k = tty_read_for(U, buf + n, 1, 5000);
+      ck_assert_uint_eq(k, 1);
+      n += k;
+      buf[n] = '\0';
+    }
+    static const char at50[] = "\r\n+QIND: \"FOTA\",\"UPDATING\",50\r\n";
+    static const char at60[] = "\r\n+QIND: \"FOTA\",\"UPDATING\",60\r\n";
+    ck_assert_msg(!strncmp(buf, at50, sizeof(at50) - 1) || !strncmp(buf, at60, sizeof(at60) - 1),
+                  "%s", buf);
+    ck_assert_ptr_nonnull(strstr(buf, "\"UPDATING\",90\r\n\r\n+QIND: \"FOTA\",\"UPDATING\",100\r\n"
+                                      "\r\n+QIND: \"FOTA\",\"END\",0\r\n"));
+  }
+  usb_reboots_into(REV_B);
+}
+END_TEST
+
 START_TEST(scenario_urc_quirks)
 {
   char cmd[128];
@@ -657,6 +702,7 @@ int main(void)
   tcase_add_test(t, scenario_network_settings_and_outage);
   tcase_add_test(t, scenario_slow_gsm_link);
   tcase_add_test(t, scenario_urc_quirks);
+  tcase_add_test(t, scenario_power_cut_resumed_after_reboot);
   suite_add_tcase(s, t);
   sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
