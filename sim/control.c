@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "scenario.h"
 
 struct control_wait {
   struct control_client *client;
@@ -410,6 +411,43 @@ static void do_network(struct control_client *cl, json_t *req, json_t *id)
                           "rssi", m->net.rssi));
 }
 
+/* {"rule": {...}}: one more fault rule, with the fields of a scenario's faults list. */
+static void do_inject(struct control_client *cl, json_t *req, json_t *id)
+{
+  struct module *m = pick_module(cl, req, id);
+  json_t *rule = json_object_get(req, "rule");
+  char err[512], *text;
+  struct fault_rule r;
+  if (!m)
+    return;
+  if (!json_is_object(rule)) {
+    reply_error(cl, id, "inject needs \"rule\": {\"phase\": ..., \"fail\": ... }%s", "");
+    return;
+  }
+  if (m->faults.n == SCENARIO_MAX_FAULTS) {
+    reply_error(cl, id, "already %s fault rules: clear some first", "32");
+    return;
+  }
+  text = json_dumps(rule, JSON_COMPACT);
+  if (fault_rule_parse(text, &r, err, sizeof(err)) != 0) {
+    free(text);
+    reply_error(cl, id, "%s", err);
+    return;
+  }
+  free(text);
+  m->faults.rules[m->faults.n++] = r;
+  reply(cl, id, json_pack("{s:b, s:i}", "ok", 1, "rules", m->faults.n));
+}
+
+static void do_clear(struct control_client *cl, json_t *req, json_t *id)
+{
+  struct module *m = pick_module(cl, req, id);
+  if (!m)
+    return;
+  m->faults.n = 0;
+  reply(cl, id, json_pack("{s:b, s:i}", "ok", 1, "rules", 0));
+}
+
 struct control_command {
   const char *name;
   void (*fn)(struct control_client *cl, json_t *req, json_t *id);
@@ -424,6 +462,8 @@ static const struct control_command commands[] = {
   { "reset", do_reset, "reboot the module now" },
   { "reflash", do_reflash, "write \"image\" (default: built-in) into a module that is off or bricked" },
   { "storage", do_storage, "\"medium\" with \"present\" (bool), \"fill\" (bytes) or \"free\" (true)" },
+  { "inject", do_inject, "add a fault rule: \"rule\": {phase, percent, attempt, fail | cut_power, repeat}" },
+  { "clear", do_clear, "remove every fault rule" },
   { "network", do_network, "\"registration\", \"rat\", \"rssi\": change what the network offers" },
   { "events", do_events, "stream events; \"types\": [rx, tx, cmd, result, urc, state, network]" },
   { "wait", do_wait, "wait for an event: \"event\", \"match\", \"port\", \"timeout\" (ms)" },

@@ -25,12 +25,21 @@ char identity_luhn(const char *digits)
   return (char)('0' + (10 - sum % 10) % 10);
 }
 
-static void random_digits(char *out, size_t n)
+/* The digits come from the seed when there is one (splitmix64), else from the kernel. */
+static void random_digits(char *out, size_t n, int seeded, uint64_t *state)
 {
   unsigned char r[32];
-  if (getrandom(r, n, 0) != (ssize_t)n)
+  if (seeded) {
+    for (size_t i = 0; i < n; i++) {
+      uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+      z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+      r[i] = (unsigned char)((z ^ (z >> 31)) & 0xFF);
+    }
+  } else if (getrandom(r, n, 0) != (ssize_t)n) {
     for (size_t i = 0; i < n; i++)
       r[i] = (unsigned char)rand();
+  }
   for (size_t i = 0; i < n; i++)
     out[i] = (char)('0' + r[i] % 10);
   out[n] = '\0';
@@ -46,8 +55,9 @@ static int valid(const char *s, size_t len)
   return 1;
 }
 
-int identity_load(struct identity *id, const struct statedir *sd)
+int identity_load(struct identity *id, const struct statedir *sd, int seeded, uint64_t seed)
 {
+  uint64_t state = seed;
   char *text = statedir_read(sd, "identity.json", NULL);
   char serial[16];
   json_t *j, *o;
@@ -72,17 +82,17 @@ int identity_load(struct identity *id, const struct statedir *sd)
     }
   }
   /* IMEI: a Quectel-like TAC, a random serial, the Luhn digit. */
-  random_digits(serial, 6);
+  random_digits(serial, 6, seeded, &state);
   snprintf(id->imei, sizeof(id->imei), "86798304%s", serial);
   id->imei[14] = identity_luhn(id->imei);
   id->imei[15] = '\0';
   /* IMSI: MCC 460, MNC 01 (the CN variant's home network), 10 random digits. */
-  random_digits(serial, 10);
+  random_digits(serial, 10, seeded, &state);
   snprintf(id->imsi, sizeof(id->imsi), "46001%s", serial);
   /* ICCID: 89 86 01, 13 random digits, the Luhn digit. */
   {
     char body[32];
-    random_digits(serial, 13);
+    random_digits(serial, 13, seeded, &state);
     snprintf(body, sizeof(body), "898601%s", serial);
     size_t n = strlen(body);
     memcpy(id->iccid, body, n);

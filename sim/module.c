@@ -108,7 +108,8 @@ int module_init(struct module *m, uv_loop_t *loop, struct vclock *clock, struct 
   free(fi.buf);
   if (created)
     log_info("module %d: new state dir %s, firmware flashed", cfg->index, cfg->state_dir);
-  if (identity_load(&m->id, &m->sd) != 0) {
+  if (identity_load(&m->id, &m->sd, cfg->scenario && cfg->scenario->seed_given,
+                    cfg->scenario ? cfg->scenario->seed : 0) != 0) {
     snprintf(err, errlen, "cannot write identity to state dir %s", cfg->state_dir);
     module_close(m);
     return -1;

@@ -307,6 +307,20 @@ static int fault_field(struct walk *w, struct scenario *sc, const char *key, yam
   return bad(w, k, "faults", "unknown field '%s'", key);
 }
 
+static int parse_rule(struct walk *w, struct scenario *sc, yaml_node_t *n, struct fault_rule *r)
+{
+  memset(r, 0, sizeof(*r));
+  r->phase = FAULT_ANY;
+  r->fail = -1;
+  if (each_pair(w, sc, n, "faults", fault_field, r) != 0)
+    return -1;
+  if (r->phase < 0)
+    return bad(w, n, "faults", "a rule needs a 'phase'");
+  if (r->fail < 0 && !r->cut_power)
+    return bad(w, n, "faults", "a rule needs an action: 'fail' or 'cut_power'");
+  return 0;
+}
+
 static int top_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
                      yaml_node_t *v, void *arg)
 {
@@ -319,8 +333,10 @@ static int top_field(struct walk *w, struct scenario *sc, const char *key, yaml_
     return each_pair(w, sc, v, "network", network_field, NULL);
   if (!strcmp(key, "storage"))
     return each_pair(w, sc, v, "storage", storage_field, NULL);
-  if (!strcmp(key, "seed"))
+  if (!strcmp(key, "seed")) {
+    sc->seed_given = 1;
     return get_u64(w, v, "seed", 0, ~0ull, &sc->seed);
+  }
   if (!strcmp(key, "faults")) {
     if (v->type != YAML_SEQUENCE_NODE)
       return bad(w, v, "faults", "expected a list");
@@ -330,15 +346,8 @@ static int top_field(struct walk *w, struct scenario *sc, const char *key, yaml_
       if (sc->nfaults == SCENARIO_MAX_FAULTS)
         return bad(w, v, "faults", "more than %d rules", SCENARIO_MAX_FAULTS);
       r = &sc->faults[sc->nfaults];
-      memset(r, 0, sizeof(*r));
-      r->phase = FAULT_ANY;
-      r->fail = -1;
-      if (each_pair(w, sc, node(w, *it), "faults", fault_field, r) != 0)
+      if (parse_rule(w, sc, node(w, *it), r) != 0)
         return -1;
-      if (r->phase < 0)
-        return bad(w, node(w, *it), "faults", "a rule needs a 'phase'");
-      if (r->fail < 0 && !r->cut_power)
-        return bad(w, node(w, *it), "faults", "a rule needs an action: 'fail' or 'cut_power'");
       sc->nfaults++;
     }
     return 0;
@@ -387,5 +396,28 @@ int scenario_load(const char *path, struct scenario *sc, char *err, size_t errle
   yaml_document_delete(&doc);
   yaml_parser_delete(&parser);
   fclose(f);
+  return rc;
+}
+
+int fault_rule_parse(const char *text, struct fault_rule *r, char *err, size_t errlen)
+{
+  yaml_parser_t parser;
+  yaml_document_t doc;
+  struct scenario scratch;
+  struct walk w = { &doc, "rule", err, errlen };
+  yaml_node_t *root;
+  int rc;
+  scenario_init(&scratch);
+  yaml_parser_initialize(&parser);
+  yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
+  if (!yaml_parser_load(&parser, &doc)) {
+    snprintf(err, errlen, "rule: %s", parser.problem ? parser.problem : "syntax error");
+    yaml_parser_delete(&parser);
+    return -1;
+  }
+  root = yaml_document_get_root_node(&doc);
+  rc = root ? parse_rule(&w, &scratch, root, r) : bad(&w, NULL, "faults", "empty rule");
+  yaml_document_delete(&doc);
+  yaml_parser_delete(&parser);
   return rc;
 }

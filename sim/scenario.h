@@ -48,11 +48,14 @@ struct scenario {
   uint64_t capacity[3];      /* UFS, SD, EFS; 0: default */
   int sd_present;            /* -1: default */
   uint64_t seed;
+  int seed_given;
   struct fault_rule faults[SCENARIO_MAX_FAULTS];
   int nfaults;
 };
 
 void scenario_init(struct scenario *sc);
 int scenario_load(const char *path, struct scenario *sc, char *err, size_t errlen);
+/* One fault rule from text (YAML or JSON, as in a scenario's faults list). */
+int fault_rule_parse(const char *text, struct fault_rule *r, char *err, size_t errlen);
 
 #endif

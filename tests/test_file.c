@@ -654,6 +654,33 @@ START_TEST(scenario_power_cut_resumed_after_reboot)
 }
 END_TEST
 
+START_TEST(inject_and_clear_fault_rules)
+{
+  char out[4096];
+  const char *good[] = { "inject", "{\"phase\":\"verify\",\"fail\":547}", NULL };
+  const char *bad[] = { "inject", "{\"phase\":\"verify\",\"fail\":12}", NULL };
+  const char *clear[] = { "clear", NULL };
+  start();
+  ck_assert_int_eq(run_ctl(&S, bad, out, sizeof(out)), 1);
+  ck_assert_int_eq(run_ctl(&S, good, out, sizeof(out)), 0);
+  ck_assert_ptr_nonnull(strstr(out, "\"rules\": 1"));
+  file_command(U, delta_ab_len, ",1,0,5");
+  tty_send(U, (const char *)delta_ab, delta_ab_len);
+  urc(U, "\"FILEEND\",0");
+  urc(U, "\"START\"");
+  urc(U, "\"END\",547");
+  revision_is(U, REV_A);
+  ck_assert_int_eq(run_ctl(&S, clear, out, sizeof(out)), 0);
+  file_command(U, delta_ab_len, ",1,0,5");
+  tty_send(U, (const char *)delta_ab, delta_ab_len);
+  urc(U, "\"FILEEND\",0");
+  urc(U, "\"START\"");
+  updating(U, 5);
+  urc(U, "\"END\",0");
+  usb_reboots_into(REV_B);
+}
+END_TEST
+
 START_TEST(scenario_urc_quirks)
 {
   char cmd[128];
@@ -702,6 +729,7 @@ int main(void)
   tcase_add_test(t, scenario_network_settings_and_outage);
   tcase_add_test(t, scenario_slow_gsm_link);
   tcase_add_test(t, scenario_urc_quirks);
+  tcase_add_test(t, inject_and_clear_fault_rules);
   tcase_add_test(t, scenario_power_cut_resumed_after_reboot);
   suite_add_tcase(s, t);
   sr = srunner_create(s);

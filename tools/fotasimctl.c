@@ -18,6 +18,8 @@ static void usage(FILE *out)
           "  status                      print the module's state as JSON\n"
           "  power on|off|cut            power on, power off gracefully, or cut power\n"
           "  reset                       reboot the module\n"
+          "  inject RULE                 add a fault rule, e.g. '{\"phase\":\"download\",\"fail\":702}'\n"
+          "  clear                       remove every fault rule\n"
           "  events [TYPE...]            stream events (rx tx cmd result urc state network)\n"
           "  wait TYPE [--match TEXT] [--port main|usb] [--timeout MS]\n"
           "                              wait for one event; exit 1 on timeout\n"
@@ -86,7 +88,8 @@ static json_t *build_request(int argc, char **argv, int *streaming, int *rc)
   const char *cmd = argv[0];
   json_t *req;
   *rc = 2;
-  if (strcmp(cmd, "status") == 0 || strcmp(cmd, "reset") == 0 || strcmp(cmd, "help") == 0) {
+  if (strcmp(cmd, "status") == 0 || strcmp(cmd, "reset") == 0 || strcmp(cmd, "help") == 0 ||
+      strcmp(cmd, "clear") == 0) {
     if (argc != 1) {
       die_usage("too many arguments for ", cmd);
       return NULL;
@@ -144,6 +147,21 @@ static json_t *build_request(int argc, char **argv, int *streaming, int *rc)
       }
     }
     return req;
+  }
+  if (strcmp(cmd, "inject") == 0) {
+    json_error_t jerr;
+    json_t *rule;
+    if (argc != 2) {
+      die_usage("inject takes one rule as JSON", NULL);
+      return NULL;
+    }
+    rule = json_loads(argv[1], 0, &jerr);
+    if (!json_is_object(rule)) {
+      fprintf(stderr, "fotasimctl: inject: not a JSON object: %s\n", jerr.text);
+      json_decref(rule);
+      return NULL;
+    }
+    return json_pack("{s:s, s:o}", "cmd", "inject", "rule", rule);
   }
   if (strcmp(cmd, "send") == 0) {
     json_error_t jerr;
