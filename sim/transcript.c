@@ -14,7 +14,7 @@ static void on_event(void *ctx, const struct event *ev)
   t->dirty = 1;
 }
 
-static void flush_cb(uv_check_t *h)
+static void flush_cb(uv_prepare_t *h)
 {
   struct transcript *t = h->data;
   if (t->dirty) {
@@ -35,9 +35,9 @@ int transcript_open(struct transcript *t, uv_loop_t *loop, struct event_bus *bus
   t->sub.ctx = t;
   t->sub.mask = EV_MASK(EV_RX) | EV_MASK(EV_TX) | EV_MASK(EV_STATE);
   event_subscribe(bus, &t->sub);
-  uv_check_init(loop, &t->flusher);
+  uv_prepare_init(loop, &t->flusher);
   t->flusher.data = t;
-  uv_check_start(&t->flusher, flush_cb);
+  uv_prepare_start(&t->flusher, flush_cb);
   uv_unref((uv_handle_t *)&t->flusher);
   return 0;
 }

@@ -12,7 +12,7 @@ struct transcript {
   FILE *f;
   int dirty;
   struct event_sub sub;
-  uv_check_t flusher;   /* flushes once per loop turn, not once per event */
+  uv_prepare_t flusher; /* flushes before the loop blocks, not once per event */
   struct event_bus *bus;
 };
 

@@ -430,6 +430,16 @@ START_TEST(transcript_masks_passwords)
   size_t n;
   snprintf(tr, sizeof(tr), "%s/transcript.jsonl", S.dir);
   start_and_attach(extra);
+  { /* written as it happens, not only at exit: a user can tail it */
+    FILE *live = fopen(tr, "r");
+    char lbuf[4096];
+    size_t ln;
+    ck_assert_ptr_nonnull(live);
+    ln = fread(lbuf, 1, sizeof(lbuf) - 1, live);
+    fclose(live);
+    lbuf[ln] = '\0';
+    ck_assert_ptr_nonnull(strstr(lbuf, "+QIND: SMS DONE"));
+  }
   tty_send(M, "AT+QFOTADL=\"FTP://fw:s3cr", 25);
   usleep(50000); /* the password arrives split across reads, and is echoed */
   chat(M, "3tpw@127.0.0.1:1/pkg.bin\"\r",
