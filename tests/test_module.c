@@ -430,15 +430,21 @@ START_TEST(transcript_masks_passwords)
   size_t n;
   snprintf(tr, sizeof(tr), "%s/transcript.jsonl", S.dir);
   start_and_attach(extra);
-  { /* written as it happens, not only at exit: a user can tail it */
-    FILE *live = fopen(tr, "r");
+  { /* written as it happens (once the loop goes idle), not only at exit: it can be tailed */
     char lbuf[4096];
-    size_t ln;
-    ck_assert_ptr_nonnull(live);
-    ln = fread(lbuf, 1, sizeof(lbuf) - 1, live);
-    fclose(live);
-    lbuf[ln] = '\0';
-    ck_assert_ptr_nonnull(strstr(lbuf, "+QIND: SMS DONE"));
+    int seen = 0;
+    for (int i = 0; i < 100 && !seen; i++) {
+      FILE *live = fopen(tr, "r");
+      size_t ln;
+      ck_assert_ptr_nonnull(live);
+      ln = fread(lbuf, 1, sizeof(lbuf) - 1, live);
+      fclose(live);
+      lbuf[ln] = '\0';
+      seen = strstr(lbuf, "+QIND: SMS DONE") != NULL;
+      if (!seen)
+        usleep(20000);
+    }
+    ck_assert_msg(seen, "the transcript lags: %s", lbuf);
   }
   tty_send(M, "AT+QFOTADL=\"FTP://fw:s3cr", 25);
   usleep(50000); /* the password arrives split across reads, and is echoed */
