@@ -3,6 +3,8 @@
 #ifndef FOTASIM_CME_ERROR_H
 #define FOTASIM_CME_ERROR_H
 
+#include <stdio.h>
+
 enum cme_code {
   CME_PHONE_FAILURE = 0,
   CME_NOT_ALLOWED = 3,
@@ -89,15 +91,29 @@ enum cme_code {
   HTTP_BAD_STATUS = 731
 };
 
+/* Which list a code belongs to: the same number can mean different things in two lists
+ * (4 is "operation not supported" as a CME error, "no network" as a data-call result). */
+enum error_family { ERR_CME, ERR_FILE, ERR_FOTA, ERR_FTP, ERR_HTTP, ERR_DATACALL };
+
 struct cme_error {
   int code;
+  enum error_family family;
   const char *text;
+  const char *where;   /* response, FTPEND, HTTPEND, FILEEND, END, ... */
+  const char *cause;   /* what produces it here by itself; NULL: fault injection only */
 };
 
 /* FTP reply code (421..553) → FTPEND code (614..630), or 0 if the reply has none. */
 int ftp_reply_error(int reply);
 
+/* The text +CME ERROR gives for a code (CME, file and FOTA lists). */
 const struct cme_error *cme_error_find(int code);
+const struct cme_error *error_find(enum error_family family, int code);
+/* Any list has the code (what a fault rule may fail with). */
+int error_known(int code);
+const char *error_family_name(enum error_family f);
+/* docs/errors.md, generated from the table. */
+void error_catalogue_markdown(FILE *out);
 /* The whole table, for documentation and tests. */
 const struct cme_error *cme_error_table(int *count);
 

@@ -296,7 +296,7 @@ static int fault_field(struct walk *w, struct scenario *sc, const char *key, yam
   if (!strcmp(key, "fail")) {
     if (get_int(w, v, "faults.fail", 1, 999, &r->fail) != 0)
       return -1;
-    if (!cme_error_find(r->fail))
+    if (!error_known(r->fail))
       return bad(w, v, "faults.fail", "%d is not a documented error code", r->fail);
     return 0;
   }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "cme_error.h"
 #include "flash.h"
 #include "fotasim/fwimage.h"
 #include "fotasim/package.h"
@@ -281,6 +282,56 @@ START_TEST(package_full_delta_signed_and_refusals)
 }
 END_TEST
 
+/* Every code SPEC section 7 lists is in the one catalogue, in its list. */
+START_TEST(catalogue_has_every_documented_code)
+{
+  static const int fota[] = { 0, 500, 502, 510, 547 };
+  static const int http[] = { 701, 702, 703, 714, 716, 729, 730, 731 };
+  int n = 0;
+  for (size_t i = 0; i < sizeof(fota) / sizeof(fota[0]); i++, n++)
+    ck_assert_msg(error_find(ERR_FOTA, fota[i]), "FOTA %d", fota[i]);
+  for (int c = 549; c <= 571; c++, n++)
+    ck_assert_msg(error_find(ERR_FOTA, c), "FOTA %d", c);
+  for (int c = 601; c <= 631; c++, n++)
+    ck_assert_msg(error_find(ERR_FTP, c), "FTP %d", c);
+  for (size_t i = 0; i < sizeof(http) / sizeof(http[0]); i++, n++)
+    ck_assert_msg(error_find(ERR_HTTP, http[i]), "HTTP %d", http[i]);
+  for (int c = 1; c <= 22; c++, n++)
+    ck_assert_msg(error_find(ERR_DATACALL, c), "data call %d", c);
+  ck_assert_int_eq(n, 89);
+  ck_assert_str_eq(cme_error_find(50)->text, "incorrect parameters");
+  ck_assert_str_eq(error_find(ERR_DATACALL, 4)->text, "data call: no network");
+  ck_assert_str_eq(cme_error_find(4)->text, "operation not supported");
+}
+END_TEST
+
+/* docs/errors.md is the generator's output, byte for byte. */
+START_TEST(errors_doc_matches_catalogue)
+{
+  const char *path = getenv("FOTASIM_ERRORS_DOC");
+  char *want = NULL, *have;
+  size_t want_len = 0;
+  long n;
+  FILE *mem = open_memstream(&want, &want_len), *f;
+  ck_assert_ptr_nonnull(path);
+  error_catalogue_markdown(mem);
+  fclose(mem);
+  f = fopen(path, "rb");
+  ck_assert_ptr_nonnull(f);
+  fseek(f, 0, SEEK_END);
+  n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  have = malloc((size_t)n + 1);
+  ck_assert_uint_eq(fread(have, 1, (size_t)n, f), (size_t)n);
+  fclose(f);
+  have[n] = '\0';
+  ck_assert_msg((size_t)n == want_len && memcmp(have, want, want_len) == 0,
+                "docs/errors.md is stale: regenerate it with build/tools/fotaerrors > docs/errors.md");
+  free(want);
+  free(have);
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("units");
@@ -297,6 +348,8 @@ int main(void)
   tcase_add_test(t, state_dir_lock_is_exclusive);
   tcase_add_test(t, luhn_digits);
   tcase_add_test(t, package_full_delta_signed_and_refusals);
+  tcase_add_test(t, catalogue_has_every_documented_code);
+  tcase_add_test(t, errors_doc_matches_catalogue);
   suite_add_tcase(s, t);
   sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
