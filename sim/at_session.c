@@ -205,6 +205,13 @@ static void run_line(struct at_session *s)
     }
     if (s->ops->on_command)
       s->ops->on_command(s->user, &s->cmd);
+    if (s->ops->intercept) {
+      int forced = s->ops->intercept(s->user, &s->cmd);
+      if (forced != AT_PENDING) {
+        end_line(s, forced);
+        return;
+      }
+    }
     c = at_table_find(s->table, s->table_len, s->cmd.name);
     h = c ? handler_for(c, s->cmd.form) : NULL;
     if (!h) {

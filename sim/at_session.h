@@ -47,6 +47,8 @@ struct at_session_ops {
   void (*on_command)(void *user, const struct at_cmd *cmd);             /* may be NULL */
   void (*on_result)(void *user, const struct at_cmd *cmd, const char *result); /* may be NULL */
   void (*on_idle)(void *user);  /* a pending command finished: input may resume */
+  /* May answer a command in its place (fault injection): a result, or AT_PENDING for "no". */
+  int (*intercept)(void *user, const struct at_cmd *cmd);  /* may be NULL */
 };
 
 #define AT_URC_QUEUE 64

@@ -3,12 +3,15 @@
  * FOTA fail with its code or cuts the power. */
 #include "fault.h"
 
+#include <strings.h>
+
 struct fault_rule *fault_check(struct fault_set *fs, enum fault_phase phase, int percent,
                                int attempt)
 {
   for (int i = 0; i < fs->n; i++) {
     struct fault_rule *r = &fs->rules[i];
-    if (r->phase != (int)phase || percent < r->percent || (r->fired && !r->repeat))
+    if (r->command[0] || r->phase != (int)phase || percent < r->percent ||
+        (r->fired && !r->repeat))
       continue;
     if (r->attempt && r->attempt != attempt)
       continue;
@@ -16,4 +19,21 @@ struct fault_rule *fault_check(struct fault_set *fs, enum fault_phase phase, int
     return r;
   }
   return 0;
+}
+
+int fault_command(struct fault_set *fs, const char *name)
+{
+  for (int i = 0; i < fs->n; i++) {
+    struct fault_rule *r = &fs->rules[i];
+    if (!r->command[0] || strcasecmp(r->command + 2, name) != 0)
+      continue;
+    r->seen++;
+    if (r->occurrence && r->seen != r->occurrence)
+      continue;
+    if (r->fired && !r->repeat && !r->occurrence)
+      continue;
+    r->fired = 1;
+    return r->fail;
+  }
+  return -1;
 }

@@ -15,4 +15,8 @@ struct fault_set {
 struct fault_rule *fault_check(struct fault_set *fs, enum fault_phase phase, int percent,
                                int attempt);
 
+/* A command rule for this command (e.g. "+QFOTADL"), counting its occurrences: the code to
+ * answer with, or -1. */
+int fault_command(struct fault_set *fs, const char *name);
+
 #endif

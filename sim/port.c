@@ -271,7 +271,15 @@ static void at_on_idle(void *user)
     flush_out(p);
 }
 
+static int at_intercept(void *user, const struct at_cmd *cmd)
+{
+  struct port *p = user;
+  int code = fault_command(&p->m->faults, cmd->name);
+  return code < 0 ? AT_PENDING : code;
+}
+
 static const struct at_session_ops port_at_ops = {
+  .intercept = at_intercept,
   .write = at_write,
   .on_command = at_on_command,
   .on_result = at_on_result,

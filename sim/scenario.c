@@ -291,6 +291,15 @@ static int fault_field(struct walk *w, struct scenario *sc, const char *key, yam
   }
   if (!strcmp(key, "percent"))
     return get_int(w, v, "faults.percent", 0, 100, &r->percent);
+  if (!strcmp(key, "command")) {
+    if (get_str(w, v, "faults.command", r->command, sizeof(r->command)) != 0)
+      return -1;
+    if (strncasecmp(r->command, "AT", 2) != 0 || !r->command[2])
+      return bad(w, v, "faults.command", "expected a command such as AT+QFOTADL");
+    return 0;
+  }
+  if (!strcmp(key, "occurrence"))
+    return get_int(w, v, "faults.occurrence", 1, 1000000, &r->occurrence);
   if (!strcmp(key, "attempt"))
     return get_int(w, v, "faults.attempt", 1, 1000000, &r->attempt);
   if (!strcmp(key, "fail")) {
@@ -314,8 +323,12 @@ static int parse_rule(struct walk *w, struct scenario *sc, yaml_node_t *n, struc
   r->fail = -1;
   if (each_pair(w, sc, n, "faults", fault_field, r) != 0)
     return -1;
-  if (r->phase < 0)
-    return bad(w, n, "faults", "a rule needs a 'phase'");
+  if (r->phase < 0 && !r->command[0])
+    return bad(w, n, "faults", "a rule needs a 'phase' or a 'command'");
+  if (r->command[0] && r->phase >= 0)
+    return bad(w, n, "faults", "a rule has a 'phase' or a 'command', not both");
+  if (r->command[0] && r->fail < 0)
+    return bad(w, n, "faults", "a command rule needs 'fail'");
   if (r->fail < 0 && !r->cut_power)
     return bad(w, n, "faults", "a rule needs an action: 'fail' or 'cut_power'");
   return 0;

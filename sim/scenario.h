@@ -21,8 +21,13 @@ enum fault_phase {
   FAULT_ANY = -1, FAULT_DATACALL, FAULT_DOWNLOAD, FAULT_VERIFY, FAULT_UPDATE
 };
 
+#define FAULT_COMMAND_MAX 32
+
 struct fault_rule {
-  int phase;                 /* enum fault_phase */
+  int phase;                 /* enum fault_phase; FAULT_ANY for a command rule */
+  char command[FAULT_COMMAND_MAX];  /* "AT+QFOTADL": answer that command with `fail` */
+  int occurrence;            /* the N-th time the command comes (0: every time) */
+  int seen;
   int percent;               /* fires once progress reaches it (0: at the phase's start) */
   int attempt;               /* the N-th FOTA of this run; 0: any */
   int fail;                  /* the error code to fail with; -1: none */

@@ -520,7 +520,7 @@ START_TEST(bad_scenarios_give_one_line_errors)
     { "faults:\n  - phase: flash\n    fail: 502\n",
       "%s:2: faults.phase: expected datacall, download, verify or update\n" },
     { "faults:\n  - percent: 50\n    fail: 502\n",
-      "%s:2: faults: a rule needs a 'phase'\n" },
+      "%s:2: faults: a rule needs a 'phase' or a 'command'\n" },
     { "modul:\n  model: EC200U\n", "%s:1: scenario: unknown field 'modul'\n" },
     { "module:\n  timing: warp\n",
       "%s:2: module.timing: expected real, fast, instant or a positive factor\n" },
