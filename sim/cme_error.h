@@ -112,6 +112,21 @@ const struct cme_error *error_find(enum error_family family, int code);
 /* Any list has the code (what a fault rule may fail with). */
 int error_known(int code);
 const char *error_family_name(enum error_family f);
+/* The documented FOTA, FTP, HTTP(S) and data-call codes: the ones with a scenario each. */
+int error_documented(const struct cme_error *e);
+/* How a host meets a documented code: the scenario rule that produces it and the FOTA the host
+ * starts. */
+enum error_route {
+  ROUTE_SUCCESS,      /* 0: a FOTA that works */
+  ROUTE_RESPONSE,     /* the write command's answer: a command rule on AT+QFOTADL */
+  ROUTE_FILEEND,      /* FILE mode, failing as the download starts */
+  ROUTE_END,          /* FILE mode, failing at verification */
+  ROUTE_HTTPEND,      /* an HTTP FOTA whose data call fails */
+  ROUTE_FTPEND        /* an FTP FOTA whose data call fails */
+};
+enum error_route error_route_of(const struct cme_error *e);
+/* scenarios/errors/<code>.yaml, generated from the table. */
+void error_scenario_yaml(const struct cme_error *e, FILE *out);
 /* docs/errors.md, generated from the table. */
 void error_catalogue_markdown(FILE *out);
 /* The whole table, for documentation and tests. */

@@ -383,7 +383,8 @@ static void connect_now(struct vtimer *t)
 {
   struct fota *f = t->data;
   struct module *m = f->m;
-  int fault = fault_now(f, FAULT_DOWNLOAD, 0);
+  /* FILE mode meets its download rules with the first bytes (the host sends them anyway) */
+  int fault = f->url.scheme == SCHEME_FILE ? 0 : fault_now(f, FAULT_DOWNLOAD, 0);
   struct download_sink sink = { f, on_size, on_data, on_done };
   struct download_env env = { m->loop, m->clock, m->cfg.curl, m->cfg.dns, m->cfg.ndns,
                               m->net.bandwidth_bps, f->port };

@@ -15,8 +15,10 @@
 
 #include "fotasim/fwimage.h"
 #include "fotasim/package.h"
+#include "file_util.h"
 #include "host.h"
 #include "scenario.h"
+#include "cme_error.h"
 #include <jansson.h>
 #include <dirent.h>
 
@@ -76,7 +78,7 @@ static void start(void)
 
 static void urc(int fd, const char *body)
 {
-  char want[256];
+  char want[320];
   snprintf(want, sizeof(want), "\r\n+QIND: \"FOTA\",%s\r\n", body);
   expect_tty(fd, want);
 }
@@ -814,6 +816,97 @@ START_TEST(scenario_urc_quirks)
 }
 END_TEST
 
+/* The i-th documented code of the catalogue. */
+static const struct cme_error *documented(int i)
+{
+  int n;
+  const struct cme_error *t = cme_error_table(&n);
+  for (int k = 0; k < n; k++)
+    if (error_documented(&t[k]) && i-- == 0)
+      return &t[k];
+  return NULL;
+}
+
+static int documented_count(void)
+{
+  int n, count = 0;
+  const struct cme_error *t = cme_error_table(&n);
+  for (int k = 0; k < n; k++)
+    count += error_documented(&t[k]);
+  return count;
+}
+
+/* For every documented code: its scenario, the host's side, the exact bytes that carry the
+ * code, and a module that still answers afterwards. */
+START_TEST(every_documented_code_from_its_scenario)
+{
+  const struct cme_error *e = documented(_i);
+  char path[512], want[256], *gen = NULL;
+  size_t gen_len = 0, have_len = 0;
+  FILE *mem;
+  uint8_t *have;
+  const char *extra[] = { "--scenario", path, NULL };
+  ck_assert_ptr_nonnull(e);
+  snprintf(path, sizeof(path), "%s/errors/%d.yaml", scenario_dir(), e->code);
+  mem = open_memstream(&gen, &gen_len);
+  error_scenario_yaml(e, mem);
+  fclose(mem);
+  have = read_whole_file(path, 1 << 16, &have_len);
+  ck_assert_msg(have && have_len == gen_len && !memcmp(have, gen, gen_len),
+                "%s is missing or stale: build/tools/fotaerrors --scenarios scenarios/errors", path);
+  free(have);
+  free(gen);
+
+  ck_assert_msg(sim_start(&S, extra) == 0, "fotasim did not get ready: %s", S.ready);
+  M = tty_open(S.main_link);
+  U = tty_open(S.usb_link);
+  expect_tty(M, BOOT_URCS);
+  expect_tty(U, BOOT_URCS);
+  chat(U, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  switch (error_route_of(e)) {
+  case ROUTE_SUCCESS:
+    file_command(U, delta_ab_len, ",1,0,0");
+    tty_send(U, (const char *)delta_ab, delta_ab_len);
+    urc(U, "\"FILEEND\",0");
+    urc(U, "\"START\"");
+    urc(U, "\"END\",0");
+    usb_reboots_into(REV_B);
+    return;
+  case ROUTE_RESPONSE:
+    snprintf(want, sizeof(want), "\r\n+CME ERROR: %d\r\n", e->code);
+    chat(U, "AT+QFOTADL=\"FILE:1000\"\r", want);
+    break;
+  case ROUTE_FILEEND:
+    file_command(U, delta_ab_len, ",1,0,0");
+    tty_send(U, (const char *)delta_ab, delta_ab_len);
+    snprintf(want, sizeof(want), "\"FILEEND\",%d", e->code);
+    urc(U, want);
+    break;
+  case ROUTE_END:
+    file_command(U, delta_ab_len, ",1,0,0");
+    tty_send(U, (const char *)delta_ab, delta_ab_len);
+    urc(U, "\"FILEEND\",0");
+    urc(U, "\"START\"");
+    snprintf(want, sizeof(want), "\"END\",%d", e->code);
+    urc(U, want);
+    break;
+  case ROUTE_HTTPEND:
+  case ROUTE_FTPEND: {
+    int ftp = error_route_of(e) == ROUTE_FTPEND;
+    chat(U, ftp ? "AT+QFOTADL=\"ftp://u:p@127.0.0.1:1/x.pkg\",1,0,0\r"
+                : "AT+QFOTADL=\"http://127.0.0.1:1/x.pkg\",1,0,0\r",
+         "\r\nOK\r\n");
+    urc(U, ftp ? "\"FTPSTART\"" : "\"HTTPSTART\"");
+    snprintf(want, sizeof(want), "\"%s\",%d", ftp ? "FTPEND" : "HTTPEND", e->code);
+    urc(U, want);
+    break;
+  }
+  }
+  chat(U, "AT\r", "\r\nOK\r\n");
+  revision_is(U, REV_A);
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("file");
@@ -847,6 +940,11 @@ int main(void)
   tcase_add_test(t, inject_and_clear_fault_rules);
   tcase_add_test(t, same_seed_same_scenario_same_bytes);
   tcase_add_test(t, scenario_power_cut_resumed_after_reboot);
+  suite_add_tcase(s, t);
+  t = tcase_create("errors");
+  tcase_add_checked_fixture(t, setup, teardown);
+  tcase_set_timeout(t, 60);
+  tcase_add_loop_test(t, every_documented_code_from_its_scenario, 0, documented_count());
   suite_add_tcase(s, t);
   sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);

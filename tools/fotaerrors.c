@@ -7,9 +7,29 @@
 int main(int argc, char **argv)
 {
   if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-    printf("Usage: fotaerrors\nPrints every error code fotasim reports, as Markdown: the list it\n"
-           "belongs to, its meaning, where it appears and what produces it. docs/errors.md is\n"
-           "this output.\n");
+    printf("Usage: fotaerrors [--scenarios DIR]\n"
+           "Prints every error code fotasim reports, as Markdown: the list it belongs to, its\n"
+           "meaning, where it appears and what produces it (docs/errors.md is this output).\n"
+           "--scenarios DIR writes one scenario per documented code (scenarios/errors/).\n");
+    return 0;
+  }
+  if (argc == 3 && !strcmp(argv[1], "--scenarios")) {
+    int n;
+    const struct cme_error *t = cme_error_table(&n);
+    for (int i = 0; i < n; i++) {
+      char path[4200];
+      FILE *f;
+      if (!error_documented(&t[i]))
+        continue;
+      snprintf(path, sizeof(path), "%s/%d.yaml", argv[2], t[i].code);
+      f = fopen(path, "w");
+      if (!f) {
+        fprintf(stderr, "fotaerrors: cannot write %s\n", path);
+        return 1;
+      }
+      error_scenario_yaml(&t[i], f);
+      fclose(f);
+    }
     return 0;
   }
   if (argc > 1) {
