@@ -5,6 +5,19 @@
 
 #include <strings.h>
 
+/* A rule with a probability fires when the seeded generator says so (xorshift64). */
+static int draw(struct fault_set *fs, const struct fault_rule *r)
+{
+  uint64_t x = fs->rng ? fs->rng : 0x2545F4914F6CDD1DULL;
+  if (!r->probability)
+    return 1;
+  x ^= x << 13;
+  x ^= x >> 7;
+  x ^= x << 17;
+  fs->rng = x;
+  return (int)(x % 100) < r->probability;
+}
+
 struct fault_rule *fault_check(struct fault_set *fs, enum fault_phase phase, int percent,
                                int attempt)
 {
@@ -14,6 +27,8 @@ struct fault_rule *fault_check(struct fault_set *fs, enum fault_phase phase, int
         (r->fired && !r->repeat))
       continue;
     if (r->attempt && r->attempt != attempt)
+      continue;
+    if (!draw(fs, r))
       continue;
     r->fired = 1;
     return r;
@@ -31,6 +46,8 @@ int fault_command(struct fault_set *fs, const char *name)
     if (r->occurrence && r->seen != r->occurrence)
       continue;
     if (r->fired && !r->repeat && !r->occurrence)
+      continue;
+    if (!draw(fs, r))
       continue;
     r->fired = 1;
     return r->fail;

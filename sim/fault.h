@@ -4,11 +4,14 @@
 #ifndef FOTASIM_FAULT_H
 #define FOTASIM_FAULT_H
 
+#include <stdint.h>
+
 #include "scenario.h"
 
 struct fault_set {
   struct fault_rule rules[SCENARIO_MAX_FAULTS];
   int n;
+  uint64_t rng;              /* seeded from the scenario: the same seed, the same draws */
 };
 
 /* The rule that fires now for this phase, progress and FOTA attempt, or NULL. */

@@ -95,18 +95,43 @@ static void cut_now(struct vtimer *t)
   module_power_cut(f->m);
 }
 
-/* The fault rules at this point: the code to fail with, -1 if power is being cut, 0 if none. */
+/* The scheme's own codes for a closed connection and for silence. */
+static int closed_code(const struct fota *f)
+{
+  return f->url.scheme == SCHEME_FTP ? FTP_PEER_CLOSED
+         : f->url.scheme == SCHEME_FILE ? FOTA_FILE_TIMEOUT : FOTA_CONNECTION_CLOSED;
+}
+
+static int timeout_code(const struct fota *f)
+{
+  return f->url.scheme == SCHEME_FTP ? FTP_TIMEOUT
+         : f->url.scheme == SCHEME_FILE ? FOTA_FILE_TIMEOUT : HTTP_TIMEOUT;
+}
+
+/* The fault rules at this point: the code to fail with, -1 if power is being cut, 0 to go on
+ * (network and URC actions happen here; corrupt and stall change how the download goes on). */
 static int fault_now(struct fota *f, enum fault_phase phase, int percent)
 {
   struct fault_rule *r = fault_check(&f->m->faults, phase, percent, f->attempts);
   if (!r)
     return 0;
+  log_info("module %d: fault rule fires in %s at %d%%", f->m->cfg.index, fota_phase_name(f->phase),
+           percent);
+  if (r->network >= 0)
+    network_offer(&f->m->net, r->network);
+  if (r->urc[0])
+    module_urc(f->m, r->urc);
+  if (r->corrupt)
+    f->corrupting = 1;
+  if (r->stall)
+    f->stalled = 1;
   if (r->cut_power) { /* on its own turn of the loop, never inside a library's callback */
     vtimer_start(&f->cut_timer, 0, cut_now);
     return -1;
   }
-  log_info("module %d: fault rule: fail with %d", f->m->cfg.index, r->fail);
-  return r->fail;
+  if (r->drop)
+    return closed_code(f);
+  return r->fail > 0 ? r->fail : 0;
 }
 
 static void reset_path(struct fota *f)
@@ -334,8 +359,19 @@ static int on_data(void *ctx, const void *data, size_t len)
   struct fota *f = ctx;
   if ((f->total > 0 && (uint64_t)f->total > f->room) || f->received + len > f->room)
     return storage_full_error(f);
-  if (fwrite(data, 1, len, f->pkg) != len)
+  if (f->stalled) /* the bytes no longer reach the module */
+    return f->url.scheme == SCHEME_FILE ? FOTA_FILE_TIMEOUT : 0;
+  if (f->corrupting && len > 0) { /* a bit flipped in every chunk from here on */
+    uint8_t bad[PORT_IN_CHUNK];
+    size_t n = len < sizeof(bad) ? len : sizeof(bad);
+    memcpy(bad, data, n);
+    bad[n / 2] ^= 0x10;
+    if (fwrite(bad, 1, n, f->pkg) != n ||
+        (len > n && fwrite((const uint8_t *)data + n, 1, len - n, f->pkg) != len - n))
+      return FTP_FILE_ERROR;
+  } else if (fwrite(data, 1, len, f->pkg) != len) {
     return FTP_FILE_ERROR;
+  }
   f->received += len;
   if (f->total > 0) {
     int fault;
@@ -348,11 +384,25 @@ static int on_data(void *ctx, const void *data, size_t len)
   return 0;
 }
 
+static void stall_timeout(struct vtimer *t)
+{
+  struct fota *f = t->data;
+  end_download(f, timeout_code(f));
+}
+
 static void on_done(void *ctx, int err)
 {
   struct fota *f = ctx;
   struct module *m = f->m;
   f->dl = NULL;
+  if (f->stalled && !err) { /* the rest never came: the module waits, then gives up */
+    if (f->pkg) {
+      fclose(f->pkg);
+      f->pkg = NULL;
+    }
+    vtimer_start(&f->timer, DOWNLOAD_STALL_MS, stall_timeout);
+    return;
+  }
   if (!err && fflush(f->pkg) != 0)
     err = FTP_FILE_ERROR;
   if (f->pkg) {
@@ -501,6 +551,7 @@ int fota_request(struct fota *f, struct port *port, const char *url, int mode, i
   f->port = port;
   f->at_boot = 0;
   f->attempts++;
+  f->corrupting = f->stalled = 0;
   f->mode = mode;
   f->dl_max = dl_max;
   f->up_max = up_max;

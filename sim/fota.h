@@ -44,6 +44,7 @@ struct fota {
   uint32_t sector;
   struct vtimer timer;
   int attempts;               /* FOTAs started in this run, for fault rules */
+  int corrupting, stalled;    /* download fault actions in force */
   struct vtimer cut_timer;    /* a power cut a fault rule asked for */
 };
 

@@ -142,6 +142,7 @@ int module_init(struct module *m, uv_loop_t *loop, struct vclock *clock, struct 
       m->storage.media[MEDIUM_SD].present = sc->sd_present;
     memcpy(m->faults.rules, sc->faults, sizeof(sc->faults));
     m->faults.n = sc->nfaults;
+    m->faults.rng = sc->seed;
   }
   vtimer_init(clock, &m->boot_timer, m);
   vtimer_init(clock, &m->power_timer, m);

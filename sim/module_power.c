@@ -108,9 +108,9 @@ static void go_off(struct module *m)
   vtimer_stop(&m->outage_timer);
   vtimer_stop(&m->boot_timer);
   vtimer_stop(&m->power_timer);
-  network_radio_off(&m->net);
-  for (int i = 0; i < PORT_COUNT; i++)
+  for (int i = 0; i < PORT_COUNT; i++) /* silent first: a module losing power says nothing */
     port_listen(&m->ports[i], 0);
+  network_radio_off(&m->net);
   port_close(&m->ports[PORT_USB], 1);
   m->powering_down = 0;
   m->cfun = 0;

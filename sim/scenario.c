@@ -311,6 +311,18 @@ static int fault_field(struct walk *w, struct scenario *sc, const char *key, yam
   }
   if (!strcmp(key, "cut_power"))
     return get_bool(w, v, "faults.cut_power", &r->cut_power);
+  if (!strcmp(key, "corrupt"))
+    return get_bool(w, v, "faults.corrupt", &r->corrupt);
+  if (!strcmp(key, "drop"))
+    return get_bool(w, v, "faults.drop", &r->drop);
+  if (!strcmp(key, "stall"))
+    return get_bool(w, v, "faults.stall", &r->stall);
+  if (!strcmp(key, "network"))
+    return get_registration(w, v, "faults.network", &r->network);
+  if (!strcmp(key, "urc"))
+    return get_str(w, v, "faults.urc", r->urc, sizeof(r->urc));
+  if (!strcmp(key, "probability"))
+    return get_int(w, v, "faults.probability", 1, 100, &r->probability);
   if (!strcmp(key, "repeat"))
     return get_bool(w, v, "faults.repeat", &r->repeat);
   return bad(w, k, "faults", "unknown field '%s'", key);
@@ -321,16 +333,21 @@ static int parse_rule(struct walk *w, struct scenario *sc, yaml_node_t *n, struc
   memset(r, 0, sizeof(*r));
   r->phase = FAULT_ANY;
   r->fail = -1;
+  r->network = -1;
   if (each_pair(w, sc, n, "faults", fault_field, r) != 0)
     return -1;
+  if ((r->corrupt || r->drop || r->stall) && r->phase != FAULT_DOWNLOAD)
+    return bad(w, n, "faults", "corrupt, drop and stall act on the download phase");
   if (r->phase < 0 && !r->command[0])
     return bad(w, n, "faults", "a rule needs a 'phase' or a 'command'");
   if (r->command[0] && r->phase >= 0)
     return bad(w, n, "faults", "a rule has a 'phase' or a 'command', not both");
   if (r->command[0] && r->fail < 0)
     return bad(w, n, "faults", "a command rule needs 'fail'");
-  if (r->fail < 0 && !r->cut_power)
-    return bad(w, n, "faults", "a rule needs an action: 'fail' or 'cut_power'");
+  if (r->fail < 0 && !r->cut_power && !r->corrupt && !r->drop && !r->stall && r->network < 0 &&
+      !r->urc[0])
+    return bad(w, n, "faults", "a rule needs an action: fail, cut_power, corrupt, drop, stall, "
+                               "network or urc");
   return 0;
 }
 

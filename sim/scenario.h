@@ -32,6 +32,12 @@ struct fault_rule {
   int attempt;               /* the N-th FOTA of this run; 0: any */
   int fail;                  /* the error code to fail with; -1: none */
   int cut_power;
+  int corrupt;               /* download: flip bits in the bytes from here on */
+  int drop;                  /* download: the connection closes (the scheme's own code) */
+  int stall;                 /* download: no more bytes (the download times out) */
+  int network;               /* offer this registration (enum reg_stat); -1: none */
+  char urc[64];              /* emit this URC on every port */
+  int probability;           /* percent chance each time it could fire (0: always) */
   int repeat;                /* fires every time, not once */
   int fired;
 };

@@ -798,6 +798,107 @@ START_TEST(same_seed_same_scenario_same_bytes)
 }
 END_TEST
 
+/* A scenario written by the test into the state dir's neighbourhood. */
+static void start_with_rules(const char *yaml)
+{
+  char path[512];
+  const char *extra[] = { "--scenario", path, NULL };
+  FILE *f;
+  snprintf(path, sizeof(path), "%s.rules.yaml", S.dir);
+  f = fopen(path, "w");
+  fputs(yaml, f);
+  fclose(f);
+  ck_assert_msg(sim_start(&S, extra) == 0, "fotasim did not get ready: %s", S.ready);
+  unlink(path);
+  M = tty_open(S.main_link);
+  U = tty_open(S.usb_link);
+  expect_tty(M, BOOT_URCS);
+  expect_tty(U, BOOT_URCS);
+  chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  chat(U, "ATE0\r", "ATE0\r\r\nOK\r\n");
+}
+
+START_TEST(fault_corrupt_bytes_fail_verification)
+{
+  start_with_rules("faults:\n  - phase: download\n    percent: 10\n    corrupt: true\n");
+  file_command(U, delta_ab_len, ",1,0,5");
+  tty_send(U, (const char *)delta_ab, delta_ab_len);
+  urc(U, "\"FILEEND\",0");
+  urc(U, "\"START\"");
+  urc(U, "\"END\",547"); /* the corrupted package fails verification by itself */
+  revision_is(U, REV_A);
+}
+END_TEST
+
+START_TEST(fault_stall_times_out)
+{
+  start_with_rules("faults:\n  - phase: download\n    percent: 30\n    stall: true\n");
+  file_command(U, delta_ab_len, ",1,0,5");
+  tty_send(U, (const char *)delta_ab, delta_ab_len);
+  urc(U, "\"FILEEND\",567");
+  chat(U, "AT\r", "\r\nOK\r\n");
+}
+END_TEST
+
+START_TEST(fault_network_change_and_urc)
+{
+  start_with_rules("faults:\n  - phase: verify\n    network: denied\n"
+                   "    urc: '+QIND: \"custom\",1'\n");
+  chat(M, "AT+CREG=1\r", "\r\nOK\r\n");
+  file_command(U, delta_ab_len, ",1,0,5");
+  tty_send(U, (const char *)delta_ab, delta_ab_len);
+  urc(U, "\"FILEEND\",0");
+  urc(U, "\"START\"");
+  expect_tty(U, "\r\n+QIND: \"custom\",1\r\n");  /* the rule's URC, on every port */
+  expect_tty(M, "\r\n+CREG: 3\r\n\r\n+QIND: \"custom\",1\r\n");
+  updating(U, 5);                                   /* the update itself goes on */
+  urc(U, "\"END\",0");
+  usb_reboots_into(REV_B);
+  chat(U, "AT+CREG?\r", "\r\n+CREG: 0,3\r\n\r\nOK\r\n"); /* the network still denies */
+}
+END_TEST
+
+/* A rule with a probability draws from the scenario's seed: the same seed, the same outcomes. */
+static void draws(const char *seed, char *out, int n)
+{
+  char yaml[256];
+  snprintf(yaml, sizeof(yaml), "seed: %s\nfaults:\n  - command: AT+QFOTADL\n    fail: 549\n"
+                               "    probability: 50\n    repeat: true\n", seed);
+  start_with_rules(yaml);
+  for (int i = 0; i < n; i++) {
+    char buf[128];
+    size_t k;
+    tty_send(U, "AT+QFOTADL=?\r", 13);
+    k = tty_read_n(U, buf, 6, 5000); /* "\r\nOK\r\n" or the start of "\r\n+QFOTADL..." */
+    ck_assert_uint_eq(k, 6);
+    static const char fail[] = "\r\n+CME ERROR: 549\r\n";
+    static const char pass[] = "\r\n+QFOTADL: <url>,(0,1),(0,5-100),(0,5-100)\r\n\r\nOK\r\n";
+    const char *whole = memcmp(buf, fail, 6) == 0 ? fail : pass;
+    size_t rest = strlen(whole) - 6;
+    out[i] = whole == fail ? 'F' : 'p';
+    ck_assert_uint_eq(tty_read_n(U, buf + 6, rest, 5000), rest);
+    ck_assert(memcmp(buf, whole, strlen(whole)) == 0);
+  }
+  out[n] = '\0';
+  close(M);
+  close(U);
+  M = U = -1;
+  ck_assert_int_eq(sim_stop(&S), 0);
+}
+
+START_TEST(fault_probability_follows_the_seed)
+{
+  char a[33], b[33], c[33];
+  draws("7", a, 32);
+  draws("7", b, 32);
+  draws("8", c, 32);
+  ck_assert_str_eq(a, b);
+  ck_assert_str_ne(a, c);
+  ck_assert_ptr_nonnull(strchr(a, 'F'));
+  ck_assert_ptr_nonnull(strchr(a, 'p'));
+}
+END_TEST
+
 START_TEST(scenario_urc_quirks)
 {
   char cmd[128];
@@ -939,6 +1040,10 @@ int main(void)
   tcase_add_test(t, scenario_urc_quirks);
   tcase_add_test(t, inject_and_clear_fault_rules);
   tcase_add_test(t, same_seed_same_scenario_same_bytes);
+  tcase_add_test(t, fault_corrupt_bytes_fail_verification);
+  tcase_add_test(t, fault_stall_times_out);
+  tcase_add_test(t, fault_network_change_and_urc);
+  tcase_add_test(t, fault_probability_follows_the_seed);
   tcase_add_test(t, scenario_power_cut_resumed_after_reboot);
   suite_add_tcase(s, t);
   t = tcase_create("errors");
