@@ -83,13 +83,19 @@ static void urc(int fd, const char *body)
   expect_tty(fd, want);
 }
 
-static void updating(int fd, int n)
+/* The n progress URCs of one kind: the k-th says k*100/n. */
+static void progress(int fd, const char *what, int n)
 {
   for (int k = 1; k <= n; k++) {
     char body[64];
-    snprintf(body, sizeof(body), "\"UPDATING\",%d", k * 100 / n);
+    snprintf(body, sizeof(body), "\"%s\",%d", what, k * 100 / n);
     urc(fd, body);
   }
+}
+
+static void updating(int fd, int n)
+{
+  progress(fd, "UPDATING", n);
 }
 
 static void file_command(int fd, size_t len, const char *rest)
@@ -141,11 +147,7 @@ START_TEST(file_mode_twice_across_reboots)
   start();
   file_command(U, delta_ab_len, ",1,5,5");
   tty_send(U, (const char *)delta_ab, delta_ab_len);
-  for (int k = 1; k <= 5; k++) {
-    char body[64];
-    snprintf(body, sizeof(body), "\"DOWNLOADING\",%d", k * 20);
-    urc(U, body);
-  }
+  progress(U, "DOWNLOADING", 5);
   urc(U, "\"FILEEND\",0");
   urc(U, "\"START\"");
   updating(U, 5);
@@ -762,11 +764,7 @@ static char *one_seeded_run(void)
   snprintf(cmd, sizeof(cmd), "AT+QFOTADL=\"FILE:%zu\",1,5,5\r", delta_ab_len);
   chat(U, cmd, "\r\nOK\r\n\r\n+QIND: \"FOTA\",\"FILESTART\"\r\n");
   tty_send(U, (const char *)delta_ab, delta_ab_len);
-  for (int k = 1; k <= 5; k++) {
-    char body[64];
-    snprintf(body, sizeof(body), "\"DOWNLOADING\",%d", k * 20);
-    urc(U, body);
-  }
+  progress(U, "DOWNLOADING", 5);
   urc(U, "\"FILEEND\",0");
   urc(U, "\"START\"");
   updating(U, 5);
