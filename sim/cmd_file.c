@@ -18,16 +18,6 @@
 #define QFUPL_TIMEOUT_FLOOR_MS 1000
 #define QFDWL_CHUNK 16384
 
-static int medium_named(const struct storage *st, const char *name)
-{
-  for (int i = 0; i < MEDIUM_COUNT; i++)
-    if (!strcasecmp(name, st->media[i].name) ||
-        (!strncasecmp(name, st->media[i].name, strlen(st->media[i].name)) &&
-         !strcmp(name + strlen(st->media[i].name), ":")))
-      return i;
-  return -1;
-}
-
 /* ---- listing ---- */
 
 struct entry {
@@ -92,7 +82,7 @@ static int list(struct module *m, const char *pattern, struct listing *l, int *m
       return -1;
     memcpy(mname, pattern, n);
     mname[n] = '\0';
-    if ((*medium = medium_named(&m->storage, mname)) < 0)
+    if ((*medium = storage_medium(&m->storage, mname, n)) < 0)
       return -1;
     glob = colon + 1;
   }
@@ -131,7 +121,7 @@ int cmd_qflds_write(struct at_call *c)
 {
   struct storage *st = &call_module(c)->storage;
   const char *name = at_param_str(c, 0);
-  int medium = name ? medium_named(st, name) : -1;
+  int medium = name ? storage_medium(st, name, strcspn(name, ":")) : -1;
   if (medium < 0 || c->cmd->nparams != 1)
     return FILE_INVALID_INPUT;
   if (!st->media[medium].present)
@@ -324,13 +314,7 @@ int cmd_qfupl_write(struct at_call *c)
   {
     char *slash = strrchr(path, '/'); /* the file's directory, made as needed */
     *slash = '\0';
-    for (char *q = path + strlen(m->storage.root) + 1; *q; q++)
-      if (*q == '/') {
-        *q = '\0';
-        mkdir(path, 0755);
-        *q = '/';
-      }
-    mkdir(path, 0755);
+    storage_mkdirs(&m->storage, path);
     *slash = '/';
   }
   x = xfer_new(p);

@@ -83,12 +83,7 @@ static void activated(struct vtimer *t)
     at_session_complete(&p->at, AT_ERROR);
     return;
   }
-  m->net.active[cid] = 1;
-  m->net.attached = 1;
-  /* A CGNAT-style address derived from the IMEI, stable per module and context. */
-  snprintf(m->net.ip[cid], sizeof(m->net.ip[cid]), "10.%u.%u.%u",
-           (unsigned)(64 + (m->id.imei[12] - '0') % 10 * 6 + cid % 6),
-           (unsigned)((m->id.imei[13] - '0') % 10 * 25), (unsigned)(10 + cid));
+  network_activate(&m->net, cid, m->id.imei);
   at_session_complete(&p->at, AT_OK);
 }
 

@@ -339,12 +339,10 @@ static void do_storage(struct control_client *cl, json_t *req, json_t *id)
   const char *name = json_string_value(json_object_get(req, "medium"));
   json_t *present = json_object_get(req, "present"), *fill = json_object_get(req, "fill");
   char path[4400];
-  int medium = -1;
+  int medium;
   if (!m)
     return;
-  for (int i = 0; name && i < MEDIUM_COUNT; i++)
-    if (!strcasecmp(name, m->storage.media[i].name))
-      medium = i;
+  medium = name ? storage_medium(&m->storage, name, strlen(name)) : -1;
   if (medium < 0) {
     reply_error(cl, id, "storage needs \"medium\": \"UFS\", \"SD\" or \"EFS\"%s", "");
     return;

@@ -485,10 +485,7 @@ static void datacall_up(struct vtimer *t)
     end_download(f, DC_NO_NETWORK);
     return;
   }
-  m->net.active[cid] = 1;
-  m->net.attached = 1;
-  if (!m->net.ip[cid][0])
-    snprintf(m->net.ip[cid], sizeof(m->net.ip[cid]), "10.64.0.%d", 10 + cid);
+  network_activate(&m->net, cid, m->id.imei);
   start_download(f);
 }
 
@@ -528,24 +525,18 @@ int fota_request(struct fota *f, struct port *port, const char *url, int mode, i
                  int up_max)
 {
   struct module *m = f->m;
-  const char *colon;
-  int err;
+  int err, medium;
   if (f->phase != FOTA_IDLE)
     return FOTA_BUSY;
   err = fota_url_parse(url, &f->url);
   if (err)
     return err;
-  colon = strchr(m->nv.fota_path, ':');
-  for (int i = 0; colon && i < MEDIUM_COUNT; i++) {
-    if (strncmp(m->nv.fota_path, m->storage.media[i].name, (size_t)(colon - m->nv.fota_path)) ||
-        strlen(m->storage.media[i].name) != (size_t)(colon - m->nv.fota_path))
-      continue;
-    if (!m->storage.media[i].present)
-      return FOTA_NO_MEDIUM;
-    if (f->url.scheme == SCHEME_FILE &&
-        f->url.file_length > storage_free(&m->storage, (enum medium)i))
-      return FOTA_FILE_TOO_LARGE; /* checked before OK */
-  }
+  medium = storage_medium_of(&m->storage, m->nv.fota_path);
+  if (medium >= 0 && !m->storage.media[medium].present)
+    return FOTA_NO_MEDIUM;
+  if (medium >= 0 && f->url.scheme == SCHEME_FILE &&
+      f->url.file_length > storage_free(&m->storage, (enum medium)medium))
+    return FOTA_FILE_TOO_LARGE; /* checked before OK */
   if (dl_max < 0)
     dl_max = f->url.scheme == SCHEME_FILE ? 0 : DL_URC_DEFAULT_NETWORK;
   f->port = port;

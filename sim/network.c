@@ -70,6 +70,15 @@ void network_offer(struct network *n, int stat)
   }
 }
 
+void network_activate(struct network *n, int cid, const char *imei)
+{
+  n->active[cid] = 1;
+  n->attached = 1;
+  snprintf(n->ip[cid], sizeof(n->ip[cid]), "10.%u.%u.%u",
+           (unsigned)(64 + (imei[12] - '0') % 10 * 6 + cid % 6),
+           (unsigned)((imei[13] - '0') % 10 * 25), (unsigned)(10 + cid));
+}
+
 int network_stat_parse(const char *name)
 {
   static const int stats[] = { REG_NOT, REG_HOME, REG_SEARCHING, REG_DENIED, REG_ROAMING };

@@ -51,6 +51,9 @@ void network_radio_off(struct network *n);
  * is on. */
 void network_offer(struct network *n, int stat);
 int network_stat_parse(const char *name);   /* -1 if unknown */
+/* A context comes up: attached, with a CGNAT-style address derived from the IMEI (stable per
+ * module and context). */
+void network_activate(struct network *n, int cid, const char *imei);
 int network_registered(const struct network *n);
 const char *network_rat_name(const struct network *n);   /* "LTE", "GSM" */
 const char *network_stat_name(int stat);

@@ -29,6 +29,32 @@ int storage_init(struct storage *st, const char *state_dir)
   return 0;
 }
 
+int storage_medium(const struct storage *st, const char *name, size_t len)
+{
+  for (int i = 0; i < MEDIUM_COUNT; i++)
+    if (strlen(st->media[i].name) == len && !strncasecmp(name, st->media[i].name, len))
+      return i;
+  return -1;
+}
+
+int storage_medium_of(const struct storage *st, const char *fota_path)
+{
+  const char *colon = strchr(fota_path, ':');
+  return colon ? storage_medium(st, fota_path, (size_t)(colon - fota_path)) : -1;
+}
+
+void storage_mkdirs(const struct storage *st, char *dir)
+{
+  for (char *p = dir + strlen(st->root) + 1; *p; p++) {
+    if (*p == '/') {
+      *p = '\0';
+      mkdir(dir, 0755);
+      *p = '/';
+    }
+  }
+  mkdir(dir, 0755);
+}
+
 static uint64_t du(const char *path, int depth)
 {
   DIR *d = opendir(path);
@@ -72,31 +98,13 @@ uint64_t storage_free(const struct storage *st, enum medium m)
 int storage_resolve(const struct storage *st, const char *fota_path, const char *file, char *out,
                     size_t size)
 {
-  const char *colon = strchr(fota_path, ':');
-  int m = -1;
+  int m = storage_medium_of(st, fota_path);
   char dir[4200];
-  if (!colon)
-    return -1;
-  for (int i = 0; i < MEDIUM_COUNT; i++)
-    if (strlen(st->media[i].name) == (size_t)(colon - fota_path) &&
-        !strncmp(fota_path, st->media[i].name, (size_t)(colon - fota_path)))
-      m = i;
   if (m < 0)
     return -1;
-  snprintf(dir, sizeof(dir), "%s/%s", st->root, st->media[m].dirname);
-  if (colon[1]) { /* create each level of the sub-directory */
-    char *p;
-    size_t base = strlen(dir);
-    snprintf(dir + base, sizeof(dir) - base, "/%s", colon + 1);
-    for (p = dir + base + 1; *p; p++) {
-      if (*p == '/') {
-        *p = '\0';
-        mkdir(dir, 0755);
-        *p = '/';
-      }
-    }
-    mkdir(dir, 0755);
-  }
+  snprintf(dir, sizeof(dir), "%s/%s%s%s", st->root, st->media[m].dirname,
+           strchr(fota_path, ':')[1] ? "/" : "", strchr(fota_path, ':') + 1);
+  storage_mkdirs(st, dir);
   snprintf(out, size, "%s/%s", dir, file);
   return m;
 }
@@ -107,12 +115,7 @@ int storage_file(const struct storage *st, const char *name, char *out, size_t s
   int m = MEDIUM_UFS;
   size_t n;
   if (colon) {
-    m = -1;
-    for (int i = 0; i < MEDIUM_COUNT; i++)
-      if (strlen(st->media[i].name) == (size_t)(colon - name) &&
-          !strncasecmp(name, st->media[i].name, (size_t)(colon - name)))
-        m = i;
-    if (m < 0)
+    if ((m = storage_medium(st, name, (size_t)(colon - name))) < 0)
       return -1;
     file = colon + 1;
   }

@@ -26,6 +26,12 @@ struct storage {
 #define SD_CAPACITY (8ull * 1024 * 1024 * 1024)
 
 int storage_init(struct storage *st, const char *state_dir);
+/* The medium named by the first len bytes of name ("UFS", "sd", ...; any case), or -1. */
+int storage_medium(const struct storage *st, const char *name, size_t len);
+/* The medium a "<MEDIUM>:<dir>" path is on, or -1. */
+int storage_medium_of(const struct storage *st, const char *fota_path);
+/* Creates a directory and its missing parents below the state dir. */
+void storage_mkdirs(const struct storage *st, char *dir);
 /* Bytes used by files on a medium (the sum of their sizes). */
 uint64_t storage_used(const struct storage *st, enum medium m);
 uint64_t storage_free(const struct storage *st, enum medium m);
