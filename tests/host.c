@@ -358,3 +358,22 @@ void servers_stop(struct servers *sv)
     fprintf(stderr, "test servers did not stop in time\n");
   sv->pid = 0;
 }
+
+struct sim S;
+int M = -1, U = -1;
+
+void fixture_setup(void)
+{
+  sim_tempdir(&S);
+  M = U = -1;
+}
+
+void fixture_teardown(void)
+{
+  if (M >= 0)
+    close(M);
+  if (U >= 0)
+    close(U);
+  M = U = -1;
+  sim_cleanup(&S);
+}

@@ -51,6 +51,13 @@ struct servers {
 int servers_start(struct servers *sv, const char *root);
 void servers_stop(struct servers *sv);
 
+/* The test fixture every integration test uses: one fotasim (S) on a fresh temporary state
+ * dir, and the host's descriptors for its main UART (M) and USB AT port (U), closed afterwards. */
+extern struct sim S;
+extern int M, U;
+void fixture_setup(void);
+void fixture_teardown(void);
+
 /* Bytes printed with escapes, for failure messages. */
 const char *show(const char *data, size_t len);
 

@@ -30,8 +30,6 @@
 
 static uint8_t *delta_ab, *delta_bc;
 static size_t delta_ab_len, delta_bc_len;
-static struct sim S;
-static int M = -1, U = -1;
 
 static void make_packages(void)
 {
@@ -50,20 +48,6 @@ static void make_packages(void)
   }
 }
 
-static void setup(void)
-{
-  sim_tempdir(&S);
-  M = U = -1;
-}
-
-static void teardown(void)
-{
-  if (M >= 0)
-    close(M);
-  if (U >= 0)
-    close(U);
-  sim_cleanup(&S);
-}
 
 static void start(void)
 {
@@ -1013,7 +997,7 @@ int main(void)
   SRunner *sr;
   int failed;
   make_packages();
-  tcase_add_checked_fixture(t, setup, teardown);
+  tcase_add_checked_fixture(t, fixture_setup, fixture_teardown);
   tcase_set_timeout(t, 120);
   tcase_add_test(t, file_mode_on_usb);
   tcase_add_test(t, file_mode_twice_across_reboots);
@@ -1045,7 +1029,7 @@ int main(void)
   tcase_add_test(t, scenario_power_cut_resumed_after_reboot);
   suite_add_tcase(s, t);
   t = tcase_create("errors");
-  tcase_add_checked_fixture(t, setup, teardown);
+  tcase_add_checked_fixture(t, fixture_setup, fixture_teardown);
   tcase_set_timeout(t, 60);
   tcase_add_loop_test(t, every_documented_code_from_its_scenario, 0, documented_count());
   suite_add_tcase(s, t);

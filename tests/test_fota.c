@@ -20,8 +20,6 @@
 
 static char root[] = "/tmp/fotasim-www-XXXXXX";
 static struct servers SV;
-static struct sim S;
-static int M = -1;
 
 static void write_file(const char *name, const void *data, size_t len)
 {
@@ -94,18 +92,6 @@ static void end_world(void)
     fprintf(stderr, "cannot remove %s\n", root);
 }
 
-static void setup(void)
-{
-  sim_tempdir(&S);
-  M = -1;
-}
-
-static void teardown(void)
-{
-  if (M >= 0)
-    close(M);
-  sim_cleanup(&S);
-}
 
 /* Starts the module and opens the main UART with echo off. */
 static void start(void)
@@ -502,7 +488,7 @@ int main(void)
   SRunner *sr;
   int failed;
   make_world();
-  tcase_add_checked_fixture(t, setup, teardown);
+  tcase_add_checked_fixture(t, fixture_setup, fixture_teardown);
   tcase_set_timeout(t, 60);
   tcase_add_test(t, test_command);
   tcase_add_test(t, http_full_progress_5);

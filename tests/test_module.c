@@ -19,8 +19,6 @@
 #define BOOT_URCS \
   "\r\nRDY\r\n\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n\r\n+QUSIM: 1\r\n\r\n+QIND: SMS DONE\r\n"
 
-static struct sim S;
-static int M = -1, U = -1; /* main UART and USB AT port, as the host has them open */
 
 static void start_and_attach(const char *const *extra)
 {
@@ -31,20 +29,6 @@ static void start_and_attach(const char *const *extra)
   expect_tty(U, BOOT_URCS);
 }
 
-static void setup(void)
-{
-  sim_tempdir(&S);
-  M = U = -1;
-}
-
-static void teardown(void)
-{
-  if (M >= 0)
-    close(M);
-  if (U >= 0)
-    close(U);
-  sim_cleanup(&S);
-}
 
 static void nothing_more(int fd, int ms)
 {
@@ -703,7 +687,7 @@ int main(void)
   TCase *t = tcase_create("module");
   SRunner *sr;
   int failed;
-  tcase_add_checked_fixture(t, setup, teardown);
+  tcase_add_checked_fixture(t, fixture_setup, fixture_teardown);
   tcase_set_timeout(t, 60);
   tcase_add_test(t, boot_urcs_on_both_ports);
   tcase_add_test(t, identity_commands);
