@@ -79,7 +79,8 @@ static void activated(struct vtimer *t)
   struct port *p = t->data;
   struct module *m = p->m;
   int cid = p->cmd_arg;
-  if (m->cfun != 1 || !network_registered(&m->net)) {
+  if (m->cfun != 1 || !network_registered(&m->net) ||
+      !network_apn_accepted(&m->net, m->nv.ctx[cid].apn)) { /* the network rejects it */
     at_session_complete(&p->at, AT_ERROR);
     return;
   }

@@ -78,9 +78,9 @@ static const struct cme_error table[] = {
   { 603, ERR_FTP, "FTP server busy", "FTPEND", INJECT },
   { FTP_DNS_FAILED, ERR_FTP, "DNS parse failed", "FTPEND", "a host name not in the DNS map" },
   { FTP_NETWORK_ERROR, ERR_FTP, "network error", "FTPEND", "connection refused" },
-  { FTP_CONTROL_CLOSED, ERR_FTP, "control connection closed", "FTPEND", "the server's control connection breaks" },
-  { FTP_DATA_CLOSED, ERR_FTP, "data connection closed", "FTPEND", "the data connection ends early" },
-  { FTP_PEER_CLOSED, ERR_FTP, "socket closed by peer", "FTPEND", "the server closes the socket" },
+  { FTP_CONTROL_CLOSED, ERR_FTP, "control connection closed", "FTPEND", "the server closes the control connection before the file's first byte" },
+  { FTP_DATA_CLOSED, ERR_FTP, "data connection closed", "FTPEND", "the data connection ends before the file's size" },
+  { FTP_PEER_CLOSED, ERR_FTP, "socket closed by peer", "FTPEND", "the server's sockets close or reset during the transfer" },
   { FTP_TIMEOUT, ERR_FTP, "timeout", "FTPEND", "no byte for 60 s virtual" },
   { 610, ERR_FTP, "invalid parameter", "FTPEND", INJECT },
   { 611, ERR_FTP, "failed to open file", "FTPEND", INJECT },
@@ -136,7 +136,8 @@ static const struct cme_error table[] = {
   { 18, ERR_DATACALL, "data call: " NOTE, "FTPEND, HTTPEND", INJECT },
   { 19, ERR_DATACALL, "data call: " NOTE, "FTPEND, HTTPEND", INJECT },
   { 20, ERR_DATACALL, "data call: " NOTE, "FTPEND, HTTPEND", INJECT },
-  { DC_APN_REJECTED, ERR_DATACALL, "data call: APN rejected", "FTPEND, HTTPEND", INJECT },
+  { DC_APN_REJECTED, ERR_DATACALL, "data call: APN rejected", "FTPEND, HTTPEND",
+    "the context's APN is not among the scenario's network.apns" },
   { 22, ERR_DATACALL, "data call: " NOTE, "FTPEND, HTTPEND", INJECT },
 };
 #define TABLE_LEN (sizeof(table) / sizeof(table[0]))

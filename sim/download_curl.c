@@ -6,6 +6,7 @@
 #include "download.h"
 
 #include <arpa/inet.h>
+
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,11 +220,16 @@ static int map_error(struct download *d, CURLcode rc)
     switch (rc) {
     case CURLE_LOGIN_DENIED: return FTP_REPLY_530;
     case CURLE_REMOTE_FILE_NOT_FOUND: return FTP_REPLY_550;
-    case CURLE_PARTIAL_FILE: return FTP_DATA_CLOSED;
-    case CURLE_WEIRD_SERVER_REPLY: return FTP_CONTROL_CLOSED;
+    case CURLE_PARTIAL_FILE: return FTP_DATA_CLOSED;   /* the data connection ended early */
     case CURLE_GOT_NOTHING:
     case CURLE_RECV_ERROR:
-    case CURLE_SEND_ERROR: return FTP_PEER_CLOSED;
+    case CURLE_SEND_ERROR: { /* the server's sockets go away: before any file byte, that is
+                              * its control connection closing; under a transfer, the peer
+                              * closing the socket */
+      curl_off_t got = 0;
+      curl_easy_getinfo(d->easy, CURLINFO_SIZE_DOWNLOAD_T, &got);
+      return got > 0 ? FTP_PEER_CLOSED : FTP_CONTROL_CLOSED;
+    }
     default: return FTP_UNKNOWN;
     }
   }

@@ -485,6 +485,10 @@ static void datacall_up(struct vtimer *t)
     end_download(f, DC_NO_NETWORK);
     return;
   }
+  if (!network_apn_accepted(&m->net, m->nv.ctx[cid].apn)) {
+    end_download(f, DC_APN_REJECTED);
+    return;
+  }
   network_activate(&m->net, cid, m->id.imei);
   start_download(f);
 }

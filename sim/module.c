@@ -135,6 +135,8 @@ int module_init(struct module *m, uv_loop_t *loop, struct vclock *clock, struct 
       m->net.bandwidth_bps = sc->bandwidth_bps;
     if (sc->latency_given)
       m->net.latency_ms = sc->latency_ms;
+    memcpy(m->net.apns, sc->apns, sizeof(m->net.apns));
+    m->net.napns = sc->napns;
     for (int i = 0; i < MEDIUM_COUNT; i++)
       if (sc->capacity[i])
         m->storage.media[i].capacity = sc->capacity[i];

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 void network_init(struct network *n, struct vclock *clock, void (*on_change)(void *), void *ctx)
 {
@@ -91,6 +92,16 @@ int network_stat_parse(const char *name)
 int network_registered(const struct network *n)
 {
   return n->stat == REG_HOME || n->stat == REG_ROAMING;
+}
+
+int network_apn_accepted(const struct network *n, const char *apn)
+{
+  if (!n->napns)
+    return 1;
+  for (int i = 0; i < n->napns; i++)
+    if (!strcasecmp(n->apns[i], apn))
+      return 1;
+  return 0;
 }
 
 const char *network_rat_name(const struct network *n)

@@ -18,6 +18,8 @@ enum reg_stat {
 enum rat { RAT_GSM = 0, RAT_LTE = 7 };
 
 #define REGISTRATION_MS 2500
+#define NETWORK_MAX_APNS 8
+#define NETWORK_APN_MAX 101   /* as a context's APN: 100 characters */
 #define LTE_BANDWIDTH_BPS 10000000 /* LTE Cat 1 downlink */
 #define LTE_LATENCY_MS 50
 
@@ -31,6 +33,8 @@ struct network {
   int band, earfcn;
   uint64_t bandwidth_bps;  /* downlink */
   uint32_t latency_ms;     /* round trip */
+  char apns[NETWORK_MAX_APNS][NETWORK_APN_MAX];  /* the APNs it accepts; none listed: any */
+  int napns;
   /* what the module has now */
   int radio_on;
   int stat;
@@ -55,6 +59,8 @@ int network_stat_parse(const char *name);   /* -1 if unknown */
  * module and context). */
 void network_activate(struct network *n, int cid, const char *imei);
 int network_registered(const struct network *n);
+/* Whether the network accepts a context with this APN (APNs compare without case). */
+int network_apn_accepted(const struct network *n, const char *apn);
 const char *network_rat_name(const struct network *n);   /* "LTE", "GSM" */
 const char *network_stat_name(int stat);
 

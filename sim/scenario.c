@@ -222,6 +222,19 @@ static int network_field(struct walk *w, struct scenario *sc, const char *key, y
   }
   if (!strcmp(key, "dns"))
     return each_pair(w, sc, v, "network.dns", dns_field, NULL);
+  if (!strcmp(key, "apns")) {
+    if (v->type != YAML_SEQUENCE_NODE)
+      return bad(w, v, "network.apns", "expected a list of APNs");
+    for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+         it++) {
+      if (sc->napns == NETWORK_MAX_APNS)
+        return bad(w, v, "network.apns", "more than %d APNs", NETWORK_MAX_APNS);
+      if (get_str(w, node(w, *it), "network.apns", sc->apns[sc->napns], NETWORK_APN_MAX) != 0)
+        return -1;
+      sc->napns++;
+    }
+    return 0;
+  }
   if (!strcmp(key, "outages")) {
     if (v->type != YAML_SEQUENCE_NODE)
       return bad(w, v, "network.outages", "expected a list");

@@ -8,6 +8,7 @@
 
 #include "download.h"
 #include "fotasim/fwimage.h"
+#include "network.h"
 
 #define SCENARIO_MAX_OUTAGES 16
 #define SCENARIO_MAX_FAULTS 32
@@ -52,6 +53,8 @@ struct scenario {
   uint64_t bandwidth_bps;
   uint32_t latency_ms;
   int latency_given;
+  char apns[NETWORK_MAX_APNS][NETWORK_APN_MAX];  /* accepted APNs; none: any */
+  int napns;
   struct dns_entry dns[DNS_MAX_ENTRIES];
   int ndns;
   struct scenario_outage outages[SCENARIO_MAX_OUTAGES];

@@ -9,6 +9,9 @@ closes or SECONDS (default 300) pass, whichever comes first.
 Misbehaviour on demand, by file name:
   FTP  reply-NNN.pkg    RETR answers the reply code NNN (421 also closes the control connection)
   FTP  stall.pkg        RETR never answers
+  FTP  close-control.pkg  RETR closes the control connection without a reply
+  FTP  close-data.pkg   half of the file on the data connection, which then closes; 226 follows
+  FTP  reset.pkg        1000 bytes, then both connections are reset (RST)
   HTTP /stall/NAME      headers and 1000 bytes of NAME, then silence
   HTTP /close/NAME      headers and half of NAME, then the connection closes
 """
@@ -18,6 +21,7 @@ import logging
 import os
 import socket
 import ssl
+import struct
 import subprocess
 import sys
 import threading
@@ -78,6 +82,28 @@ class Ftp(FTPHandler):
                 self.close_when_done()
             return
         if name == "stall.pkg":
+            return
+        if name == "close-control.pkg":
+            self.close()
+            return
+        if name in ("close-data.pkg", "reset.pkg") and self.data_channel is not None:
+            with open(file, "rb") as f:
+                data = f.read()
+            self.respond("150 File status okay. About to open data connection.")
+            sock = self.data_channel.socket
+            sock.setblocking(True)
+            if name == "close-data.pkg":
+                sock.sendall(data[: len(data) // 2])
+                sock.shutdown(socket.SHUT_RDWR)
+                self.data_channel.close()
+                self.data_channel = None
+                self.respond("226 Transfer complete.")
+                return
+            sock.sendall(data[:1000])
+            for s in (sock, self.socket):
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            sock.close()
+            self.socket.close()
             return
         return super().ftp_RETR(file)
 

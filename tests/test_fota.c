@@ -58,7 +58,8 @@ static void make_world(void)
   {
     static const char *const odd[] = { "stall.pkg", "reply-421.pkg", "reply-425.pkg",
                                        "reply-426.pkg", "reply-451.pkg", "reply-452.pkg",
-                                       "reply-502.pkg", "reply-532.pkg", "reply-553.pkg" };
+                                       "reply-502.pkg", "reply-532.pkg", "reply-553.pkg",
+                                       "close-control.pkg", "close-data.pkg", "reset.pkg" };
     for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
       write_file(odd[i], delta, delta_len);
   }
@@ -318,6 +319,19 @@ START_TEST(ftp_server_replies)
 }
 END_TEST
 
+START_TEST(ftp_servers_closing_connections)
+{
+  start();
+  fotadl("ftp", SV.ftp, "close-control.pkg", ",1,0,0");
+  download_fails("FTP", 606);                      /* control connection closed, no reply */
+  fotadl("ftp", SV.ftp, "close-data.pkg", ",1,0,0");
+  download_fails("FTP", 607);                      /* data connection ends at half the file */
+  fotadl("ftp", SV.ftp, "reset.pkg", ",1,0,0");
+  download_fails("FTP", 608);                      /* both connections reset mid-transfer */
+  chat(M, "AT\r", "\r\nOK\r\n");
+}
+END_TEST
+
 START_TEST(http_errors_from_real_causes)
 {
   start();
@@ -481,6 +495,26 @@ START_TEST(no_network_for_the_download)
 }
 END_TEST
 
+START_TEST(network_rejects_the_apn)
+{
+  char scenario[512];
+  const char *extra[] = { "--scenario", scenario, NULL };
+  snprintf(scenario, sizeof(scenario), "%s/private-apn.yaml", root);
+  write_file("private-apn.yaml", "network:\n  apns: [fota.corp]\n",
+             strlen("network:\n  apns: [fota.corp]\n"));
+  ck_assert_msg(sim_start(&S, extra) == 0, "fotasim did not get ready: %s", S.ready);
+  M = tty_open(S.main_link);
+  expect_tty(M, BOOT_URCS);
+  chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  chat(M, "AT+QICSGP=1,1,\"internet\"\r", "\r\nOK\r\n");
+  fotadl("http", SV.http, "delta.pkg", ",1,0,0");
+  download_fails("HTTP", 21);                      /* the network refuses the APN */
+  chat(M, "AT+QIACT=1\r", "\r\nERROR\r\n");
+  chat(M, "AT+QICSGP=1,1,\"FOTA.corp\"\r", "\r\nOK\r\n");
+  chat(M, "AT+QIACT=1\r", "\r\nOK\r\n");
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("fota");
@@ -502,6 +536,8 @@ int main(void)
   tcase_add_test(t, tampered_or_unsigned_package_refused);
   tcase_add_test(t, delta_for_another_base_refused);
   tcase_add_test(t, ftp_server_replies);
+  tcase_add_test(t, ftp_servers_closing_connections);
+  tcase_add_test(t, network_rejects_the_apn);
   tcase_add_test(t, http_errors_from_real_causes);
   tcase_add_test(t, unknown_host_and_refused_port);
   tcase_add_test(t, stalled_servers_time_out);
