@@ -338,7 +338,6 @@ static void do_storage(struct control_client *cl, json_t *req, json_t *id)
   struct module *m = pick_module(cl, req, id);
   const char *name = json_string_value(json_object_get(req, "medium"));
   json_t *present = json_object_get(req, "present"), *fill = json_object_get(req, "fill");
-  char path[4400];
   int medium;
   if (!m)
     return;
@@ -347,26 +346,20 @@ static void do_storage(struct control_client *cl, json_t *req, json_t *id)
     reply_error(cl, id, "storage needs \"medium\": \"UFS\", \"SD\" or \"EFS\"%s", "");
     return;
   }
-  snprintf(path, sizeof(path), "%s/%s/.fill", m->storage.root, m->storage.media[medium].dirname);
   if (json_is_boolean(present))
     m->storage.media[medium].present = json_is_true(present);
   if (fill) {
-    FILE *f;
     if (!json_is_integer(fill) || json_integer_value(fill) < 0) {
       reply_error(cl, id, "\"fill\" must be a number of bytes%s", "");
       return;
     }
-    f = fopen(path, "wb");
-    if (!f || ftruncate(fileno(f), (off_t)json_integer_value(fill)) != 0) {
-      if (f)
-        fclose(f);
+    if (storage_fill(&m->storage, (enum medium)medium, (uint64_t)json_integer_value(fill)) != 0) {
       reply_error(cl, id, "cannot fill %s", name);
       return;
     }
-    fclose(f);
   }
   if (json_is_true(json_object_get(req, "free")))
-    unlink(path);
+    storage_fill(&m->storage, (enum medium)medium, 0);
   reply(cl, id, json_pack("{s:b, s:s, s:b, s:I, s:I}", "ok", 1, "medium",
                           m->storage.media[medium].name, "present",
                           m->storage.media[medium].present, "free",
@@ -434,6 +427,7 @@ static void do_inject(struct control_client *cl, json_t *req, json_t *id)
   }
   free(text);
   m->faults.rules[m->faults.n++] = r;
+  fault_clock_update(m);
   reply(cl, id, json_pack("{s:b, s:i}", "ok", 1, "rules", m->faults.n));
 }
 
@@ -443,6 +437,7 @@ static void do_clear(struct control_client *cl, json_t *req, json_t *id)
   if (!m)
     return;
   m->faults.n = 0;
+  fault_clock_update(m);
   reply(cl, id, json_pack("{s:b, s:i}", "ok", 1, "rules", 0));
 }
 
@@ -460,7 +455,7 @@ static const struct control_command commands[] = {
   { "reset", do_reset, "reboot the module now" },
   { "reflash", do_reflash, "write \"image\" (default: built-in) into a module that is off or bricked" },
   { "storage", do_storage, "\"medium\" with \"present\" (bool), \"fill\" (bytes) or \"free\" (true)" },
-  { "inject", do_inject, "add a fault rule: \"rule\": {phase, percent, attempt, fail | cut_power, repeat}" },
+  { "inject", do_inject, "add a fault rule: \"rule\": {trigger: phase | command | at, ...; action: fail, cut_power, output, ...}" },
   { "clear", do_clear, "remove every fault rule" },
   { "network", do_network, "\"registration\", \"rat\", \"rssi\": change what the network offers" },
   { "events", do_events, "stream events; \"types\": [rx, tx, cmd, result, urc, state, network]" },

@@ -1,6 +1,4 @@
-/* fault: the fault-injection engine: the scenario's rules, checked at each point of a FOTA
- * (data call, download progress, verification, update progress). A rule that fires makes the
- * FOTA fail with its code or cuts the power. */
+/* fault: the fault-injection engine's rules and when they fire (see fault.h). */
 #include "fault.h"
 
 #include <strings.h>
@@ -18,25 +16,32 @@ static int draw(struct fault_set *fs, const struct fault_rule *r)
   return (int)(x % 100) < r->probability;
 }
 
+static struct fault_rule *fire(struct fault_rule *r)
+{
+  r->fired = 1;
+  r->fires++;
+  return r;
+}
+
 struct fault_rule *fault_check(struct fault_set *fs, enum fault_phase phase, int percent,
-                               int attempt)
+                               uint64_t bytes, int attempt)
 {
   for (int i = 0; i < fs->n; i++) {
     struct fault_rule *r = &fs->rules[i];
-    if (r->command[0] || r->phase != (int)phase || percent < r->percent ||
-        (r->fired && !r->repeat))
+    if (r->phase != (int)phase || (r->fired && !r->repeat))
+      continue;
+    if (r->offset_given ? bytes < r->offset : percent < r->percent)
       continue;
     if (r->attempt && r->attempt != attempt)
       continue;
     if (!draw(fs, r))
       continue;
-    r->fired = 1;
-    return r;
+    return fire(r);
   }
   return 0;
 }
 
-int fault_command(struct fault_set *fs, const char *name)
+struct fault_rule *fault_command(struct fault_set *fs, const char *name)
 {
   for (int i = 0; i < fs->n; i++) {
     struct fault_rule *r = &fs->rules[i];
@@ -49,8 +54,42 @@ int fault_command(struct fault_set *fs, const char *name)
       continue;
     if (!draw(fs, r))
       continue;
-    r->fired = 1;
-    return r->fail;
+    return fire(r);
   }
-  return -1;
+  return 0;
+}
+
+/* A time rule's next due time: `at`, or every `at` when it repeats. */
+static uint64_t due_time(const struct fault_rule *r)
+{
+  if (!r->at_given || (r->fired && !r->repeat))
+    return UINT64_MAX;
+  return r->repeat ? r->at_ms * (r->fires + 1) : r->at_ms;
+}
+
+struct fault_rule *fault_due(struct fault_set *fs, uint64_t elapsed)
+{
+  for (int i = 0; i < fs->n; i++) {
+    struct fault_rule *r = &fs->rules[i];
+    if (due_time(r) > elapsed)
+      continue;
+    if (!draw(fs, r)) { /* this time passes without it; a repeating rule tries next period */
+      r->fired = !r->repeat;
+      r->fires++;
+      continue;
+    }
+    return fire(r);
+  }
+  return 0;
+}
+
+uint64_t fault_next_due(const struct fault_set *fs)
+{
+  uint64_t next = UINT64_MAX;
+  for (int i = 0; i < fs->n; i++) {
+    uint64_t d = due_time(&fs->rules[i]);
+    if (d < next)
+      next = d;
+  }
+  return next;
 }

@@ -1,6 +1,7 @@
-/* fault: the fault-injection engine: the scenario's rules, checked at each point of a FOTA
- * (data call, download progress, verification, update progress). A rule that fires makes the
- * FOTA fail with its code or cuts the power. */
+/* fault: the fault-injection engine's rules and when they fire: at a point of a FOTA (data
+ * call, connect, download progress in percent or bytes, verification, update progress, the
+ * reboot), when the host sends a command, or at a virtual time. What a rule then does is
+ * fault_apply.c's (module-wide actions) and fota.c's (the FOTA's own). */
 #ifndef FOTASIM_FAULT_H
 #define FOTASIM_FAULT_H
 
@@ -14,12 +15,19 @@ struct fault_set {
   uint64_t rng;              /* seeded from the scenario: the same seed, the same draws */
 };
 
-/* The rule that fires now for this phase, progress and FOTA attempt, or NULL. */
+/* The rule that fires now for this phase, progress (percent and bytes) and FOTA attempt, or
+ * NULL. */
 struct fault_rule *fault_check(struct fault_set *fs, enum fault_phase phase, int percent,
-                               int attempt);
+                               uint64_t bytes, int attempt);
 
-/* A command rule for this command (e.g. "+QFOTADL"), counting its occurrences: the code to
- * answer with, or -1. */
-int fault_command(struct fault_set *fs, const char *name);
+/* The command rule that fires for this command (e.g. "+QFOTADL"), counting its occurrences,
+ * or NULL. */
+struct fault_rule *fault_command(struct fault_set *fs, const char *name);
+
+/* A time rule due at `elapsed` virtual ms since the module started, or NULL (call again until
+ * NULL: several can be due at once). */
+struct fault_rule *fault_due(struct fault_set *fs, uint64_t elapsed);
+/* When the next time rule is due (virtual ms since the start), or UINT64_MAX if none. */
+uint64_t fault_next_due(const struct fault_set *fs);
 
 #endif

@@ -85,14 +85,6 @@ void fota_init(struct fota *f, struct module *m)
   f->m = m;
   f->last_error = -1;
   vtimer_init(m->clock, &f->timer, f);
-  vtimer_init(m->clock, &f->cut_timer, f);
-}
-
-static void cut_now(struct vtimer *t)
-{
-  struct fota *f = t->data;
-  log_info("module %d: fault rule: power cut", f->m->cfg.index);
-  module_power_cut(f->m);
 }
 
 /* The scheme's own codes for a closed connection and for silence. */
@@ -108,29 +100,42 @@ static int timeout_code(const struct fota *f)
          : f->url.scheme == SCHEME_FILE ? FOTA_FILE_TIMEOUT : HTTP_TIMEOUT;
 }
 
-/* The fault rules at this point: the code to fail with, -1 if power is being cut, 0 to go on
- * (network and URC actions happen here; corrupt and stall change how the download goes on). */
+static int refused_code(const struct fota *f)
+{
+  return f->url.scheme == SCHEME_FTP ? FTP_NETWORK_ERROR : HTTP_CONNECT_FAILED;
+}
+
+static void stall_timeout(struct vtimer *t);
+
+/* The fault rules at this point: the code to fail with, -1 if the FOTA stops here (power is
+ * being cut, or a connect that stalls waits out its timeout), 0 to go on. Module-wide actions
+ * are fault_apply's; corrupt and stall change how the download goes on. */
 static int fault_now(struct fota *f, enum fault_phase phase, int percent)
 {
-  struct fault_rule *r = fault_check(&f->m->faults, phase, percent, f->attempts);
+  struct fault_rule *r;
+  if (f->pending_fail) { /* a time rule fired while the FOTA was under way */
+    int code = f->pending_fail;
+    f->pending_fail = 0;
+    return code;
+  }
+  r = fault_check(&f->m->faults, phase, percent, f->received, f->attempts);
   if (!r)
     return 0;
   log_info("module %d: fault rule fires in %s at %d%%", f->m->cfg.index, fota_phase_name(f->phase),
            percent);
-  if (r->network >= 0)
-    network_offer(&f->m->net, r->network);
-  if (r->urc[0])
-    module_urc(f->m, r->urc);
+  fault_apply(f->m, r, NULL);
+  if (r->cut_power)
+    return -1;
   if (r->corrupt)
     f->corrupting = 1;
-  if (r->stall)
-    f->stalled = 1;
-  if (r->cut_power) { /* on its own turn of the loop, never inside a library's callback */
-    vtimer_start(&f->cut_timer, 0, cut_now);
+  if (r->stall && phase == FAULT_CONNECT) { /* nobody answers: the module waits, then gives up */
+    vtimer_start(&f->timer, DOWNLOAD_STALL_MS, stall_timeout);
     return -1;
   }
+  if (r->stall)
+    f->stalled = 1;
   if (r->drop)
-    return closed_code(f);
+    return phase == FAULT_CONNECT ? refused_code(f) : closed_code(f);
   return r->fail > 0 ? r->fail : 0;
 }
 
@@ -338,6 +343,8 @@ static void update_step(struct vtimer *t)
   finish(f, 0);
   f->at_boot = 0;
   set_phase(f, FOTA_REBOOT, 100);
+  if (fault_now(f, FAULT_REBOOT, 100) < 0)
+    return; /* the power goes instead of the reboot */
   module_reboot_soon(m);
 }
 
@@ -434,10 +441,12 @@ static void connect_now(struct vtimer *t)
   struct fota *f = t->data;
   struct module *m = f->m;
   /* FILE mode meets its download rules with the first bytes (the host sends them anyway) */
-  int fault = f->url.scheme == SCHEME_FILE ? 0 : fault_now(f, FAULT_DOWNLOAD, 0);
+  int fault = f->url.scheme == SCHEME_FILE ? 0 : fault_now(f, FAULT_CONNECT, 0);
   struct download_sink sink = { f, on_size, on_data, on_done };
   struct download_env env = { m->loop, m->clock, m->cfg.curl, m->cfg.dns, m->cfg.ndns,
                               m->net.bandwidth_bps, f->port };
+  if (!fault && f->url.scheme != SCHEME_FILE)
+    fault = fault_now(f, FAULT_DOWNLOAD, 0);
   if (fault > 0) {
     drop_package(f);
     end_download(f, fault);
@@ -546,7 +555,7 @@ int fota_request(struct fota *f, struct port *port, const char *url, int mode, i
   f->port = port;
   f->at_boot = 0;
   f->attempts++;
-  f->corrupting = f->stalled = 0;
+  f->corrupting = f->stalled = f->pending_fail = 0;
   f->mode = mode;
   f->dl_max = dl_max;
   f->up_max = up_max;

@@ -45,7 +45,7 @@ struct fota {
   struct vtimer timer;
   int attempts;               /* FOTAs started in this run, for fault rules */
   int corrupting, stalled;    /* download fault actions in force */
-  struct vtimer cut_timer;    /* a power cut a fault rule asked for */
+  int pending_fail;           /* a time rule's code: the FOTA fails with it at its next step */
 };
 
 void fota_init(struct fota *f, struct module *m);

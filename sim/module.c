@@ -122,6 +122,8 @@ int module_init(struct module *m, uv_loop_t *loop, struct vclock *clock, struct 
   }
   fota_init(&m->fota, m);
   vtimer_init(clock, &m->outage_timer, m);
+  vtimer_init(clock, &m->fault_timer, m);
+  vtimer_init(clock, &m->fault_cut_timer, m);
   network_init(&m->net, clock, network_changed, m);
   if (cfg->scenario) { /* what the scenario says of the network, storage and faults */
     const struct scenario *sc = cfg->scenario;
@@ -164,12 +166,14 @@ int module_init(struct module *m, uv_loop_t *loop, struct vclock *clock, struct 
     module_close(m);
     return -1;
   }
+  fault_clock_start(m);
   return 0;
 }
 
 void module_close(struct module *m)
 {
   vtimer_stop(&m->outage_timer);
+  fault_clock_stop(m);
   if (m->fota.m)
     fota_abort(&m->fota);
   vtimer_stop(&m->boot_timer);

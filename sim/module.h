@@ -9,6 +9,7 @@
 
 #include "events.h"
 #include "fault.h"
+#include "fault_apply.h"
 #include "download.h"
 #include "flash.h"
 #include "fota.h"
@@ -77,6 +78,9 @@ struct module {
   struct vtimer power_timer;
 
   struct fault_set faults;
+  uint64_t fault_epoch;         /* virtual ms when the module started: time rules count from it */
+  struct vtimer fault_timer;    /* the next time rule */
+  struct vtimer fault_cut_timer;  /* a power cut a rule asked for */
   struct vtimer outage_timer;   /* steps through the scenario's network outages */
   int outage_step;
 };

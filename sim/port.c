@@ -110,8 +110,10 @@ static void flush_out(struct port *p)
   }
 }
 
-void port_write(struct port *p, const char *data, size_t len)
+/* Into the output buffer, bounded; written to the PTY now unless a callback is running. */
+static void put_out(void *ctx, const char *data, size_t len)
 {
+  struct port *p = ctx;
   if (!p->io)
     return;
   if (p->out_len + len > p->out_cap) {
@@ -138,6 +140,16 @@ void port_write(struct port *p, const char *data, size_t len)
   p->out_unevented += len;
   if (!p->in_callback)
     flush_out(p);
+}
+
+void port_write(struct port *p, const char *data, size_t len)
+{
+  if (!p->io)
+    return;
+  if (port_shape_active(&p->shape))
+    port_shape_write(&p->shape, data, len); /* a fault rule is acting on the output */
+  else
+    put_out(p, data, len);
 }
 
 /* Feeds held input to the AT session until it is consumed or a command goes asynchronous. */
@@ -274,8 +286,11 @@ static void at_on_idle(void *user)
 static int at_intercept(void *user, const struct at_cmd *cmd)
 {
   struct port *p = user;
-  int code = fault_command(&p->m->faults, cmd->name);
-  return code < 0 ? AT_PENDING : code;
+  struct fault_rule *r = fault_command(&p->m->faults, cmd->name);
+  if (!r)
+    return AT_PENDING;
+  fault_apply(p->m, r, p); /* e.g. the answer to this command delayed, cut or lost */
+  return r->fail > 0 ? r->fail : AT_PENDING;
 }
 
 static const struct at_session_ops port_at_ops = {
@@ -297,6 +312,7 @@ void port_init(struct port *p, struct module *m, enum port_id id, const char *li
   p->name = id == PORT_MAIN ? "main" : "usb";
   snprintf(p->link, sizeof(p->link), "%s", link);
   at_session_init(&p->at, at_command_table, at_command_count, &port_at_ops, p);
+  port_shape_init(&p->shape, m->clock, put_out, p);
   url_mask_init(&p->mask_rx);
   url_mask_init(&p->mask_tx);
   snprintf(p->cscs, sizeof(p->cscs), "GSM");
@@ -383,6 +399,7 @@ void port_close(struct port *p, int remove_link)
   if (!io)
     return;
   flush_out(p);
+  port_shape_reset(&p->shape);
   p->io = NULL;
   io->port = NULL;
   uv_close((uv_handle_t *)&io->poll, io_closed);
@@ -397,6 +414,7 @@ void port_close(struct port *p, int remove_link)
 void port_free(struct port *p)
 {
   port_close(p, 0);
+  port_shape_free(&p->shape);
   free(p->out);
   p->out = NULL;
   p->out_cap = 0;
@@ -438,6 +456,7 @@ void port_listen(struct port *p, int on)
     if (p->xfer_abort)
       p->xfer_abort(p);
     at_session_reset(&p->at);
+    port_shape_reset(&p->shape);
     p->in_len = p->in_off = 0;
     update_poll(p);
   }

@@ -8,6 +8,7 @@
 #include <uv.h>
 
 #include "at_session.h"
+#include "port_shape.h"
 #include "uart.h"
 #include "url_mask.h"
 #include "vclock.h"
@@ -54,6 +55,7 @@ struct port {
   struct url_mask mask_rx, mask_tx;
 
   struct uart uart;          /* the main UART's line model (unused on USB) */
+  struct port_shape shape;   /* output faults armed by fault rules */
 
   struct vtimer cmd_timer;   /* completes this port's asynchronous command */
   int cmd_arg;

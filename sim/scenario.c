@@ -13,6 +13,7 @@
 
 #include "cme_error.h"
 #include "network.h"
+#include "storage.h"
 #include "vclock.h"
 
 struct walk {
@@ -287,23 +288,49 @@ static int storage_field(struct walk *w, struct scenario *sc, const char *key, y
   return bad(w, k, "storage", "unknown field '%s'", key);
 }
 
+static int fill_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+                      yaml_node_t *v, void *arg)
+{
+  struct fault_rule *r = arg;
+  (void)sc;
+  if (!strcmp(key, "medium")) {
+    const char *s = scalar(v);
+    r->fill_medium = s ? storage_medium_named(s) : -1;
+    return r->fill_medium < 0 ? bad(w, v, "faults.fill.medium", "expected UFS, SD or EFS") : 0;
+  }
+  if (!strcmp(key, "free"))
+    return get_u64(w, v, "faults.fill.free", 0, 1ull << 40, &r->fill_free);
+  return bad(w, k, "faults.fill", "unknown field '%s'", key);
+}
+
 static int fault_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
                        yaml_node_t *v, void *arg)
 {
-  static const char *const phases[] = { "datacall", "download", "verify", "update" };
+  static const char *const phases[FAULT_PHASES] = { "datacall", "connect", "download", "verify",
+                                                    "update", "reboot" };
+  static const char *const outputs[] = { "", "delay", "drop", "split" };
   struct fault_rule *r = arg;
-  (void)sc;
+  uint64_t u;
   if (!strcmp(key, "phase")) {
     const char *s = scalar(v);
-    for (int i = 0; s && i < 4; i++)
+    for (int i = 0; s && i < FAULT_PHASES; i++)
       if (!strcmp(s, phases[i]))
         r->phase = i;
     if (r->phase < 0)
-      return bad(w, v, "faults.phase", "expected datacall, download, verify or update");
+      return bad(w, v, "faults.phase",
+                 "expected datacall, connect, download, verify, update or reboot");
     return 0;
   }
   if (!strcmp(key, "percent"))
     return get_int(w, v, "faults.percent", 0, 100, &r->percent);
+  if (!strcmp(key, "offset")) {
+    r->offset_given = 1;
+    return get_u64(w, v, "faults.offset", 0, 1ull << 40, &r->offset);
+  }
+  if (!strcmp(key, "at")) {
+    r->at_given = 1;
+    return get_u64(w, v, "faults.at", 0, 1ull << 40, &r->at_ms);
+  }
   if (!strcmp(key, "command")) {
     if (get_str(w, v, "faults.command", r->command, sizeof(r->command)) != 0)
       return -1;
@@ -332,8 +359,41 @@ static int fault_field(struct walk *w, struct scenario *sc, const char *key, yam
     return get_bool(w, v, "faults.stall", &r->stall);
   if (!strcmp(key, "network"))
     return get_registration(w, v, "faults.network", &r->network);
+  if (!strcmp(key, "rssi")) {
+    if (get_int(w, v, "faults.rssi", 0, 99, &r->rssi) != 0)
+      return -1;
+    return r->rssi > 31 && r->rssi != 99 ? bad(w, v, "faults.rssi", "expected 0-31 or 99") : 0;
+  }
   if (!strcmp(key, "urc"))
     return get_str(w, v, "faults.urc", r->urc, sizeof(r->urc));
+  if (!strcmp(key, "fill")) {
+    r->fill_medium = MEDIUM_UFS;
+    return each_pair(w, sc, v, "faults.fill", fill_field, r);
+  }
+  if (!strcmp(key, "output")) {
+    const char *s = scalar(v);
+    for (int i = 1; s && i < 4; i++)
+      if (!strcmp(s, outputs[i]))
+        r->output = i;
+    return r->output ? 0 : bad(w, v, "faults.output", "expected delay, drop or split");
+  }
+  if (!strcmp(key, "ms")) {
+    if (get_u64(w, v, "faults.ms", 0, 3600000, &u) != 0)
+      return -1;
+    r->output_ms = (uint32_t)u;
+    return 0;
+  }
+  if (!strcmp(key, "bytes")) {
+    if (get_u64(w, v, "faults.bytes", 1, 65536, &u) != 0)
+      return -1;
+    r->output_bytes = (uint32_t)u;
+    return 0;
+  }
+  if (!strcmp(key, "port")) {
+    const char *s = scalar(v);
+    r->output_port = s && !strcmp(s, "main") ? 0 : s && !strcmp(s, "usb") ? 1 : -2;
+    return r->output_port < 0 ? bad(w, v, "faults.port", "expected main or usb") : 0;
+  }
   if (!strcmp(key, "probability"))
     return get_int(w, v, "faults.probability", 1, 100, &r->probability);
   if (!strcmp(key, "repeat"))
@@ -343,24 +403,39 @@ static int fault_field(struct walk *w, struct scenario *sc, const char *key, yam
 
 static int parse_rule(struct walk *w, struct scenario *sc, yaml_node_t *n, struct fault_rule *r)
 {
+  int triggers;
   memset(r, 0, sizeof(*r));
   r->phase = FAULT_ANY;
   r->fail = -1;
   r->network = -1;
+  r->rssi = -1;
+  r->fill_medium = -1;
+  r->output_port = -1;
+  r->output_ms = 1000;
+  r->output_bytes = 4;
   if (each_pair(w, sc, n, "faults", fault_field, r) != 0)
     return -1;
-  if ((r->corrupt || r->drop || r->stall) && r->phase != FAULT_DOWNLOAD)
-    return bad(w, n, "faults", "corrupt, drop and stall act on the download phase");
-  if (r->phase < 0 && !r->command[0])
-    return bad(w, n, "faults", "a rule needs a 'phase' or a 'command'");
-  if (r->command[0] && r->phase >= 0)
-    return bad(w, n, "faults", "a rule has a 'phase' or a 'command', not both");
-  if (r->command[0] && r->fail < 0)
-    return bad(w, n, "faults", "a command rule needs 'fail'");
+  triggers = (r->phase >= 0) + (r->command[0] != 0) + r->at_given;
+  if (!triggers)
+    return bad(w, n, "faults", "a rule needs a trigger: 'phase', 'command' or 'at'");
+  if (triggers > 1)
+    return bad(w, n, "faults", "a rule has one trigger: 'phase', 'command' or 'at'");
+  if (r->corrupt && r->phase != FAULT_DOWNLOAD)
+    return bad(w, n, "faults", "corrupt acts on the download phase");
+  if ((r->drop || r->stall) && r->phase != FAULT_DOWNLOAD && r->phase != FAULT_CONNECT)
+    return bad(w, n, "faults", "drop and stall act on the connect and download phases");
+  if (r->offset_given && r->phase != FAULT_DOWNLOAD)
+    return bad(w, n, "faults", "'offset' counts downloaded bytes: it needs phase: download");
+  if (r->offset_given && r->percent)
+    return bad(w, n, "faults", "a rule has 'percent' or 'offset', not both");
+  if (r->fail > 0 && r->phase == FAULT_REBOOT)
+    return bad(w, n, "faults", "the reboot cannot fail with a code; cut_power instead");
   if (r->fail < 0 && !r->cut_power && !r->corrupt && !r->drop && !r->stall && r->network < 0 &&
-      !r->urc[0])
+      r->rssi < 0 && !r->urc[0] && r->fill_medium < 0 && !r->output)
     return bad(w, n, "faults", "a rule needs an action: fail, cut_power, corrupt, drop, stall, "
-                               "network or urc");
+                               "network, rssi, urc, fill or output");
+  if (r->at_given && r->repeat && !r->at_ms)
+    return bad(w, n, "faults", "a repeating time rule needs 'at' above 0 (its period)");
   return 0;
 }
 

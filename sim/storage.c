@@ -10,14 +10,24 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+static const struct storage_medium defaults[MEDIUM_COUNT] = {
+  { "UFS", "ufs", UFS_CAPACITY, 1 },
+  { "SD", "sd", SD_CAPACITY, 0 },
+  { "EFS", "efs", EFS_CAPACITY, 1 },
+};
+
+int storage_medium_named(const char *name)
+{
+  for (int i = 0; i < MEDIUM_COUNT; i++)
+    if (!strcasecmp(name, defaults[i].name))
+      return i;
+  return -1;
+}
 
 int storage_init(struct storage *st, const char *state_dir)
 {
-  static const struct storage_medium defaults[MEDIUM_COUNT] = {
-    { "UFS", "ufs", UFS_CAPACITY, 1 },
-    { "SD", "sd", SD_CAPACITY, 0 },
-    { "EFS", "efs", EFS_CAPACITY, 1 },
-  };
   snprintf(st->root, sizeof(st->root), "%s", state_dir);
   memcpy(st->media, defaults, sizeof(defaults));
   for (int i = 0; i < MEDIUM_COUNT; i++) {
@@ -93,6 +103,37 @@ uint64_t storage_free(const struct storage *st, enum medium m)
 {
   uint64_t used = storage_used(st, m);
   return used >= st->media[m].capacity ? 0 : st->media[m].capacity - used;
+}
+
+static void fill_path(const struct storage *st, enum medium m, char *path, size_t size)
+{
+  snprintf(path, size, "%s/%s/.fill", st->root, st->media[m].dirname);
+}
+
+int storage_fill(const struct storage *st, enum medium m, uint64_t bytes)
+{
+  char path[4200];
+  FILE *f;
+  int rc;
+  fill_path(st, m, path, sizeof(path));
+  if (!bytes)
+    return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
+  f = fopen(path, "wb");
+  if (!f)
+    return -1;
+  rc = ftruncate(fileno(f), (off_t)bytes);
+  return fclose(f) == 0 && rc == 0 ? 0 : -1;
+}
+
+int storage_fill_leaving(const struct storage *st, enum medium m, uint64_t left)
+{
+  uint64_t others;
+  if (storage_fill(st, m, 0) != 0)
+    return -1;
+  others = storage_used(st, m);
+  if (others + left >= st->media[m].capacity)
+    return 0;
+  return storage_fill(st, m, st->media[m].capacity - others - left);
 }
 
 int storage_resolve(const struct storage *st, const char *fota_path, const char *file, char *out,

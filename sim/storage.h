@@ -28,6 +28,8 @@ struct storage {
 int storage_init(struct storage *st, const char *state_dir);
 /* The medium named by the first len bytes of name ("UFS", "sd", ...; any case), or -1. */
 int storage_medium(const struct storage *st, const char *name, size_t len);
+/* The medium called name ("UFS", "SD", "EFS"; any case), or -1. */
+int storage_medium_named(const char *name);
 /* The medium a "<MEDIUM>:<dir>" path is on, or -1. */
 int storage_medium_of(const struct storage *st, const char *fota_path);
 /* Creates a directory and its missing parents below the state dir. */
@@ -35,6 +37,11 @@ void storage_mkdirs(const struct storage *st, char *dir);
 /* Bytes used by files on a medium (the sum of their sizes). */
 uint64_t storage_used(const struct storage *st, enum medium m);
 uint64_t storage_free(const struct storage *st, enum medium m);
+/* Fills a medium with a placeholder file (".fill") of this many bytes, replacing an earlier
+ * one; 0 removes it. -1 if it cannot be written. */
+int storage_fill(const struct storage *st, enum medium m, uint64_t bytes);
+/* Fills a medium so that exactly `left` bytes stay free (or as near as the files allow). */
+int storage_fill_leaving(const struct storage *st, enum medium m, uint64_t left);
 /* Resolves "<MEDIUM>:<dir>" and a file name to a host path, creating the directory.
  * Returns the medium, or -1 if the medium is unknown. */
 int storage_resolve(const struct storage *st, const char *fota_path, const char *file, char *out,

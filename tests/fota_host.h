@@ -1,0 +1,49 @@
+/* fota_host: what the FOTA integration tests share: the test packages (A→B→C deltas built in
+ * memory), the boot URCs, and the host-side steps of a FOTA (start a module, send the FILE
+ * command, expect URCs, check the revision, follow the reboot, start with a scenario). */
+#ifndef FOTASIM_TEST_FOTA_HOST_H
+#define FOTASIM_TEST_FOTA_HOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fotasim/fwimage.h"
+
+#define BOOT_URCS \
+  "\r\nRDY\r\n\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n\r\n+QUSIM: 1\r\n\r\n+QIND: SMS DONE\r\n"
+#define REV_A FW_DEFAULT_REVISION_EC200U
+#define REV_B "EC200UCNAAR02A10M08"
+#define REV_C "EC200UCNAAR02A11M08"
+
+extern uint8_t *delta_ab, *delta_bc;
+extern size_t delta_ab_len, delta_bc_len;
+
+/* Builds delta_ab (A→B) and delta_bc (B→C); exits if it cannot. */
+void make_packages(void);
+/* A module with these extra options; M and U open, boot URCs seen, echo off on both. */
+void start_args(const char *const *extra);
+/* The same with defaults. */
+void start(void);
+/* Expects "\r\n+QIND: \"FOTA\",<body>\r\n" on fd. */
+void urc(int fd, const char *body);
+/* The n progress URCs of one kind: the k-th says k*100/n. */
+void progress(int fd, const char *what, int n);
+void updating(int fd, int n);
+/* AT+QFOTADL="FILE:<len>"<rest>: OK and FILESTART. */
+void file_command(int fd, size_t len, const char *rest);
+/* A FILE-mode FOTA of delta_ab on fd up to FILEEND,0 and START. */
+void send_delta_ab(int fd, const char *rest);
+void revision_is(int fd, const char *rev);
+/* After END,0 on the USB port: it goes away; the new one comes up with rev. */
+void usb_reboots_into(const char *rev);
+/* Polls control status until it contains needle. */
+void status_has(const char *needle, int timeout_ms);
+const char *scenario_dir(void);
+/* A module on scenarios/<name> at this timing; U ready with echo off. */
+void start_with_scenario(const char *name, const char *timing);
+/* The transcript's bytes per port and direction, and its state changes, timestamps aside. */
+char *transcript_streams(const char *path);
+/* A module on a scenario given as YAML text; M and U ready with echo off. */
+void start_with_rules(const char *yaml);
+
+#endif

@@ -1,0 +1,592 @@
+/* test_scenarios: scenario files and the fault-injection engine, driven from the host side over
+ * FILE-mode FOTAs: shipped stories, bad files, power cuts and resume, rules fired by phase,
+ * progress, bytes, commands, time and chance, actions on the ports' output, and one scenario
+ * per documented error code with the exact bytes that carry it. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fotasim/fwimage.h"
+#include "fotasim/package.h"
+#include "file_util.h"
+#include "fota_host.h"
+#include "host.h"
+#include "scenario.h"
+#include "cme_error.h"
+#include <jansson.h>
+#include <dirent.h>
+
+START_TEST(power_cut_mid_update_bricks_until_reflash)
+{
+  const char *fast[] = { "--timing", "fast", NULL };
+  char reply[4096];
+  start_args(fast);
+  send_delta_ab(U, ",1,0,10");
+  for (int k = 1; k <= 5; k++) {
+    char body[64];
+    snprintf(body, sizeof(body), "\"UPDATING\",%d", k * 10);
+    urc(U, body);
+  }
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"power\",\"action\":\"cut\"}", reply, sizeof(reply),
+                       5000), 0);
+  ck_assert_str_eq(reply, "{\"ok\":true,\"power\":\"off\"}\n");
+  close(U);
+  U = -1;
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"power\",\"action\":\"on\"}", reply, sizeof(reply),
+                       5000), 0);
+  status_has("\"bricked\":true", 10000);
+  tty_send(M, "AT\r", 3);
+  {
+    char buf[64];
+    ck_assert_uint_eq(tty_read_for(M, buf, sizeof(buf), 300), 0); /* silent */
+  }
+  ck_assert_int_ne(access(S.usb_link, F_OK), 0);
+  /* a reflash that is refused while it runs, then one that works */
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"reflash\",\"image\":\"/nonexistent.img\"}", reply,
+                       sizeof(reply), 5000), 0);
+  ck_assert_ptr_nonnull(strstr(reply, "cannot read image /nonexistent.img"));
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"reflash\"}", reply, sizeof(reply), 5000), 0);
+  ck_assert_str_eq(reply, "{\"ok\":true,\"power\":\"off\"}\n");
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"power\",\"action\":\"on\"}", reply, sizeof(reply),
+                       5000), 0);
+  expect_tty(M, BOOT_URCS);
+  chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  revision_is(M, REV_A);
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"reflash\"}", reply, sizeof(reply), 5000), 0);
+  ck_assert_ptr_nonnull(strstr(reply, "reflash needs the module off or bricked (it is on)"));
+}
+END_TEST
+
+START_TEST(control_storage_and_network)
+{
+  char reply[4096];
+  start();
+  chat(U, "AT+QFLDS=\"SD\"\r", "\r\n+CME ERROR: 400\r\n");
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"storage\",\"medium\":\"SD\",\"present\":true}", reply,
+                       sizeof(reply), 5000), 0);
+  ck_assert_ptr_nonnull(strstr(reply, "\"present\":true"));
+  chat(U, "AT+QFLDS=\"SD\"\r", "\r\n+QFLDS: 8589934592,8589934592\r\n\r\nOK\r\n");
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"storage\",\"medium\":\"UFS\",\"fill\":6000000}", reply,
+                       sizeof(reply), 5000), 0);
+  chat(U, "AT+QFLDS=\"UFS\"\r", "\r\n+QFLDS: 291456,6291456\r\n\r\nOK\r\n");
+  chat(U, "AT+QFOTADL=\"FILE:300000\"\r", "\r\n+CME ERROR: 564\r\n");
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"storage\",\"medium\":\"UFS\",\"free\":true}", reply,
+                       sizeof(reply), 5000), 0);
+  chat(U, "AT+QFLDS=\"UFS\"\r", "\r\n+QFLDS: 6291456,6291456\r\n\r\nOK\r\n");
+  /* the network: registration URCs and queries follow what it offers */
+  chat(U, "AT+CREG=1\r", "\r\nOK\r\n");
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"network\",\"registration\":\"denied\"}", reply,
+                       sizeof(reply), 5000), 0);
+  expect_tty(U, "\r\n+CREG: 3\r\n");
+  chat(U, "AT+CREG?;+CSQ\r", "\r\n+CREG: 1,3\r\n\r\n+CSQ: 99,99\r\n\r\nOK\r\n");
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"network\",\"registration\":\"roaming\",\"rssi\":9}",
+                       reply, sizeof(reply), 5000), 0);
+  expect_tty(U, "\r\n+CREG: 5\r\n");
+  chat(U, "AT+CSQ\r", "\r\n+CSQ: 9,99\r\n\r\nOK\r\n");
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"network\",\"registration\":\"moon\"}", reply,
+                       sizeof(reply), 5000), 0);
+  ck_assert_ptr_nonnull(strstr(reply, "unknown registration 'moon'"));
+}
+END_TEST
+
+
+
+START_TEST(every_shipped_scenario_loads)
+{
+  DIR *d = opendir(scenario_dir());
+  struct dirent *e;
+  int n = 0;
+  ck_assert_ptr_nonnull(d);
+  while ((e = readdir(d))) {
+    char path[512], err[512];
+    struct scenario sc;
+    size_t len = strlen(e->d_name);
+    if (len < 6 || strcmp(e->d_name + len - 5, ".yaml"))
+      continue;
+    snprintf(path, sizeof(path), "%s/%s", scenario_dir(), e->d_name);
+    ck_assert_msg(scenario_load(path, &sc, err, sizeof(err)) == 0, "%s", err);
+    n++;
+  }
+  closedir(d);
+  ck_assert_int_ge(n, 6);
+}
+END_TEST
+
+/* Each bad file: exit 2 and one line that names the file, the line and the field. */
+START_TEST(bad_scenarios_give_one_line_errors)
+{
+  static const struct { const char *text, *want; } cases[] = {
+    { "network:\n  registration: sideways\n",
+      "%s:2: network.registration: expected home, roaming, searching, denied or not-registered\n" },
+    { "faults:\n  - phase: update\n    fail: 999\n",
+      "%s:3: faults.fail: 999 is not a documented error code\n" },
+    { "faults:\n  - phase: flash\n    fail: 502\n",
+      "%s:2: faults.phase: expected datacall, connect, download, verify, update or reboot\n" },
+    { "faults:\n  - percent: 50\n    fail: 502\n",
+      "%s:2: faults: a rule needs a trigger: 'phase', 'command' or 'at'\n" },
+    { "faults:\n  - at: 100\n    phase: update\n    fail: 502\n",
+      "%s:2: faults: a rule has one trigger: 'phase', 'command' or 'at'\n" },
+    { "faults:\n  - phase: update\n    offset: 100\n    fail: 502\n",
+      "%s:2: faults: 'offset' counts downloaded bytes: it needs phase: download\n" },
+    { "faults:\n  - phase: reboot\n    fail: 502\n",
+      "%s:2: faults: the reboot cannot fail with a code; cut_power instead\n" },
+    { "faults:\n  - command: AT+CSQ\n    output: shout\n",
+      "%s:3: faults.output: expected delay, drop or split\n" },
+    { "faults:\n  - at: 10\n    fill: {medium: CD}\n",
+      "%s:3: faults.fill.medium: expected UFS, SD or EFS\n" },
+    { "faults:\n  - at: 10\n    repeat: true\n",
+      "%s:2: faults: a rule needs an action: fail, cut_power, corrupt, drop, stall, network, rssi, urc, fill or output\n" },
+    { "modul:\n  model: EC200U\n", "%s:1: scenario: unknown field 'modul'\n" },
+    { "module:\n  timing: warp\n",
+      "%s:2: module.timing: expected real, fast, instant or a positive factor\n" },
+    { "network: [1\n", "%s:2: YAML: did not find expected ',' or ']'\n" },
+    { "storage:\n  ufs: -5\n", "%s:2: storage.ufs: expected a whole number\n" },
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    char path[512], want[1024], err[2048];
+    const char *args[] = { "--scenario", path, "--state-dir", S.dir, NULL };
+    FILE *f;
+    snprintf(path, sizeof(path), "%s.bad%zu.yaml", S.dir, i);
+    f = fopen(path, "w");
+    fputs(cases[i].text, f);
+    fclose(f);
+    ck_assert_int_eq(run_fotasim(args, err, sizeof(err)), 2);
+    snprintf(want, sizeof(want), "fotasim: ");
+    snprintf(want + 9, sizeof(want) - 9, cases[i].want, path);
+    ck_assert_str_eq(err, want);
+    unlink(path);
+  }
+}
+END_TEST
+
+START_TEST(scenario_power_cut_at_50_percent)
+{
+  char reply[4096];
+  start_with_scenario("power-cut-at-50-percent-of-update.yaml", "instant");
+  send_delta_ab(U, ",1,0,10");
+  {
+    /* UPDATING 10..50, then the cut: the port hangs up, with no END. The URCs written just
+     * before the cut may vanish with the port, so what arrives is a prefix of them. */
+    static const char all[] =
+        "\r\n+QIND: \"FOTA\",\"UPDATING\",10\r\n\r\n+QIND: \"FOTA\",\"UPDATING\",20\r\n"
+        "\r\n+QIND: \"FOTA\",\"UPDATING\",30\r\n\r\n+QIND: \"FOTA\",\"UPDATING\",40\r\n"
+        "\r\n+QIND: \"FOTA\",\"UPDATING\",50\r\n";
+    char got[512];
+    size_t n = 0;
+    for (;;) {
+      struct pollfd p = { U, POLLIN, 0 };
+      ssize_t r;
+      ck_assert_int_eq(poll(&p, 1, 5000), 1);
+      r = read(U, got + n, sizeof(got) - 1 - n);
+      if (r <= 0)
+        break;
+      n += (size_t)r;
+    }
+    got[n] = '\0';
+    ck_assert_msg(n <= sizeof(all) - 1 && memcmp(got, all, n) == 0, "%s", show(got, n));
+  }
+  status_has("\"power\":\"off\"", 5000);
+  close(U);
+  U = -1;
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"power\",\"action\":\"on\"}", reply, sizeof(reply),
+                       5000), 0);
+  status_has("\"bricked\":true", 5000);
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"reflash\"}", reply, sizeof(reply), 5000), 0);
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"power\",\"action\":\"on\"}", reply, sizeof(reply),
+                       5000), 0);
+  expect_tty(M, BOOT_URCS);
+  chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  revision_is(M, REV_A);
+}
+END_TEST
+
+START_TEST(scenario_flaky_network_first_attempt_fails)
+{
+  start_with_scenario("flaky-network-with-recovery.yaml", "instant");
+  chat(U, "AT+CSQ\r", "\r\n+CSQ: 12,99\r\n\r\nOK\r\n");
+  file_command(U, delta_ab_len, ",1,0,5");
+  tty_send(U, (const char *)delta_ab, delta_ab_len);
+  urc(U, "\"FILEEND\",702");
+  chat(U, "AT\r", "\r\nOK\r\n"); /* none of the package reached the AT interpreter */
+  revision_is(U, REV_A);
+  file_command(U, delta_ab_len, ",1,0,5");
+  tty_send(U, (const char *)delta_ab, delta_ab_len);
+  urc(U, "\"FILEEND\",0");
+  urc(U, "\"START\"");
+  updating(U, 5);
+  urc(U, "\"END\",0");
+  usb_reboots_into(REV_B);
+}
+END_TEST
+
+START_TEST(scenario_network_settings_and_outage)
+{
+  start_with_scenario("roaming-with-outage.yaml", "fast");
+  chat(U, "AT+CREG?\r", "\r\n+CREG: 0,5\r\n\r\nOK\r\n");
+  chat(U, "AT+CREG=1\r", "\r\nOK\r\n");
+  expect_tty(U, "\r\n+CREG: 2\r\n");   /* the outage begins (15 s virtual after power on) */
+  expect_tty(U, "\r\n+CREG: 5\r\n");   /* and ends 20 s later */
+}
+END_TEST
+
+START_TEST(scenario_slow_gsm_link)
+{
+  start_with_scenario("slow-gsm-like-link.yaml", "instant");
+  chat(U, "AT+CSQ;+COPS?\r",
+       "\r\n+CSQ: 9,99\r\n\r\n+COPS: 0,0,\"CHN-UNICOM\",0\r\n\r\nOK\r\n");
+  chat(U, "AT+QNWINFO\r", "\r\n+QNWINFO: \"GSM\",\"46001\",\"GSM 900\",1650\r\n\r\nOK\r\n");
+}
+END_TEST
+
+START_TEST(scenario_power_cut_resumed_after_reboot)
+{
+  char reply[4096];
+  start_with_scenario("power-cut-with-resume.yaml", "instant");
+  send_delta_ab(U, ",1,0,10");
+  for (int k = 1; k <= 4; k++) {
+    char body[64];
+    snprintf(body, sizeof(body), "\"UPDATING\",%d", k * 10);
+    urc(U, body);
+  }
+  status_has("\"power\":\"off\"", 5000);
+  close(U);
+  U = -1;
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"power\",\"action\":\"on\"}", reply, sizeof(reply),
+                       5000), 0);
+  /* the updater carries on, on the port that asked (the USB port, new after the boot) */
+  for (int i = 0; i < 500 && access(S.usb_link, F_OK) != 0; i++)
+    usleep(10000);
+  U = tty_open(S.usb_link);
+  urc(U, "\"START\"");
+  {
+    /* from where it stopped (50 or 60: the last URC before the cut may have been lost with
+     * the port) to the end */
+    char buf[1024];
+    size_t n = 0;
+    while (n < sizeof(buf) - 1 && !strstr(buf, "\"END\",0\r\n")) {
+      size_t k = tty_read_for(U, buf + n, 1, 5000);
+      ck_assert_uint_eq(k, 1);
+      n += k;
+      buf[n] = '\0';
+    }
+    static const char at50[] = "\r\n+QIND: \"FOTA\",\"UPDATING\",50\r\n";
+    static const char at60[] = "\r\n+QIND: \"FOTA\",\"UPDATING\",60\r\n";
+    ck_assert_msg(!strncmp(buf, at50, sizeof(at50) - 1) || !strncmp(buf, at60, sizeof(at60) - 1),
+                  "%s", buf);
+    ck_assert_ptr_nonnull(strstr(buf, "\"UPDATING\",90\r\n\r\n+QIND: \"FOTA\",\"UPDATING\",100\r\n"
+                                      "\r\n+QIND: \"FOTA\",\"END\",0\r\n"));
+  }
+  usb_reboots_into(REV_B);
+}
+END_TEST
+
+START_TEST(inject_and_clear_fault_rules)
+{
+  char out[4096];
+  const char *good[] = { "inject", "{\"phase\":\"verify\",\"fail\":547}", NULL };
+  const char *bad[] = { "inject", "{\"phase\":\"verify\",\"fail\":999}", NULL };
+  const char *clear[] = { "clear", NULL };
+  start();
+  ck_assert_int_eq(run_ctl(&S, bad, out, sizeof(out)), 1);
+  ck_assert_int_eq(run_ctl(&S, good, out, sizeof(out)), 0);
+  ck_assert_ptr_nonnull(strstr(out, "\"rules\": 1"));
+  file_command(U, delta_ab_len, ",1,0,5");
+  tty_send(U, (const char *)delta_ab, delta_ab_len);
+  urc(U, "\"FILEEND\",0");
+  urc(U, "\"START\"");
+  urc(U, "\"END\",547");
+  revision_is(U, REV_A);
+  ck_assert_int_eq(run_ctl(&S, clear, out, sizeof(out)), 0);
+  file_command(U, delta_ab_len, ",1,0,5");
+  tty_send(U, (const char *)delta_ab, delta_ab_len);
+  urc(U, "\"FILEEND\",0");
+  urc(U, "\"START\"");
+  updating(U, 5);
+  urc(U, "\"END\",0");
+  usb_reboots_into(REV_B);
+}
+END_TEST
+
+
+static char *one_seeded_run(void)
+{
+  char tr[512], path[512], cmd[128];
+  const char *extra[] = { "--scenario", path, "--transcript", tr, NULL };
+  char *streams;
+  snprintf(path, sizeof(path), "%s/default.yaml", scenario_dir());
+  snprintf(tr, sizeof(tr), "%s.transcript", S.dir);
+  ck_assert_msg(sim_start(&S, extra) == 0, "fotasim did not get ready: %s", S.ready);
+  U = tty_open(S.usb_link);
+  expect_tty(U, BOOT_URCS);
+  chat(U, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  tty_send(U, "AT+CGSN;+CIMI;+QCCID\r", 21);
+  {
+    char buf[256];
+    tty_read_n(U, buf, 2 + 15 + 2 + 2 + 15 + 2 + 2 + 28 + 2 + 6, 5000);
+  }
+  snprintf(cmd, sizeof(cmd), "AT+QFOTADL=\"FILE:%zu\",1,5,5\r", delta_ab_len);
+  chat(U, cmd, "\r\nOK\r\n\r\n+QIND: \"FOTA\",\"FILESTART\"\r\n");
+  tty_send(U, (const char *)delta_ab, delta_ab_len);
+  progress(U, "DOWNLOADING", 5);
+  urc(U, "\"FILEEND\",0");
+  urc(U, "\"START\"");
+  updating(U, 5);
+  urc(U, "\"END\",0");
+  close(U);
+  U = -1;
+  ck_assert_int_eq(sim_stop(&S), 0);
+  streams = transcript_streams(tr);
+  unlink(tr);
+  return streams;
+}
+
+START_TEST(same_seed_same_scenario_same_bytes)
+{
+  char *first = one_seeded_run(), *second;
+  char cmd[600];
+  snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir '%s'", S.dir, S.dir);
+  ck_assert_int_eq(system(cmd), 0); /* a new state dir: identity made again from the seed */
+  second = one_seeded_run();
+  if (strcmp(first, second) != 0) {
+    size_t i = 0;
+    while (first[i] && first[i] == second[i])
+      i++;
+    ck_abort_msg("runs differ at byte %zu:\n...%.300s\n---\n...%.300s", i,
+                 first + (i > 100 ? i - 100 : 0), second + (i > 100 ? i - 100 : 0));
+  }
+  free(first);
+  free(second);
+}
+END_TEST
+
+
+START_TEST(fault_corrupt_bytes_fail_verification)
+{
+  start_with_rules("faults:\n  - phase: download\n    percent: 10\n    corrupt: true\n");
+  file_command(U, delta_ab_len, ",1,0,5");
+  tty_send(U, (const char *)delta_ab, delta_ab_len);
+  urc(U, "\"FILEEND\",0");
+  urc(U, "\"START\"");
+  urc(U, "\"END\",547"); /* the corrupted package fails verification by itself */
+  revision_is(U, REV_A);
+}
+END_TEST
+
+START_TEST(fault_stall_times_out)
+{
+  start_with_rules("faults:\n  - phase: download\n    percent: 30\n    stall: true\n");
+  file_command(U, delta_ab_len, ",1,0,5");
+  tty_send(U, (const char *)delta_ab, delta_ab_len);
+  urc(U, "\"FILEEND\",567");
+  chat(U, "AT\r", "\r\nOK\r\n");
+}
+END_TEST
+
+START_TEST(fault_network_change_and_urc)
+{
+  start_with_rules("faults:\n  - phase: verify\n    network: denied\n"
+                   "    urc: '+QIND: \"custom\",1'\n");
+  chat(M, "AT+CREG=1\r", "\r\nOK\r\n");
+  file_command(U, delta_ab_len, ",1,0,5");
+  tty_send(U, (const char *)delta_ab, delta_ab_len);
+  urc(U, "\"FILEEND\",0");
+  urc(U, "\"START\"");
+  expect_tty(U, "\r\n+QIND: \"custom\",1\r\n");  /* the rule's URC, on every port */
+  expect_tty(M, "\r\n+CREG: 3\r\n\r\n+QIND: \"custom\",1\r\n");
+  updating(U, 5);                                   /* the update itself goes on */
+  urc(U, "\"END\",0");
+  usb_reboots_into(REV_B);
+  chat(U, "AT+CREG?\r", "\r\n+CREG: 0,3\r\n\r\nOK\r\n"); /* the network still denies */
+}
+END_TEST
+
+/* A rule with a probability draws from the scenario's seed: the same seed, the same outcomes. */
+static void draws(const char *seed, char *out, int n)
+{
+  char yaml[256];
+  snprintf(yaml, sizeof(yaml), "seed: %s\nfaults:\n  - command: AT+QFOTADL\n    fail: 549\n"
+                               "    probability: 50\n    repeat: true\n", seed);
+  start_with_rules(yaml);
+  for (int i = 0; i < n; i++) {
+    char buf[128];
+    size_t k;
+    tty_send(U, "AT+QFOTADL=?\r", 13);
+    k = tty_read_n(U, buf, 6, 5000); /* "\r\nOK\r\n" or the start of "\r\n+QFOTADL..." */
+    ck_assert_uint_eq(k, 6);
+    static const char fail[] = "\r\n+CME ERROR: 549\r\n";
+    static const char pass[] = "\r\n+QFOTADL: <url>,(0,1),(0,5-100),(0,5-100)\r\n\r\nOK\r\n";
+    const char *whole = memcmp(buf, fail, 6) == 0 ? fail : pass;
+    size_t rest = strlen(whole) - 6;
+    out[i] = whole == fail ? 'F' : 'p';
+    ck_assert_uint_eq(tty_read_n(U, buf + 6, rest, 5000), rest);
+    ck_assert(memcmp(buf, whole, strlen(whole)) == 0);
+  }
+  out[n] = '\0';
+  close(M);
+  close(U);
+  M = U = -1;
+  ck_assert_int_eq(sim_stop(&S), 0);
+}
+
+START_TEST(fault_probability_follows_the_seed)
+{
+  char a[33], b[33], c[33];
+  draws("7", a, 32);
+  draws("7", b, 32);
+  draws("8", c, 32);
+  ck_assert_str_eq(a, b);
+  ck_assert_str_ne(a, c);
+  ck_assert_ptr_nonnull(strchr(a, 'F'));
+  ck_assert_ptr_nonnull(strchr(a, 'p'));
+}
+END_TEST
+
+START_TEST(scenario_urc_quirks)
+{
+  char cmd[128];
+  start_with_scenario("urc-quirks.yaml", "instant");
+  snprintf(cmd, sizeof(cmd), "AT+QFOTADL=\"FILE:%zu\",1,5,5\r", delta_ab_len);
+  chat(U, cmd, "\r\nOK\r\n\r\n+QIND: \"FOTA\", \"FILESTART\"\r\n");
+  tty_send(U, (const char *)delta_ab, delta_ab_len);
+  expect_tty(U, "\r\n+QIND: \"FOTA\", \" DOWNLOADING\", 20\r\n");
+  expect_tty(U, "\r\n+QIND: \"FOTA\", \" DOWNLOADING\", 40\r\n");
+  expect_tty(U, "\r\n+QIND: \"FOTA\", \" DOWNLOADING\", 60\r\n");
+  expect_tty(U, "\r\n+QIND: \"FOTA\", \" DOWNLOADING\", 80\r\n");
+  expect_tty(U, "\r\n+QIND: \"FOTA\", \" DOWNLOADING\", 100\r\n");
+  expect_tty(U, "\r\n+QIND: \"FOTA\", \"FILEEND\", 0\r\n");
+  expect_tty(U, "\r\n+QIND: \"FOTA\", \"START\"\r\n");
+  expect_tty(U, "\r\n+QIND: \"FOTA\", \"UPDATING\", 20\r\n");
+}
+END_TEST
+
+/* The i-th documented code of the catalogue. */
+static const struct cme_error *documented(int i)
+{
+  int n;
+  const struct cme_error *t = cme_error_table(&n);
+  for (int k = 0; k < n; k++)
+    if (error_documented(&t[k]) && i-- == 0)
+      return &t[k];
+  return NULL;
+}
+
+static int documented_count(void)
+{
+  int n, count = 0;
+  const struct cme_error *t = cme_error_table(&n);
+  for (int k = 0; k < n; k++)
+    count += error_documented(&t[k]);
+  return count;
+}
+
+/* For every documented code: its scenario, the host's side, the exact bytes that carry the
+ * code, and a module that still answers afterwards. */
+START_TEST(every_documented_code_from_its_scenario)
+{
+  const struct cme_error *e = documented(_i);
+  char path[512], want[256], *gen = NULL;
+  size_t gen_len = 0, have_len = 0;
+  FILE *mem;
+  uint8_t *have;
+  const char *extra[] = { "--scenario", path, NULL };
+  ck_assert_ptr_nonnull(e);
+  snprintf(path, sizeof(path), "%s/errors/%d.yaml", scenario_dir(), e->code);
+  mem = open_memstream(&gen, &gen_len);
+  error_scenario_yaml(e, mem);
+  fclose(mem);
+  have = read_whole_file(path, 1 << 16, &have_len);
+  ck_assert_msg(have && have_len == gen_len && !memcmp(have, gen, gen_len),
+                "%s is missing or stale: build/tools/fotaerrors --scenarios scenarios/errors", path);
+  free(have);
+  free(gen);
+
+  start_args(extra);
+  switch (error_route_of(e)) {
+  case ROUTE_SUCCESS:
+    file_command(U, delta_ab_len, ",1,0,0");
+    tty_send(U, (const char *)delta_ab, delta_ab_len);
+    urc(U, "\"FILEEND\",0");
+    urc(U, "\"START\"");
+    urc(U, "\"END\",0");
+    usb_reboots_into(REV_B);
+    return;
+  case ROUTE_RESPONSE:
+    snprintf(want, sizeof(want), "\r\n+CME ERROR: %d\r\n", e->code);
+    chat(U, "AT+QFOTADL=\"FILE:1000\"\r", want);
+    break;
+  case ROUTE_FILEEND:
+    file_command(U, delta_ab_len, ",1,0,0");
+    tty_send(U, (const char *)delta_ab, delta_ab_len);
+    snprintf(want, sizeof(want), "\"FILEEND\",%d", e->code);
+    urc(U, want);
+    break;
+  case ROUTE_END:
+    file_command(U, delta_ab_len, ",1,0,0");
+    tty_send(U, (const char *)delta_ab, delta_ab_len);
+    urc(U, "\"FILEEND\",0");
+    urc(U, "\"START\"");
+    snprintf(want, sizeof(want), "\"END\",%d", e->code);
+    urc(U, want);
+    break;
+  case ROUTE_HTTPEND:
+  case ROUTE_FTPEND: {
+    int ftp = error_route_of(e) == ROUTE_FTPEND;
+    chat(U, ftp ? "AT+QFOTADL=\"ftp://u:p@127.0.0.1:1/x.pkg\",1,0,0\r"
+                : "AT+QFOTADL=\"http://127.0.0.1:1/x.pkg\",1,0,0\r",
+         "\r\nOK\r\n");
+    urc(U, ftp ? "\"FTPSTART\"" : "\"HTTPSTART\"");
+    snprintf(want, sizeof(want), "\"%s\",%d", ftp ? "FTPEND" : "HTTPEND", e->code);
+    urc(U, want);
+    break;
+  }
+  }
+  chat(U, "AT\r", "\r\nOK\r\n");
+  revision_is(U, REV_A);
+}
+END_TEST
+
+int main(void)
+{
+  Suite *s = suite_create("scenarios");
+  TCase *t = tcase_create("scenarios");
+  SRunner *sr;
+  int failed;
+  make_packages();
+  tcase_add_checked_fixture(t, fixture_setup, fixture_teardown);
+  tcase_set_timeout(t, 120);
+  tcase_add_test(t, power_cut_mid_update_bricks_until_reflash);
+  tcase_add_test(t, control_storage_and_network);
+  tcase_add_test(t, every_shipped_scenario_loads);
+  tcase_add_test(t, bad_scenarios_give_one_line_errors);
+  tcase_add_test(t, scenario_power_cut_at_50_percent);
+  tcase_add_test(t, scenario_flaky_network_first_attempt_fails);
+  tcase_add_test(t, scenario_network_settings_and_outage);
+  tcase_add_test(t, scenario_slow_gsm_link);
+  tcase_add_test(t, scenario_urc_quirks);
+  tcase_add_test(t, inject_and_clear_fault_rules);
+  tcase_add_test(t, same_seed_same_scenario_same_bytes);
+  tcase_add_test(t, fault_corrupt_bytes_fail_verification);
+  tcase_add_test(t, fault_stall_times_out);
+  tcase_add_test(t, fault_network_change_and_urc);
+  tcase_add_test(t, fault_probability_follows_the_seed);
+  tcase_add_test(t, scenario_power_cut_resumed_after_reboot);
+  suite_add_tcase(s, t);
+  t = tcase_create("errors");
+  tcase_add_checked_fixture(t, fixture_setup, fixture_teardown);
+  tcase_set_timeout(t, 60);
+  tcase_add_loop_test(t, every_documented_code_from_its_scenario, 0, documented_count());
+  suite_add_tcase(s, t);
+  sr = srunner_create(s);
+  srunner_run_all(sr, CK_NORMAL);
+  failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
