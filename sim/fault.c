@@ -62,7 +62,7 @@ struct fault_rule *fault_command(struct fault_set *fs, const char *name)
 /* A time rule's next due time: `at`, or every `at` when it repeats. */
 static uint64_t due_time(const struct fault_rule *r)
 {
-  if (!r->at_given || (r->fired && !r->repeat))
+  if (!r->at_given || (r->fired && !r->repeat) || r->fires >= FAULT_TIME_REPEAT_MAX)
     return UINT64_MAX;
   return r->repeat ? r->at_ms * (r->fires + 1) : r->at_ms;
 }

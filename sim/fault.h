@@ -9,6 +9,10 @@
 
 #include "scenario.h"
 
+/* A repeating time rule stops after this many periods (under --timing instant the periods
+ * pass as fast as the loop turns). */
+#define FAULT_TIME_REPEAT_MAX 1000
+
 struct fault_set {
   struct fault_rule rules[SCENARIO_MAX_FAULTS];
   int n;

@@ -86,6 +86,23 @@ void send_delta_ab(int fd, const char *rest)
   urc(fd, "\"START\"");
 }
 
+size_t read_until_hangup(int fd, char *buf, size_t size)
+{
+  size_t n = 0;
+  for (;;) {
+    struct pollfd p = { fd, POLLIN, 0 };
+    ssize_t r;
+    ck_assert_int_eq(poll(&p, 1, 5000), 1);
+    r = read(fd, buf + n, size - 1 - n);
+    if (r <= 0)
+      break;
+    n += (size_t)r;
+    ck_assert_uint_lt(n, size - 1);
+  }
+  buf[n] = '\0';
+  return n;
+}
+
 void revision_is(int fd, const char *rev)
 {
   char want[128];

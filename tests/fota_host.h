@@ -33,6 +33,8 @@ void updating(int fd, int n);
 void file_command(int fd, size_t len, const char *rest);
 /* A FILE-mode FOTA of delta_ab on fd up to FILEEND,0 and START. */
 void send_delta_ab(int fd, const char *rest);
+/* Reads fd until the port hangs up (at most 5 s between bytes); NUL-terminated. */
+size_t read_until_hangup(int fd, char *buf, size_t size);
 void revision_is(int fd, const char *rev);
 /* After END,0 on the USB port: it goes away; the new one comes up with rev. */
 void usb_reboots_into(const char *rev);

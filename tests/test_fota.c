@@ -495,23 +495,44 @@ START_TEST(no_network_for_the_download)
 }
 END_TEST
 
-START_TEST(network_rejects_the_apn)
+/* A module on a scenario given as text (written next to the served files). */
+static void start_with_yaml(const char *name, const char *yaml)
 {
   char scenario[512];
   const char *extra[] = { "--scenario", scenario, NULL };
-  snprintf(scenario, sizeof(scenario), "%s/private-apn.yaml", root);
-  write_file("private-apn.yaml", "network:\n  apns: [fota.corp]\n",
-             strlen("network:\n  apns: [fota.corp]\n"));
+  snprintf(scenario, sizeof(scenario), "%s/%s", root, name);
+  write_file(name, yaml, strlen(yaml));
   ck_assert_msg(sim_start(&S, extra) == 0, "fotasim did not get ready: %s", S.ready);
   M = tty_open(S.main_link);
   expect_tty(M, BOOT_URCS);
   chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+}
+
+START_TEST(network_rejects_the_apn)
+{
+  start_with_yaml("private-apn.yaml", "network:\n  apns: [fota.corp]\n");
   chat(M, "AT+QICSGP=1,1,\"internet\"\r", "\r\nOK\r\n");
   fotadl("http", SV.http, "delta.pkg", ",1,0,0");
   download_fails("HTTP", 21);                      /* the network refuses the APN */
   chat(M, "AT+QIACT=1\r", "\r\nERROR\r\n");
   chat(M, "AT+QICSGP=1,1,\"FOTA.corp\"\r", "\r\nOK\r\n");
   chat(M, "AT+QIACT=1\r", "\r\nOK\r\n");
+}
+END_TEST
+
+/* Rules at the connection: refused (drop) and nobody answering (stall), by attempt. */
+START_TEST(connect_phase_rules)
+{
+  start_with_yaml("connect-rules.yaml",
+                  "faults:\n  - phase: connect\n    attempt: 1\n    drop: true\n"
+                  "  - phase: connect\n    attempt: 2\n    stall: true\n"
+                  "  - phase: connect\n    attempt: 3\n    drop: true\n");
+  fotadl("http", SV.http, "delta.pkg", ",1,0,0");
+  download_fails("HTTP", 716);
+  fotadl("http", SV.http, "delta.pkg", ",1,0,0");
+  download_fails("HTTP", 702);
+  fotadl("ftp", SV.ftp, "delta.pkg", ",1,0,0");
+  download_fails("FTP", 605);
 }
 END_TEST
 
@@ -538,6 +559,7 @@ int main(void)
   tcase_add_test(t, ftp_server_replies);
   tcase_add_test(t, ftp_servers_closing_connections);
   tcase_add_test(t, network_rejects_the_apn);
+  tcase_add_test(t, connect_phase_rules);
   tcase_add_test(t, http_errors_from_real_causes);
   tcase_add_test(t, unknown_host_and_refused_port);
   tcase_add_test(t, stalled_servers_time_out);

@@ -180,17 +180,7 @@ START_TEST(scenario_power_cut_at_50_percent)
         "\r\n+QIND: \"FOTA\",\"UPDATING\",30\r\n\r\n+QIND: \"FOTA\",\"UPDATING\",40\r\n"
         "\r\n+QIND: \"FOTA\",\"UPDATING\",50\r\n";
     char got[512];
-    size_t n = 0;
-    for (;;) {
-      struct pollfd p = { U, POLLIN, 0 };
-      ssize_t r;
-      ck_assert_int_eq(poll(&p, 1, 5000), 1);
-      r = read(U, got + n, sizeof(got) - 1 - n);
-      if (r <= 0)
-        break;
-      n += (size_t)r;
-    }
-    got[n] = '\0';
+    size_t n = read_until_hangup(U, got, sizeof(got));
     ck_assert_msg(n <= sizeof(all) - 1 && memcmp(got, all, n) == 0, "%s", show(got, n));
   }
   status_has("\"power\":\"off\"", 5000);
@@ -553,6 +543,189 @@ START_TEST(every_documented_code_from_its_scenario)
 }
 END_TEST
 
+/* The transcript's events on one port, in order: {"event", "port", "data", "vt"}. */
+static json_t *port_events(const char *path, const char *port)
+{
+  FILE *f = fopen(path, "r");
+  char *line = NULL;
+  size_t cap = 0;
+  json_t *list = json_array();
+  ck_assert_ptr_nonnull(f);
+  while (getline(&line, &cap, f) > 0) {
+    json_t *ev = json_loads(line, JSON_ALLOW_NUL, NULL);
+    ck_assert_ptr_nonnull(ev);
+    if (json_is_string(json_object_get(ev, "port")) &&
+        !strcmp(json_string_value(json_object_get(ev, "port")), port))
+      json_array_append(list, ev);
+    json_decref(ev);
+  }
+  free(line);
+  fclose(f);
+  return list;
+}
+
+/* The virtual time of the first event of this type on the list from index *from whose data
+ * starts with prefix; *from moves past it. */
+static json_int_t vt_of(json_t *list, size_t *from, const char *type, const char *prefix)
+{
+  for (; *from < json_array_size(list); (*from)++) {
+    json_t *ev = json_array_get(list, *from);
+    const char *data = json_string_value(json_object_get(ev, "data"));
+    if (!strcmp(json_string_value(json_object_get(ev, "event")), type) && data &&
+        !strncmp(data, prefix, strlen(prefix))) {
+      (*from)++;
+      return json_integer_value(json_object_get(ev, "vt"));
+    }
+  }
+  ck_abort_msg("no %s event starting with %s", type, show(prefix, strlen(prefix)));
+  return -1;
+}
+
+/* A delta built against A09 offered to a module running A08: END,510, nothing written. */
+START_TEST(scenario_wrong_base_delta)
+{
+  start_with_scenario("wrong-base-delta.yaml", "instant");
+  send_delta_ab(U, ",1,0,5");
+  urc(U, "\"END\",510");
+  revision_is(U, "EC200UCNAAR02A08M08");
+}
+END_TEST
+
+/* Output faults on the answers to commands: a line lost, an answer cut in two with a pause,
+ * an answer held back on another port. The pauses are measured on the virtual clock from the
+ * transcript. */
+START_TEST(output_faults_on_command_answers)
+{
+  char tr[512], path[512];
+  const char *extra[] = { "--scenario", path, "--transcript", tr, NULL };
+  json_t *usb, *main_port;
+  size_t i = 0;
+  json_int_t t0, t1;
+  FILE *f;
+  snprintf(path, sizeof(path), "%s.rules.yaml", S.dir);
+  snprintf(tr, sizeof(tr), "%s.transcript", S.dir);
+  f = fopen(path, "w");
+  fputs("faults:\n"
+        "  - command: AT+CSQ\n    output: drop\n"
+        "  - command: AT+CGMR\n    output: split\n    bytes: 4\n    ms: 1500\n"
+        "  - command: AT+GMI\n    output: delay\n    ms: 2000\n    port: main\n", f);
+  fclose(f);
+  start_args(extra);
+  chat(U, "AT+CSQ\r", "\r\nOK\r\n");                 /* the +CSQ line is lost */
+  chat(U, "AT+CSQ\r", "\r\n+CSQ: 24,99\r\n\r\nOK\r\n"); /* one-shot: whole again */
+  revision_is(U, REV_A);                               /* split, but every byte comes */
+  chat(M, "AT+GMI\r", "\r\nQuectel\r\n\r\nOK\r\n");     /* held, then whole */
+  close(U);
+  close(M);
+  U = M = -1;
+  ck_assert_int_eq(sim_stop(&S), 0);
+  usb = port_events(tr, "usb");
+  main_port = port_events(tr, "main");
+  vt_of(usb, &i, "rx", "AT+CGMR");
+  t0 = vt_of(usb, &i, "tx", "\r\nEC");
+  t1 = vt_of(usb, &i, "tx", "");
+  ck_assert_int_ge(t1 - t0, 1500);
+  i = 0;
+  t0 = vt_of(main_port, &i, "rx", "AT+GMI");
+  t1 = vt_of(main_port, &i, "tx", "\r\nQuectel");
+  ck_assert_int_ge(t1 - t0, 2000);
+  json_decref(usb);
+  json_decref(main_port);
+  unlink(tr);
+  unlink(path);
+}
+END_TEST
+
+/* A time rule due before the boot ends changes the network the module finds; one injected at
+ * run time whose time has passed fires at once, with its URC and signal. */
+START_TEST(time_rules_fire_on_the_virtual_clock)
+{
+  char out[4096];
+  const char *now[] = { "inject", "{\"at\":0,\"urc\":\"+QIND: \\\"custom\\\",2\",\"rssi\":7}",
+                        NULL };
+  start_with_rules("faults:\n  - at: 5000\n    network: roaming\n    rssi: 12\n");
+  chat(U, "AT+CSQ;+CREG?\r", "\r\n+CSQ: 12,99\r\n\r\n+CREG: 0,5\r\n\r\nOK\r\n");
+  ck_assert_int_eq(run_ctl(&S, now, out, sizeof(out)), 0);
+  expect_tty(U, "\r\n+QIND: \"custom\",2\r\n");
+  expect_tty(M, "\r\n+QIND: \"custom\",2\r\n");
+  chat(U, "AT+CSQ\r", "\r\n+CSQ: 7,99\r\n\r\nOK\r\n");
+}
+END_TEST
+
+/* A download rule at a byte offset: the progress URCs go on to that point, then FILEEND. */
+START_TEST(offset_trigger_fires_at_its_byte)
+{
+  char yaml[256], got[8192], want[8192];
+  size_t n = 0, wn = 0;
+  int k = 0;
+  snprintf(yaml, sizeof(yaml), "faults:\n  - phase: download\n    offset: %zu\n    fail: 565\n",
+           delta_ab_len / 2);
+  start_with_rules(yaml);
+  file_command(U, delta_ab_len, ",1,100,0");
+  tty_send(U, (const char *)delta_ab, delta_ab_len);
+  /* DOWNLOADING 1, 2, ... up to at least 50 (the offset is half the package), then FILEEND */
+  for (;;) {
+    ssize_t r = (ssize_t)tty_read_for(U, got + n, sizeof(got) - 1 - n, 3000);
+    ck_assert_int_gt(r, 0);
+    n += (size_t)r;
+    got[n] = '\0';
+    if (strstr(got, "\"FILEEND\""))
+      break;
+  }
+  while (wn < n) {
+    char line[64];
+    int len = snprintf(line, sizeof(line), "\r\n+QIND: \"FOTA\",\"DOWNLOADING\",%d\r\n", k + 1);
+    if (strncmp(got + wn, line, (size_t)len) != 0)
+      break;
+    wn += (size_t)len;
+    k++;
+  }
+  ck_assert_msg(k >= 50 && k < 100, "%d progress URCs before the fault: %s", k, show(got, n));
+  snprintf(want, sizeof(want), "\r\n+QIND: \"FOTA\",\"FILEEND\",565\r\n");
+  ck_assert_str_eq(got + wn, want);
+  chat(U, "AT\r", "\r\nOK\r\n");
+  revision_is(U, REV_A);
+}
+END_TEST
+
+/* A command rule fills the storage before the command runs: the FILE length no longer fits. */
+START_TEST(fill_action_leaves_too_little_room)
+{
+  char cmd[128];
+  start_with_rules("faults:\n  - command: AT+QFOTADL\n    fill: {medium: UFS, free: 1000}\n");
+  snprintf(cmd, sizeof(cmd), "AT+QFOTADL=\"FILE:%zu\",1,0,0\r", delta_ab_len);
+  chat(U, cmd, "\r\n+CME ERROR: 564\r\n");
+  chat(U, "AT+QFLDS=\"UFS\"\r", "\r\n+QFLDS: 1000,6291456\r\n\r\nOK\r\n");
+}
+END_TEST
+
+/* A reboot rule: END,0, then the power goes instead of the reboot; the next power on boots
+ * the new firmware (the update had finished). */
+START_TEST(reboot_rule_cuts_power_after_a_good_update)
+{
+  char reply[4096];
+  start_with_rules("faults:\n  - phase: reboot\n    cut_power: true\n");
+  static const char all[] =
+      "\r\n+QIND: \"FOTA\",\"UPDATING\",20\r\n\r\n+QIND: \"FOTA\",\"UPDATING\",40\r\n"
+      "\r\n+QIND: \"FOTA\",\"UPDATING\",60\r\n\r\n+QIND: \"FOTA\",\"UPDATING\",80\r\n"
+      "\r\n+QIND: \"FOTA\",\"UPDATING\",100\r\n\r\n+QIND: \"FOTA\",\"END\",0\r\n";
+  char got[512];
+  size_t n;
+  send_delta_ab(U, ",1,0,5");
+  /* the URCs just before the cut may vanish with the USB port: a prefix of them comes */
+  n = read_until_hangup(U, got, sizeof(got));
+  ck_assert_msg(n <= sizeof(all) - 1 && memcmp(got, all, n) == 0, "%s", show(got, n));
+  status_has("\"power\":\"off\"", 5000);
+  close(U);
+  U = -1;
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"power\",\"action\":\"on\"}", reply, sizeof(reply),
+                       5000), 0);
+  expect_tty(M, BOOT_URCS);
+  chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  chat(M, "AT+CGMR\r", "\r\n" REV_B "\r\n\r\nOK\r\n");
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("scenarios");
@@ -578,6 +751,12 @@ int main(void)
   tcase_add_test(t, fault_network_change_and_urc);
   tcase_add_test(t, fault_probability_follows_the_seed);
   tcase_add_test(t, scenario_power_cut_resumed_after_reboot);
+  tcase_add_test(t, scenario_wrong_base_delta);
+  tcase_add_test(t, output_faults_on_command_answers);
+  tcase_add_test(t, time_rules_fire_on_the_virtual_clock);
+  tcase_add_test(t, offset_trigger_fires_at_its_byte);
+  tcase_add_test(t, fill_action_leaves_too_little_room);
+  tcase_add_test(t, reboot_rule_cuts_power_after_a_good_update);
   suite_add_tcase(s, t);
   t = tcase_create("errors");
   tcase_add_checked_fixture(t, fixture_setup, fixture_teardown);
