@@ -85,7 +85,7 @@ static const struct cme_error table[] = {
   { 610, ERR_FTP, "invalid parameter", "FTPEND", INJECT },
   { 611, ERR_FTP, "failed to open file", "FTPEND", INJECT },
   { 612, ERR_FTP, "file position invalid", "FTPEND", INJECT },
-  { FTP_FILE_ERROR, ERR_FTP, "file error", "FTPEND", "the package cannot be stored" },
+  { FTP_FILE_ERROR, ERR_FTP, "file error", "FTPEND", "the package cannot be stored (fota/path names a file, not a directory)" },
   { FTP_REPLY_421, ERR_FTP, "service not available (421)", "FTPEND", "server reply 421" },
   { FTP_REPLY_425, ERR_FTP, "cannot open data connection (425)", "FTPEND", "server reply 425" },
   { FTP_REPLY_426, ERR_FTP, "connection closed, transfer aborted (426)", "FTPEND", "server reply 426" },
@@ -106,7 +106,7 @@ static const struct cme_error table[] = {
   { FTP_TLS_FAILED, ERR_FTP, "SSL/TLS authentication failed", "FTPEND, HTTPEND", "a TLS handshake that fails" },
 
   /* HTTP(S): HTTPEND */
-  { HTTP_UNKNOWN, ERR_HTTP, "HTTP(S) unknown error", "HTTPEND", "any HTTP failure without a better code" },
+  { HTTP_UNKNOWN, ERR_HTTP, "HTTP(S) unknown error", "HTTPEND", "any HTTP failure without a better code, e.g. the package cannot be stored" },
   { HTTP_TIMEOUT, ERR_HTTP, "HTTP(S) timeout", "HTTPEND", "no byte for 60 s virtual" },
   { HTTP_BUSY, ERR_HTTP, "HTTP(S) busy", "HTTPEND", INJECT },
   { HTTP_DNS_FAILED, ERR_HTTP, "DNS error", "HTTPEND", "a host name not in the DNS map" },

@@ -19,6 +19,14 @@
 #define NEW_REV "EC200UCNAAR02A10M08"
 
 static char root[] = "/tmp/fotasim-www-XXXXXX";
+
+/* Every FTP reply SPEC §7 maps, as the real server sends it to RETR (file reply-NNN.pkg), and
+ * the code the module must report; written here by hand, not from the catalogue under test. */
+static const struct { int reply, code; } ftp_replies[] = {
+  { 421, 614 }, { 425, 615 }, { 426, 616 }, { 450, 617 }, { 451, 618 }, { 452, 619 },
+  { 500, 620 }, { 501, 621 }, { 502, 622 }, { 503, 623 }, { 504, 624 }, { 532, 626 },
+  { 551, 628 }, { 552, 629 }, { 553, 630 },
+};
 static struct servers SV;
 
 static void write_file(const char *name, const void *data, size_t len)
@@ -56,10 +64,13 @@ static void make_world(void)
   write_file("delta.pkg", delta, delta_len);
   /* files the FTP server misbehaves on exist, so that SIZE works and RETR misbehaves */
   {
-    static const char *const odd[] = { "stall.pkg", "reply-421.pkg", "reply-425.pkg",
-                                       "reply-426.pkg", "reply-451.pkg", "reply-452.pkg",
-                                       "reply-502.pkg", "reply-532.pkg", "reply-553.pkg",
-                                       "close-control.pkg", "close-data.pkg", "reset.pkg" };
+    static const char *const odd[] = { "stall.pkg", "close-control.pkg", "close-data.pkg",
+                                       "reset.pkg" };
+    for (size_t i = 0; i < sizeof(ftp_replies) / sizeof(ftp_replies[0]); i++) {
+      char name[32];
+      snprintf(name, sizeof(name), "reply-%d.pkg", ftp_replies[i].reply);
+      write_file(name, delta, delta_len);
+    }
     for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
       write_file(odd[i], delta, delta_len);
   }
@@ -300,22 +311,12 @@ START_TEST(ftp_server_replies)
   download_fails("FTP", 625);                      /* 530 not logged in */
   fotadl("ftp", SV.ftp, "missing.pkg", ",1,0,0");
   download_fails("FTP", 627);                      /* 550 */
-  fotadl("ftp", SV.ftp, "reply-421.pkg", ",1,0,0");
-  download_fails("FTP", 614);
-  fotadl("ftp", SV.ftp, "reply-425.pkg", ",1,0,0");
-  download_fails("FTP", 615);
-  fotadl("ftp", SV.ftp, "reply-426.pkg", ",1,0,0");
-  download_fails("FTP", 616);
-  fotadl("ftp", SV.ftp, "reply-451.pkg", ",1,0,0");
-  download_fails("FTP", 618);
-  fotadl("ftp", SV.ftp, "reply-452.pkg", ",1,0,0");
-  download_fails("FTP", 619);
-  fotadl("ftp", SV.ftp, "reply-502.pkg", ",1,0,0");
-  download_fails("FTP", 622);
-  fotadl("ftp", SV.ftp, "reply-532.pkg", ",1,0,0");
-  download_fails("FTP", 626);
-  fotadl("ftp", SV.ftp, "reply-553.pkg", ",1,0,0");
-  download_fails("FTP", 630);
+  for (size_t i = 0; i < sizeof(ftp_replies) / sizeof(ftp_replies[0]); i++) {
+    char name[32];
+    snprintf(name, sizeof(name), "reply-%d.pkg", ftp_replies[i].reply);
+    fotadl("ftp", SV.ftp, name, ",1,0,0");
+    download_fails("FTP", ftp_replies[i].code);
+  }
 }
 END_TEST
 
@@ -520,6 +521,25 @@ START_TEST(network_rejects_the_apn)
 }
 END_TEST
 
+/* The package cannot be stored: fota/path names a directory that is a file on the medium. */
+START_TEST(package_cannot_be_stored)
+{
+  char path[512];
+  FILE *f;
+  start();
+  snprintf(path, sizeof(path), "%s/ufs/blocked", S.dir);
+  f = fopen(path, "w");
+  ck_assert_ptr_nonnull(f);
+  fclose(f);
+  chat(M, "AT+QCFG=\"fota/path\",\"UFS:blocked\"\r", "\r\nOK\r\n");
+  fotadl("ftp", SV.ftp, "delta.pkg", ",1,0,0");
+  download_fails("FTP", 613);                      /* FTP: file error */
+  chat(M, "AT+QCFG=\"fota/path\",\"UFS:blocked\"\r", "\r\nOK\r\n");
+  fotadl("http", SV.http, "delta.pkg", ",1,0,0");
+  download_fails("HTTP", 701);                     /* HTTP: no better code than unknown */
+}
+END_TEST
+
 /* Rules at the connection: refused (drop) and nobody answering (stall), by attempt. */
 START_TEST(connect_phase_rules)
 {
@@ -560,6 +580,7 @@ int main(void)
   tcase_add_test(t, ftp_servers_closing_connections);
   tcase_add_test(t, network_rejects_the_apn);
   tcase_add_test(t, connect_phase_rules);
+  tcase_add_test(t, package_cannot_be_stored);
   tcase_add_test(t, http_errors_from_real_causes);
   tcase_add_test(t, unknown_host_and_refused_port);
   tcase_add_test(t, stalled_servers_time_out);
