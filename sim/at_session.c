@@ -254,6 +254,8 @@ static void start_line(struct at_session *s, const char *body, size_t len)
   s->cmd.name[0] = '\0';
   s->cmd.text[0] = '\0';
   at_line_remember(&s->line, body, len);
+  if (len == 0 && s->ops->on_command) /* a bare AT is a command line too: hosts probe with it */
+    s->ops->on_command(s->user, &s->cmd);
   run_line(s);
 }
 

@@ -10,6 +10,7 @@
 
 #include "control.h"
 #include "log.h"
+#include "run.h"
 #include "module.h"
 #include "scenario.h"
 #include "transcript.h"
@@ -32,6 +33,7 @@ static void usage(FILE *out)
 {
   fprintf(out,
           "Usage: fotasim [OPTION]...\n"
+          "       fotasim run [OPTION]... SCENARIO... -- CMD [ARGS]...  (see fotasim run --help)\n"
           "A virtual Quectel EC200U / EG915U LTE module on two PTYs.\n\n"
           "  --state-dir DIR     persistent state: flash, NV, file systems (./fotasim-state)\n"
           "  --link PATH         symlink to the main UART PTY (DIR/ttyMAIN)\n"
@@ -190,7 +192,10 @@ int main(int argc, char **argv)
   char err[512], sock[4200];
   double scale;
   FILE *logf = NULL;
-  int rc = parse_options(argc, argv, &o);
+  int rc;
+  if (argc > 1 && !strcmp(argv[1], "run")) /* fotasim run SCENARIO... -- CMD */
+    return run_main(argc - 1, argv + 1);
+  rc = parse_options(argc, argv, &o);
   if (rc)
     return rc;
   if (o.scenario) {

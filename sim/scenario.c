@@ -15,116 +15,14 @@
 #include "network.h"
 #include "storage.h"
 #include "vclock.h"
-
-struct walk {
-  yaml_document_t *doc;
-  const char *path;
-  char *err;
-  size_t errlen;
-};
-
-static int bad(struct walk *w, const yaml_node_t *n, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int bad(struct walk *w, const yaml_node_t *n, const char *field, const char *fmt, ...)
-{
-  char msg[256];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof(msg), fmt, ap);
-  va_end(ap);
-  snprintf(w->err, w->errlen, "%s:%lu: %s: %s", w->path,
-           (unsigned long)(n ? n->start_mark.line + 1 : 0), field, msg);
-  return -1;
-}
-
-static yaml_node_t *node(struct walk *w, int id)
-{
-  return yaml_document_get_node(w->doc, id);
-}
-
-static const char *scalar(const yaml_node_t *n)
-{
-  return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
-}
-
-static int get_u64(struct walk *w, const yaml_node_t *n, const char *field, uint64_t min,
-                   uint64_t max, uint64_t *out)
-{
-  const char *s = scalar(n);
-  char *end;
-  unsigned long long v;
-  if (!s || !*s || *s == '-')
-    return bad(w, n, field, "expected a whole number");
-  errno = 0;
-  v = strtoull(s, &end, 10);
-  if (errno || *end)
-    return bad(w, n, field, "expected a whole number, not '%s'", s);
-  if (v < min || v > max)
-    return bad(w, n, field, "%llu is out of range (%llu to %llu)", v, (unsigned long long)min,
-               (unsigned long long)max);
-  *out = v;
-  return 0;
-}
-
-static int get_int(struct walk *w, const yaml_node_t *n, const char *field, int min, int max,
-                   int *out)
-{
-  uint64_t v;
-  if (get_u64(w, n, field, (uint64_t)min, (uint64_t)max, &v) != 0)
-    return -1;
-  *out = (int)v;
-  return 0;
-}
-
-static int get_bool(struct walk *w, const yaml_node_t *n, const char *field, int *out)
-{
-  const char *s = scalar(n);
-  if (s && (!strcmp(s, "true") || !strcmp(s, "yes") || !strcmp(s, "on")))
-    *out = 1;
-  else if (s && (!strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "off")))
-    *out = 0;
-  else
-    return bad(w, n, field, "expected true or false");
-  return 0;
-}
-
-static int get_str(struct walk *w, const yaml_node_t *n, const char *field, char *out,
-                   size_t size)
-{
-  const char *s = scalar(n);
-  if (!s)
-    return bad(w, n, field, "expected a string");
-  if (strlen(s) >= size)
-    return bad(w, n, field, "longer than %zu characters", size - 1);
-  snprintf(out, size, "%s", s);
-  return 0;
-}
+#include "scenario_expect.h"
+#include "yaml_walk.h"
 
 static int get_registration(struct walk *w, const yaml_node_t *n, const char *field, int *out)
 {
-  const char *s = scalar(n);
+  const char *s = yw_scalar(n);
   if (!s || (*out = network_stat_parse(s)) < 0)
-    return bad(w, n, field, "expected home, roaming, searching, denied or not-registered");
-  return 0;
-}
-
-/* Calls fn for each key/value of a mapping; a non-mapping is an error. */
-typedef int (*pair_fn)(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
-                       yaml_node_t *v, void *arg);
-
-static int each_pair(struct walk *w, struct scenario *sc, yaml_node_t *n, const char *field,
-                     pair_fn fn, void *arg)
-{
-  if (!n || n->type != YAML_MAPPING_NODE)
-    return bad(w, n, field, "expected a mapping");
-  for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-    yaml_node_t *k = node(w, p->key), *v = node(w, p->value);
-    const char *key = scalar(k);
-    if (!key)
-      return bad(w, k, field, "keys must be plain names");
-    if (fn(w, sc, key, k, v, arg) != 0)
-      return -1;
-  }
+    return yw_bad(w, n, field, "expected home, roaming, searching, denied or not-registered");
   return 0;
 }
 
@@ -134,29 +32,29 @@ static int module_field(struct walk *w, struct scenario *sc, const char *key, ya
   double scale;
   (void)arg;
   if (!strcmp(key, "model")) {
-    const char *s = scalar(v);
+    const char *s = yw_scalar(v);
     if (s && !strcasecmp(s, "EC200U"))
       sc->model = 0;
     else if (s && !strcasecmp(s, "EG915U"))
       sc->model = 1;
     else
-      return bad(w, v, "module.model", "expected EC200U or EG915U");
+      return yw_bad(w, v, "module.model", "expected EC200U or EG915U");
     return 0;
   }
   if (!strcmp(key, "revision"))
-    return get_str(w, v, "module.revision", sc->revision, sizeof(sc->revision));
+    return yw_str(w, v, "module.revision", sc->revision, sizeof(sc->revision));
   if (!strcmp(key, "timing")) {
-    if (get_str(w, v, "module.timing", sc->timing, sizeof(sc->timing)) != 0)
+    if (yw_str(w, v, "module.timing", sc->timing, sizeof(sc->timing)) != 0)
       return -1;
     if (vclock_parse_timing(sc->timing, &scale) != 0)
-      return bad(w, v, "module.timing", "expected real, fast, instant or a positive factor");
+      return yw_bad(w, v, "module.timing", "expected real, fast, instant or a positive factor");
     return 0;
   }
   if (!strcmp(key, "quirks"))
-    return get_bool(w, v, "module.quirks", &sc->quirks);
+    return yw_bool(w, v, "module.quirks", &sc->quirks);
   if (!strcmp(key, "resume_update"))
-    return get_bool(w, v, "module.resume_update", &sc->resume_update);
-  return bad(w, k, "module", "unknown field '%s'", key);
+    return yw_bool(w, v, "module.resume_update", &sc->resume_update);
+  return yw_bad(w, k, "module", "unknown field '%s'", key);
 }
 
 static int dns_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
@@ -164,11 +62,11 @@ static int dns_field(struct walk *w, struct scenario *sc, const char *key, yaml_
 {
   (void)arg;
   if (sc->ndns == DNS_MAX_ENTRIES)
-    return bad(w, k, "network.dns", "more than %d names", DNS_MAX_ENTRIES);
+    return yw_bad(w, k, "network.dns", "more than %d names", DNS_MAX_ENTRIES);
   if (strlen(key) >= sizeof(sc->dns[0].name))
-    return bad(w, k, "network.dns", "name too long");
+    return yw_bad(w, k, "network.dns", "name too long");
   snprintf(sc->dns[sc->ndns].name, sizeof(sc->dns[0].name), "%s", key);
-  if (get_str(w, v, "network.dns", sc->dns[sc->ndns].addr, sizeof(sc->dns[0].addr)) != 0)
+  if (yw_str(w, v, "network.dns", sc->dns[sc->ndns].addr, sizeof(sc->dns[0].addr)) != 0)
     return -1;
   sc->ndns++;
   return 0;
@@ -180,12 +78,12 @@ static int outage_field(struct walk *w, struct scenario *sc, const char *key, ya
   struct scenario_outage *o = arg;
   (void)sc;
   if (!strcmp(key, "at"))
-    return get_u64(w, v, "network.outages.at", 0, 1ull << 40, &o->at_ms);
+    return yw_u64(w, v, "network.outages.at", 0, 1ull << 40, &o->at_ms);
   if (!strcmp(key, "for"))
-    return get_u64(w, v, "network.outages.for", 1, 1ull << 40, &o->for_ms);
+    return yw_u64(w, v, "network.outages.for", 1, 1ull << 40, &o->for_ms);
   if (!strcmp(key, "registration"))
     return get_registration(w, v, "network.outages.registration", &o->stat);
-  return bad(w, k, "network.outages", "unknown field '%s'", key);
+  return yw_bad(w, k, "network.outages", "unknown field '%s'", key);
 }
 
 static int network_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
@@ -196,41 +94,41 @@ static int network_field(struct walk *w, struct scenario *sc, const char *key, y
   if (!strcmp(key, "registration"))
     return get_registration(w, v, "network.registration", &sc->registration);
   if (!strcmp(key, "rat")) {
-    const char *s = scalar(v);
+    const char *s = yw_scalar(v);
     if (s && !strcmp(s, "LTE"))
       sc->rat = RAT_LTE;
     else if (s && !strcmp(s, "GSM"))
       sc->rat = RAT_GSM;
     else
-      return bad(w, v, "network.rat", "expected LTE or GSM");
+      return yw_bad(w, v, "network.rat", "expected LTE or GSM");
     return 0;
   }
   if (!strcmp(key, "rssi")) {
-    if (get_int(w, v, "network.rssi", 0, 99, &sc->rssi) != 0)
+    if (yw_int(w, v, "network.rssi", 0, 99, &sc->rssi) != 0)
       return -1;
     if (sc->rssi > 31 && sc->rssi != 99)
-      return bad(w, v, "network.rssi", "expected 0-31 or 99");
+      return yw_bad(w, v, "network.rssi", "expected 0-31 or 99");
     return 0;
   }
   if (!strcmp(key, "bandwidth"))
-    return get_u64(w, v, "network.bandwidth", 1000, 10000000000ull, &sc->bandwidth_bps);
+    return yw_u64(w, v, "network.bandwidth", 1000, 10000000000ull, &sc->bandwidth_bps);
   if (!strcmp(key, "latency")) {
-    if (get_u64(w, v, "network.latency", 0, 60000, &u) != 0)
+    if (yw_u64(w, v, "network.latency", 0, 60000, &u) != 0)
       return -1;
     sc->latency_ms = (uint32_t)u;
     sc->latency_given = 1;
     return 0;
   }
   if (!strcmp(key, "dns"))
-    return each_pair(w, sc, v, "network.dns", dns_field, NULL);
+    return yw_each(w, sc, v, "network.dns", dns_field, NULL);
   if (!strcmp(key, "apns")) {
     if (v->type != YAML_SEQUENCE_NODE)
-      return bad(w, v, "network.apns", "expected a list of APNs");
+      return yw_bad(w, v, "network.apns", "expected a list of APNs");
     for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
          it++) {
       if (sc->napns == NETWORK_MAX_APNS)
-        return bad(w, v, "network.apns", "more than %d APNs", NETWORK_MAX_APNS);
-      if (get_str(w, node(w, *it), "network.apns", sc->apns[sc->napns], NETWORK_APN_MAX) != 0)
+        return yw_bad(w, v, "network.apns", "more than %d APNs", NETWORK_MAX_APNS);
+      if (yw_str(w, yw_node(w, *it), "network.apns", sc->apns[sc->napns], NETWORK_APN_MAX) != 0)
         return -1;
       sc->napns++;
     }
@@ -238,27 +136,27 @@ static int network_field(struct walk *w, struct scenario *sc, const char *key, y
   }
   if (!strcmp(key, "outages")) {
     if (v->type != YAML_SEQUENCE_NODE)
-      return bad(w, v, "network.outages", "expected a list");
+      return yw_bad(w, v, "network.outages", "expected a list");
     for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
          it++) {
       struct scenario_outage *o;
       if (sc->noutages == SCENARIO_MAX_OUTAGES)
-        return bad(w, v, "network.outages", "more than %d outages", SCENARIO_MAX_OUTAGES);
+        return yw_bad(w, v, "network.outages", "more than %d outages", SCENARIO_MAX_OUTAGES);
       o = &sc->outages[sc->noutages];
       o->stat = REG_SEARCHING;
       o->for_ms = 0;
-      if (each_pair(w, sc, node(w, *it), "network.outages", outage_field, o) != 0)
+      if (yw_each(w, sc, yw_node(w, *it), "network.outages", outage_field, o) != 0)
         return -1;
       if (!o->for_ms)
-        return bad(w, node(w, *it), "network.outages", "needs 'for' (ms)");
+        return yw_bad(w, yw_node(w, *it), "network.outages", "needs 'for' (ms)");
       if (sc->noutages > 0 &&
           o->at_ms < sc->outages[sc->noutages - 1].at_ms + sc->outages[sc->noutages - 1].for_ms)
-        return bad(w, node(w, *it), "network.outages", "outages must be in order, not overlapping");
+        return yw_bad(w, yw_node(w, *it), "network.outages", "outages must be in order, not overlapping");
       sc->noutages++;
     }
     return 0;
   }
-  return bad(w, k, "network", "unknown field '%s'", key);
+  return yw_bad(w, k, "network", "unknown field '%s'", key);
 }
 
 static int sd_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
@@ -266,10 +164,10 @@ static int sd_field(struct walk *w, struct scenario *sc, const char *key, yaml_n
 {
   (void)arg;
   if (!strcmp(key, "present"))
-    return get_bool(w, v, "storage.sd.present", &sc->sd_present);
+    return yw_bool(w, v, "storage.sd.present", &sc->sd_present);
   if (!strcmp(key, "capacity"))
-    return get_u64(w, v, "storage.sd.capacity", 1, 1ull << 40, &sc->capacity[1]);
-  return bad(w, k, "storage.sd", "unknown field '%s'", key);
+    return yw_u64(w, v, "storage.sd.capacity", 1, 1ull << 40, &sc->capacity[1]);
+  return yw_bad(w, k, "storage.sd", "unknown field '%s'", key);
 }
 
 static int storage_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
@@ -277,15 +175,15 @@ static int storage_field(struct walk *w, struct scenario *sc, const char *key, y
 {
   (void)arg;
   if (!strcmp(key, "ufs"))
-    return get_u64(w, v, "storage.ufs", 1, 1ull << 40, &sc->capacity[0]);
+    return yw_u64(w, v, "storage.ufs", 1, 1ull << 40, &sc->capacity[0]);
   if (!strcmp(key, "efs"))
-    return get_u64(w, v, "storage.efs", 1, 1ull << 40, &sc->capacity[2]);
+    return yw_u64(w, v, "storage.efs", 1, 1ull << 40, &sc->capacity[2]);
   if (!strcmp(key, "sd")) {
     if (v->type == YAML_SCALAR_NODE)
-      return get_bool(w, v, "storage.sd", &sc->sd_present);
-    return each_pair(w, sc, v, "storage.sd", sd_field, NULL);
+      return yw_bool(w, v, "storage.sd", &sc->sd_present);
+    return yw_each(w, sc, v, "storage.sd", sd_field, NULL);
   }
-  return bad(w, k, "storage", "unknown field '%s'", key);
+  return yw_bad(w, k, "storage", "unknown field '%s'", key);
 }
 
 static int fill_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
@@ -294,13 +192,13 @@ static int fill_field(struct walk *w, struct scenario *sc, const char *key, yaml
   struct fault_rule *r = arg;
   (void)sc;
   if (!strcmp(key, "medium")) {
-    const char *s = scalar(v);
+    const char *s = yw_scalar(v);
     r->fill_medium = s ? storage_medium_named(s) : -1;
-    return r->fill_medium < 0 ? bad(w, v, "faults.fill.medium", "expected UFS, SD or EFS") : 0;
+    return r->fill_medium < 0 ? yw_bad(w, v, "faults.fill.medium", "expected UFS, SD or EFS") : 0;
   }
   if (!strcmp(key, "free"))
-    return get_u64(w, v, "faults.fill.free", 0, 1ull << 40, &r->fill_free);
-  return bad(w, k, "faults.fill", "unknown field '%s'", key);
+    return yw_u64(w, v, "faults.fill.free", 0, 1ull << 40, &r->fill_free);
+  return yw_bad(w, k, "faults.fill", "unknown field '%s'", key);
 }
 
 static int fault_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
@@ -312,93 +210,93 @@ static int fault_field(struct walk *w, struct scenario *sc, const char *key, yam
   struct fault_rule *r = arg;
   uint64_t u;
   if (!strcmp(key, "phase")) {
-    const char *s = scalar(v);
+    const char *s = yw_scalar(v);
     for (int i = 0; s && i < FAULT_PHASES; i++)
       if (!strcmp(s, phases[i]))
         r->phase = i;
     if (r->phase < 0)
-      return bad(w, v, "faults.phase",
+      return yw_bad(w, v, "faults.phase",
                  "expected datacall, connect, download, verify, update or reboot");
     return 0;
   }
   if (!strcmp(key, "percent"))
-    return get_int(w, v, "faults.percent", 0, 100, &r->percent);
+    return yw_int(w, v, "faults.percent", 0, 100, &r->percent);
   if (!strcmp(key, "offset")) {
     r->offset_given = 1;
-    return get_u64(w, v, "faults.offset", 0, 1ull << 40, &r->offset);
+    return yw_u64(w, v, "faults.offset", 0, 1ull << 40, &r->offset);
   }
   if (!strcmp(key, "at")) {
     r->at_given = 1;
-    return get_u64(w, v, "faults.at", 0, 1ull << 40, &r->at_ms);
+    return yw_u64(w, v, "faults.at", 0, 1ull << 40, &r->at_ms);
   }
   if (!strcmp(key, "command")) {
-    if (get_str(w, v, "faults.command", r->command, sizeof(r->command)) != 0)
+    if (yw_str(w, v, "faults.command", r->command, sizeof(r->command)) != 0)
       return -1;
     if (strncasecmp(r->command, "AT", 2) != 0 || !r->command[2])
-      return bad(w, v, "faults.command", "expected a command such as AT+QFOTADL");
+      return yw_bad(w, v, "faults.command", "expected a command such as AT+QFOTADL");
     return 0;
   }
   if (!strcmp(key, "occurrence"))
-    return get_int(w, v, "faults.occurrence", 1, 1000000, &r->occurrence);
+    return yw_int(w, v, "faults.occurrence", 1, 1000000, &r->occurrence);
   if (!strcmp(key, "attempt"))
-    return get_int(w, v, "faults.attempt", 1, 1000000, &r->attempt);
+    return yw_int(w, v, "faults.attempt", 1, 1000000, &r->attempt);
   if (!strcmp(key, "fail")) {
-    if (get_int(w, v, "faults.fail", 1, 999, &r->fail) != 0)
+    if (yw_int(w, v, "faults.fail", 1, 999, &r->fail) != 0)
       return -1;
     if (!error_known(r->fail))
-      return bad(w, v, "faults.fail", "%d is not a documented error code", r->fail);
+      return yw_bad(w, v, "faults.fail", "%d is not a documented error code", r->fail);
     return 0;
   }
   if (!strcmp(key, "cut_power"))
-    return get_bool(w, v, "faults.cut_power", &r->cut_power);
+    return yw_bool(w, v, "faults.cut_power", &r->cut_power);
   if (!strcmp(key, "corrupt"))
-    return get_bool(w, v, "faults.corrupt", &r->corrupt);
+    return yw_bool(w, v, "faults.corrupt", &r->corrupt);
   if (!strcmp(key, "drop"))
-    return get_bool(w, v, "faults.drop", &r->drop);
+    return yw_bool(w, v, "faults.drop", &r->drop);
   if (!strcmp(key, "stall"))
-    return get_bool(w, v, "faults.stall", &r->stall);
+    return yw_bool(w, v, "faults.stall", &r->stall);
   if (!strcmp(key, "network"))
     return get_registration(w, v, "faults.network", &r->network);
   if (!strcmp(key, "rssi")) {
-    if (get_int(w, v, "faults.rssi", 0, 99, &r->rssi) != 0)
+    if (yw_int(w, v, "faults.rssi", 0, 99, &r->rssi) != 0)
       return -1;
-    return r->rssi > 31 && r->rssi != 99 ? bad(w, v, "faults.rssi", "expected 0-31 or 99") : 0;
+    return r->rssi > 31 && r->rssi != 99 ? yw_bad(w, v, "faults.rssi", "expected 0-31 or 99") : 0;
   }
   if (!strcmp(key, "urc"))
-    return get_str(w, v, "faults.urc", r->urc, sizeof(r->urc));
+    return yw_str(w, v, "faults.urc", r->urc, sizeof(r->urc));
   if (!strcmp(key, "fill")) {
     r->fill_medium = MEDIUM_UFS;
-    return each_pair(w, sc, v, "faults.fill", fill_field, r);
+    return yw_each(w, sc, v, "faults.fill", fill_field, r);
   }
   if (!strcmp(key, "output")) {
-    const char *s = scalar(v);
+    const char *s = yw_scalar(v);
     for (int i = 1; s && i < 4; i++)
       if (!strcmp(s, outputs[i]))
         r->output = i;
-    return r->output ? 0 : bad(w, v, "faults.output", "expected delay, drop or split");
+    return r->output ? 0 : yw_bad(w, v, "faults.output", "expected delay, drop or split");
   }
   if (!strcmp(key, "ms")) {
-    if (get_u64(w, v, "faults.ms", 0, 3600000, &u) != 0)
+    if (yw_u64(w, v, "faults.ms", 0, 3600000, &u) != 0)
       return -1;
     r->output_ms = (uint32_t)u;
     return 0;
   }
   if (!strcmp(key, "bytes")) {
-    if (get_u64(w, v, "faults.bytes", 1, 65536, &u) != 0)
+    if (yw_u64(w, v, "faults.bytes", 1, 65536, &u) != 0)
       return -1;
     r->output_bytes = (uint32_t)u;
     return 0;
   }
   if (!strcmp(key, "port")) {
-    const char *s = scalar(v);
+    const char *s = yw_scalar(v);
     r->output_port = s && !strcmp(s, "main") ? 0 : s && !strcmp(s, "usb") ? 1 : -2;
-    return r->output_port < 0 ? bad(w, v, "faults.port", "expected main or usb") : 0;
+    return r->output_port < 0 ? yw_bad(w, v, "faults.port", "expected main or usb") : 0;
   }
   if (!strcmp(key, "probability"))
-    return get_int(w, v, "faults.probability", 1, 100, &r->probability);
+    return yw_int(w, v, "faults.probability", 1, 100, &r->probability);
   if (!strcmp(key, "repeat"))
-    return get_bool(w, v, "faults.repeat", &r->repeat);
-  return bad(w, k, "faults", "unknown field '%s'", key);
+    return yw_bool(w, v, "faults.repeat", &r->repeat);
+  return yw_bad(w, k, "faults", "unknown field '%s'", key);
 }
 
 static int parse_rule(struct walk *w, struct scenario *sc, yaml_node_t *n, struct fault_rule *r)
@@ -413,64 +311,68 @@ static int parse_rule(struct walk *w, struct scenario *sc, yaml_node_t *n, struc
   r->output_port = -1;
   r->output_ms = 1000;
   r->output_bytes = 4;
-  if (each_pair(w, sc, n, "faults", fault_field, r) != 0)
+  if (yw_each(w, sc, n, "faults", fault_field, r) != 0)
     return -1;
   triggers = (r->phase >= 0) + (r->command[0] != 0) + r->at_given;
   if (!triggers)
-    return bad(w, n, "faults", "a rule needs a trigger: 'phase', 'command' or 'at'");
+    return yw_bad(w, n, "faults", "a rule needs a trigger: 'phase', 'command' or 'at'");
   if (triggers > 1)
-    return bad(w, n, "faults", "a rule has one trigger: 'phase', 'command' or 'at'");
+    return yw_bad(w, n, "faults", "a rule has one trigger: 'phase', 'command' or 'at'");
   if (r->corrupt && r->phase != FAULT_DOWNLOAD)
-    return bad(w, n, "faults", "corrupt acts on the download phase");
+    return yw_bad(w, n, "faults", "corrupt acts on the download phase");
   if ((r->drop || r->stall) && r->phase != FAULT_DOWNLOAD && r->phase != FAULT_CONNECT)
-    return bad(w, n, "faults", "drop and stall act on the connect and download phases");
+    return yw_bad(w, n, "faults", "drop and stall act on the connect and download phases");
   if (r->offset_given && r->phase != FAULT_DOWNLOAD)
-    return bad(w, n, "faults", "'offset' counts downloaded bytes: it needs phase: download");
+    return yw_bad(w, n, "faults", "'offset' counts downloaded bytes: it needs phase: download");
   if (r->offset_given && r->percent)
-    return bad(w, n, "faults", "a rule has 'percent' or 'offset', not both");
+    return yw_bad(w, n, "faults", "a rule has 'percent' or 'offset', not both");
   if (r->fail > 0 && r->phase == FAULT_REBOOT)
-    return bad(w, n, "faults", "the reboot cannot fail with a code; cut_power instead");
+    return yw_bad(w, n, "faults", "the reboot cannot fail with a code; cut_power instead");
   if (r->fail < 0 && !r->cut_power && !r->corrupt && !r->drop && !r->stall && r->network < 0 &&
       r->rssi < 0 && !r->urc[0] && r->fill_medium < 0 && !r->output)
-    return bad(w, n, "faults", "a rule needs an action: fail, cut_power, corrupt, drop, stall, "
+    return yw_bad(w, n, "faults", "a rule needs an action: fail, cut_power, corrupt, drop, stall, "
                                "network, rssi, urc, fill or output");
   if (r->at_given && r->repeat && !r->at_ms)
-    return bad(w, n, "faults", "a repeating time rule needs 'at' above 0 (its period)");
+    return yw_bad(w, n, "faults", "a repeating time rule needs 'at' above 0 (its period)");
   return 0;
 }
 
 static int top_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
                      yaml_node_t *v, void *arg)
 {
+  int rc;
   (void)arg;
   if (!strcmp(key, "name") || !strcmp(key, "description"))
-    return scalar(v) ? 0 : bad(w, v, key, "expected a string");
+    return yw_scalar(v) ? 0 : yw_bad(w, v, key, "expected a string");
   if (!strcmp(key, "module"))
-    return each_pair(w, sc, v, "module", module_field, NULL);
+    return yw_each(w, sc, v, "module", module_field, NULL);
   if (!strcmp(key, "network"))
-    return each_pair(w, sc, v, "network", network_field, NULL);
+    return yw_each(w, sc, v, "network", network_field, NULL);
   if (!strcmp(key, "storage"))
-    return each_pair(w, sc, v, "storage", storage_field, NULL);
+    return yw_each(w, sc, v, "storage", storage_field, NULL);
   if (!strcmp(key, "seed")) {
     sc->seed_given = 1;
-    return get_u64(w, v, "seed", 0, ~0ull, &sc->seed);
+    return yw_u64(w, v, "seed", 0, ~0ull, &sc->seed);
   }
   if (!strcmp(key, "faults")) {
     if (v->type != YAML_SEQUENCE_NODE)
-      return bad(w, v, "faults", "expected a list");
+      return yw_bad(w, v, "faults", "expected a list");
     for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
          it++) {
       struct fault_rule *r;
       if (sc->nfaults == SCENARIO_MAX_FAULTS)
-        return bad(w, v, "faults", "more than %d rules", SCENARIO_MAX_FAULTS);
+        return yw_bad(w, v, "faults", "more than %d rules", SCENARIO_MAX_FAULTS);
       r = &sc->faults[sc->nfaults];
-      if (parse_rule(w, sc, node(w, *it), r) != 0)
+      if (parse_rule(w, sc, yw_node(w, *it), r) != 0)
         return -1;
       sc->nfaults++;
     }
     return 0;
   }
-  return bad(w, k, "scenario", "unknown field '%s'", key);
+  rc = scenario_runner_field(w, sc, key, k, v);
+  if (rc <= 0)
+    return rc;
+  return yw_bad(w, k, "scenario", "unknown field '%s'", key);
 }
 
 void scenario_init(struct scenario *sc)
@@ -481,6 +383,7 @@ void scenario_init(struct scenario *sc)
   sc->rat = -1;
   sc->rssi = -1;
   sc->sd_present = -1;
+  expectations_init(&sc->expect);
 }
 
 int scenario_load(const char *path, struct scenario *sc, char *err, size_t errlen)
@@ -510,7 +413,7 @@ int scenario_load(const char *path, struct scenario *sc, char *err, size_t errle
   if (!root)
     rc = 0; /* an empty file: all defaults */
   else
-    rc = each_pair(&w, sc, root, "scenario", top_field, NULL);
+    rc = yw_each(&w, sc, root, "scenario", top_field, NULL);
   yaml_document_delete(&doc);
   yaml_parser_delete(&parser);
   fclose(f);
@@ -534,7 +437,7 @@ int fault_rule_parse(const char *text, struct fault_rule *r, char *err, size_t e
     return -1;
   }
   root = yaml_document_get_root_node(&doc);
-  rc = root ? parse_rule(&w, &scratch, root, r) : bad(&w, NULL, "faults", "empty rule");
+  rc = root ? parse_rule(&w, &scratch, root, r) : yw_bad(&w, NULL, "faults", "empty rule");
   yaml_document_delete(&doc);
   yaml_parser_delete(&parser);
   return rc;

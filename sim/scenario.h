@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "download.h"
+#include "expect.h"
 #include "fotasim/fwimage.h"
 #include "network.h"
 
@@ -61,6 +62,13 @@ struct fault_rule {
   unsigned fires;            /* how many times it has fired */
 };
 
+/* The firmware package `fotasim run` builds for the host under test. */
+struct scenario_package {
+  char revision[FW_REVISION_MAX + 1];  /* the new firmware's; "" : the runner's default */
+  int full;                  /* a full image rather than a delta */
+  int base_default;          /* built against the model's default image, not the module's */
+};
+
 struct scenario {
   int model;                 /* -1 when not given */
   char revision[FW_REVISION_MAX + 1];
@@ -83,6 +91,8 @@ struct scenario {
   int seed_given;
   struct fault_rule faults[SCENARIO_MAX_FAULTS];
   int nfaults;
+  struct expectations expect;   /* for `fotasim run` */
+  struct scenario_package package;
 };
 
 void scenario_init(struct scenario *sc);

@@ -1,0 +1,66 @@
+/* junit: the JUnit XML report of `fotasim run`: one test case per scenario, a failure naming
+ * each expectation that did not hold and what was seen, the host's output tail. */
+#include <stdio.h>
+#include <string.h>
+
+#include "run.h"
+
+static void xml_text(FILE *f, const char *s)
+{
+  for (; s && *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '<')
+      fputs("&lt;", f);
+    else if (c == '>')
+      fputs("&gt;", f);
+    else if (c == '&')
+      fputs("&amp;", f);
+    else if (c == '"')
+      fputs("&quot;", f);
+    else if (c < 0x20 && c != '\n' && c != '\t')
+      fprintf(f, "&#%u;", 0xFFFD); /* not allowed in XML 1.0 */
+    else
+      fputc(c, f);
+  }
+}
+
+int junit_write(const char *path, struct run_job *jobs, int n, double seconds)
+{
+  FILE *f = fopen(path, "w");
+  int failures = 0;
+  if (!f)
+    return -1;
+  for (int i = 0; i < n; i++)
+    failures += !jobs[i].passed;
+  fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+  fprintf(f, "<testsuites tests=\"%d\" failures=\"%d\" errors=\"0\" time=\"%.3f\">\n", n,
+          failures, seconds);
+  fprintf(f, "  <testsuite name=\"fotasim\" tests=\"%d\" failures=\"%d\" errors=\"0\" "
+             "skipped=\"0\" time=\"%.3f\">\n", n, failures, seconds);
+  for (int i = 0; i < n; i++) {
+    struct run_job *j = &jobs[i];
+    fputs("    <testcase classname=\"fotasim.scenario\" name=\"", f);
+    xml_text(f, j->name);
+    fputs("\" file=\"", f);
+    xml_text(f, j->path);
+    fprintf(f, "\" time=\"%.3f\">\n", j->seconds);
+    if (!j->passed) {
+      fputs("      <failure type=\"expectation\" message=\"", f);
+      xml_text(f, j->er.nfails ? j->er.fails[0] : "failed");
+      fputs("\">", f);
+      for (int k = 0; k < j->er.nfails; k++) {
+        xml_text(f, j->er.fails[k]);
+        fputc('\n', f);
+      }
+      fputs("</failure>\n", f);
+    }
+    if (j->host_tail && *j->host_tail) {
+      fputs("      <system-out>", f);
+      xml_text(f, j->host_tail);
+      fputs("</system-out>\n", f);
+    }
+    fputs("    </testcase>\n", f);
+  }
+  fputs("  </testsuite>\n</testsuites>\n", f);
+  return fclose(f) == 0 ? 0 : -1;
+}

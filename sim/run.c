@@ -1,0 +1,246 @@
+/* run: `fotasim run`'s command line, its scheduling of scenarios (--jobs at a time, one libuv
+ * loop), and its reports: a summary on stderr, a JUnit XML file, transcripts. Exit status 0 only
+ * if every expectation of every scenario held; 1 if one did not; 2 for bad input. */
+#include "run.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define EXIT_USAGE 2
+#define MAX_JOBS 64
+
+struct runner {
+  struct run_options o;
+  struct run_job *jobs;
+  int n, next, running, done;
+  uv_loop_t *loop;
+};
+
+static void usage(FILE *f)
+{
+  fprintf(f,
+          "Usage: fotasim run [OPTIONS] SCENARIO.yaml... -- CMD [ARGS...]\n"
+          "Runs the host command CMD against a fresh virtual module for each scenario and\n"
+          "checks the scenario's expectations (its `expect` section).\n"
+          "\n"
+          "The host gets FOTASIM_TTY (main UART), FOTASIM_USB_TTY (USB AT port),\n"
+          "FOTASIM_CONTROL (control socket), FOTASIM_PACKAGE (a firmware package built for the\n"
+          "scenario) and FOTASIM_PACKAGE_REVISION in its environment; {tty}, {usb}, {control},\n"
+          "{package} and {revision} in ARGS are replaced by the same. It starts once the module\n"
+          "has booted.\n"
+          "\n"
+          "  --junit FILE          write a JUnit XML report (one test case per scenario)\n"
+          "  --transcript-dir DIR  keep each run's transcript as DIR/<scenario>.jsonl\n"
+          "  --jobs N              run N scenarios at a time (default 1, at most %d)\n"
+          "  --state-dir DIR       keep each module's files in DIR/<scenario> (default: a\n"
+          "                        temporary directory, removed afterwards)\n"
+          "  --timing T            module timing when the scenario gives none (default fast)\n"
+          "  --deadline SECONDS    wall-time limit of a scenario that gives none (default %u)\n"
+          "  --help                show this help\n"
+          "\n"
+          "Exit status: 0 every expectation held, 1 one did not, 2 bad arguments or files.\n",
+          MAX_JOBS, RUN_DEFAULT_WALL_MS / 1000);
+}
+
+static int bad_usage(const char *fmt, const char *arg)
+{
+  fprintf(stderr, "fotasim run: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, " (see fotasim run --help)\n");
+  return EXIT_USAGE;
+}
+
+static void job_name(const char *path, char *out, size_t size)
+{
+  const char *base = strrchr(path, '/');
+  size_t len;
+  base = base ? base + 1 : path;
+  len = strlen(base);
+  if (len > 5 && !strcmp(base + len - 5, ".yaml"))
+    len -= 5;
+  snprintf(out, size, "%.*s", (int)len, base);
+}
+
+static void print_verdict(const struct run_job *j)
+{
+  if (j->passed) {
+    fprintf(stderr, "PASS  %s (%.1f s)\n", j->name, j->seconds);
+    return;
+  }
+  fprintf(stderr, "FAIL  %s (%.1f s)\n", j->name, j->seconds);
+  for (int k = 0; k < j->er.nfails; k++)
+    fprintf(stderr, "      - %s\n", j->er.fails[k]);
+  if (j->host_tail && *j->host_tail) {
+    const char *tail = j->host_tail;
+    size_t len = strlen(tail);
+    int lines = 0;
+    size_t from = len;
+    while (from > 0 && lines < 8) /* the host's last lines */
+      if (tail[--from] == '\n' && from + 1 < len)
+        lines++;
+    fprintf(stderr, "      host output (last lines):\n");
+    for (const char *p = tail + from; *p;) {
+      const char *nl = strchr(p, '\n');
+      size_t n = nl ? (size_t)(nl - p) : strlen(p);
+      if (n)
+        fprintf(stderr, "        | %.*s\n", (int)n, p);
+      p += n + (nl ? 1 : 0);
+    }
+  }
+}
+
+static void start_next(struct runner *r);
+
+static void job_done(struct run_job *j)
+{
+  struct runner *r = j->ctx;
+  r->running--;
+  r->done++;
+  print_verdict(j);
+  start_next(r);
+}
+
+static void start_next(struct runner *r)
+{
+  while (r->running < r->o.jobs && r->next < r->n) {
+    struct run_job *j = &r->jobs[r->next++];
+    char err[512];
+    r->running++;
+    if (run_job_start(j, err, sizeof(err)) != 0) {
+      expect_fail(&j->er, "%s", err);
+      j->passed = 0;
+      r->running--;
+      r->done++;
+      print_verdict(j);
+    }
+  }
+}
+
+static int parse(int argc, char **argv, struct runner *r, int *first_scenario, int *nscen)
+{
+  static const struct option longs[] = {
+    { "junit", required_argument, NULL, 'j' },     { "transcript-dir", required_argument, NULL, 't' },
+    { "jobs", required_argument, NULL, 'J' },      { "state-dir", required_argument, NULL, 's' },
+    { "timing", required_argument, NULL, 'T' },    { "deadline", required_argument, NULL, 'd' },
+    { "help", no_argument, NULL, 'h' },            { NULL, 0, NULL, 0 },
+  };
+  int dashdash = -1, c;
+  for (int i = 1; i < argc; i++)
+    if (!strcmp(argv[i], "--")) {
+      dashdash = i;
+      break;
+    }
+  r->o.jobs = 1;
+  r->o.wall_ms = RUN_DEFAULT_WALL_MS;
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long(dashdash < 0 ? argc : dashdash, argv, "h", longs, NULL)) != -1) {
+    char *end;
+    long v;
+    switch (c) {
+    case 'j': r->o.junit = optarg; break;
+    case 't': r->o.transcript_dir = optarg; break;
+    case 's': r->o.state_dir = optarg; break;
+    case 'T': r->o.timing = optarg; break;
+    case 'J':
+      v = strtol(optarg, &end, 10);
+      if (*end || v < 1 || v > MAX_JOBS)
+        return bad_usage("bad --jobs '%s' (1 to 64)", optarg);
+      r->o.jobs = (int)v;
+      break;
+    case 'd':
+      v = strtol(optarg, &end, 10);
+      if (*end || v < 1 || v > 86400)
+        return bad_usage("bad --deadline '%s' (seconds, 1 to 86400)", optarg);
+      r->o.wall_ms = (uint64_t)v * 1000;
+      break;
+    case 'h': usage(stdout); return -1;
+    default:
+      return bad_usage("unknown option '%s'", argv[optind - 1]);
+    }
+  }
+  if (dashdash < 0 || dashdash + 1 >= argc)
+    return bad_usage("%s", "missing '-- CMD': the host command to run");
+  *first_scenario = optind;
+  *nscen = dashdash - optind;
+  if (*nscen < 1)
+    return bad_usage("%s", "no scenario files before '--'");
+  r->o.cmd = argv + dashdash + 1;
+  return 0;
+}
+
+static int check_dir(const char *what, const char *dir)
+{
+  struct stat st;
+  if (dir && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)))
+    return bad_usage(what, dir);
+  return 0;
+}
+
+int run_main(int argc, char **argv)
+{
+  struct runner r;
+  int first = 0, nscen = 0, rc, failed = 0;
+  ssize_t n;
+  uint64_t t0;
+  memset(&r, 0, sizeof(r));
+  rc = parse(argc, argv, &r, &first, &nscen);
+  if (rc)
+    return rc < 0 ? 0 : rc;
+  if ((rc = check_dir("--transcript-dir %s is not a directory", r.o.transcript_dir)) ||
+      (rc = check_dir("--state-dir %s is not a directory", r.o.state_dir)))
+    return rc;
+  n = readlink("/proc/self/exe", r.o.self, sizeof(r.o.self) - 1);
+  if (n <= 0)
+    return bad_usage("%s", "cannot find this program's own path");
+  r.o.self[n] = '\0';
+  r.jobs = calloc((size_t)nscen, sizeof(*r.jobs));
+  if (!r.jobs)
+    return 1;
+  r.loop = uv_default_loop();
+  r.n = nscen;
+  for (int i = 0; i < nscen; i++) { /* every file is read before anything runs */
+    struct run_job *j = &r.jobs[i];
+    char err[512];
+    j->sc = malloc(sizeof(*j->sc));
+    if (!j->sc || scenario_load(argv[first + i], j->sc, err, sizeof(err)) != 0) {
+      fprintf(stderr, "fotasim run: %s\n", j->sc ? err : "out of memory");
+      return EXIT_USAGE;
+    }
+    for (int k = 0; k < i; k++) {
+      char a[256];
+      job_name(argv[first + i], a, sizeof(a));
+      if (!strcmp(a, r.jobs[k].name))
+        return bad_usage("two scenarios are named '%s'", a);
+    }
+    j->o = &r.o;
+    j->loop = r.loop;
+    j->path = argv[first + i];
+    job_name(j->path, j->name, sizeof(j->name));
+    j->on_done = job_done;
+    j->ctx = &r;
+  }
+  t0 = uv_hrtime();
+  start_next(&r);
+  uv_run(r.loop, UV_RUN_DEFAULT);
+  for (int i = 0; i < nscen; i++)
+    failed += !r.jobs[i].passed;
+  fprintf(stderr, "fotasim run: %d of %d scenarios passed\n", nscen - failed, nscen);
+  if (r.o.junit &&
+      junit_write(r.o.junit, r.jobs, nscen, (double)(uv_hrtime() - t0) / 1e9) != 0) {
+    fprintf(stderr, "fotasim run: cannot write the JUnit report %s\n", r.o.junit);
+    failed = failed ? failed : 1;
+  }
+  for (int i = 0; i < nscen; i++) {
+    free(r.jobs[i].sc);
+    free(r.jobs[i].in);
+    free(r.jobs[i].host_tail);
+  }
+  free(r.jobs);
+  uv_loop_close(r.loop);
+  return failed ? 1 : 0;
+}

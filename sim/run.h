@@ -1,0 +1,76 @@
+/* run: `fotasim run SCENARIO... -- CMD [ARGS]`: host software under test against virtual
+ * modules replaying scenarios, with a verdict per scenario from its expectations, a summary, a
+ * JUnit report and transcripts. run.c owns the command line, the scheduling and the reports;
+ * run_job.c one scenario's run. */
+#ifndef FOTASIM_RUN_H
+#define FOTASIM_RUN_H
+
+#include <stdint.h>
+#include <uv.h>
+
+#include "expect.h"
+#include "scenario.h"
+
+#define RUN_DEFAULT_WALL_MS (300u * 1000)   /* a scenario's wall deadline unless it says */
+#define RUN_SETTLE_MS 15000                 /* after the host: the module may still reboot */
+
+struct run_options {
+  const char *junit, *transcript_dir, *state_dir, *timing;
+  int jobs;
+  uint64_t wall_ms;           /* --deadline: the wall deadline of scenarios that give none */
+  char **cmd;                 /* the host command, NULL-terminated */
+  char self[4096];            /* this program, to start each module */
+};
+
+enum run_stage { RUN_BOOTING, RUN_HOST, RUN_SETTLING, RUN_STOPPING, RUN_DONE };
+
+struct run_job {
+  const struct run_options *o;
+  uv_loop_t *loop;
+  const char *path;           /* the scenario file */
+  struct scenario *sc;
+  char name[256];             /* the file's name without .yaml */
+  char dir[4096];             /* this run's directory: state, socket, transcript, logs */
+  int own_dir;                /* made by the runner: removed afterwards */
+  char package_revision[48];
+  enum run_stage stage;
+
+  uv_process_t sim, host;
+  uv_pipe_t sim_out, ctl;
+  uv_timer_t tick;
+  int handles;                /* open handles; the job is done when none is left */
+  int sim_alive, host_alive, ctl_open, host_started;
+  int host_killed;            /* the runner stopped it (a deadline, a failure) */
+  int settle_quick;           /* stopping on a failure: one more status is enough */
+  int ended;
+  int host_status, host_signal;
+  char out[1024];             /* fotasim's standard output, for its ready line */
+  size_t out_len;
+  char *in;                   /* the control connection's bytes, for whole lines */
+  size_t in_len, in_cap;
+  int status_asked;
+  uint64_t started_ms, stage_ms, host_kill_ms;
+
+  struct expect_run er;
+  uint64_t vt_start;
+  char final_revision[48];
+  int final_bricked, have_final;
+  char end_reason[160];
+  double seconds;
+  int passed;
+  char *host_tail;            /* the end of the host's output, kept for the reports */
+  void (*on_done)(struct run_job *j);
+  void *ctx;
+};
+
+/* Starts one scenario's run; on_done is called once everything it started has ended. */
+int run_job_start(struct run_job *j, char *err, size_t errlen);
+/* The last bytes of the host's output, for reports. */
+char *run_job_host_output(const struct run_job *j, size_t max);
+
+int run_main(int argc, char **argv);
+
+/* JUnit XML for finished jobs. */
+int junit_write(const char *path, struct run_job *jobs, int n, double seconds);
+
+#endif

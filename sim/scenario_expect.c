@@ -1,0 +1,207 @@
+/* scenario_expect: the sections of a scenario file that only `fotasim run` reads: `expect` (what
+ * the host under test must achieve) and `package` (the firmware package the runner builds for
+ * it). Format: docs/scenarios.md. */
+#include <string.h>
+
+#include "scenario_expect.h"
+
+#include "fota.h"
+#include "scenario.h"
+
+static int count_fields(struct walk *w, const char *key, yaml_node_t *v, const char *field,
+                        int *min, int *max)
+{
+  int never = 0;
+  if (!strcmp(key, "count")) {
+    if (yw_int(w, v, field, 0, 1000000, min) != 0)
+      return -1;
+    *max = *min;
+    return 1;
+  }
+  if (!strcmp(key, "min"))
+    return yw_int(w, v, field, 0, 1000000, min) ? -1 : 1;
+  if (!strcmp(key, "max"))
+    return yw_int(w, v, field, 0, 1000000, max) ? -1 : 1;
+  if (!strcmp(key, "never")) {
+    if (yw_bool(w, v, field, &never) != 0)
+      return -1;
+    if (never)
+      *min = *max = 0;
+    return 1;
+  }
+  return 0;
+}
+
+static int output_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+                        yaml_node_t *v, void *arg)
+{
+  struct expect_output *o = arg;
+  int rc = count_fields(w, key, v, "expect.output", &o->min, &o->max);
+  (void)sc;
+  if (rc)
+    return rc < 0 ? -1 : 0;
+  if (!strcmp(key, "match"))
+    return yw_str(w, v, "expect.output.match", o->match, sizeof(o->match));
+  if (!strcmp(key, "port")) {
+    const char *s = yw_scalar(v);
+    o->port = s && !strcmp(s, "main") ? 0 : s && !strcmp(s, "usb") ? 1 : -2;
+    return o->port < 0 ? yw_bad(w, v, "expect.output.port", "expected main or usb") : 0;
+  }
+  return yw_bad(w, k, "expect.output", "unknown field '%s'", key);
+}
+
+static int command_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+                         yaml_node_t *v, void *arg)
+{
+  struct expect_command *c = arg;
+  int rc = count_fields(w, key, v, "expect.commands", &c->min, &c->max);
+  (void)sc;
+  if (rc)
+    return rc < 0 ? -1 : 0;
+  if (!strcmp(key, "match"))
+    return yw_str(w, v, "expect.commands.match", c->match, sizeof(c->match));
+  if (!strcmp(key, "after"))
+    return yw_str(w, v, "expect.commands.after", c->after, sizeof(c->after));
+  if (!strcmp(key, "within"))
+    return yw_u64(w, v, "expect.commands.within", 1, 1ull << 40, &c->within_ms);
+  if (!strcmp(key, "during")) {
+    const char *s = yw_scalar(v);
+    for (int p = FOTA_DATACALL; s && p <= FOTA_REBOOT; p++)
+      if (!strcmp(s, fota_phase_name((enum fota_phase)p)))
+        c->during = p;
+    return c->during < 0 ? yw_bad(w, v, "expect.commands.during",
+                                  "expected datacall, download, verify, update or reboot")
+                         : 0;
+  }
+  return yw_bad(w, k, "expect.commands", "unknown field '%s'", key);
+}
+
+static int deadline_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+                          yaml_node_t *v, void *arg)
+{
+  (void)arg;
+  if (!strcmp(key, "wall"))
+    return yw_u64(w, v, "expect.deadline.wall", 1, 1ull << 40, &sc->expect.wall_ms);
+  if (!strcmp(key, "virtual"))
+    return yw_u64(w, v, "expect.deadline.virtual", 1, 1ull << 40, &sc->expect.virtual_ms);
+  return yw_bad(w, k, "expect.deadline", "unknown field '%s'", key);
+}
+
+/* A list of mappings, each read into the next slot of an array. */
+static int each_item(struct walk *w, struct scenario *sc, yaml_node_t *v, const char *field,
+                     pair_fn fn, void *slots, size_t slot_size, int *n, void (*init)(void *))
+{
+  if (v->type != YAML_SEQUENCE_NODE)
+    return yw_bad(w, v, field, "expected a list");
+  for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+       it++) {
+    yaml_node_t *item = yw_node(w, *it);
+    void *slot = (char *)slots + (size_t)*n * slot_size;
+    if (*n == EXPECT_MAX)
+      return yw_bad(w, v, field, "more than %d entries", EXPECT_MAX);
+    init(slot);
+    if (yw_each(w, sc, item, field, fn, slot) != 0)
+      return -1;
+    if (!*(const char *)slot) /* match is each entry's first member */
+      return yw_bad(w, item, field, "needs 'match'");
+    (*n)++;
+  }
+  return 0;
+}
+
+static void init_output(void *p)
+{
+  struct expect_output *o = p;
+  memset(o, 0, sizeof(*o));
+  o->port = -1;
+  o->min = 1;
+  o->max = -1;
+}
+
+static void init_command(void *p)
+{
+  struct expect_command *c = p;
+  memset(c, 0, sizeof(*c));
+  c->min = 0;
+  c->max = -1;
+  c->during = -1;
+}
+
+static int expect_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+                        yaml_node_t *v, void *arg)
+{
+  struct expectations *e = &sc->expect;
+  (void)arg;
+  if (!strcmp(key, "revision"))
+    return yw_str(w, v, "expect.revision", e->revision, sizeof(e->revision));
+  if (!strcmp(key, "bricked"))
+    return yw_bool(w, v, "expect.bricked", &e->bricked);
+  if (!strcmp(key, "host_exit")) {
+    const char *s = yw_scalar(v);
+    if (s && !strcmp(s, "any")) {
+      e->host_exit = -1;
+      return 0;
+    }
+    return yw_int(w, v, "expect.host_exit", 0, 255, &e->host_exit);
+  }
+  if (!strcmp(key, "deadline"))
+    return yw_each(w, sc, v, "expect.deadline", deadline_field, NULL);
+  if (!strcmp(key, "output")) {
+    int first = e->nout, rc = each_item(w, sc, v, "expect.output", output_field, e->out,
+                                        sizeof(e->out[0]), &e->nout, init_output);
+    for (int i = first; i < e->nout; i++)
+      e->out[i].line = yw_node(w, v->data.sequence.items.start[i - first])->start_mark.line + 1;
+    return rc;
+  }
+  if (!strcmp(key, "commands")) {
+    int first = e->ncmd, rc = each_item(w, sc, v, "expect.commands", command_field, e->cmd,
+                                        sizeof(e->cmd[0]), &e->ncmd, init_command);
+    for (int i = first; i < e->ncmd; i++) {
+      yaml_node_t *item = yw_node(w, v->data.sequence.items.start[i - first]);
+      e->cmd[i].line = item->start_mark.line + 1;
+      if (e->cmd[i].after[0] && !e->cmd[i].within_ms)
+        return yw_bad(w, item, "expect.commands", "'after' needs 'within' (ms)");
+    }
+    return rc;
+  }
+  return yw_bad(w, k, "expect", "unknown field '%s'", key);
+}
+
+static int package_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+                         yaml_node_t *v, void *arg)
+{
+  struct scenario_package *p = &sc->package;
+  (void)arg;
+  if (!strcmp(key, "revision"))
+    return yw_str(w, v, "package.revision", p->revision, sizeof(p->revision));
+  if (!strcmp(key, "kind")) {
+    const char *s = yw_scalar(v);
+    if (s && (!strcmp(s, "full") || !strcmp(s, "delta"))) {
+      p->full = !strcmp(s, "full");
+      return 0;
+    }
+    return yw_bad(w, v, "package.kind", "expected full or delta");
+  }
+  if (!strcmp(key, "base")) {
+    const char *s = yw_scalar(v);
+    if (s && (!strcmp(s, "module") || !strcmp(s, "default"))) {
+      p->base_default = !strcmp(s, "default");
+      return 0;
+    }
+    return yw_bad(w, v, "package.base", "expected module or default");
+  }
+  return yw_bad(w, k, "package", "unknown field '%s'", key);
+}
+
+int scenario_runner_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+                          yaml_node_t *v)
+{
+  if (!strcmp(key, "expect")) {
+    sc->expect.given = 1;
+    return yw_each(w, sc, v, "expect", expect_field, NULL);
+  }
+  if (!strcmp(key, "package"))
+    return yw_each(w, sc, v, "package", package_field, NULL);
+  (void)k;
+  return 1; /* not one of these */
+}

@@ -1,0 +1,38 @@
+/* yaml_walk: reading a libyaml document tree with errors that name the file, the line and the
+ * field: typed getters for scalars and a walk over a mapping's pairs. Used by the scenario
+ * loader for every section. */
+#ifndef FOTASIM_YAML_WALK_H
+#define FOTASIM_YAML_WALK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <yaml.h>
+
+struct scenario;
+
+struct walk {
+  yaml_document_t *doc;
+  const char *path;
+  char *err;
+  size_t errlen;
+};
+
+/* Writes "file:line: field: message" into w->err; returns -1. */
+int yw_bad(struct walk *w, const yaml_node_t *n, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+yaml_node_t *yw_node(struct walk *w, int id);
+/* A scalar's text, or NULL for another kind of node. */
+const char *yw_scalar(const yaml_node_t *n);
+int yw_u64(struct walk *w, const yaml_node_t *n, const char *field, uint64_t min, uint64_t max,
+           uint64_t *out);
+int yw_int(struct walk *w, const yaml_node_t *n, const char *field, int min, int max, int *out);
+int yw_bool(struct walk *w, const yaml_node_t *n, const char *field, int *out);
+int yw_str(struct walk *w, const yaml_node_t *n, const char *field, char *out, size_t size);
+
+typedef int (*pair_fn)(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+                       yaml_node_t *v, void *arg);
+/* Calls fn for each key/value of a mapping; a non-mapping is an error. */
+int yw_each(struct walk *w, struct scenario *sc, yaml_node_t *n, const char *field, pair_fn fn,
+            void *arg);
+
+#endif
