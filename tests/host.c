@@ -146,12 +146,13 @@ void sim_cleanup(struct sim *s)
     fprintf(stderr, "cleanup of %s failed\n", s->dir);
 }
 
-static int run_capture(const char *const *argv, char *out, size_t size, int to_stdout)
+static int run_capture(const char *const *argv, char *out, size_t size, int to_stdout,
+                       int timeout_ms)
 {
   int pipefd[2];
   pid_t pid;
   size_t got = 0;
-  long deadline = now_ms() + 15000;
+  long deadline = now_ms() + timeout_ms;
   ck_assert_int_eq(pipe(pipefd), 0);
   pid = fork();
   ck_assert_int_ge(pid, 0);
@@ -180,15 +181,20 @@ static int run_capture(const char *const *argv, char *out, size_t size, int to_s
   return wait_exit(pid, 15000);
 }
 
-int run_fotasim(const char *const *args, char *err, size_t errlen)
+int run_fotasim_for(const char *const *args, char *err, size_t errlen, int timeout_ms)
 {
-  const char *argv[32];
+  const char *argv[64];
   int n = 0;
   argv[n++] = bin("FOTASIM_BIN", "fotasim");
-  for (int i = 0; args[i] && n < 31; i++)
+  for (int i = 0; args[i] && n < 63; i++)
     argv[n++] = args[i];
   argv[n] = NULL;
-  return run_capture(argv, err, errlen, 0);
+  return run_capture(argv, err, errlen, 0, timeout_ms);
+}
+
+int run_fotasim(const char *const *args, char *err, size_t errlen)
+{
+  return run_fotasim_for(args, err, errlen, 15000);
 }
 
 int run_ctl(const struct sim *s, const char *const *args, char *out, size_t size)
@@ -201,7 +207,7 @@ int run_ctl(const struct sim *s, const char *const *args, char *out, size_t size
   for (int i = 0; args[i] && n < 31; i++)
     argv[n++] = args[i];
   argv[n] = NULL;
-  return run_capture(argv, out, size, 1);
+  return run_capture(argv, out, size, 1, 15000);
 }
 
 int tty_open(const char *path)
@@ -376,4 +382,14 @@ void fixture_teardown(void)
     close(U);
   M = U = -1;
   sim_cleanup(&S);
+}
+
+int run_suite(Suite *s)
+{
+  SRunner *sr = srunner_create(s);
+  int failed;
+  srunner_run_all(sr, CK_NORMAL);
+  failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

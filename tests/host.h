@@ -4,6 +4,7 @@
 #ifndef FOTASIM_TEST_HOST_H
 #define FOTASIM_TEST_HOST_H
 
+#include <check.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -24,6 +25,8 @@ int sim_start(struct sim *s, const char *const *extra);
 int sim_stop(struct sim *s);
 /* Runs fotasim with args and returns its exit status; its stderr goes to err. */
 int run_fotasim(const char *const *args, char *err, size_t errlen);
+/* The same with a time limit of its own (ms); stderr in err. */
+int run_fotasim_for(const char *const *args, char *err, size_t errlen, int timeout_ms);
 void sim_cleanup(struct sim *s);
 
 int tty_open(const char *path);
@@ -57,6 +60,9 @@ extern struct sim S;
 extern int M, U;
 void fixture_setup(void);
 void fixture_teardown(void);
+
+/* Runs a check suite; the process's exit status. */
+int run_suite(Suite *s);
 
 /* Bytes printed with escapes, for failure messages. */
 const char *show(const char *data, size_t len);

@@ -278,8 +278,6 @@ int main(void)
 {
   Suite *s = suite_create("file");
   TCase *t = tcase_create("file");
-  SRunner *sr;
-  int failed;
   make_packages();
   tcase_add_checked_fixture(t, fixture_setup, fixture_teardown);
   tcase_set_timeout(t, 120);
@@ -296,9 +294,5 @@ int main(void)
   tcase_add_test(t, file_upload_download_round_trip);
   tcase_add_test(t, file_upload_timeout_keeps_what_came);
   suite_add_tcase(s, t);
-  sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return run_suite(s);
 }

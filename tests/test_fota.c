@@ -558,10 +558,9 @@ END_TEST
 
 int main(void)
 {
+  int rc;
   Suite *s = suite_create("fota");
   TCase *t = tcase_create("fota");
-  SRunner *sr;
-  int failed;
   make_world();
   tcase_add_checked_fixture(t, fixture_setup, fixture_teardown);
   tcase_set_timeout(t, 60);
@@ -591,10 +590,7 @@ int main(void)
   tcase_add_test(t, status_and_events_report_fota);
   tcase_add_test(t, quirks_spell_httpend_as_the_note_does);
   suite_add_tcase(s, t);
-  sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
+  rc = run_suite(s);
   end_world();
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return rc;
 }

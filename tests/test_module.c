@@ -685,8 +685,6 @@ int main(void)
 {
   Suite *s = suite_create("module");
   TCase *t = tcase_create("module");
-  SRunner *sr;
-  int failed;
   tcase_add_checked_fixture(t, fixture_setup, fixture_teardown);
   tcase_set_timeout(t, 60);
   tcase_add_test(t, boot_urcs_on_both_ports);
@@ -713,9 +711,5 @@ int main(void)
   tcase_add_test(t, unusable_link_path);
   tcase_add_test(t, kill_9_at_any_moment_keeps_state_loadable);
   suite_add_tcase(s, t);
-  sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return run_suite(s);
 }

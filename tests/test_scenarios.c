@@ -730,8 +730,6 @@ int main(void)
 {
   Suite *s = suite_create("scenarios");
   TCase *t = tcase_create("scenarios");
-  SRunner *sr;
-  int failed;
   make_packages();
   tcase_add_checked_fixture(t, fixture_setup, fixture_teardown);
   tcase_set_timeout(t, 120);
@@ -763,9 +761,5 @@ int main(void)
   tcase_set_timeout(t, 60);
   tcase_add_loop_test(t, every_documented_code_from_its_scenario, 0, documented_count());
   suite_add_tcase(s, t);
-  sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return run_suite(s);
 }

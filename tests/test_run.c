@@ -1,0 +1,246 @@
+/* test_run: `fotasim run` against the reference host (tools/fotahost) and against hosts that
+ * misbehave: the shipped suite passes with the right JUnit counts, a host that gives up after an
+ * error fails the expectations that say so, a crashing host, a hanging host stopped at the
+ * deadline, --jobs giving the serial verdicts, placeholders and transcripts, bad input. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "host.h"
+
+#define RUN_LIMIT_MS 240000  /* a whole `fotasim run` in these tests, ASan included */
+
+static char dir[] = "/tmp/fotasim-runtest-XXXXXX";
+static char out[65536];
+
+static const char *fotahost(void)
+{
+  const char *p = getenv("FOTAHOST_BIN");
+  return p ? p : "fotahost";
+}
+
+static const char *suite(const char *name, char *buf, size_t size)
+{
+  const char *d = getenv("FOTASIM_SCENARIOS");
+  snprintf(buf, size, "%s/suite/%s", d ? d : "scenarios", name);
+  return buf;
+}
+
+static const char *write_scenario(const char *name, const char *yaml)
+{
+  static char path[4][512];
+  static int next;
+  char *p = path[next++ % 4];
+  FILE *f;
+  snprintf(p, sizeof(path[0]), "%s/%s", dir, name);
+  f = fopen(p, "w");
+  ck_assert_ptr_nonnull(f);
+  fputs(yaml, f);
+  fclose(f);
+  return p;
+}
+
+static char *read_text(const char *path)
+{
+  FILE *f = fopen(path, "r");
+  static char buf[65536];
+  size_t n;
+  ck_assert_msg(f != NULL, "cannot read %s", path);
+  n = fread(buf, 1, sizeof(buf) - 1, f);
+  buf[n] = '\0';
+  fclose(f);
+  return buf;
+}
+
+/* The JUnit report without its times, which differ from run to run. */
+static void strip_times(char *xml)
+{
+  char *p;
+  while ((p = strstr(xml, "time=\""))) {
+    char *end = strchr(p + 6, '"');
+    memmove(p, end + 1, strlen(end + 1) + 1);
+  }
+}
+
+static void setup(void)
+{
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+  char cmd[600];
+  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+  if (system(cmd) != 0)
+    fprintf(stderr, "cannot remove %s\n", dir);
+  strcpy(dir, "/tmp/fotasim-runtest-XXXXXX");
+}
+
+START_TEST(shipped_suite_passes_with_the_reference_host)
+{
+  char s[5][512], junit[600], trdir[600], tr[700];
+  const char *args[] = { "run", "--timing", "instant", "--junit", junit, "--transcript-dir",
+                         trdir, suite("01-happy-path.yaml", s[0], sizeof(s[0])),
+                         suite("02-download-stalls-once.yaml", s[1], sizeof(s[1])),
+                         suite("03-module-busy-once.yaml", s[2], sizeof(s[2])),
+                         suite("04-urc-quirks.yaml", s[3], sizeof(s[3])),
+                         suite("05-roaming-weak-signal.yaml", s[4], sizeof(s[4])), "--",
+                         fotahost(), NULL };
+  char *xml;
+  struct stat st;
+  snprintf(junit, sizeof(junit), "%s/report.xml", dir);
+  snprintf(trdir, sizeof(trdir), "%s/transcripts", dir);
+  ck_assert_int_eq(mkdir(trdir, 0755), 0);
+  ck_assert_msg(run_fotasim_for(args, out, sizeof(out), RUN_LIMIT_MS) == 0, "%s", out);
+  ck_assert_ptr_nonnull(strstr(out, "PASS  01-happy-path"));
+  ck_assert_ptr_nonnull(strstr(out, "PASS  02-download-stalls-once"));
+  ck_assert_ptr_nonnull(strstr(out, "fotasim run: 5 of 5 scenarios passed\n"));
+  xml = read_text(junit);
+  ck_assert_ptr_nonnull(strstr(xml, "<testsuites tests=\"5\" failures=\"0\""));
+  ck_assert_ptr_nonnull(strstr(xml, "name=\"03-module-busy-once\""));
+  ck_assert_ptr_null(strstr(xml, "<failure"));
+  snprintf(tr, sizeof(tr), "%s/01-happy-path.jsonl", trdir);
+  ck_assert_int_eq(stat(tr, &st), 0);
+  ck_assert_int_gt(st.st_size, 1000);
+  ck_assert_ptr_nonnull(strstr(read_text(tr), "AT+QFOTADL=\\\"FILE:"));
+}
+END_TEST
+
+/* A host that gives up after the first error: the retry expectations name what was missing. */
+START_TEST(host_ignoring_an_error_fails_its_expectations)
+{
+  char s[512], junit[600];
+  const char *args[] = { "run", "--timing", "instant", "--junit", junit,
+                         suite("02-download-stalls-once.yaml", s, sizeof(s)), "--", fotahost(),
+                         "--no-retry", NULL };
+  char *xml;
+  snprintf(junit, sizeof(junit), "%s/report.xml", dir);
+  ck_assert_int_eq(run_fotasim_for(args, out, sizeof(out), RUN_LIMIT_MS), 1);
+  ck_assert_ptr_nonnull(strstr(out, "FAIL  02-download-stalls-once"));
+  ck_assert_ptr_nonnull(strstr(out, "command 'AT+QFOTADL' (line 19): not sent within 60000 ms "
+                                    "after 'END\",'"));
+  ck_assert_ptr_nonnull(strstr(out, "host exit status 1, expected 0"));
+  ck_assert_ptr_nonnull(strstr(out, "fotahost: download failed: FILEEND,567")); /* its output */
+  ck_assert_ptr_nonnull(strstr(out, "fotasim run: 0 of 1 scenarios passed\n"));
+  xml = read_text(junit);
+  ck_assert_ptr_nonnull(strstr(xml, "<testsuites tests=\"1\" failures=\"1\""));
+  ck_assert_ptr_nonnull(strstr(xml, "<failure type=\"expectation\" message=\"host exit status 1"));
+}
+END_TEST
+
+START_TEST(crashing_host_fails)
+{
+  const char *sc = write_scenario("crash.yaml", "name: crash\nexpect:\n  bricked: false\n");
+  const char *args[] = { "run", "--timing", "instant", sc, "--", "/bin/sh", "-c",
+                         "kill -SEGV $$", NULL };
+  ck_assert_int_eq(run_fotasim_for(args, out, sizeof(out), RUN_LIMIT_MS), 1);
+  ck_assert_ptr_nonnull(strstr(out, "FAIL  crash"));
+  ck_assert_ptr_nonnull(strstr(out, "- host killed by signal 11\n"));
+}
+END_TEST
+
+START_TEST(hanging_host_stopped_at_the_deadline)
+{
+  const char *sc = write_scenario("hang.yaml", "expect:\n  deadline: {wall: 2000}\n");
+  const char *args[] = { "run", "--timing", "instant", sc, "--", "/bin/sleep", "600", NULL };
+  ck_assert_int_eq(run_fotasim_for(args, out, sizeof(out), RUN_LIMIT_MS), 1);
+  ck_assert_ptr_nonnull(
+      strstr(out, "- deadline: 2000 ms of wall time passed with the host still running\n"));
+  ck_assert_ptr_null(strstr(out, "signal")); /* the runner stopped it: no crash reported */
+}
+END_TEST
+
+/* The same scenarios and host, one at a time and five at a time: the same verdicts. */
+START_TEST(parallel_jobs_give_the_serial_verdicts)
+{
+  char s[5][512], junit1[600], junit5[600], serial[65536];
+  const char *args[] = { "run", "--timing", "instant", "--jobs", "1", "--junit", junit1,
+                         suite("01-happy-path.yaml", s[0], sizeof(s[0])),
+                         suite("02-download-stalls-once.yaml", s[1], sizeof(s[1])),
+                         suite("03-module-busy-once.yaml", s[2], sizeof(s[2])),
+                         suite("04-urc-quirks.yaml", s[3], sizeof(s[3])),
+                         suite("05-roaming-weak-signal.yaml", s[4], sizeof(s[4])), "--",
+                         fotahost(), "--no-retry", NULL };
+  snprintf(junit1, sizeof(junit1), "%s/serial.xml", dir);
+  snprintf(junit5, sizeof(junit5), "%s/parallel.xml", dir);
+  ck_assert_int_eq(run_fotasim_for(args, out, sizeof(out), RUN_LIMIT_MS), 1);
+  ck_assert_ptr_nonnull(strstr(out, "fotasim run: 3 of 5 scenarios passed\n"));
+  strcpy(serial, read_text(junit1));
+  strip_times(serial);
+  args[4] = "5";
+  args[6] = junit5;
+  ck_assert_int_eq(run_fotasim_for(args, out, sizeof(out), RUN_LIMIT_MS), 1);
+  ck_assert_ptr_nonnull(strstr(out, "fotasim run: 3 of 5 scenarios passed\n"));
+  {
+    char *parallel = read_text(junit5);
+    strip_times(parallel);
+    ck_assert_str_eq(parallel, serial);
+  }
+}
+END_TEST
+
+/* {usb} in the host's arguments, FOTASIM_TTY in its environment; commands and output seen. */
+START_TEST(placeholders_and_environment_reach_the_host)
+{
+  const char *sc = write_scenario("probe.yaml",
+                                  "expect:\n  commands:\n    - match: AT+CSQ\n      count: 2\n"
+                                  "  output:\n    - match: '+CSQ: 24,99'\n      port: usb\n"
+                                  "      count: 1\n    - match: '+CSQ: 24,99'\n      port: main\n"
+                                  "      count: 1\n");
+  const char *args[] = { "run", "--timing", "instant", sc, "--", "/bin/sh", "-c",
+                         "exec 3<>\"$1\" 4<>\"$FOTASIM_TTY\"; printf 'AT+CSQ\\r' >&3; "
+                         "printf 'AT+CSQ\\r' >&4; sleep 1",
+                         "host", "{usb}", NULL };
+  ck_assert_msg(run_fotasim_for(args, out, sizeof(out), RUN_LIMIT_MS) == 0, "%s", out);
+  ck_assert_ptr_nonnull(strstr(out, "PASS  probe"));
+}
+END_TEST
+
+START_TEST(bad_arguments_and_files)
+{
+  const char *good = write_scenario("good.yaml", "name: good\n");
+  const char *bad = write_scenario("bad.yaml", "expect:\n  revison: X\n");
+  const char *no_cmd[] = { "run", good, NULL };
+  const char *no_scen[] = { "run", "--", "true", NULL };
+  const char *bad_jobs[] = { "run", "--jobs", "0", good, "--", "true", NULL };
+  const char *bad_opt[] = { "run", "--colour", good, "--", "true", NULL };
+  const char *bad_file[] = { "run", good, bad, "--", "true", NULL };
+  const char *missing[] = { "run", "/nonexistent/x.yaml", "--", "true", NULL };
+  char want[1024];
+  ck_assert_int_eq(run_fotasim(no_cmd, out, sizeof(out)), 2);
+  ck_assert_str_eq(out, "fotasim run: missing '-- CMD': the host command to run "
+                        "(see fotasim run --help)\n");
+  ck_assert_int_eq(run_fotasim(no_scen, out, sizeof(out)), 2);
+  ck_assert_str_eq(out, "fotasim run: no scenario files before '--' (see fotasim run --help)\n");
+  ck_assert_int_eq(run_fotasim(bad_jobs, out, sizeof(out)), 2);
+  ck_assert_str_eq(out, "fotasim run: bad --jobs '0' (1 to 64) (see fotasim run --help)\n");
+  ck_assert_int_eq(run_fotasim(bad_opt, out, sizeof(out)), 2);
+  ck_assert_str_eq(out, "fotasim run: unknown option '--colour' (see fotasim run --help)\n");
+  ck_assert_int_eq(run_fotasim(bad_file, out, sizeof(out)), 2);
+  snprintf(want, sizeof(want), "fotasim run: %s:2: expect: unknown field 'revison'\n", bad);
+  ck_assert_str_eq(out, want);
+  ck_assert_int_eq(run_fotasim(missing, out, sizeof(out)), 2);
+  ck_assert_str_eq(out, "fotasim run: /nonexistent/x.yaml: cannot read: No such file or "
+                        "directory\n");
+}
+END_TEST
+
+int main(void)
+{
+  Suite *s = suite_create("run");
+  TCase *t = tcase_create("run");
+  tcase_add_checked_fixture(t, setup, teardown);
+  tcase_set_timeout(t, 300);
+  tcase_add_test(t, shipped_suite_passes_with_the_reference_host);
+  tcase_add_test(t, host_ignoring_an_error_fails_its_expectations);
+  tcase_add_test(t, crashing_host_fails);
+  tcase_add_test(t, hanging_host_stopped_at_the_deadline);
+  tcase_add_test(t, parallel_jobs_give_the_serial_verdicts);
+  tcase_add_test(t, placeholders_and_environment_reach_the_host);
+  tcase_add_test(t, bad_arguments_and_files);
+  suite_add_tcase(s, t);
+  return run_suite(s);
+}
