@@ -173,6 +173,16 @@ static int parse(int argc, char **argv, struct runner *r, int *first_scenario, i
   return 0;
 }
 
+static void free_jobs(struct runner *r)
+{
+  for (int i = 0; i < r->n; i++) {
+    free(r->jobs[i].sc);
+    free(r->jobs[i].in);
+    free(r->jobs[i].host_tail);
+  }
+  free(r->jobs);
+}
+
 static int check_dir(const char *what, const char *dir)
 {
   struct stat st;
@@ -205,18 +215,19 @@ int run_main(int argc, char **argv)
   r.n = nscen;
   for (int i = 0; i < nscen; i++) { /* every file is read before anything runs */
     struct run_job *j = &r.jobs[i];
-    char err[512];
+    char err[512], name[256];
     j->sc = malloc(sizeof(*j->sc));
     if (!j->sc || scenario_load(argv[first + i], j->sc, err, sizeof(err)) != 0) {
       fprintf(stderr, "fotasim run: %s\n", j->sc ? err : "out of memory");
+      free_jobs(&r);
       return EXIT_USAGE;
     }
-    for (int k = 0; k < i; k++) {
-      char a[256];
-      job_name(argv[first + i], a, sizeof(a));
-      if (!strcmp(a, r.jobs[k].name))
-        return bad_usage("two scenarios are named '%s'", a);
-    }
+    job_name(argv[first + i], name, sizeof(name));
+    for (int k = 0; k < i; k++)
+      if (!strcmp(name, r.jobs[k].name)) {
+        free_jobs(&r);
+        return bad_usage("two scenarios are named '%s'", name);
+      }
     j->o = &r.o;
     j->loop = r.loop;
     j->path = argv[first + i];
@@ -235,12 +246,7 @@ int run_main(int argc, char **argv)
     fprintf(stderr, "fotasim run: cannot write the JUnit report %s\n", r.o.junit);
     failed = failed ? failed : 1;
   }
-  for (int i = 0; i < nscen; i++) {
-    free(r.jobs[i].sc);
-    free(r.jobs[i].in);
-    free(r.jobs[i].host_tail);
-  }
-  free(r.jobs);
+  free_jobs(&r);
   uv_loop_close(r.loop);
   return failed ? 1 : 0;
 }
