@@ -136,6 +136,29 @@ void expect_time(struct expect_run *r, uint64_t vt)
   }
 }
 
+int expect_settled(const struct expect_run *r, const char *revision, int bricked)
+{
+  const struct expectations *e = r->e;
+  int goal = e->revision[0] != 0;
+  if (e->host_exit >= 0 || r->nfails)
+    return 0;
+  if (e->revision[0] && strcmp(revision, e->revision) != 0)
+    return 0;
+  if (e->bricked >= 0 && bricked != e->bricked)
+    return 0;
+  for (int i = 0; i < e->nout; i++) {
+    goal |= e->out[i].min > 0;
+    if (r->out_seen[i] < e->out[i].min)
+      return 0;
+  }
+  for (int i = 0; i < e->ncmd; i++) {
+    goal |= e->cmd[i].min > 0 || e->cmd[i].within_ms;
+    if (r->cmd_seen[i] < e->cmd[i].min || (e->cmd[i].within_ms && r->window_met[i] != 1))
+      return 0;
+  }
+  return goal;
+}
+
 void expect_finish(struct expect_run *r, const char *revision, int bricked, int exit_status,
                    int signal)
 {

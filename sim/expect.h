@@ -70,6 +70,10 @@ void expect_time(struct expect_run *r, uint64_t vt);
  * still running; signal 0 if none). */
 void expect_finish(struct expect_run *r, const char *revision, int bricked, int exit_status,
                    int signal);
+/* Whether the run can end now as a pass while the host still runs: the host's exit status is
+ * not checked, something was to be reached (a revision, an output or command at least once, a
+ * window) and every expectation holds with this final state. */
+int expect_settled(const struct expect_run *r, const char *revision, int bricked);
 /* A failure the runner found itself (a deadline, a module that died). */
 void expect_fail(struct expect_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -164,6 +164,12 @@ static void on_status(struct run_job *j, json_t *st)
     expect_fail(&j->er, "%s", msg);
     stop_now(j, msg);
   }
+  if (j->stage == RUN_HOST && (!phase || !strcmp(phase, "idle")) && boot &&
+      strcmp(boot, "booting") != 0 && expect_settled(&j->er, j->final_revision, j->final_bricked)) {
+    stop_now(j, "every expectation holds"); /* a host that does not exit (host_exit: any) */
+    finalize(j);
+    return;
+  }
   if (j->stage == RUN_SETTLING &&
       (j->settle_quick ||
        ((!phase || !strcmp(phase, "idle")) && boot && strcmp(boot, "booting") != 0)))

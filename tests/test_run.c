@@ -199,6 +199,21 @@ START_TEST(placeholders_and_environment_reach_the_host)
 }
 END_TEST
 
+/* A host that stays running (a daemon): the run ends, as a pass, once every expectation holds. */
+START_TEST(daemon_host_ends_when_expectations_settle)
+{
+  const char *sc = write_scenario("daemon.yaml",
+                                  "expect:\n  host_exit: any\n  revision: EC200UCNAAR02A10M08\n"
+                                  "  deadline: {wall: 100000}\n"
+                                  "  output:\n    - match: '\"END\",0'\n");
+  char script[1024];
+  const char *args[] = { "run", "--timing", "instant", sc, "--", "/bin/sh", "-c", script, NULL };
+  snprintf(script, sizeof(script), "'%s' && exec sleep 600", fotahost());
+  ck_assert_msg(run_fotasim_for(args, out, sizeof(out), RUN_LIMIT_MS) == 0, "%s", out);
+  ck_assert_ptr_nonnull(strstr(out, "PASS  daemon"));
+}
+END_TEST
+
 START_TEST(bad_arguments_and_files)
 {
   const char *good = write_scenario("good.yaml", "name: good\n");
@@ -240,6 +255,7 @@ int main(void)
   tcase_add_test(t, hanging_host_stopped_at_the_deadline);
   tcase_add_test(t, parallel_jobs_give_the_serial_verdicts);
   tcase_add_test(t, placeholders_and_environment_reach_the_host);
+  tcase_add_test(t, daemon_host_ends_when_expectations_settle);
   tcase_add_test(t, bad_arguments_and_files);
   suite_add_tcase(s, t);
   return run_suite(s);
