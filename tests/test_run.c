@@ -214,6 +214,37 @@ START_TEST(daemon_host_ends_when_expectations_settle)
 }
 END_TEST
 
+/* The reference host by URL from a real HTTP server: the first download stalls (HTTPEND,702),
+ * the host tries again and installs the package. */
+START_TEST(reference_host_by_url_retries_after_a_stall)
+{
+  char s[512], script[2048];
+  struct servers sv;
+  const char *args[] = { "run", "--timing", "instant",
+                         suite("02-download-stalls-once.yaml", s, sizeof(s)), "--", "/bin/sh",
+                         "-c", script, NULL };
+  ck_assert_int_eq(servers_start(&sv, dir), 0);
+  snprintf(script, sizeof(script),
+           "cp \"$FOTASIM_PACKAGE\" '%s/fw.pkg' && exec '%s' --url http://127.0.0.1:%d/fw.pkg",
+           dir, fotahost(), sv.http);
+  ck_assert_msg(run_fotasim_for(args, out, sizeof(out), RUN_LIMIT_MS) == 0, "%s", out);
+  servers_stop(&sv);
+  ck_assert_ptr_nonnull(strstr(out, "PASS  02-download-stalls-once"));
+}
+END_TEST
+
+/* FILE mode on the main UART with hardware flow control (AT+IFC=2,2): the line's pace. */
+START_TEST(reference_host_on_the_main_uart_with_flow_control)
+{
+  char s[512];
+  const char *args[] = { "run", "--timing", "instant",
+                         suite("01-happy-path.yaml", s, sizeof(s)), "--", fotahost(), "--port",
+                         "{tty}", "--flow", NULL };
+  ck_assert_msg(run_fotasim_for(args, out, sizeof(out), RUN_LIMIT_MS) == 0, "%s", out);
+  ck_assert_ptr_nonnull(strstr(out, "PASS  01-happy-path"));
+}
+END_TEST
+
 START_TEST(bad_arguments_and_files)
 {
   const char *good = write_scenario("good.yaml", "name: good\n");
@@ -256,6 +287,8 @@ int main(void)
   tcase_add_test(t, parallel_jobs_give_the_serial_verdicts);
   tcase_add_test(t, placeholders_and_environment_reach_the_host);
   tcase_add_test(t, daemon_host_ends_when_expectations_settle);
+  tcase_add_test(t, reference_host_by_url_retries_after_a_stall);
+  tcase_add_test(t, reference_host_on_the_main_uart_with_flow_control);
   tcase_add_test(t, bad_arguments_and_files);
   suite_add_tcase(s, t);
   return run_suite(s);
