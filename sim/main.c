@@ -1,11 +1,14 @@
-/* main: the fotasim program: options, one libuv loop, the module, the control channel, the
- * transcript, the ready line, and a clean shutdown on SIGINT/SIGTERM. */
+/* main: the fotasim program: options, one libuv loop, the modules (one, or --modules N each in
+ * its own state dir), the control channel, the transcript, the ready line, and a clean shutdown
+ * on SIGINT/SIGTERM. `fotasim run` is run.c's. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <uv.h>
 
 #include "control.h"
@@ -18,6 +21,7 @@
 #define EXIT_USAGE 2
 
 #define MAX_DNS DNS_MAX_ENTRIES
+#define MAX_MODULES 1000
 
 struct options {
   struct dns_entry dns[MAX_DNS];
@@ -27,6 +31,7 @@ struct options {
   enum model model;
   int model_given, timing_given;
   int quiet;
+  int nmodules;
 };
 
 static void usage(FILE *out)
@@ -46,6 +51,8 @@ static void usage(FILE *out)
           "                      --model and --timing given here win over the file's\n"
           "  --log FILE          log to FILE instead of stderr\n"
           "  --transcript FILE   write every byte on each port as JSON lines\n"
+          "  --modules N         run N modules in this process (1-1000), each in its own\n"
+          "                      state dir DIR/m0 .. DIR/m<N-1> with its own PTYs\n"
           "  --dns NAME=ADDR     resolve NAME to ADDR for downloads (repeatable; the map\n"
           "                      starts with localhost=127.0.0.1; other names fail as DNS does)\n"
           "  --quiet             log warnings and errors only\n"
@@ -53,6 +60,7 @@ static void usage(FILE *out)
           "  --version           show the version\n\n"
           "When the module is up, one line goes to stdout:\n"
           "  fotasim: ready main=<pts> usb=<pts> control=<sock>\n"
+          "(with --modules N, once every module is up: fotasim: ready modules=N control=<sock>)\n"
           "Exit status: 0 after a clean shutdown, 1 on a runtime failure, 2 for bad options.\n");
 }
 
@@ -74,7 +82,7 @@ static int parse_options(int argc, char **argv, struct options *o)
     { "log", required_argument, NULL, 'L' },       { "transcript", required_argument, NULL, 'T' },
     { "quiet", no_argument, NULL, 'q' },           { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },         { "dns", required_argument, NULL, 'D' },
-    { NULL, 0, NULL, 0 },
+    { "modules", required_argument, NULL, 'n' },   { NULL, 0, NULL, 0 },
   };
   int ch;
   memset(o, 0, sizeof(*o));
@@ -83,6 +91,7 @@ static int parse_options(int argc, char **argv, struct options *o)
   snprintf(o->dns[0].name, sizeof(o->dns[0].name), "localhost");
   snprintf(o->dns[0].addr, sizeof(o->dns[0].addr), "127.0.0.1");
   o->ndns = 1;
+  o->nmodules = 1;
   opterr = 0;
   while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
     switch (ch) {
@@ -96,6 +105,14 @@ static int parse_options(int argc, char **argv, struct options *o)
     case 'L': o->log = optarg; break;
     case 'T': o->transcript = optarg; break;
     case 'q': o->quiet = 1; break;
+    case 'n': {
+      char *end;
+      long n = strtol(optarg, &end, 10);
+      if (*end || n < 1 || n > MAX_MODULES)
+        return fail_usage("bad --modules '%s' (1 to 1000)", optarg);
+      o->nmodules = (int)n;
+      break;
+    }
     case 'D': {
       const char *eq = strchr(optarg, '=');
       if (!eq || eq == optarg || !eq[1] || (size_t)(eq - optarg) >= sizeof(o->dns[0].name) ||
@@ -123,6 +140,8 @@ static int parse_options(int argc, char **argv, struct options *o)
   }
   if (optind < argc)
     return fail_usage("unexpected argument '%s'", argv[optind]);
+  if (o->nmodules > 1 && (o->link || o->usb_link))
+    return fail_usage("%s", "--link and --usb-link name one module's ports: not with --modules");
   return 0;
 }
 
@@ -131,7 +150,10 @@ struct app {
   struct curl_loop *curl;
   struct vclock clock;
   struct event_bus bus;
-  struct module module;
+  struct module *modules;
+  int nmodules, nready;
+  char *booted;               /* which modules have ended their first boot */
+  char state_dir[4096];
   struct control control;
   struct transcript transcript;
   struct event_sub ready_sub;
@@ -141,22 +163,35 @@ struct app {
 
 static void print_ready(struct app *a)
 {
-  struct module *m = &a->module;
-  printf("fotasim: ready main=%s usb=%s control=%s\n", m->ports[PORT_MAIN].pts,
-         m->ports[PORT_USB].io ? m->ports[PORT_USB].pts : "-", a->control.path);
-  fflush(stdout);
-  log_info("attach to %s (main UART) and %s (USB AT port)", m->ports[PORT_MAIN].link,
-           m->ports[PORT_USB].link);
+  struct module *m = &a->modules[0];
+  if (a->nmodules > 1) {
+    printf("fotasim: ready modules=%d control=%s\n", a->nmodules, a->control.path);
+    fflush(stdout);
+    log_info("attach to %s/m<i>/ttyMAIN and %s/m<i>/ttyUSBAT, i = 0..%d", a->state_dir,
+             a->state_dir, a->nmodules - 1);
+  } else {
+    printf("fotasim: ready main=%s usb=%s control=%s\n", m->ports[PORT_MAIN].pts,
+           m->ports[PORT_USB].io ? m->ports[PORT_USB].pts : "-", a->control.path);
+    fflush(stdout);
+    log_info("attach to %s (main UART) and %s (USB AT port)", m->ports[PORT_MAIN].link,
+             m->ports[PORT_USB].link);
+  }
   a->ready = 1;
 }
 
-/* The ready line goes out once, when the first boot ends (up, or bricked). */
+/* The ready line goes out once, when every module's first boot has ended (up, or bricked). */
 static void on_state(void *ctx, const struct event *ev)
 {
   struct app *a = ctx;
-  if (a->ready || ev->type != EV_STATE)
+  struct module *m;
+  if (a->ready || ev->type != EV_STATE || ev->module < 0 || ev->module >= a->nmodules)
     return;
-  if (a->module.power == POWER_ON || a->module.power == POWER_BRICKED) {
+  m = &a->modules[ev->module];
+  if (!a->booted[ev->module] && (m->power == POWER_ON || m->power == POWER_BRICKED)) {
+    a->booted[ev->module] = 1;
+    a->nready++;
+  }
+  if (a->nready == a->nmodules) {
     print_ready(a);
     event_unsubscribe(&a->bus, &a->ready_sub);
   }
@@ -175,7 +210,8 @@ static void on_signal(uv_signal_t *s, int signum)
   log_info("signal %d: shutting down", signum);
   control_stop(&a->control);
   transcript_close(&a->transcript);
-  module_close(&a->module);
+  for (int i = 0; i < a->nmodules; i++)
+    module_close(&a->modules[i]);
   curl_loop_free(a->curl);
   vclock_close(&a->clock);
   uv_signal_stop(&a->sigint);
@@ -235,23 +271,48 @@ int main(int argc, char **argv)
   cfg.usb_link = o.usb_link;
   cfg.image_file = o.image;
   cfg.model = o.model;
-  if (module_init(&a.module, a.loop, &a.clock, &a.bus, &cfg, err, sizeof(err)) != 0) {
-    fprintf(stderr, "fotasim: %s\n", err);
-    return EXIT_USAGE;
+  a.nmodules = o.nmodules;
+  a.modules = calloc((size_t)o.nmodules, sizeof(*a.modules));
+  a.booted = calloc((size_t)o.nmodules, 1);
+  snprintf(a.state_dir, sizeof(a.state_dir), "%s", o.state_dir);
+  if (!a.modules || !a.booted)
+    return 1;
+  if (o.nmodules > 1) { /* four descriptors a module: lift the soft limit to the hard one */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+      rl.rlim_cur = rl.rlim_max;
+      setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    mkdir(o.state_dir, 0755);
+  }
+  for (int i = 0; i < o.nmodules; i++) {
+    char dir[4200];
+    snprintf(dir, sizeof(dir), "%s/m%d", o.state_dir, i);
+    cfg.state_dir = o.nmodules > 1 ? dir : o.state_dir;
+    cfg.index = i;
+    if (module_init(&a.modules[i], a.loop, &a.clock, &a.bus, &cfg, err, sizeof(err)) != 0) {
+      fprintf(stderr, "fotasim: %s\n", err);
+      while (i-- > 0)
+        module_close(&a.modules[i]);
+      return EXIT_USAGE;
+    }
   }
   if (o.control)
     snprintf(sock, sizeof(sock), "%s", o.control);
   else
-    statedir_file(&a.module.sd, "control.sock", sock, sizeof(sock));
-  if (control_start(&a.control, a.loop, sock, &a.module, 1, &a.bus, err, sizeof(err)) != 0) {
+    snprintf(sock, sizeof(sock), "%s/control.sock", o.state_dir);
+  if (control_start(&a.control, a.loop, sock, a.modules, o.nmodules, &a.bus, err,
+                    sizeof(err)) != 0) {
     fprintf(stderr, "fotasim: %s\n", err);
-    module_close(&a.module);
+    for (int i = 0; i < o.nmodules; i++)
+      module_close(&a.modules[i]);
     return EXIT_USAGE;
   }
   if (o.transcript && transcript_open(&a.transcript, a.loop, &a.bus, o.transcript) != 0) {
     fprintf(stderr, "fotasim: cannot open transcript file %s\n", o.transcript);
     control_stop(&a.control);
-    module_close(&a.module);
+    for (int i = 0; i < o.nmodules; i++)
+      module_close(&a.modules[i]);
     return EXIT_USAGE;
   }
   a.ready_sub.fn = on_state;
@@ -265,10 +326,14 @@ int main(int argc, char **argv)
   uv_signal_start(&a.sigint, on_signal, SIGINT);
   uv_signal_start(&a.sigterm, on_signal, SIGTERM);
 
-  log_info("fotasim: %s, state dir %s, timing %s", model_names[cfg.model], o.state_dir, o.timing);
-  module_power_on(&a.module);
+  log_info("fotasim: %d x %s, state dir %s, timing %s", o.nmodules, model_names[cfg.model],
+           o.state_dir, o.timing);
+  for (int i = 0; i < o.nmodules; i++)
+    module_power_on(&a.modules[i]);
   rc = uv_run(a.loop, UV_RUN_DEFAULT);
   uv_loop_close(a.loop);
+  free(a.modules);
+  free(a.booted);
   if (logf)
     fclose(logf);
   return rc ? 1 : 0;

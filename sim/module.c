@@ -52,6 +52,13 @@ static const uint8_t *make_first_image(void *ctx, size_t *len)
 
 static void network_changed(void *ctx);
 
+/* Each module of a process draws from its own stream of the scenario's seed (module 0: the
+ * seed itself). */
+static uint64_t module_seed(uint64_t seed, int index)
+{
+  return seed + (uint64_t)index * 0x9E3779B97F4A7C15ULL;
+}
+
 int module_reflash(struct module *m, const char *image_file, char *err, size_t errlen)
 {
   struct module_config cfg = m->cfg;
@@ -109,7 +116,7 @@ int module_init(struct module *m, uv_loop_t *loop, struct vclock *clock, struct 
   if (created)
     log_info("module %d: new state dir %s, firmware flashed", cfg->index, cfg->state_dir);
   if (identity_load(&m->id, &m->sd, cfg->scenario && cfg->scenario->seed_given,
-                    cfg->scenario ? cfg->scenario->seed : 0) != 0) {
+                    cfg->scenario ? module_seed(cfg->scenario->seed, cfg->index) : 0) != 0) {
     snprintf(err, errlen, "cannot write identity to state dir %s", cfg->state_dir);
     module_close(m);
     return -1;
@@ -146,7 +153,7 @@ int module_init(struct module *m, uv_loop_t *loop, struct vclock *clock, struct 
       m->storage.media[MEDIUM_SD].present = sc->sd_present;
     memcpy(m->faults.rules, sc->faults, sizeof(sc->faults));
     m->faults.n = sc->nfaults;
-    m->faults.rng = sc->seed;
+    m->faults.rng = module_seed(sc->seed, cfg->index);
   }
   vtimer_init(clock, &m->boot_timer, m);
   vtimer_init(clock, &m->power_timer, m);

@@ -546,6 +546,15 @@ START_TEST(program_usage_and_bad_options)
                         " (see fotasim --help)\n");
   ck_assert_int_eq(run_fotasim(model, err, sizeof(err)), 2);
   ck_assert_ptr_nonnull(strstr(err, "unknown model 'BG96'"));
+  {
+    const char *zero[] = { "--modules", "0", NULL };
+    const char *linked[] = { "--modules", "2", "--link", "/tmp/x", NULL };
+    ck_assert_int_eq(run_fotasim(zero, err, sizeof(err)), 2);
+    ck_assert_str_eq(err, "fotasim: bad --modules '0' (1 to 1000) (see fotasim --help)\n");
+    ck_assert_int_eq(run_fotasim(linked, err, sizeof(err)), 2);
+    ck_assert_str_eq(err, "fotasim: --link and --usb-link name one module's ports: not with "
+                          "--modules (see fotasim --help)\n");
+  }
   snprintf(file, sizeof(file), "%s/plainfile", S.dir);
   fclose(fopen(file, "w"));
   ck_assert_int_eq(run_fotasim(notdir, err, sizeof(err)), 2);
@@ -681,6 +690,39 @@ START_TEST(kill_9_at_any_moment_keeps_state_loadable)
 }
 END_TEST
 
+/* Three modules in one process: each on its own PTYs and state dir, its own identity, reached
+ * on the one control socket by number. */
+START_TEST(many_modules_in_one_process)
+{
+  const char *extra[] = { "--modules", "3", NULL };
+  char want[700], imei[3][32], reply[8192];
+  ck_assert_msg(sim_start(&S, extra) == 0, "fotasim did not get ready: %s", S.ready);
+  snprintf(want, sizeof(want), "fotasim: ready modules=3 control=%s\n", S.sock);
+  ck_assert_str_eq(S.ready, want);
+  for (int i = 0; i < 3; i++) {
+    char path[600], buf[64];
+    int fd;
+    snprintf(path, sizeof(path), "%s/m%d/ttyUSBAT", S.dir, i);
+    fd = tty_open(path);
+    expect_tty(fd, BOOT_URCS);
+    chat(fd, "ATE0\r", "ATE0\r\r\nOK\r\n");
+    tty_send(fd, "AT+CGSN\r", 8);
+    ck_assert_uint_eq(tty_read_n(fd, buf, 2 + 15 + 2 + 6, 5000), 2 + 15 + 2 + 6);
+    ck_assert_int_eq(memcmp(buf + 17, "\r\n\r\nOK\r\n", 8), 0);
+    memcpy(imei[i], buf + 2, 15);
+    imei[i][15] = '\0';
+    close(fd);
+  }
+  ck_assert_str_ne(imei[0], imei[1]);
+  ck_assert_str_ne(imei[1], imei[2]);
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"status\",\"module\":2}", reply, sizeof(reply), 5000), 0);
+  snprintf(want, sizeof(want), "\"imei\":\"%s\"", imei[2]);
+  ck_assert_ptr_nonnull(strstr(reply, want));
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"status\",\"module\":3}", reply, sizeof(reply), 5000), 0);
+  ck_assert_ptr_nonnull(strstr(reply, "no such module"));
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("module");
@@ -710,6 +752,7 @@ int main(void)
   tcase_add_test(t, garbage_image_gives_bricked_module);
   tcase_add_test(t, unusable_link_path);
   tcase_add_test(t, kill_9_at_any_moment_keeps_state_loadable);
+  tcase_add_test(t, many_modules_in_one_process);
   suite_add_tcase(s, t);
   return run_suite(s);
 }

@@ -1,5 +1,6 @@
 /* fotabench: measures how fast a running fotasim answers: the AT round trip over its PTY against
- * a bare PTY echo round trip (the floor any PTY program has), and pipelined throughput. */
+ * a bare PTY echo round trip (the floor any PTY program has), pipelined throughput, and with
+ * --modules, many modules of one process answering at once. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -107,9 +108,79 @@ static void bare_pty(int n, double *t)
   close(master);
 }
 
+/* Many modules of one fotasim (--modules N): each round sends AT to every module's USB port and
+ * waits for every OK. */
+static int many_modules(const char *dir, int nmod, int rounds)
+{
+  int *fds = calloc((size_t)nmod, sizeof(int));
+  struct pollfd *p = calloc((size_t)nmod, sizeof(*p));
+  int *got = calloc((size_t)nmod, sizeof(int));
+  double *t = malloc(sizeof(double) * (size_t)rounds), t0 = now_us();
+  char path[4200], buf[256];
+  for (int i = 0; i < nmod; i++) {
+    snprintf(path, sizeof(path), "%s/m%d/ttyUSBAT", dir, i);
+    fds[i] = open_raw(path);
+    if (write(fds[i], "ATE0\r", 5) != 5) {
+      fprintf(stderr, "fotabench: cannot write to %s: %s\n", path, strerror(errno));
+      return 1;
+    }
+  }
+  for (int i = 0; i < nmod; i++)
+    drain(fds[i]);
+  t0 = now_us();
+  for (int r = 0; r < rounds; r++) {
+    double r0 = now_us();
+    int left = nmod;
+    for (int i = 0; i < nmod; i++) {
+      got[i] = 0;
+      if (write(fds[i], "AT\r", 3) != 3) {
+        fprintf(stderr, "fotabench: cannot write to module %d: %s\n", i, strerror(errno));
+        return 1;
+      }
+    }
+    while (left > 0) {
+      int k = 0;
+      for (int i = 0; i < nmod; i++)
+        if (got[i] < 6) {
+          p[k].fd = fds[i];
+          p[k].events = POLLIN;
+          k++;
+        }
+      if (poll(p, (nfds_t)k, 5000) <= 0) {
+        fprintf(stderr, "fotabench: %d modules did not answer\n", left);
+        return 1;
+      }
+      for (int j = 0; j < k; j++) {
+        if (!(p[j].revents & POLLIN))
+          continue;
+        for (int i = 0; i < nmod; i++) {
+          ssize_t n;
+          if (fds[i] != p[j].fd)
+            continue;
+          n = read(fds[i], buf, sizeof(buf));
+          if (n > 0 && (got[i] += (int)n) >= 6)
+            left--;
+        }
+      }
+    }
+    t[r] = now_us() - r0;
+  }
+  printf("%d modules, %d rounds of AT on every USB port:\n", nmod, rounds);
+  printf("%-28s %.0f commands/s in all\n", "throughput", (double)nmod * rounds / ((now_us() - t0) / 1e6));
+  report("one round (all modules)", t, rounds);
+  for (int i = 0; i < nmod; i++)
+    close(fds[i]);
+  free(fds);
+  free(p);
+  free(got);
+  free(t);
+  return 0;
+}
+
 int main(int argc, char **argv)
 {
-  const char *tty = NULL;
+  const char *tty = NULL, *modules_dir = NULL;
+  int nmodules = 0;
   int n = 2000, pipelined = 20000, fd;
   double *t;
   char buf[64];
@@ -117,9 +188,14 @@ int main(int argc, char **argv)
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--help")) {
       printf("Usage: fotabench [--count N] [--pipelined N] TTY\n"
+             "       fotabench [--count N] --modules DIR M\n"
              "Measures a running fotasim on TTY (its main or USB link): AT round trip latency\n"
-             "against a bare PTY echo, and the rate of pipelined AT commands.\n");
+             "against a bare PTY echo, and the rate of pipelined AT commands. With --modules,\n"
+             "a fotasim started with --modules M --state-dir DIR: N rounds of AT to all M.\n");
       return 0;
+    } else if (!strcmp(argv[i], "--modules") && i + 2 < argc) {
+      modules_dir = argv[++i];
+      nmodules = atoi(argv[++i]);
     } else if (!strcmp(argv[i], "--count") && i + 1 < argc) {
       n = atoi(argv[++i]);
     } else if (!strcmp(argv[i], "--pipelined") && i + 1 < argc) {
@@ -131,6 +207,8 @@ int main(int argc, char **argv)
       return 2;
     }
   }
+  if (modules_dir)
+    return nmodules > 0 && n > 0 ? many_modules(modules_dir, nmodules, n < 10 ? n : n / 10) : 2;
   if (!tty || n < 10 || pipelined < 1) {
     fprintf(stderr, "fotabench: give the TTY of a running fotasim (see fotabench --help)\n");
     return 2;
