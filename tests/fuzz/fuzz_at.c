@@ -18,11 +18,15 @@ static void count_write(void *user, const char *data, size_t len)
   written += len;
 }
 
+/* E, V, Q and +CMEE: one optional number; +CMEE's takes effect (CME errors in text). */
 static int h_basic(struct at_call *c)
 {
-  long v;
-  if (c->cmd->nparams > 1 || (c->cmd->nparams && at_param_int(c, 0, 0, 1, &v) != 0))
-    return AT_ERROR;
+  long v = 0;
+  int extended = c->cmd->name[0] == '+';
+  if (c->cmd->nparams > 1 || (c->cmd->nparams && at_param_int(c, 0, 0, 2, &v) != 0))
+    return extended ? CME_INCORRECT_PARAMETERS : AT_ERROR;
+  if (extended)
+    c->session->set.cmee = (int)v;
   return AT_OK;
 }
 static int h_info(struct at_call *c)
@@ -31,20 +35,12 @@ static int h_info(struct at_call *c)
     at_info(c, "+X: %s", at_param_str(c, i) ? at_param_str(c, i) : "");
   return AT_OK;
 }
-static int h_cmee(struct at_call *c)
-{
-  long v;
-  if (at_param_int(c, 0, 0, 2, &v) != 0)
-    return CME_INCORRECT_PARAMETERS;
-  c->session->set.cmee = (int)v;
-  return AT_OK;
-}
 static int h_async(struct at_call *c) { (void)c; return AT_PENDING; }
 static int h_fail(struct at_call *c) { (void)c; return CME_INCORRECT_PARAMETERS; }
 
 static const struct at_command table[] = {
   { "E", NULL, NULL, NULL, h_basic },   { "V", NULL, NULL, NULL, h_basic },
-  { "Q", NULL, NULL, NULL, h_basic },   { "+CMEE", h_info, h_info, h_cmee, NULL },
+  { "Q", NULL, NULL, NULL, h_basic },   { "+CMEE", h_info, h_info, h_basic, NULL },
   { "+X", h_info, h_info, h_info, h_info }, { "+ASYNC", NULL, NULL, h_async, h_async },
   { "+FAIL", NULL, NULL, h_fail, h_fail },
 };
