@@ -197,6 +197,16 @@ static void on_state(void *ctx, const struct event *ev)
   }
 }
 
+/* A start that failed: the first n modules were opened. */
+static void close_modules(struct app *a, int n)
+{
+  for (int i = 0; i < n; i++)
+    module_close(&a->modules[i]);
+  free(a->modules);
+  free(a->booted);
+  curl_loop_free(a->curl);
+}
+
 static void close_walk(uv_handle_t *h, void *arg)
 {
   (void)arg;
@@ -275,8 +285,10 @@ int main(int argc, char **argv)
   a.modules = calloc((size_t)o.nmodules, sizeof(*a.modules));
   a.booted = calloc((size_t)o.nmodules, 1);
   snprintf(a.state_dir, sizeof(a.state_dir), "%s", o.state_dir);
-  if (!a.modules || !a.booted)
+  if (!a.modules || !a.booted) {
+    close_modules(&a, 0);
     return 1;
+  }
   if (o.nmodules > 1) { /* four descriptors a module: lift the soft limit to the hard one */
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
@@ -292,8 +304,7 @@ int main(int argc, char **argv)
     cfg.index = i;
     if (module_init(&a.modules[i], a.loop, &a.clock, &a.bus, &cfg, err, sizeof(err)) != 0) {
       fprintf(stderr, "fotasim: %s\n", err);
-      while (i-- > 0)
-        module_close(&a.modules[i]);
+      close_modules(&a, i);
       return EXIT_USAGE;
     }
   }
@@ -304,15 +315,13 @@ int main(int argc, char **argv)
   if (control_start(&a.control, a.loop, sock, a.modules, o.nmodules, &a.bus, err,
                     sizeof(err)) != 0) {
     fprintf(stderr, "fotasim: %s\n", err);
-    for (int i = 0; i < o.nmodules; i++)
-      module_close(&a.modules[i]);
+    close_modules(&a, o.nmodules);
     return EXIT_USAGE;
   }
   if (o.transcript && transcript_open(&a.transcript, a.loop, &a.bus, o.transcript) != 0) {
     fprintf(stderr, "fotasim: cannot open transcript file %s\n", o.transcript);
     control_stop(&a.control);
-    for (int i = 0; i < o.nmodules; i++)
-      module_close(&a.modules[i]);
+    close_modules(&a, o.nmodules);
     return EXIT_USAGE;
   }
   a.ready_sub.fn = on_state;

@@ -100,6 +100,7 @@ class Ftp(FTPHandler):
                 self.respond("226 Transfer complete.")
                 return
             sock.sendall(data[:1000])
+            time.sleep(0.5)  # the client reads them before the reset (a reset drops unread data)
             for s in (sock, self.socket):
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             sock.close()
