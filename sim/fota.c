@@ -118,7 +118,9 @@ static int fault_now(struct fota *f, enum fault_phase phase, int percent)
     f->pending_fail = 0;
     return code;
   }
-  r = fault_check(&f->m->faults, phase, percent, f->received, f->attempts);
+  r = fault_check(&f->m->faults, phase, percent,
+                  phase == FAULT_UPDATE ? (uint64_t)f->sector * FLASH_SECTOR : f->received,
+                  f->attempts); /* bytes: downloaded, or written to flash */
   if (!r)
     return 0;
   log_info("module %d: fault rule fires in %s at %d%%", f->m->cfg.index, fota_phase_name(f->phase),

@@ -322,8 +322,9 @@ static int parse_rule(struct walk *w, struct scenario *sc, yaml_node_t *n, struc
     return yw_bad(w, n, "faults", "corrupt acts on the download phase");
   if ((r->drop || r->stall) && r->phase != FAULT_DOWNLOAD && r->phase != FAULT_CONNECT)
     return yw_bad(w, n, "faults", "drop and stall act on the connect and download phases");
-  if (r->offset_given && r->phase != FAULT_DOWNLOAD)
-    return yw_bad(w, n, "faults", "'offset' counts downloaded bytes: it needs phase: download");
+  if (r->offset_given && r->phase != FAULT_DOWNLOAD && r->phase != FAULT_UPDATE)
+    return yw_bad(w, n, "faults", "'offset' counts bytes downloaded or written: it needs phase: "
+                                  "download or update");
   if (r->offset_given && r->percent)
     return yw_bad(w, n, "faults", "a rule has 'percent' or 'offset', not both");
   if (r->fail > 0 && r->phase == FAULT_REBOOT)

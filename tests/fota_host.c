@@ -14,7 +14,7 @@
 
 uint8_t *delta_ab, *delta_bc;
 
-size_t delta_ab_len, delta_bc_len;
+size_t delta_ab_len, delta_bc_len, image_b_len;
 
 void make_packages(void)
 {
@@ -24,6 +24,7 @@ void make_packages(void)
   uint8_t *c = fw_image_mutate(b, b_len, REV_C, 20, 6, &c_len);
   delta_ab = pkg_build(a, a_len, b, b_len, &delta_ab_len, NULL);
   delta_bc = pkg_build(b, b_len, c, c_len, &delta_bc_len, NULL);
+  image_b_len = b_len;
   free(a);
   free(b);
   free(c);

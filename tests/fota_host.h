@@ -16,7 +16,7 @@
 #define REV_C "EC200UCNAAR02A11M08"
 
 extern uint8_t *delta_ab, *delta_bc;
-extern size_t delta_ab_len, delta_bc_len;
+extern size_t delta_ab_len, delta_bc_len, image_b_len;
 
 /* Builds delta_ab (A→B) and delta_bc (B→C); exits if it cannot. */
 void make_packages(void);

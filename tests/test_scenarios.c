@@ -134,8 +134,9 @@ START_TEST(bad_scenarios_give_one_line_errors)
       "%s:2: faults: a rule needs a trigger: 'phase', 'command' or 'at'\n" },
     { "faults:\n  - at: 100\n    phase: update\n    fail: 502\n",
       "%s:2: faults: a rule has one trigger: 'phase', 'command' or 'at'\n" },
-    { "faults:\n  - phase: update\n    offset: 100\n    fail: 502\n",
-      "%s:2: faults: 'offset' counts downloaded bytes: it needs phase: download\n" },
+    { "faults:\n  - phase: verify\n    offset: 100\n    fail: 502\n",
+      "%s:2: faults: 'offset' counts bytes downloaded or written: it needs phase: download or "
+      "update\n" },
     { "faults:\n  - phase: reboot\n    fail: 502\n",
       "%s:2: faults: the reboot cannot fail with a code; cut_power instead\n" },
     { "faults:\n  - command: AT+CSQ\n    output: shout\n",
@@ -591,6 +592,46 @@ START_TEST(scenario_wrong_base_delta)
 }
 END_TEST
 
+/* Power cut at flash operations across the whole update: the first sector, the last, and 16
+ * between. Without resume the module never comes up on a bad image: bricked and silent until
+ * reflash, then the old firmware. With resume_update it always finishes on the new one. */
+#define CUT_POINTS 18
+
+static void power_cut_at(int point, int resume)
+{
+  size_t nsec = (image_b_len + 4095) / 4096;
+  size_t sector = point == CUT_POINTS - 1 ? nsec - 1 : (size_t)point * (nsec - 1) / (CUT_POINTS - 1);
+  char yaml[256], got[4096], reply[4096];
+  snprintf(yaml, sizeof(yaml),
+           "module:\n  resume_update: %s\nfaults:\n  - phase: update\n    offset: %zu\n"
+           "    cut_power: true\n", resume ? "true" : "false", sector * 4096);
+  start_with_rules(yaml);
+  send_delta_ab(U, ",1,0,0");
+  read_until_hangup(U, got, sizeof(got));
+  ck_assert_msg(strstr(got, "END") == NULL, "sector %zu: %s", sector, show(got, strlen(got)));
+  status_has("\"power\":\"off\"", 5000);
+  close(U);
+  U = -1;
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"power\",\"action\":\"on\"}", reply, sizeof(reply),
+                       5000), 0);
+  if (!resume) {
+    status_has("\"bricked\":true", 5000);
+    ck_assert_uint_eq(tty_read_for(M, got, sizeof(got), 200), 0); /* silent */
+    ck_assert_int_eq(ctl(&S, "{\"cmd\":\"reflash\"}", reply, sizeof(reply), 5000), 0);
+    ck_assert_int_eq(ctl(&S, "{\"cmd\":\"power\",\"action\":\"on\"}", reply,
+                         sizeof(reply), 5000), 0);
+  }
+  expect_tty(M, BOOT_URCS);
+  chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  revision_is(M, resume ? REV_B : REV_A);
+}
+
+START_TEST(power_cut_at_any_sector_never_boots_a_bad_image)
+{
+  power_cut_at(_i % CUT_POINTS, _i >= CUT_POINTS);
+}
+END_TEST
+
 /* Output faults on the answers to commands: a line lost, an answer cut in two with a pause,
  * an answer held back on another port. The pauses are measured on the virtual clock from the
  * transcript. */
@@ -760,6 +801,7 @@ int main(void)
   tcase_add_checked_fixture(t, fixture_setup, fixture_teardown);
   tcase_set_timeout(t, 60);
   tcase_add_loop_test(t, every_documented_code_from_its_scenario, 0, documented_count());
+  tcase_add_loop_test(t, power_cut_at_any_sector_never_boots_a_bad_image, 0, 2 * CUT_POINTS);
   suite_add_tcase(s, t);
   return run_suite(s);
 }
