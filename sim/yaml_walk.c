@@ -15,6 +15,9 @@ int yw_bad(struct walk *w, const yaml_node_t *n, const char *field, const char *
   va_start(ap, fmt);
   vsnprintf(msg, sizeof(msg), fmt, ap);
   va_end(ap);
+  for (char *p = msg; *p; p++) /* the file's own text may be quoted: the error stays one line */
+    if ((unsigned char)*p < 0x20 || *p == 0x7f)
+      *p = '?';
   snprintf(w->err, w->errlen, "%s:%lu: %s: %s", w->path,
            (unsigned long)(n ? n->start_mark.line + 1 : 0), field, msg);
   return -1;

@@ -1,7 +1,8 @@
-/* standalone: runs a fuzz target without libFuzzer: its seeds, then deterministic mutations of
- * them (bit flips, byte changes, cuts, insertions, splices), so that every test run, with
- * AddressSanitizer and UBSan, tries a few thousand bad inputs. `--seeds DIR` writes the seeds
- * for libFuzzer's corpus instead. */
+/* standalone: runs a fuzz target without libFuzzer: its seeds and the files of a corpus
+ * directory (inputs that once failed), then deterministic mutations of them (bit flips, byte
+ * changes, cuts, insertions, splices), so that every test run, with AddressSanitizer and UBSan,
+ * tries thousands of bad inputs. `--seeds DIR` writes the seeds for libFuzzer's corpus instead. */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,30 @@ static size_t mutate(uint8_t *buf, int s)
   return len;
 }
 
+/* Every file of dir becomes a seed (a missing directory is no corpus). */
+static void read_corpus(const char *dir)
+{
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  uint8_t *buf = malloc(MAX_INPUT);
+  while (d && buf && (e = readdir(d))) {
+    char path[4200];
+    FILE *f;
+    size_t n;
+    if (e->d_name[0] == '.')
+      continue;
+    snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+    if (!(f = fopen(path, "rb")))
+      continue;
+    n = fread(buf, 1, MAX_INPUT, f);
+    fclose(f);
+    keep(buf, n);
+  }
+  if (d)
+    closedir(d);
+  free(buf);
+}
+
 int main(int argc, char **argv)
 {
   long runs = 5000;
@@ -86,11 +111,15 @@ int main(int argc, char **argv)
     }
     return 0;
   }
-  if (argc == 3 && !strcmp(argv[1], "--runs"))
-    runs = atol(argv[2]);
-  else if (argc != 1) {
-    fprintf(stderr, "Usage: %s [--runs N | --seeds DIR]\n", argv[0]);
-    return 2;
+  for (int i = 1; i < argc; i += 2) {
+    if (i + 1 < argc && !strcmp(argv[i], "--runs")) {
+      runs = atol(argv[i + 1]);
+    } else if (i + 1 < argc && !strcmp(argv[i], "--corpus")) {
+      read_corpus(argv[i + 1]);
+    } else {
+      fprintf(stderr, "Usage: %s [--runs N] [--corpus DIR] | --seeds DIR\n", argv[0]);
+      return 2;
+    }
   }
   if (!buf || nseeds == 0)
     return 1;
