@@ -49,7 +49,7 @@ struct run_job {
   char *in;                   /* the control connection's bytes, for whole lines */
   size_t in_len, in_cap;
   int status_asked;
-  uint64_t started_ms, stage_ms, host_kill_ms;
+  uint64_t started_ms, stage_ms, host_kill_ms, sim_kill_ms;
 
   struct expect_run er;
   uint64_t vt_start;

@@ -115,8 +115,10 @@ static void finalize(struct run_job *j)
     j->host_killed = 1;
     j->host_kill_ms = uv_now(j->loop) + KILL_GRACE_MS;
   }
-  if (j->sim_alive)
+  if (j->sim_alive) {
     uv_process_kill(&j->sim, SIGTERM);
+    j->sim_kill_ms = uv_now(j->loop) + KILL_GRACE_MS * 5; /* it saves its state first */
+  }
   check_ended(j);
 }
 
@@ -543,6 +545,8 @@ static void tick(uv_timer_t *t)
     finalize(j); /* the module never settled: the verdict with the last state seen */
   if (j->host_alive && j->host_kill_ms && now > j->host_kill_ms)
     uv_process_kill(&j->host, SIGKILL);
+  if (j->sim_alive && j->sim_kill_ms && now > j->sim_kill_ms) /* a module that hangs */
+    uv_process_kill(&j->sim, SIGKILL);
   if (j->stage < RUN_STOPPING && j->ctl_open)
     ask_status(j);
 }
