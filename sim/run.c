@@ -108,15 +108,10 @@ static void start_next(struct runner *r)
 {
   while (r->running < r->o.jobs && r->next < r->n) {
     struct run_job *j = &r->jobs[r->next++];
-    char err[512];
+    if (!j->prepared)
+      continue; /* failed before it could start: its verdict is out */
     r->running++;
-    if (run_job_start(j, err, sizeof(err)) != 0) {
-      expect_fail(&j->er, "%s", err);
-      j->passed = 0;
-      r->running--;
-      r->done++;
-      print_verdict(j);
-    }
+    run_job_start(j);
   }
 }
 
@@ -236,6 +231,17 @@ int run_main(int argc, char **argv)
     j->ctx = &r;
   }
   t0 = uv_hrtime();
+  for (int i = 0; i < nscen; i++) { /* directories and packages, before any module runs */
+    struct run_job *j = &r.jobs[i];
+    char err[512];
+    expect_run_init(&j->er, &j->sc->expect, 0);
+    if (run_job_prepare(j, err, sizeof(err)) != 0) {
+      expect_fail(&j->er, "%s", err);
+      print_verdict(j);
+      continue;
+    }
+    j->prepared = 1;
+  }
   start_next(&r);
   uv_run(r.loop, UV_RUN_DEFAULT);
   for (int i = 0; i < nscen; i++)

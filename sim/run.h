@@ -32,6 +32,7 @@ struct run_job {
   char name[256];             /* the file's name without .yaml */
   char dir[4096];             /* this run's directory: state, socket, transcript, logs */
   int own_dir;                /* made by the runner: removed afterwards */
+  int prepared;               /* its directory and package are ready */
   char package_revision[48];
   enum run_stage stage;
 
@@ -63,8 +64,11 @@ struct run_job {
   void *ctx;
 };
 
-/* Starts one scenario's run; on_done is called once everything it started has ended. */
-int run_job_start(struct run_job *j, char *err, size_t errlen);
+/* Before the loop runs: the run's directory and its package (slow work that would hold up
+ * other runs). -1 with a message. */
+int run_job_prepare(struct run_job *j, char *err, size_t errlen);
+/* Starts a prepared run; on_done is called once everything it started has ended. */
+void run_job_start(struct run_job *j);
 /* The last bytes of the host's output, for reports. */
 char *run_job_host_output(const struct run_job *j, size_t max);
 

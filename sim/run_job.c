@@ -57,7 +57,8 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
   return remove(path) == 0 || errno == ENOENT ? 0 : -1;
 }
 
-static void copy_transcript(struct run_job *j)
+/* The transcript moves to --transcript-dir (copied when that is another file system). */
+static void keep_transcript(struct run_job *j)
 {
   char from[4200], to[4200];
   size_t len = 0;
@@ -67,6 +68,8 @@ static void copy_transcript(struct run_job *j)
     return;
   path_in(j, "transcript.jsonl", from, sizeof(from));
   snprintf(to, sizeof(to), "%s/%s.jsonl", j->o->transcript_dir, j->name);
+  if (rename(from, to) == 0 || errno == ENOENT)
+    return;
   data = (char *)read_whole_file(from, 1ull << 32, &len);
   f = data ? fopen(to, "wb") : NULL;
   if (!f || fwrite(data, 1, len, f) != len)
@@ -79,7 +82,7 @@ static void copy_transcript(struct run_job *j)
 /* Both processes have ended: reports are made from what is kept, the directory goes. */
 static void all_ended(struct run_job *j)
 {
-  copy_transcript(j);
+  keep_transcript(j);
   j->host_tail = run_job_host_output(j, 4096);
   if (j->own_dir)
     nftw(j->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
@@ -392,7 +395,7 @@ static int spawn_sim(struct run_job *j, char *err, size_t errlen)
   j->sim.data = j;
   rc = uv_spawn(j->loop, &j->sim, &po);
   if (rc != 0) {
-    snprintf(err, errlen, "cannot start %s: %s", j->o->self, uv_strerror(rc));
+    snprintf(err, errlen, "cannot start %.300s: %s", j->o->self, uv_strerror(rc));
     return -1;
   }
   j->handles++;
@@ -551,12 +554,9 @@ static void tick(uv_timer_t *t)
     ask_status(j);
 }
 
-int run_job_start(struct run_job *j, char *err, size_t errlen)
+int run_job_prepare(struct run_job *j, char *err, size_t errlen)
 {
   char pkg[4200];
-  j->started_ms = uv_now(j->loop);
-  j->stage = RUN_BOOTING;
-  expect_run_init(&j->er, &j->sc->expect, 0);
   if (j->o->state_dir) {
     snprintf(j->dir, sizeof(j->dir), "%s/%s", j->o->state_dir, j->name);
     if (mkdir(j->dir, 0755) != 0 && errno != EEXIST) {
@@ -575,19 +575,31 @@ int run_job_start(struct run_job *j, char *err, size_t errlen)
   }
   path_in(j, "package.pkg", pkg, sizeof(pkg));
   if (run_package_build(j->sc, j->sc->model >= 0 ? j->sc->model : 0, pkg, j->package_revision,
-                        sizeof(j->package_revision), err, errlen) != 0)
+                        sizeof(j->package_revision), err, errlen) != 0) {
+    if (j->own_dir)
+      nftw(j->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     return -1;
+  }
+  return 0;
+}
+
+void run_job_start(struct run_job *j)
+{
+  char err[512];
+  j->started_ms = uv_now(j->loop);
+  j->stage = RUN_BOOTING;
+  expect_run_init(&j->er, &j->sc->expect, 0);
   uv_timer_init(j->loop, &j->tick);
   j->tick.data = j;
   j->handles++;
   uv_timer_start(&j->tick, tick, TICK_MS, TICK_MS);
-  if (spawn_sim(j, err, errlen) != 0) {
+  if (spawn_sim(j, err, sizeof(err)) != 0) { /* the verdict, by the usual way out */
+    expect_fail(&j->er, "%s", err);
     j->stage = RUN_STOPPING;
-    close_handle(j, (uv_handle_t *)&j->tick);
+    j->ended = 1;
     close_handle(j, (uv_handle_t *)&j->sim_out);
-    return -1;
+    all_ended(j);
   }
-  return 0;
 }
 
 char *run_job_host_output(const struct run_job *j, size_t max)
