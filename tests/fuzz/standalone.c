@@ -10,7 +10,7 @@
 #include "fuzz.h"
 
 #define MAX_SEEDS 64
-#define MAX_INPUT (1u << 20)
+#define FUZZ_INPUT_MAX (1u << 20)
 
 static uint8_t *seeds[MAX_SEEDS];
 static size_t seed_len[MAX_SEEDS];
@@ -27,7 +27,7 @@ static uint64_t next(void)
 
 static void keep(const uint8_t *data, size_t len)
 {
-  if (nseeds == MAX_SEEDS || len > MAX_INPUT)
+  if (nseeds == MAX_SEEDS || len > FUZZ_INPUT_MAX)
     return;
   seeds[nseeds] = malloc(len ? len : 1);
   memcpy(seeds[nseeds], data, len);
@@ -45,7 +45,7 @@ static size_t mutate(uint8_t *buf, int s)
     case 0: if (len) buf[at] ^= (uint8_t)(1u << (next() % 8)); break;
     case 1: if (len) buf[at] = (uint8_t)next(); break;
     case 2: len = at; break;                                       /* cut */
-    case 3: if (len < MAX_INPUT) {                                 /* insert a byte */
+    case 3: if (len < FUZZ_INPUT_MAX) {                                 /* insert a byte */
         memmove(buf + at + 1, buf + at, len - at);
         buf[at] = (uint8_t)next();
         len++;
@@ -54,8 +54,8 @@ static size_t mutate(uint8_t *buf, int s)
     case 4: {                                                      /* splice another seed */
       int o = (int)(next() % (uint64_t)nseeds);
       size_t from = seed_len[o] ? next() % seed_len[o] : 0, n = seed_len[o] - from;
-      if (at + n > MAX_INPUT)
-        n = MAX_INPUT - at;
+      if (at + n > FUZZ_INPUT_MAX)
+        n = FUZZ_INPUT_MAX - at;
       memcpy(buf + at, seeds[o] + from, n);
       if (at + n > len)
         len = at + n;
@@ -72,7 +72,7 @@ static void read_corpus(const char *dir)
 {
   DIR *d = opendir(dir);
   struct dirent *e;
-  uint8_t *buf = malloc(MAX_INPUT);
+  uint8_t *buf = malloc(FUZZ_INPUT_MAX);
   while (d && buf && (e = readdir(d))) {
     char path[4200];
     FILE *f;
@@ -82,7 +82,7 @@ static void read_corpus(const char *dir)
     snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
     if (!(f = fopen(path, "rb")))
       continue;
-    n = fread(buf, 1, MAX_INPUT, f);
+    n = fread(buf, 1, FUZZ_INPUT_MAX, f);
     fclose(f);
     keep(buf, n);
   }
@@ -94,7 +94,7 @@ static void read_corpus(const char *dir)
 int main(int argc, char **argv)
 {
   long runs = 5000;
-  uint8_t *buf = malloc(MAX_INPUT + 1);
+  uint8_t *buf = malloc(FUZZ_INPUT_MAX + 1);
   fuzz_init();
   fuzz_seeds(keep);
   if (argc == 3 && !strcmp(argv[1], "--seeds")) {
