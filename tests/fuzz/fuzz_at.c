@@ -76,7 +76,7 @@ void fuzz_seeds(void (*emit)(const uint8_t *data, size_t len))
   static const char *const seeds[] = {
     "AT\r", "ATE0V1Q0\r", "AT+CMEE=2;+X=1,\"a,b\",,3\r", "AT+X?;+X=?\r\nAT+X\r",
     "at+x=\"unterminated\r", "A/", "AT+ASYNC;+X=1\rAT\r", "AT+FAIL\rAT+CMEE=1;+FAIL=1\r",
-    "ATS3=13S5=8\r", "AT\x08\x08T\r", "AT+X=" "\"0123456789012345678901234567890123456789\"\r",
+    "ATS3=13S5=8\r", "AT\x08\x08T\r", "AT+X=\"0123456789012345678901234567890123456789\"\r",
   };
   for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++)
     emit((const uint8_t *)seeds[i], strlen(seeds[i]));
