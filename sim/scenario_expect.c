@@ -1,6 +1,7 @@
 /* scenario_expect: the sections of a scenario file that only `fotasim run` reads: `expect` (what
  * the host under test must achieve) and `package` (the firmware package the runner builds for
  * it). Format: docs/scenarios.md. */
+#include <stddef.h>
 #include <string.h>
 
 #include "scenario_expect.h"
@@ -87,9 +88,11 @@ static int deadline_field(struct walk *w, struct scenario *sc, const char *key, 
   return yw_bad(w, k, "expect.deadline", "unknown field '%s'", key);
 }
 
-/* A list of mappings, each read into the next slot of an array. */
+/* A list of mappings, each read into the next slot of an array; each needs its `match`
+ * (a string at match_offset in the slot). */
 static int each_item(struct walk *w, struct scenario *sc, yaml_node_t *v, const char *field,
-                     pair_fn fn, void *slots, size_t slot_size, int *n, void (*init)(void *))
+                     pair_fn fn, void *slots, size_t slot_size, size_t match_offset, int *n,
+                     void (*init)(void *))
 {
   if (v->type != YAML_SEQUENCE_NODE)
     return yw_bad(w, v, field, "expected a list");
@@ -102,7 +105,7 @@ static int each_item(struct walk *w, struct scenario *sc, yaml_node_t *v, const 
     init(slot);
     if (yw_each(w, sc, item, field, fn, slot) != 0)
       return -1;
-    if (!*(const char *)slot) /* match is each entry's first member */
+    if (!((const char *)slot)[match_offset])
       return yw_bad(w, item, field, "needs 'match'");
     (*n)++;
   }
@@ -148,14 +151,16 @@ static int expect_field(struct walk *w, struct scenario *sc, const char *key, ya
     return yw_each(w, sc, v, "expect.deadline", deadline_field, NULL);
   if (!strcmp(key, "output")) {
     int first = e->nout, rc = each_item(w, sc, v, "expect.output", output_field, e->out,
-                                        sizeof(e->out[0]), &e->nout, init_output);
+                                        sizeof(e->out[0]), offsetof(struct expect_output, match),
+                                        &e->nout, init_output);
     for (int i = first; i < e->nout; i++)
       e->out[i].line = yw_node(w, v->data.sequence.items.start[i - first])->start_mark.line + 1;
     return rc;
   }
   if (!strcmp(key, "commands")) {
     int first = e->ncmd, rc = each_item(w, sc, v, "expect.commands", command_field, e->cmd,
-                                        sizeof(e->cmd[0]), &e->ncmd, init_command);
+                                        sizeof(e->cmd[0]), offsetof(struct expect_command, match),
+                                        &e->ncmd, init_command);
     for (int i = first; i < e->ncmd; i++) {
       yaml_node_t *item = yw_node(w, v->data.sequence.items.start[i - first]);
       e->cmd[i].line = item->start_mark.line + 1;
