@@ -26,10 +26,7 @@
 START_TEST(file_mode_on_usb)
 {
   start();
-  file_command(U, delta_ab_len, "");
-  tty_send(U, (const char *)delta_ab, delta_ab_len);
-  urc(U, "\"FILEEND\",0");
-  urc(U, "\"START\"");
+  send_delta_ab(U, "");
   updating(U, 100);
   urc(U, "\"END\",0");
   usb_reboots_into(REV_B);

@@ -208,10 +208,7 @@ START_TEST(scenario_flaky_network_first_attempt_fails)
   urc(U, "\"FILEEND\",702");
   chat(U, "AT\r", "\r\nOK\r\n"); /* none of the package reached the AT interpreter */
   revision_is(U, REV_A);
-  file_command(U, delta_ab_len, ",1,0,5");
-  tty_send(U, (const char *)delta_ab, delta_ab_len);
-  urc(U, "\"FILEEND\",0");
-  urc(U, "\"START\"");
+  send_delta_ab(U, ",1,0,5");
   updating(U, 5);
   urc(U, "\"END\",0");
   usb_reboots_into(REV_B);
@@ -289,17 +286,11 @@ START_TEST(inject_and_clear_fault_rules)
   ck_assert_int_eq(run_ctl(&S, bad, out, sizeof(out)), 1);
   ck_assert_int_eq(run_ctl(&S, good, out, sizeof(out)), 0);
   ck_assert_ptr_nonnull(strstr(out, "\"rules\": 1"));
-  file_command(U, delta_ab_len, ",1,0,5");
-  tty_send(U, (const char *)delta_ab, delta_ab_len);
-  urc(U, "\"FILEEND\",0");
-  urc(U, "\"START\"");
+  send_delta_ab(U, ",1,0,5");
   urc(U, "\"END\",547");
   revision_is(U, REV_A);
   ck_assert_int_eq(run_ctl(&S, clear, out, sizeof(out)), 0);
-  file_command(U, delta_ab_len, ",1,0,5");
-  tty_send(U, (const char *)delta_ab, delta_ab_len);
-  urc(U, "\"FILEEND\",0");
-  urc(U, "\"START\"");
+  send_delta_ab(U, ",1,0,5");
   updating(U, 5);
   urc(U, "\"END\",0");
   usb_reboots_into(REV_B);
@@ -362,10 +353,7 @@ END_TEST
 START_TEST(fault_corrupt_bytes_fail_verification)
 {
   start_with_rules("faults:\n  - phase: download\n    percent: 10\n    corrupt: true\n");
-  file_command(U, delta_ab_len, ",1,0,5");
-  tty_send(U, (const char *)delta_ab, delta_ab_len);
-  urc(U, "\"FILEEND\",0");
-  urc(U, "\"START\"");
+  send_delta_ab(U, ",1,0,5");
   urc(U, "\"END\",547"); /* the corrupted package fails verification by itself */
   revision_is(U, REV_A);
 }
@@ -386,10 +374,7 @@ START_TEST(fault_network_change_and_urc)
   start_with_rules("faults:\n  - phase: verify\n    network: denied\n"
                    "    urc: '+QIND: \"custom\",1'\n");
   chat(M, "AT+CREG=1\r", "\r\nOK\r\n");
-  file_command(U, delta_ab_len, ",1,0,5");
-  tty_send(U, (const char *)delta_ab, delta_ab_len);
-  urc(U, "\"FILEEND\",0");
-  urc(U, "\"START\"");
+  send_delta_ab(U, ",1,0,5");
   expect_tty(U, "\r\n+QIND: \"custom\",1\r\n");  /* the rule's URC, on every port */
   expect_tty(M, "\r\n+CREG: 3\r\n\r\n+QIND: \"custom\",1\r\n");
   updating(U, 5);                                   /* the update itself goes on */
