@@ -104,6 +104,18 @@ size_t read_until_hangup(int fd, char *buf, size_t size)
   return n;
 }
 
+size_t usb_cut_then_power_on(char *got, size_t size)
+{
+  char reply[4096];
+  size_t n = read_until_hangup(U, got, size);
+  status_has("\"power\":\"off\"", 5000);
+  close(U);
+  U = -1;
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"power\",\"action\":\"on\"}", reply, sizeof(reply),
+                       5000), 0);
+  return n;
+}
+
 void revision_is(int fd, const char *rev)
 {
   char want[128];

@@ -35,6 +35,10 @@ void file_command(int fd, size_t len, const char *rest);
 void send_delta_ab(int fd, const char *rest);
 /* Reads fd until the port hangs up (at most 5 s between bytes); NUL-terminated. */
 size_t read_until_hangup(int fd, char *buf, size_t size);
+/* A power cut seen from the USB port: what came before U hung up goes into got (the URCs just
+ * before a cut may vanish with the port, so callers expect a prefix); the module is off; U is
+ * closed; then the power comes back on. */
+size_t usb_cut_then_power_on(char *got, size_t size);
 void revision_is(int fd, const char *rev);
 /* After END,0 on the USB port: it goes away; the new one comes up with rev. */
 void usb_reboots_into(const char *rev);

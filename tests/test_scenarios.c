@@ -181,14 +181,9 @@ START_TEST(scenario_power_cut_at_50_percent)
         "\r\n+QIND: \"FOTA\",\"UPDATING\",30\r\n\r\n+QIND: \"FOTA\",\"UPDATING\",40\r\n"
         "\r\n+QIND: \"FOTA\",\"UPDATING\",50\r\n";
     char got[512];
-    size_t n = read_until_hangup(U, got, sizeof(got));
+    size_t n = usb_cut_then_power_on(got, sizeof(got));
     ck_assert_msg(n <= sizeof(all) - 1 && memcmp(got, all, n) == 0, "%s", show(got, n));
   }
-  status_has("\"power\":\"off\"", 5000);
-  close(U);
-  U = -1;
-  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"power\",\"action\":\"on\"}", reply, sizeof(reply),
-                       5000), 0);
   status_has("\"bricked\":true", 5000);
   ck_assert_int_eq(ctl(&S, "{\"cmd\":\"reflash\"}", reply, sizeof(reply), 5000), 0);
   ck_assert_int_eq(ctl(&S, "{\"cmd\":\"power\",\"action\":\"on\"}", reply, sizeof(reply),
@@ -592,13 +587,8 @@ static void power_cut_at(int point, int resume)
            "    cut_power: true\n", resume ? "true" : "false", sector * 4096);
   start_with_rules(yaml);
   send_delta_ab(U, ",1,0,0");
-  read_until_hangup(U, got, sizeof(got));
+  usb_cut_then_power_on(got, sizeof(got));
   ck_assert_msg(strstr(got, "END") == NULL, "sector %zu: %s", sector, show(got, strlen(got)));
-  status_has("\"power\":\"off\"", 5000);
-  close(U);
-  U = -1;
-  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"power\",\"action\":\"on\"}", reply, sizeof(reply),
-                       5000), 0);
   if (!resume) {
     status_has("\"bricked\":true", 5000);
     ck_assert_uint_eq(tty_read_for(M, got, sizeof(got), 200), 0); /* silent */
@@ -729,7 +719,6 @@ END_TEST
  * the new firmware (the update had finished). */
 START_TEST(reboot_rule_cuts_power_after_a_good_update)
 {
-  char reply[4096];
   start_with_rules("faults:\n  - phase: reboot\n    cut_power: true\n");
   static const char all[] =
       "\r\n+QIND: \"FOTA\",\"UPDATING\",20\r\n\r\n+QIND: \"FOTA\",\"UPDATING\",40\r\n"
@@ -738,14 +727,8 @@ START_TEST(reboot_rule_cuts_power_after_a_good_update)
   char got[512];
   size_t n;
   send_delta_ab(U, ",1,0,5");
-  /* the URCs just before the cut may vanish with the USB port: a prefix of them comes */
-  n = read_until_hangup(U, got, sizeof(got));
+  n = usb_cut_then_power_on(got, sizeof(got));
   ck_assert_msg(n <= sizeof(all) - 1 && memcmp(got, all, n) == 0, "%s", show(got, n));
-  status_has("\"power\":\"off\"", 5000);
-  close(U);
-  U = -1;
-  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"power\",\"action\":\"on\"}", reply, sizeof(reply),
-                       5000), 0);
   expect_tty(M, BOOT_URCS);
   chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
   chat(M, "AT+CGMR\r", "\r\n" REV_B "\r\n\r\nOK\r\n");
