@@ -605,18 +605,21 @@ void run_job_start(struct run_job *j)
 char *run_job_host_output(const struct run_job *j, size_t max)
 {
   char path[4200];
-  size_t len = 0;
-  char *all, *tail;
+  char *tail = malloc(max + 1);
+  FILE *f;
+  size_t n = 0;
   path_in(j, "host.log", path, sizeof(path));
-  all = (char *)read_whole_file(path, 64ull << 20, &len);
-  if (!all)
+  f = fopen(path, "rb");
+  if (!f || !tail) {
+    if (f)
+      fclose(f);
+    free(tail);
     return NULL;
-  tail = malloc((len < max ? len : max) + 1);
-  if (tail) {
-    size_t from = len > max ? len - max : 0;
-    memcpy(tail, all + from, len - from);
-    tail[len - from] = '\0';
   }
-  free(all);
+  if (fseek(f, -(long)max, SEEK_END) != 0) /* a shorter file: from its start */
+    rewind(f);
+  n = fread(tail, 1, max, f);
+  fclose(f);
+  tail[n] = '\0';
   return tail;
 }
