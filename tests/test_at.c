@@ -7,7 +7,7 @@
 
 #include "at_parser.h"
 #include "at_session.h"
-#include "cme_error.h"
+#include "errors.h"
 
 static char out[65536];
 static size_t out_len;

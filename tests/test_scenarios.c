@@ -20,7 +20,7 @@
 #include "fota_host.h"
 #include "host.h"
 #include "scenario.h"
-#include "cme_error.h"
+#include "errors.h"
 #include <jansson.h>
 #include <dirent.h>
 

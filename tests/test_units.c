@@ -7,7 +7,7 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "cme_error.h"
+#include "errors.h"
 #include "flash.h"
 #include "fotasim/fwimage.h"
 #include "fotasim/package.h"

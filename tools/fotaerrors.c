@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cme_error.h"
+#include "errors.h"
 
 int main(int argc, char **argv)
 {

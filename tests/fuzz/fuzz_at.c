@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "at_session.h"
-#include "cme_error.h"
+#include "errors.h"
 #include "fuzz.h"
 
 static struct at_session S;

@@ -9,7 +9,7 @@
 
 #include "events.h"
 #include "fault.h"
-#include "fault_apply.h"
+#include "module_faults.h"
 #include "download.h"
 #include "flash.h"
 #include "fota.h"

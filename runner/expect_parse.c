@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "scenario_expect.h"
+#include "expect_parse.h"
 
 #include "fota.h"
 #include "scenario.h"

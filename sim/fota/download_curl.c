@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cme_error.h"
+#include "errors.h"
 #include "log.h"
 
 struct curl_loop {

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cme_error.h"
+#include "errors.h"
 #include "fotasim/package.h"
 #include "file_util.h"
 #include "log.h"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cme_error.h"
+#include "errors.h"
 #include "download.h"
 #include "port.h"
 

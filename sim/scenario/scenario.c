@@ -11,11 +11,11 @@
 #include <strings.h>
 #include <yaml.h>
 
-#include "cme_error.h"
+#include "errors.h"
 #include "network.h"
 #include "storage.h"
 #include "vclock.h"
-#include "scenario_expect.h"
+#include "expect_parse.h"
 #include "yaml_walk.h"
 
 static int get_registration(struct walk *w, const yaml_node_t *n, const char *field, int *out)

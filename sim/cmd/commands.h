@@ -4,7 +4,7 @@
 #define FOTASIM_COMMANDS_H
 
 #include "at_session.h"
-#include "cme_error.h"
+#include "errors.h"
 #include "module.h"
 
 static inline struct port *call_port(struct at_call *call)

@@ -1,5 +1,5 @@
 /* fault_apply: a fired rule's module-wide actions and the time rules' clock (see fault_apply.h). */
-#include "fault_apply.h"
+#include "module_faults.h"
 
 #include <stdint.h>
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cme_error.h"
+#include "errors.h"
 
 void at_settings_default(struct at_settings *set)
 {

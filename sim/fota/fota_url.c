@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "cme_error.h"
+#include "errors.h"
 
 const char *fota_scheme_name(enum fota_scheme s)
 {

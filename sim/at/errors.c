@@ -1,7 +1,7 @@
 /* cme_error: THE error catalogue. Every code the module reports is one row: its list, its
  * text, where it surfaces, and what produces it here by itself (or NULL: only a fault rule).
  * +CME ERROR texts, fault-rule validation and docs/errors.md all come from this table. */
-#include "cme_error.h"
+#include "errors.h"
 
 #include <stddef.h>
 #include <string.h>
