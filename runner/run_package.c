@@ -12,17 +12,15 @@
 int run_package_build(const struct scenario *sc, int model, const char *path, char *revision,
                       size_t revlen, char *err, size_t errlen)
 {
-  const char *base_rev = model == 1 ? FW_DEFAULT_REVISION_EG915U : FW_DEFAULT_REVISION_EC200U;
   const char *new_rev = sc->package.revision[0] ? sc->package.revision
                         : model == 1 ? RUN_PACKAGE_REVISION_EG915U
                                      : RUN_PACKAGE_REVISION_EC200U;
-  size_t base_len = FW_HEADER_SIZE + FW_DEFAULT_BODY_SIZE, new_len = 0, pkg_len = 0;
+  size_t base_len = 0, new_len = 0, pkg_len = 0;
   uint8_t *base, *img = NULL, *pkg = NULL;
   FILE *f;
   int rc = -1;
-  if (sc->revision[0] && !sc->package.base_default)
-    base_rev = sc->revision; /* the module's own first image */
-  base = fw_image_synthesize(base_rev, FW_DEFAULT_BODY_SIZE, 1);
+  /* the module's own first image, or the model's default one */
+  base = fw_default_image(model, sc->package.base_default ? NULL : sc->revision, &base_len);
   if (base)
     img = fw_image_mutate(base, base_len, new_rev, 30, 5, &new_len);
   if (img)

@@ -15,7 +15,7 @@
 #include "log.h"
 #include "run.h"
 #include "module.h"
-#include "scenario.h"
+#include "scenario_apply.h"
 #include "transcript.h"
 
 #define EXIT_USAGE 2
@@ -170,11 +170,12 @@ static void print_ready(struct app *a)
     log_info("attach to %s/m<i>/ttyMAIN and %s/m<i>/ttyUSBAT, i = 0..%d", a->state_dir,
              a->state_dir, a->nmodules - 1);
   } else {
-    printf("fotasim: ready main=%s usb=%s control=%s\n", m->ports[PORT_MAIN].pts,
-           m->ports[PORT_USB].io ? m->ports[PORT_USB].pts : "-", a->control.path);
+    const char *usb = module_port_pts(m, PORT_USB);
+    printf("fotasim: ready main=%s usb=%s control=%s\n", module_port_pts(m, PORT_MAIN),
+           usb ? usb : "-", a->control.path);
     fflush(stdout);
-    log_info("attach to %s (main UART) and %s (USB AT port)", m->ports[PORT_MAIN].link,
-             m->ports[PORT_USB].link);
+    log_info("attach to %s (main UART) and %s (USB AT port)", module_port_link(m, PORT_MAIN),
+             module_port_link(m, PORT_USB));
   }
   a->ready = 1;
 }
@@ -187,7 +188,7 @@ static void on_state(void *ctx, const struct event *ev)
   if (a->ready || ev->type != EV_STATE || ev->module < 0 || ev->module >= a->nmodules)
     return;
   m = &a->modules[ev->module];
-  if (!a->booted[ev->module] && (m->power == POWER_ON || m->power == POWER_BRICKED)) {
+  if (!a->booted[ev->module] && (module_power_state(m) == POWER_ON || module_power_state(m) == POWER_BRICKED)) {
     a->booted[ev->module] = 1;
     a->nready++;
   }
@@ -275,7 +276,8 @@ int main(int argc, char **argv)
   cfg.curl = a.curl;
   cfg.dns = o.dns;
   cfg.ndns = o.ndns;
-  cfg.scenario = o.scenario ? &sc : NULL;
+  if (o.scenario)
+    scenario_apply_config(&sc, &cfg);
   cfg.state_dir = o.state_dir;
   cfg.main_link = o.link;
   cfg.usb_link = o.usb_link;
@@ -307,6 +309,8 @@ int main(int argc, char **argv)
       close_modules(&a, i);
       return EXIT_USAGE;
     }
+    if (o.scenario)
+      scenario_apply(&sc, &a.modules[i]);
   }
   if (o.control)
     snprintf(sock, sizeof(sock), "%s", o.control);

@@ -47,6 +47,10 @@ void fw_image_header(uint8_t *hdr, const char *revision, const uint8_t *body, ui
 /* A synthetic image: code-like body of body_size bytes, deterministic for (revision, seed).
  * Returns a malloc'd buffer of FW_HEADER_SIZE + body_size bytes, or NULL. */
 uint8_t *fw_image_synthesize(const char *revision, uint32_t body_size, uint64_t seed);
+/* The image a new module starts with: the model's default revision (model 0 EC200U, 1 EG915U)
+ * or `revision` when not NULL or empty. The one place it is made: the module flashes it and
+ * `fotasim run` builds its deltas against it. Sets *len; NULL on allocation failure. */
+uint8_t *fw_default_image(int model, const char *revision, size_t *len);
 
 /* A plausible next version of an image: the same body with about permille/1000 of it rewritten in
  * clustered runs and a few KB appended, under a new revision. malloc'd, or NULL. */

@@ -223,3 +223,12 @@ uint8_t *fw_image_mutate(const uint8_t *old, size_t old_len, const char *revisio
   *new_len = FW_HEADER_SIZE + body_size;
   return img;
 }
+
+uint8_t *fw_default_image(int model, const char *revision, size_t *len)
+{
+  const char *rev = model == 1 ? FW_DEFAULT_REVISION_EG915U : FW_DEFAULT_REVISION_EC200U;
+  if (revision && revision[0])
+    rev = revision;
+  *len = FW_HEADER_SIZE + FW_DEFAULT_BODY_SIZE;
+  return fw_image_synthesize(rev, FW_DEFAULT_BODY_SIZE, 1);
+}

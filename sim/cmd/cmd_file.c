@@ -188,7 +188,7 @@ int cmd_qfdel_write(struct at_call *c)
 /* ---- transfers ---- */
 
 struct xfer {
-  struct port *port;
+  struct module_port *port;
   FILE *f;
   char path[4400], tmp[4500];
   unsigned long long size, done;
@@ -209,16 +209,15 @@ static void xfer_freed(uv_handle_t *h)
   free(h->data);
 }
 
-static void xfer_end(struct port *p)
+static void xfer_end(struct module_port *p)
 {
   struct xfer *x = p->xfer;
   if (!x)
     return;
   p->xfer = NULL;
   p->xfer_abort = NULL;
-  p->on_drain = NULL;
-  if (p->raw.ctx == x)
-    port_set_raw(p, NULL);
+  port_set_drain(&p->port, NULL, NULL);
+  port_release(&p->port, x);
   if (x->f)
     fclose(x->f);
   if (x->tmp[0])
@@ -228,7 +227,7 @@ static void xfer_end(struct port *p)
 
 static void upload_done(struct xfer *x)
 {
-  struct port *p = x->port;
+  struct module_port *p = x->port;
   int ok = fflush(x->f) == 0 && fclose(x->f) == 0;
   x->f = NULL;
   if (!ok || rename(x->tmp, x->path) != 0) {
@@ -249,7 +248,7 @@ static size_t upload_bytes(void *ctx, const char *data, size_t len)
   if (take > x->size - x->done)
     take = (size_t)(x->size - x->done);
   if (fwrite(data, 1, take, x->f) != take) {
-    struct port *p = x->port;
+    struct module_port *p = x->port;
     xfer_end(p);
     at_session_complete(&p->at, FILE_WRITE_FAILED);
     return take;
@@ -266,7 +265,7 @@ static size_t upload_bytes(void *ctx, const char *data, size_t len)
 static void upload_timeout(uv_timer_t *t)
 {
   struct xfer *x = t->data;
-  struct port *p = x->port;
+  struct module_port *p = x->port;
   if (x->done == 0) {
     xfer_end(p);
     at_session_complete(&p->at, FILE_TIMEOUT);
@@ -275,7 +274,7 @@ static void upload_timeout(uv_timer_t *t)
   upload_done(x);
 }
 
-static struct xfer *xfer_new(struct port *p)
+static struct xfer *xfer_new(struct module_port *p)
 {
   struct xfer *x = calloc(1, sizeof(*x));
   x->port = p;
@@ -290,11 +289,10 @@ static struct xfer *xfer_new(struct port *p)
 int cmd_qfupl_write(struct at_call *c)
 {
   struct module *m = call_module(c);
-  struct port *p = call_port(c);
+  struct module_port *p = call_port(c);
   const char *name = at_param_str(c, 0);
   long size = QFUPL_DEFAULT_SIZE, timeout = QFUPL_DEFAULT_TIMEOUT_S, ack = 0;
   char path[4400];
-  struct port_raw raw;
   struct xfer *x;
   struct stat s;
   int medium;
@@ -328,9 +326,7 @@ int cmd_qfupl_write(struct at_call *c)
     return FILE_OPEN_FAILED;
   }
   at_connect(&p->at);
-  raw.on_bytes = upload_bytes;
-  raw.ctx = x;
-  port_set_raw(p, &raw);
+  port_attach(&p->port, upload_bytes, x);
   {
     uint64_t ms = vclock_real_timeout(m->clock, (uint64_t)timeout * 1000, QFUPL_TIMEOUT_FLOOR_MS);
     uv_timer_start(&x->timer, upload_timeout, ms, ms);
@@ -344,8 +340,9 @@ int cmd_qfupl_test(struct at_call *c)
   return AT_OK;
 }
 
-static void download_more(struct port *p)
+static void download_more(void *ctx)
 {
+  struct module_port *p = ctx;
   struct xfer *x = p->xfer;
   uint8_t buf[QFDWL_CHUNK];
   size_t n;
@@ -355,7 +352,7 @@ static void download_more(struct port *p)
   if (n > 0) {
     x->sum = storage_checksum(x->sum, buf, n, &x->odd, &x->pending);
     x->done += n;
-    port_write(p, (const char *)buf, n);
+    port_write(&p->port, (const char *)buf, n);
     return;
   }
   {
@@ -376,7 +373,7 @@ static void download_more(struct port *p)
 int cmd_qfdwl_write(struct at_call *c)
 {
   struct module *m = call_module(c);
-  struct port *p = call_port(c);
+  struct module_port *p = call_port(c);
   const char *name = at_param_str(c, 0);
   char path[4400];
   struct xfer *x;
@@ -397,7 +394,7 @@ int cmd_qfdwl_write(struct at_call *c)
     return FILE_OPEN_FAILED;
   }
   at_connect(&p->at);
-  p->on_drain = download_more;
+  port_set_drain(&p->port, download_more, p);
   download_more(p); /* the first chunk now; the rest as the host reads */
   return AT_PENDING;
 }

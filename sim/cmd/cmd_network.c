@@ -40,7 +40,7 @@ int cmd_csq_test(struct at_call *c)
 /* +CREG, +CGREG and +CEREG share handlers: the command name picks the port's mode field. */
 static int *reg_mode(struct at_call *c)
 {
-  struct port *p = call_port(c);
+  struct module_port *p = call_port(c);
   if (strcmp(c->cmd->name, "+CREG") == 0)
     return &p->creg_n;
   if (strcmp(c->cmd->name, "+CGREG") == 0)

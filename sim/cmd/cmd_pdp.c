@@ -76,7 +76,7 @@ int cmd_qiact_read(struct at_call *c)
 
 static void activated(struct vtimer *t)
 {
-  struct port *p = t->data;
+  struct module_port *p = t->data;
   struct module *m = p->m;
   int cid = p->cmd_arg;
   if (m->cfun != 1 || !network_registered(&m->net) ||
@@ -91,7 +91,7 @@ static void activated(struct vtimer *t)
 int cmd_qiact_write(struct at_call *c)
 {
   struct module *m = call_module(c);
-  struct port *p = call_port(c);
+  struct module_port *p = call_port(c);
   long cid;
   if (c->cmd->nparams != 1 || at_param_int(c, 0, 1, PDP_CID_MAX, &cid) != 0)
     return CME_INCORRECT_PARAMETERS;
@@ -112,14 +112,14 @@ int cmd_qiact_test(struct at_call *c)
 
 static void deactivated(struct vtimer *t)
 {
-  struct port *p = t->data;
+  struct module_port *p = t->data;
   p->m->net.active[p->cmd_arg] = 0;
   at_session_complete(&p->at, AT_OK);
 }
 
 int cmd_qideact_write(struct at_call *c)
 {
-  struct port *p = call_port(c);
+  struct module_port *p = call_port(c);
   long cid;
   if (c->cmd->nparams != 1 || at_param_int(c, 0, 1, PDP_CID_MAX, &cid) != 0)
     return CME_INCORRECT_PARAMETERS;

@@ -177,6 +177,7 @@ int cmd_ipr_write(struct at_call *c)
   for (size_t i = 0; i < sizeof(baud_rates) / sizeof(baud_rates[0]); i++) {
     if (baud_rates[i] == v) {
       call_module(c)->nv.ipr = v;
+      module_line_changed(call_module(c));
       return AT_OK;
     }
   }
@@ -208,6 +209,7 @@ int cmd_ifc_write(struct at_call *c)
     return CME_INCORRECT_PARAMETERS;
   call_module(c)->nv.ifc_dce = (int)dce;
   call_module(c)->nv.ifc_dte = (int)dte;
+  module_line_changed(call_module(c));
   return AT_OK;
 }
 

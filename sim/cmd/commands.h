@@ -1,4 +1,4 @@
-/* commands: the handlers behind the command table (at_commands.c), grouped by the file that
+/* commands: the handlers behind the command table (table.c), grouped by the file that
  * implements them, and the helpers they share. */
 #ifndef FOTASIM_COMMANDS_H
 #define FOTASIM_COMMANDS_H
@@ -7,7 +7,7 @@
 #include "errors.h"
 #include "module.h"
 
-static inline struct port *call_port(struct at_call *call)
+static inline struct module_port *call_port(struct at_call *call)
 {
   return call->user;
 }

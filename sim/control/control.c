@@ -210,7 +210,7 @@ static void do_power(struct control_client *cl, json_t *req, json_t *id)
     reply_error(cl, id, "unknown power action '%s' (on, off, cut)", action);
     return;
   }
-  reply(cl, id, json_pack("{s:b, s:s}", "ok", 1, "power", module_power_name(m->power)));
+  reply(cl, id, json_pack("{s:b, s:s}", "ok", 1, "power", module_power_name(module_power_state(m))));
 }
 
 static void do_reset(struct control_client *cl, json_t *req, json_t *id)
@@ -328,7 +328,7 @@ static void do_reflash(struct control_client *cl, json_t *req, json_t *id)
     reply_error(cl, id, "%s", err);
     return;
   }
-  reply(cl, id, json_pack("{s:b, s:s}", "ok", 1, "power", module_power_name(m->power)));
+  reply(cl, id, json_pack("{s:b, s:s}", "ok", 1, "power", module_power_name(module_power_state(m))));
 }
 
 /* {"medium":"SD","present":true} inserts or removes a medium; "fill": N puts an N-byte file on
@@ -338,33 +338,35 @@ static void do_storage(struct control_client *cl, json_t *req, json_t *id)
   struct module *m = pick_module(cl, req, id);
   const char *name = json_string_value(json_object_get(req, "medium"));
   json_t *present = json_object_get(req, "present"), *fill = json_object_get(req, "fill");
+  struct storage *st;
   int medium;
   if (!m)
     return;
-  medium = name ? storage_medium(&m->storage, name, strlen(name)) : -1;
+  st = module_storage(m);
+  medium = name ? storage_medium(st, name, strlen(name)) : -1;
   if (medium < 0) {
     reply_error(cl, id, "storage needs \"medium\": \"UFS\", \"SD\" or \"EFS\"%s", "");
     return;
   }
   if (json_is_boolean(present))
-    m->storage.media[medium].present = json_is_true(present);
+    st->media[medium].present = json_is_true(present);
   if (fill) {
     if (!json_is_integer(fill) || json_integer_value(fill) < 0) {
       reply_error(cl, id, "\"fill\" must be a number of bytes%s", "");
       return;
     }
-    if (storage_fill(&m->storage, (enum medium)medium, (uint64_t)json_integer_value(fill)) != 0) {
+    if (storage_fill(st, (enum medium)medium, (uint64_t)json_integer_value(fill)) != 0) {
       reply_error(cl, id, "cannot fill %s", name);
       return;
     }
   }
   if (json_is_true(json_object_get(req, "free")))
-    storage_fill(&m->storage, (enum medium)medium, 0);
+    storage_fill(st, (enum medium)medium, 0);
   reply(cl, id, json_pack("{s:b, s:s, s:b, s:I, s:I}", "ok", 1, "medium",
-                          m->storage.media[medium].name, "present",
-                          m->storage.media[medium].present, "free",
-                          (json_int_t)storage_free(&m->storage, (enum medium)medium), "capacity",
-                          (json_int_t)m->storage.media[medium].capacity));
+                          st->media[medium].name, "present",
+                          st->media[medium].present, "free",
+                          (json_int_t)storage_free(st, (enum medium)medium), "capacity",
+                          (json_int_t)st->media[medium].capacity));
 }
 
 /* {"registration":"home|roaming|searching|denied|not-registered","rat":"LTE|GSM","rssi":0-31} */
@@ -374,9 +376,11 @@ static void do_network(struct control_client *cl, json_t *req, json_t *id)
   const char *reg = json_string_value(json_object_get(req, "registration"));
   const char *rat = json_string_value(json_object_get(req, "rat"));
   json_t *rssi = json_object_get(req, "rssi");
+  struct network *net;
   int stat = -1;
   if (!m)
     return;
+  net = module_network(m);
   if (reg && (stat = network_stat_parse(reg)) < 0) {
     reply_error(cl, id, "unknown registration '%s' (home, roaming, searching, denied, "
                         "not-registered)", reg);
@@ -392,14 +396,14 @@ static void do_network(struct control_client *cl, json_t *req, json_t *id)
     return;
   }
   if (rat)
-    m->net.rat = strcmp(rat, "LTE") == 0 ? RAT_LTE : RAT_GSM;
+    net->rat = strcmp(rat, "LTE") == 0 ? RAT_LTE : RAT_GSM;
   if (rssi)
-    m->net.rssi = (int)json_integer_value(rssi);
+    net->rssi = (int)json_integer_value(rssi);
   if (stat >= 0)
-    network_offer(&m->net, stat);
+    network_offer(net, stat);
   reply(cl, id, json_pack("{s:b, s:s, s:s, s:i}", "ok", 1, "registration",
-                          network_stat_name(m->net.stat), "rat", network_rat_name(&m->net),
-                          "rssi", m->net.rssi));
+                          network_stat_name(net->stat), "rat", network_rat_name(net),
+                          "rssi", net->rssi));
 }
 
 /* {"rule": {...}}: one more fault rule, with the fields of a scenario's faults list. */
@@ -415,7 +419,7 @@ static void do_inject(struct control_client *cl, json_t *req, json_t *id)
     reply_error(cl, id, "inject needs \"rule\": {\"phase\": ..., \"fail\": ... }%s", "");
     return;
   }
-  if (m->faults.n == SCENARIO_MAX_FAULTS) {
+  if (module_fault_count(m) == FAULT_MAX_RULES) {
     reply_error(cl, id, "already %s fault rules: clear some first", "32");
     return;
   }
@@ -426,9 +430,7 @@ static void do_inject(struct control_client *cl, json_t *req, json_t *id)
     return;
   }
   free(text);
-  m->faults.rules[m->faults.n++] = r;
-  fault_clock_update(m);
-  reply(cl, id, json_pack("{s:b, s:i}", "ok", 1, "rules", m->faults.n));
+  reply(cl, id, json_pack("{s:b, s:i}", "ok", 1, "rules", module_fault_add(m, &r)));
 }
 
 static void do_clear(struct control_client *cl, json_t *req, json_t *id)
@@ -436,8 +438,7 @@ static void do_clear(struct control_client *cl, json_t *req, json_t *id)
   struct module *m = pick_module(cl, req, id);
   if (!m)
     return;
-  m->faults.n = 0;
-  fault_clock_update(m);
+  module_fault_clear(m);
   reply(cl, id, json_pack("{s:b, s:i}", "ok", 1, "rules", 0));
 }
 

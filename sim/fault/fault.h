@@ -1,20 +1,20 @@
 /* fault: the fault-injection engine's rules and when they fire: at a point of a FOTA (data
  * call, connect, download progress in percent or bytes, verification, update progress, the
  * reboot), when the host sends a command, or at a virtual time. What a rule then does is
- * fault_apply.c's (module-wide actions) and fota.c's (the FOTA's own). */
+ * the module's (module_faults.c) and the FOTA engine's (fota.c). */
 #ifndef FOTASIM_FAULT_H
 #define FOTASIM_FAULT_H
 
 #include <stdint.h>
 
-#include "scenario.h"
+#include "fault_rule.h"
 
 /* A repeating time rule stops after this many periods (under --timing instant the periods
  * pass as fast as the loop turns). */
 #define FAULT_TIME_REPEAT_MAX 1000
 
 struct fault_set {
-  struct fault_rule rules[SCENARIO_MAX_FAULTS];
+  struct fault_rule rules[FAULT_MAX_RULES];
   int n;
   uint64_t rng;              /* seeded from the scenario: the same seed, the same draws */
 };

@@ -10,9 +10,9 @@
 #include <uv.h>
 
 #include "fota_url.h"
+#include "network.h"
 #include "vclock.h"
 
-#define DNS_MAX_ENTRIES 32
 #define FILE_RX_TIMEOUT_MS 10000       /* virtual: FILE mode gives up after this pause */
 #define FILE_RX_TIMEOUT_FLOOR_MS 2000  /* real: never shorter than this */
 #define FILE_GUARD_MS 300              /* virtual: quiet time after the last expected byte */
@@ -20,10 +20,8 @@
 #define DOWNLOAD_STALL_MS 60000         /* virtual: no byte for this long is a timeout */
 #define DOWNLOAD_STALL_FLOOR_MS 5000    /* real: never shorter (servers delay failed logins) */
 
-struct dns_entry {
-  char name[64];
-  char addr[64];
-};
+/* FILE mode's consumer of the port's input: returns how many bytes it took. */
+typedef size_t (*download_input_fn)(void *ctx, const char *data, size_t len);
 
 /* What a download needs from its module and process. */
 struct download_env {
@@ -33,7 +31,9 @@ struct download_env {
   const struct dns_entry *dns;
   int ndns;
   uint64_t bandwidth_bps;
-  struct port *port;       /* FILE mode: the port the package arrives on */
+  /* FILE mode: the port's input goes to fn(fn_ctx); fn NULL gives it back. */
+  void (*attach_input)(void *actx, download_input_fn fn, void *fn_ctx);
+  void *actx;
 };
 
 struct download_sink {
@@ -44,7 +44,6 @@ struct download_sink {
 };
 
 struct download;
-struct port;
 
 /* What every implementation's download starts with. */
 struct download_ops {

@@ -11,7 +11,8 @@
 
 struct download {
   const struct download_ops *ops; /* first: the interface's view of a download */
-  struct port *port;
+  void (*attach_input)(void *actx, download_input_fn fn, void *fn_ctx);
+  void *actx;
   struct download_sink sink;
   uint64_t expected, got;
   int surplus, finished, guarding, handles_open;
@@ -27,8 +28,7 @@ static void closed(uv_handle_t *h)
 
 static void release(struct download *d)
 {
-  if (d->port->raw.ctx == d)
-    port_set_raw(d->port, NULL);
+  d->attach_input(d->actx, NULL, d);
   uv_close((uv_handle_t *)&d->timer, closed);
 }
 
@@ -100,16 +100,16 @@ struct download *download_file_start(const struct download_env *env, const struc
                                       const struct download_sink *sink)
 {
   struct download *d = calloc(1, sizeof(*d));
-  struct port_raw raw = { on_bytes, d };
   d->ops = &file_ops;
-  d->port = env->port;
+  d->attach_input = env->attach_input;
+  d->actx = env->actx;
   d->sink = *sink;
   d->expected = url->file_length;
   d->timeout_ms = vclock_real_timeout(env->clock, FILE_RX_TIMEOUT_MS, FILE_RX_TIMEOUT_FLOOR_MS);
   d->guard_ms = vclock_real_timeout(env->clock, FILE_GUARD_MS, FILE_GUARD_FLOOR_MS);
   uv_timer_init(env->loop, &d->timer);
   d->timer.data = d;
-  port_set_raw(d->port, &raw);
+  d->attach_input(d->actx, on_bytes, d);
   sink->on_size(sink->ctx, (int64_t)d->expected);
   uv_timer_start(&d->timer, timed_out, d->timeout_ms, 0);
   return d;

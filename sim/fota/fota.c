@@ -13,23 +13,18 @@
 #include "errors.h"
 #include "fotasim/package.h"
 #include "file_util.h"
+#include "flash.h"
 #include "log.h"
-#include "module.h"
-
-const char *fota_phase_name(enum fota_phase p)
-{
-  static const char *const names[] = { "idle", "datacall", "download", "verify", "update",
-                                       "reboot" };
-  return names[p];
-}
+#include "network.h"
+#include "nv.h"
+#include "statedir.h"
+#include "storage.h"
 
 static void set_phase(struct fota *f, enum fota_phase p, int percent)
 {
-  char detail[32];
   f->phase = p;
   f->percent = percent;
-  snprintf(detail, sizeof(detail), "%d", percent);
-  module_emit(f->m, EV_FOTA, f->port ? f->port->name : NULL, fota_phase_name(p), detail);
+  f->ops->phase(f->ctx, f->port, p, percent);
 }
 
 /* The variants the application note itself prints, for hosts to prove their parsers tolerant:
@@ -55,7 +50,7 @@ static void quirk(const char *rest, char *out, size_t size)
 
 static int quirks_on(const struct fota *f)
 {
-  return f->m->cfg.scenario && f->m->cfg.scenario->quirks;
+  return f->env.quirks;
 }
 
 /* +QIND: "FOTA",<rest> on the port that started the FOTA. */
@@ -73,18 +68,24 @@ static void urc(struct fota *f, const char *fmt, ...)
   } else {
     snprintf(text, sizeof(text), "+QIND: \"FOTA\",%s", rest);
   }
-  if (!f->port || !f->port->io)
-    return;
-  at_urc(&f->port->at, text);
-  module_emit(f->m, EV_URC, f->port->name, text, NULL);
+  f->ops->urc(f->ctx, f->port, text);
 }
 
-void fota_init(struct fota *f, struct module *m)
+void fota_init(struct fota *f, const struct fota_env *env, const struct fota_ops *ops, void *ctx)
 {
   memset(f, 0, sizeof(*f));
-  f->m = m;
+  f->env = *env;
+  f->ops = ops;
+  f->ctx = ctx;
+  f->port = -1;
   f->last_error = -1;
-  vtimer_init(m->clock, &f->timer, f);
+  vtimer_init(env->clock, &f->timer, f);
+}
+
+void fota_fail_pending(struct fota *f, int code)
+{
+  if (f->phase != FOTA_IDLE)
+    f->pending_fail = code;
 }
 
 /* The scheme's own codes for a closed connection and for silence. */
@@ -112,20 +113,19 @@ static void stall_timeout(struct vtimer *t);
  * are fault_apply's; corrupt and stall change how the download goes on. */
 static int fault_now(struct fota *f, enum fault_phase phase, int percent)
 {
-  struct fault_rule *r;
+  const struct fault_rule *r;
   if (f->pending_fail) { /* a time rule fired while the FOTA was under way */
     int code = f->pending_fail;
     f->pending_fail = 0;
     return code;
   }
-  r = fault_check(&f->m->faults, phase, percent,
-                  phase == FAULT_UPDATE ? (uint64_t)f->sector * FLASH_SECTOR : f->received,
-                  f->attempts); /* bytes: downloaded, or written to flash */
+  r = f->ops->fault(f->ctx, phase, percent,
+                    phase == FAULT_UPDATE ? (uint64_t)f->sector * FLASH_SECTOR : f->received,
+                    f->attempts); /* bytes: downloaded, or written to flash */
   if (!r)
     return 0;
-  log_info("module %d: fault rule fires in %s at %d%%", f->m->cfg.index, fota_phase_name(f->phase),
+  log_info("module %d: fault rule fires in %s at %d%%", f->env.index, fota_phase_name(f->phase),
            percent);
-  fault_apply(f->m, r, NULL);
   if (r->cut_power)
     return -1;
   if (r->corrupt)
@@ -143,10 +143,10 @@ static int fault_now(struct fota *f, enum fault_phase phase, int percent)
 
 static void reset_path(struct fota *f)
 {
-  struct module *m = f->m;
-  if (strcmp(m->nv.fota_path, "UFS:") != 0) { /* the note: back to UFS after each FOTA */
-    snprintf(m->nv.fota_path, sizeof(m->nv.fota_path), "UFS:");
-    module_save_nv(m);
+  struct nv *nv = f->env.nv;
+  if (strcmp(nv->fota_path, "UFS:") != 0) { /* the note: back to UFS after each FOTA */
+    snprintf(nv->fota_path, sizeof(nv->fota_path), "UFS:");
+    f->ops->save_nv(f->ctx);
   }
 }
 
@@ -178,7 +178,7 @@ static void end_download(struct fota *f, int err)
 {
   urc(f, "\"%sEND\",%d", fota_scheme_name(f->url.scheme), err);
   if (err) {
-    log_info("module %d: FOTA download failed: %d", f->m->cfg.index, err);
+    log_info("module %d: FOTA download failed: %d", f->env.index, err);
     drop_package(f);
     finish(f, err);
   }
@@ -206,35 +206,35 @@ static void update_step(struct vtimer *t);
 
 static int resume_on(const struct fota *f)
 {
-  return f->m->cfg.scenario && f->m->cfg.scenario->resume_update;
+  return f->env.resume_update;
 }
 
 static void resume_record(struct fota *f)
 {
   char text[96];
   int n = snprintf(text, sizeof(text), "{\"sector\": %u, \"port\": %d, \"updating\": %d}\n",
-                   f->sector, f->port ? (int)f->port->id : 0, f->up_max);
-  statedir_write_quick(&f->m->sd, RESUME_RECORD, text, (size_t)n);
+                   f->sector, f->port >= 0 ? f->port : 0, f->up_max);
+  statedir_write_quick(f->env.sd, RESUME_RECORD, text, (size_t)n);
 }
 
 static void resume_forget(struct fota *f)
 {
   char path[4300];
-  unlink(statedir_file(&f->m->sd, RESUME_RECORD, path, sizeof(path)));
-  unlink(statedir_file(&f->m->sd, RESUME_IMAGE, path, sizeof(path)));
+  unlink(statedir_file(f->env.sd, RESUME_RECORD, path, sizeof(path)));
+  unlink(statedir_file(f->env.sd, RESUME_IMAGE, path, sizeof(path)));
 }
 
-static int read_current_image(struct module *m, uint8_t **out, size_t *len)
+static int read_current_image(struct flash *flash, uint8_t **out, size_t *len)
 {
   const struct flash_partition *p = flash_partition(PART_FIRMWARE);
   uint8_t hdr[FW_HEADER_SIZE];
   struct fw_info info;
-  if (flash_read(&m->flash, p->offset, hdr, sizeof(hdr)) != 0 ||
+  if (flash_read(flash, p->offset, hdr, sizeof(hdr)) != 0 ||
       fw_header_parse(hdr, p->size - FW_HEADER_SIZE, &info) != FW_OK)
     return -1;
   *len = FW_HEADER_SIZE + info.body_size;
   *out = malloc(*len);
-  if (!*out || flash_read(&m->flash, p->offset, *out, *len) != 0) {
+  if (!*out || flash_read(flash, p->offset, *out, *len) != 0) {
     free(*out);
     return -1;
   }
@@ -253,7 +253,6 @@ static int package_error(enum pkg_status st)
 /* START, then every check before a single flash write; then the update begins. */
 static void verify_and_update(struct fota *f)
 {
-  struct module *m = f->m;
   uint8_t *pkg = NULL, *cur = NULL;
   size_t pkg_len = 0, cur_len = 0;
   char *pubkey;
@@ -272,8 +271,8 @@ static void verify_and_update(struct fota *f)
     return;
   }
   pkg = read_whole_file(f->pkg_path, 64u * 1024 * 1024, &pkg_len);
-  pubkey = statedir_read(&m->sd, "fota_pubkey.pem", NULL);
-  if (pkg_len > 0 && read_current_image(m, &cur, &cur_len) == 0)
+  pubkey = statedir_read(f->env.sd, "fota_pubkey.pem", NULL);
+  if (pkg_len > 0 && read_current_image(f->env.flash, &cur, &cur_len) == 0)
     st = pkg_apply(pkg, pkg_len, cur, cur_len, pubkey, &f->image, &f->image_len);
   else if (pkg_len > 0)
     st = PKG_WRONG_SOURCE;
@@ -283,17 +282,17 @@ static void verify_and_update(struct fota *f)
   drop_package(f); /* the package has served, whatever the verdict */
   if (st != PKG_OK) {
     int err = package_error(st);
-    log_info("module %d: FOTA package refused: %s", m->cfg.index, pkg_status_text(st));
+    log_info("module %d: FOTA package refused: %s", f->env.index, pkg_status_text(st));
     urc(f, "\"END\",%d", err);
     finish(f, err);
     if (f->at_boot) /* an update at boot that failed: boot the old firmware */
-      module_reset(m);
+      f->ops->reset(f->ctx);
     return;
   }
   f->sector = 0;
   f->up_sent = 0;
   if (resume_on(f)) {
-    statedir_write_atomic(&m->sd, RESUME_IMAGE, f->image, f->image_len);
+    statedir_write_atomic(f->env.sd, RESUME_IMAGE, f->image, f->image_len);
     resume_record(f);
   }
   set_phase(f, FOTA_UPDATE, 0);
@@ -304,7 +303,6 @@ static void verify_and_update(struct fota *f)
 static void update_step(struct vtimer *t)
 {
   struct fota *f = t->data;
-  struct module *m = f->m;
   const struct flash_partition *p = flash_partition(PART_FIRMWARE);
   uint32_t nsectors = (uint32_t)((f->image_len + FLASH_SECTOR - 1) / FLASH_SECTOR);
   uint32_t off = f->sector * FLASH_SECTOR;
@@ -319,8 +317,8 @@ static void update_step(struct vtimer *t)
     finish(f, fault);
     return;
   }
-  if (flash_op(&m->flash, FLASH_ERASE, p->offset + off, NULL, 0) != 0 ||
-      flash_op(&m->flash, FLASH_PROGRAM, p->offset + off, f->image + off, n) != 0) {
+  if (flash_op(f->env.flash, FLASH_ERASE, p->offset + off, NULL, 0) != 0 ||
+      flash_op(f->env.flash, FLASH_PROGRAM, p->offset + off, f->image + off, n) != 0) {
     urc(f, "\"END\",%d", FOTA_UPDATE_FAILED);
     finish(f, FOTA_UPDATE_FAILED);
     return;
@@ -334,20 +332,20 @@ static void update_step(struct vtimer *t)
     vtimer_start(&f->timer, UPDATE_SECTOR_MS, update_step);
     return;
   }
-  if (flash_check_firmware(&m->flash, &info) != FW_OK) {
+  if (flash_check_firmware(f->env.flash, &info) != FW_OK) {
     urc(f, "\"END\",%d", FOTA_UPDATE_FAILED);
     finish(f, FOTA_UPDATE_FAILED);
     return;
   }
   progress(f, "UPDATING", f->up_max, &f->up_sent, nsectors, nsectors, 1);
   urc(f, "\"END\",0");
-  log_info("module %d: FOTA installed %s", m->cfg.index, info.revision);
+  log_info("module %d: FOTA installed %s", f->env.index, info.revision);
   finish(f, 0);
   f->at_boot = 0;
   set_phase(f, FOTA_REBOOT, 100);
   if (fault_now(f, FAULT_REBOOT, 100) < 0)
     return; /* the power goes instead of the reboot */
-  module_reboot_soon(m);
+  f->ops->reboot_soon(f->ctx);
 }
 
 /* ---- the download ---- */
@@ -371,7 +369,7 @@ static int on_data(void *ctx, const void *data, size_t len)
   if (f->stalled) /* the bytes no longer reach the module */
     return f->url.scheme == SCHEME_FILE ? FOTA_FILE_TIMEOUT : 0;
   if (f->corrupting && len > 0) { /* a bit flipped in every chunk from here on */
-    uint8_t bad[PORT_IN_CHUNK];
+    uint8_t bad[4096]; /* a bit in the first 4 KB of it */
     size_t n = len < sizeof(bad) ? len : sizeof(bad);
     memcpy(bad, data, n);
     bad[n / 2] ^= 0x10;
@@ -402,7 +400,7 @@ static void stall_timeout(struct vtimer *t)
 static void on_done(void *ctx, int err)
 {
   struct fota *f = ctx;
-  struct module *m = f->m;
+  struct nv *nv = f->env.nv;
   f->dl = NULL;
   if (f->stalled && !err) { /* the rest never came: the module waits, then gives up */
     if (f->pkg) {
@@ -424,12 +422,12 @@ static void on_done(void *ctx, int err)
   }
   progress(f, "DOWNLOADING", f->dl_max, &f->dl_sent, f->received, f->received, 1);
   end_download(f, 0);
-  log_info("module %d: FOTA package downloaded, %llu bytes", m->cfg.index,
+  log_info("module %d: FOTA package downloaded, %llu bytes", f->env.index,
            (unsigned long long)f->received);
   if (f->mode == 0) { /* update at the next reboot */
-    snprintf(m->nv.fota_pending, sizeof(m->nv.fota_pending), "%s", f->pkg_path);
-    m->nv.fota_pending_port = f->port->id;
-    m->nv.fota_pending_up_max = f->up_max;
+    snprintf(nv->fota_pending, sizeof(nv->fota_pending), "%s", f->pkg_path);
+    nv->fota_pending_port = f->port;
+    nv->fota_pending_up_max = f->up_max;
     f->pkg_path[0] = '\0'; /* kept */
     finish(f, 0);
     return;
@@ -437,16 +435,22 @@ static void on_done(void *ctx, int err)
   verify_and_update(f);
 }
 
+/* FILE mode: the package comes as the port's input. */
+static void attach_input(void *ctx, download_input_fn fn, void *fn_ctx)
+{
+  struct fota *f = ctx;
+  f->ops->attach_input(f->ctx, f->port, fn, fn_ctx);
+}
+
 /* The connection is under way once the network's round trips have passed (virtual time). */
 static void connect_now(struct vtimer *t)
 {
   struct fota *f = t->data;
-  struct module *m = f->m;
   /* FILE mode meets its download rules with the first bytes (the host sends them anyway) */
   int fault = f->url.scheme == SCHEME_FILE ? 0 : fault_now(f, FAULT_CONNECT, 0);
   struct download_sink sink = { f, on_size, on_data, on_done };
-  struct download_env env = { m->loop, m->clock, m->cfg.curl, m->cfg.dns, m->cfg.ndns,
-                              m->net.bandwidth_bps, f->port };
+  struct download_env env = { f->env.loop, f->env.clock, f->env.curl, f->env.dns, f->env.ndns,
+                              f->env.net->bandwidth_bps, attach_input, f };
   if (!fault && f->url.scheme != SCHEME_FILE)
     fault = fault_now(f, FAULT_DOWNLOAD, 0);
   if (fault > 0) {
@@ -461,19 +465,19 @@ static void connect_now(struct vtimer *t)
 
 static void start_download(struct fota *f)
 {
-  struct module *m = f->m;
-  int medium = storage_resolve(&m->storage, m->nv.fota_path, f->url.file, f->pkg_path,
+  struct storage *st = f->env.storage;
+  int medium = storage_resolve(st, f->env.nv->fota_path, f->url.file, f->pkg_path,
                                sizeof(f->pkg_path));
-  if (medium < 0 || !m->storage.media[medium].present) {
+  if (medium < 0 || !st->media[medium].present) {
     f->pkg_path[0] = '\0';
     end_download(f, FOTA_NO_MEDIUM);
     return;
   }
   unlink(f->pkg_path); /* an older package of that name is replaced */
-  f->room = storage_free(&m->storage, (enum medium)medium);
+  f->room = storage_free(st, (enum medium)medium);
   f->pkg = fopen(f->pkg_path, "wb");
   if (!f->pkg) {
-    log_error("module %d: cannot write %s: %s", m->cfg.index, f->pkg_path, strerror(errno));
+    log_error("module %d: cannot write %s: %s", f->env.index, f->pkg_path, strerror(errno));
     f->pkg_path[0] = '\0';
     end_download(f, f->url.scheme == SCHEME_FTP ? FTP_FILE_ERROR : HTTP_UNKNOWN);
     return;
@@ -484,23 +488,29 @@ static void start_download(struct fota *f)
   if (f->url.scheme == SCHEME_FILE) /* the bytes may already be on their way */
     connect_now(&f->timer);
   else
-    vtimer_start(&f->timer, 2u * m->net.latency_ms, connect_now); /* TCP, request round trips */
+    vtimer_start(&f->timer, 2u * f->env.net->latency_ms, connect_now); /* TCP, request round trips */
+}
+
+/* Registered with the radio on (AT+CFUN=1: the radio is off at 0 and 4). */
+static int radio_ready(const struct fota *f)
+{
+  return f->env.net->radio_on && network_registered(f->env.net);
 }
 
 static void datacall_up(struct vtimer *t)
 {
   struct fota *f = t->data;
-  struct module *m = f->m;
-  int cid = m->nv.fota_cid;
-  if (!network_registered(&m->net) || m->cfun != 1) {
+  struct network *net = f->env.net;
+  int cid = f->env.nv->fota_cid;
+  if (!radio_ready(f)) {
     end_download(f, DC_NO_NETWORK);
     return;
   }
-  if (!network_apn_accepted(&m->net, m->nv.ctx[cid].apn)) {
+  if (!network_apn_accepted(net, f->env.nv->ctx[cid].apn)) {
     end_download(f, DC_APN_REJECTED);
     return;
   }
-  network_activate(&m->net, cid, m->id.imei);
+  network_activate(net, cid, f->env.imei);
   start_download(f);
 }
 
@@ -509,8 +519,7 @@ static void datacall_up(struct vtimer *t)
 static void begin(struct vtimer *t)
 {
   struct fota *f = t->data;
-  struct module *m = f->m;
-  int cid = m->nv.fota_cid;
+  int cid = f->env.nv->fota_cid;
   int fault;
   urc(f, "\"%sSTART\"", fota_scheme_name(f->url.scheme));
   set_phase(f, FOTA_DATACALL, 0);
@@ -521,36 +530,36 @@ static void begin(struct vtimer *t)
   }
   if (fault < 0)
     return;
-  if (!network_registered(&m->net) || m->cfun != 1) {
+  if (!radio_ready(f)) {
     end_download(f, DC_NO_NETWORK);
     return;
   }
-  if (!m->nv.ctx[cid].defined) {
+  if (!f->env.nv->ctx[cid].defined) {
     end_download(f, DC_CONTEXT_UNDEFINED);
     return;
   }
-  if (m->net.active[cid]) {
+  if (f->env.net->active[cid]) {
     start_download(f);
     return;
   }
   vtimer_start(&f->timer, PDP_ACTIVATE_MS, datacall_up);
 }
 
-int fota_request(struct fota *f, struct port *port, const char *url, int mode, int dl_max,
+int fota_request(struct fota *f, int port, const char *url, int mode, int dl_max,
                  int up_max)
 {
-  struct module *m = f->m;
+  struct storage *st = f->env.storage;
   int err, medium;
   if (f->phase != FOTA_IDLE)
     return FOTA_BUSY;
   err = fota_url_parse(url, &f->url);
   if (err)
     return err;
-  medium = storage_medium_of(&m->storage, m->nv.fota_path);
-  if (medium >= 0 && !m->storage.media[medium].present)
+  medium = storage_medium_of(st, f->env.nv->fota_path);
+  if (medium >= 0 && !st->media[medium].present)
     return FOTA_NO_MEDIUM;
   if (medium >= 0 && f->url.scheme == SCHEME_FILE &&
-      f->url.file_length > storage_free(&m->storage, (enum medium)medium))
+      f->url.file_length > storage_free(st, (enum medium)medium))
     return FOTA_FILE_TOO_LARGE; /* checked before OK */
   if (dl_max < 0)
     dl_max = f->url.scheme == SCHEME_FILE ? 0 : DL_URC_DEFAULT_NETWORK;
@@ -579,8 +588,7 @@ int fota_request(struct fota *f, struct port *port, const char *url, int mode, i
 /* A resumable update that power interrupted: go on from the sector it had reached. */
 static int resume_at_boot(struct fota *f)
 {
-  struct module *m = f->m;
-  char *rec = statedir_read(&m->sd, RESUME_RECORD, NULL), path[4300];
+  char *rec = statedir_read(f->env.sd, RESUME_RECORD, NULL), path[4300];
   unsigned sector = 0;
   int port = 0, up = 0;
   size_t len = 0;
@@ -593,7 +601,7 @@ static int resume_at_boot(struct fota *f)
     return 0;
   }
   free(rec);
-  img = read_whole_file(statedir_file(&m->sd, RESUME_IMAGE, path, sizeof(path)),
+  img = read_whole_file(statedir_file(f->env.sd, RESUME_IMAGE, path, sizeof(path)),
                         flash_partition(PART_FIRMWARE)->size, &len);
   if (!img || fw_image_check(img, len, NULL) != FW_OK ||
       sector > (len + FLASH_SECTOR - 1) / FLASH_SECTOR) {
@@ -601,11 +609,11 @@ static int resume_at_boot(struct fota *f)
     resume_forget(f);
     return 0;
   }
-  log_info("module %d: resuming the interrupted update at sector %u", m->cfg.index, sector);
+  log_info("module %d: resuming the interrupted update at sector %u", f->env.index, sector);
   f->image = img;
   f->image_len = len;
   f->sector = sector;
-  f->port = &m->ports[port == PORT_MAIN ? PORT_MAIN : PORT_USB];
+  f->port = port == 0 ? 0 : 1; /* main UART or USB AT port */
   f->up_max = up;
   f->at_boot = 1;
   /* the URCs already given before the cut are not given again (the rule progress() uses) */
@@ -628,27 +636,27 @@ static int resume_at_boot(struct fota *f)
 int fota_resumable(struct fota *f)
 {
   char path[4300];
-  return access(statedir_file(&f->m->sd, RESUME_RECORD, path, sizeof(path)), R_OK) == 0;
+  return access(statedir_file(f->env.sd, RESUME_RECORD, path, sizeof(path)), R_OK) == 0;
 }
 
 int fota_boot(struct fota *f)
 {
-  struct module *m = f->m;
+  struct nv *nv = f->env.nv;
   if (resume_at_boot(f))
     return 1;
-  if (!m->nv.fota_pending[0])
+  if (!nv->fota_pending[0])
     return 0;
-  snprintf(f->pkg_path, sizeof(f->pkg_path), "%s", m->nv.fota_pending);
-  f->port = &m->ports[m->nv.fota_pending_port == PORT_MAIN ? PORT_MAIN : PORT_USB];
-  f->up_max = m->nv.fota_pending_up_max;
+  snprintf(f->pkg_path, sizeof(f->pkg_path), "%s", nv->fota_pending);
+  f->port = nv->fota_pending_port == 0 ? 0 : 1; /* main UART or USB AT port */
+  f->up_max = nv->fota_pending_up_max;
   f->at_boot = 1;
-  m->nv.fota_pending[0] = '\0';
-  module_save_nv(m);
+  nv->fota_pending[0] = '\0';
+  f->ops->save_nv(f->ctx);
   if (access(f->pkg_path, R_OK) != 0) {
     f->pkg_path[0] = '\0';
     return 0;
   }
-  log_info("module %d: installing the package downloaded before the reboot", m->cfg.index);
+  log_info("module %d: installing the package downloaded before the reboot", f->env.index);
   verify_and_update(f);
   return 1;
 }
@@ -666,9 +674,9 @@ void fota_abort(struct fota *f)
     const struct flash_partition *p = flash_partition(PART_FIRMWARE);
     uint32_t off = f->sector * FLASH_SECTOR;
     size_t n = f->image_len - off < FLASH_SECTOR ? f->image_len - off : FLASH_SECTOR;
-    log_info("module %d: power lost during the update, sector %u torn", f->m->cfg.index,
+    log_info("module %d: power lost during the update, sector %u torn", f->env.index,
              f->sector);
-    flash_tear(&f->m->flash, p->offset + off, f->image + off, n);
+    flash_tear(f->env.flash, p->offset + off, f->image + off, n);
   }
   free(f->image);
   f->image = NULL;

@@ -12,6 +12,7 @@
 
 #include "file_util.h"
 #include "log.h"
+#include "module_internal.h"
 
 const char *const model_names[] = { "EC200U", "EG915U" };
 
@@ -39,12 +40,7 @@ static const uint8_t *make_first_image(void *ctx, size_t *len)
       return NULL;
     }
   } else {
-    const char *rev = fi->cfg->model == MODEL_EG915U ? FW_DEFAULT_REVISION_EG915U
-                                                      : FW_DEFAULT_REVISION_EC200U;
-    if (fi->cfg->scenario && fi->cfg->scenario->revision[0])
-      rev = fi->cfg->scenario->revision;
-    fi->buf = fw_image_synthesize(rev, FW_DEFAULT_BODY_SIZE, 1);
-    fi->len = FW_HEADER_SIZE + FW_DEFAULT_BODY_SIZE;
+    fi->buf = fw_default_image(fi->cfg->model == MODEL_EG915U, fi->cfg->revision, &fi->len);
   }
   *len = fi->len;
   return fi->buf;
@@ -115,8 +111,8 @@ int module_init(struct module *m, uv_loop_t *loop, struct vclock *clock, struct 
   free(fi.buf);
   if (created)
     log_info("module %d: new state dir %s, firmware flashed", cfg->index, cfg->state_dir);
-  if (identity_load(&m->id, &m->sd, cfg->scenario && cfg->scenario->seed_given,
-                    cfg->scenario ? module_seed(cfg->scenario->seed, cfg->index) : 0) != 0) {
+  if (identity_load(&m->id, &m->sd, cfg->seed_given,
+                    cfg->seed_given ? module_seed(cfg->seed, cfg->index) : 0) != 0) {
     snprintf(err, errlen, "cannot write identity to state dir %s", cfg->state_dir);
     module_close(m);
     return -1;
@@ -127,34 +123,17 @@ int module_init(struct module *m, uv_loop_t *loop, struct vclock *clock, struct 
     module_close(m);
     return -1;
   }
-  fota_init(&m->fota, m);
+  {
+    struct fota_env env = { loop, clock, cfg->curl, cfg->dns, cfg->ndns, &m->sd, &m->flash,
+                            &m->nv, &m->net, &m->storage, m->id.imei, cfg->index,
+                            cfg->quirks, cfg->resume_update };
+    fota_init(&m->fota, &env, &module_fota_ops, m);
+  }
   vtimer_init(clock, &m->outage_timer, m);
   vtimer_init(clock, &m->fault_timer, m);
-  vtimer_init(clock, &m->fault_cut_timer, m);
+  vtimer_init(clock, &m->defer_timer, m);
   network_init(&m->net, clock, network_changed, m);
-  if (cfg->scenario) { /* what the scenario says of the network, storage and faults */
-    const struct scenario *sc = cfg->scenario;
-    if (sc->registration >= 0)
-      m->net.offered_stat = sc->registration;
-    if (sc->rat >= 0)
-      m->net.rat = sc->rat;
-    if (sc->rssi >= 0)
-      m->net.rssi = sc->rssi;
-    if (sc->bandwidth_bps)
-      m->net.bandwidth_bps = sc->bandwidth_bps;
-    if (sc->latency_given)
-      m->net.latency_ms = sc->latency_ms;
-    memcpy(m->net.apns, sc->apns, sizeof(m->net.apns));
-    m->net.napns = sc->napns;
-    for (int i = 0; i < MEDIUM_COUNT; i++)
-      if (sc->capacity[i])
-        m->storage.media[i].capacity = sc->capacity[i];
-    if (sc->sd_present >= 0)
-      m->storage.media[MEDIUM_SD].present = sc->sd_present;
-    memcpy(m->faults.rules, sc->faults, sizeof(sc->faults));
-    m->faults.n = sc->nfaults;
-    m->faults.rng = module_seed(sc->seed, cfg->index);
-  }
+  m->faults.rng = module_seed(cfg->seed, cfg->index);
   vtimer_init(clock, &m->boot_timer, m);
   vtimer_init(clock, &m->power_timer, m);
 
@@ -162,14 +141,15 @@ int module_init(struct module *m, uv_loop_t *loop, struct vclock *clock, struct 
     snprintf(link, sizeof(link), "%s", cfg->main_link);
   else
     statedir_file(&m->sd, "ttyMAIN", link, sizeof(link));
-  port_init(&m->ports[PORT_MAIN], m, PORT_MAIN, link);
+  module_port_init(&m->ports[PORT_MAIN], m, PORT_MAIN, link);
+  port_set_line(&m->ports[PORT_MAIN].port, m->nv.ipr, m->nv.ifc_dte == 2);
   if (cfg->usb_link)
     snprintf(link, sizeof(link), "%s", cfg->usb_link);
   else
     statedir_file(&m->sd, "ttyUSBAT", link, sizeof(link));
-  port_init(&m->ports[PORT_USB], m, PORT_USB, link);
-  unlink(m->ports[PORT_USB].link); /* a stale link from an earlier run: the port is not there */
-  if (port_open(&m->ports[PORT_MAIN], err, errlen) != 0) {
+  module_port_init(&m->ports[PORT_USB], m, PORT_USB, link);
+  unlink(m->ports[PORT_USB].port.link); /* a stale link from an earlier run: it is not there */
+  if (port_open(&m->ports[PORT_MAIN].port, err, errlen) != 0) {
     module_close(m);
     return -1;
   }
@@ -181,19 +161,39 @@ void module_close(struct module *m)
 {
   vtimer_stop(&m->outage_timer);
   fault_clock_stop(m);
-  if (m->fota.m)
+  vtimer_stop(&m->defer_timer);
+  if (m->fota.ops)
     fota_abort(&m->fota);
   vtimer_stop(&m->boot_timer);
   vtimer_stop(&m->power_timer);
   vtimer_stop(&m->net.reg_timer);
   for (int i = 0; i < PORT_COUNT; i++)
     if (m->ports[i].m)
-      port_free(&m->ports[i]);
+      port_free(&m->ports[i].port);
   for (int i = 0; i < PORT_COUNT; i++) /* the process is going: no link may dangle */
     if (m->ports[i].m)
-      unlink(m->ports[i].link);
+      unlink(m->ports[i].port.link);
   flash_close(&m->flash);
   statedir_close(&m->sd);
+}
+
+struct network *module_network(struct module *m)
+{
+  return &m->net;
+}
+
+struct storage *module_storage(struct module *m)
+{
+  return &m->storage;
+}
+
+void module_set_outages(struct module *m, const struct network_outage *o, int n, int base)
+{
+  if (n > NETWORK_MAX_OUTAGES)
+    n = NETWORK_MAX_OUTAGES;
+  memcpy(m->outages, o, (size_t)n * sizeof(*o));
+  m->noutages = n;
+  m->outage_base = base;
 }
 
 int module_save_nv(struct module *m)
@@ -216,8 +216,8 @@ void module_emit(struct module *m, enum event_type type, const char *port, const
 void module_urc(struct module *m, const char *text)
 {
   for (int i = 0; i < PORT_COUNT; i++) {
-    struct port *p = &m->ports[i];
-    if (!p->io || !p->listening)
+    struct module_port *p = &m->ports[i];
+    if (!module_port_live(p))
       continue;
     at_urc(&p->at, text);
     module_emit(m, EV_URC, p->name, text, NULL);
@@ -231,10 +231,10 @@ static void network_changed(void *ctx)
   struct network *n = &m->net;
   module_emit(m, EV_NETWORK, NULL, network_stat_name(n->stat), network_rat_name(n));
   for (int i = 0; i < PORT_COUNT; i++) {
-    struct port *p = &m->ports[i];
+    struct module_port *p = &m->ports[i];
     const char *names[3] = { "+CREG", "+CGREG", "+CEREG" };
     int modes[3] = { p->creg_n, p->cgreg_n, p->cereg_n };
-    if (!p->io || !p->listening)
+    if (!module_port_live(p))
       continue;
     for (int k = 0; k < 3; k++) {
       char text[96];
@@ -262,12 +262,27 @@ const char *module_power_name(enum power_state p)
   return "?";
 }
 
+enum power_state module_power_state(const struct module *m)
+{
+  return m->power;
+}
+
+const char *module_port_pts(const struct module *m, enum port_id id)
+{
+  return m->ports[id].port.io ? m->ports[id].port.pts : NULL;
+}
+
+const char *module_port_link(const struct module *m, enum port_id id)
+{
+  return m->ports[id].port.link;
+}
+
 json_t *module_status(struct module *m)
 {
   json_t *ports = json_object();
   char timing[32];
   for (int i = 0; i < PORT_COUNT; i++) {
-    struct port *p = &m->ports[i];
+    struct port *p = &m->ports[i].port;
     json_object_set_new(ports, p->name,
                         json_pack("{s:s, s:s?, s:b, s:I, s:I, s:I, s:I, s:I}", "link", p->link, "pts",
                                   p->io ? p->pts : NULL, "present", p->io != NULL, "rx_bytes",

@@ -7,16 +7,15 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "download.h"
 #include "events.h"
 #include "fault.h"
-#include "module_faults.h"
-#include "download.h"
 #include "flash.h"
 #include "fota.h"
 #include "identity.h"
+#include "module_port.h"
 #include "network.h"
 #include "nv.h"
-#include "port.h"
 #include "statedir.h"
 #include "storage.h"
 #include "vclock.h"
@@ -30,6 +29,10 @@ enum power_state {
 
 enum model { MODEL_EC200U, MODEL_EG915U };
 
+/* Changes of power or topology asked for from inside a callback (a library's, a handler's, a
+ * fault rule's): module_defer runs them on a turn of the loop of their own. */
+enum module_deferred { DEFER_POWER_CUT = 1, DEFER_RESET = 2 };
+
 struct module_config {
   const char *state_dir;
   const char *main_link;   /* NULL: <state_dir>/ttyMAIN */
@@ -38,7 +41,11 @@ struct module_config {
   enum model model;
   int index;               /* module number in this process */
   struct curl_loop *curl;  /* the process's libcurl multi handle */
-  const struct scenario *scenario;  /* NULL: defaults */
+  const char *revision;    /* the first image's revision; NULL: the model's default */
+  uint64_t seed;           /* the scenario's: identity and fault draws follow it */
+  int seed_given;
+  int quirks;              /* URCs as the note prints them, spaces and misspellings included */
+  int resume_update;       /* later firmware: an interrupted update resumes after reboot */
   const struct dns_entry *dns;  /* the DNS map downloads resolve through */
   int ndns;
 };
@@ -49,8 +56,6 @@ struct module_config {
 #define SMS_DONE_DELAY_MS 2000
 #define POWER_DOWN_MS 1000
 #define REBOOT_AFTER_OK_MS 100
-#define PDP_ACTIVATE_MS 800
-#define PDP_DEACTIVATE_MS 300
 
 struct module {
   uv_loop_t *loop;
@@ -64,7 +69,7 @@ struct module {
   struct network net;
   struct storage storage;
   struct fota fota;
-  struct port ports[PORT_COUNT];
+  struct module_port ports[PORT_COUNT];
 
   enum power_state power;
   int cfun;                 /* 0, 1, 4 */
@@ -80,9 +85,13 @@ struct module {
   struct fault_set faults;
   uint64_t fault_epoch;         /* virtual ms when the module started: time rules count from it */
   struct vtimer fault_timer;    /* the next time rule */
-  struct vtimer fault_cut_timer;  /* a power cut a rule asked for */
+  struct vtimer defer_timer;    /* runs what module_defer asked for on its own loop turn */
+  unsigned deferred;            /* enum module_deferred bits */
   struct vtimer outage_timer;   /* steps through the scenario's network outages */
   int outage_step;
+  struct network_outage outages[NETWORK_MAX_OUTAGES];
+  int noutages;
+  int outage_base;              /* the registration offered outside the outages */
 };
 
 extern const char *const model_names[];
@@ -104,13 +113,32 @@ void module_reboot_soon(struct module *m);
 int module_reflash(struct module *m, const char *image_file, char *err, size_t errlen);
 /* AT+CFUN=0/1/4 */
 void module_set_cfun(struct module *m, int fun);
+/* Runs a power or topology change on its own loop turn (enum module_deferred). */
+void module_defer(struct module *m, enum module_deferred what);
+/* The main UART's line settings changed (AT+IPR, AT+IFC): pushed into the port. */
+void module_line_changed(struct module *m);
 
 /* A URC to every open port. */
 void module_urc(struct module *m, const char *text);
 void module_emit(struct module *m, enum event_type type, const char *port, const char *data,
                  const char *detail);
 const char *module_power_name(enum power_state p);
+enum power_state module_power_state(const struct module *m);
+/* Where a port is: its PTY (NULL while it does not exist) and the link the host opens. */
+const char *module_port_pts(const struct module *m, enum port_id id);
+const char *module_port_link(const struct module *m, enum port_id id);
+/* Fault rules at run time (the control channel): add one (-1 when FAULT_MAX_RULES are there;
+ * else the count), clear all, count. */
+int module_fault_add(struct module *m, const struct fault_rule *r);
+void module_fault_clear(struct module *m);
+int module_fault_count(const struct module *m);
 json_t *module_status(struct module *m);
 int module_save_nv(struct module *m);
+/* The module's network model and storage, for what sets them up (the scenario, the control
+ * channel) and the command handlers. */
+struct network *module_network(struct module *m);
+struct storage *module_storage(struct module *m);
+/* The network's outages from power on, in time order; base: what is offered outside them. */
+void module_set_outages(struct module *m, const struct network_outage *o, int n, int base);
 
 #endif

@@ -7,14 +7,7 @@
 #include "log.h"
 #include "module.h"
 
-static void cut_now(struct vtimer *t)
-{
-  struct module *m = t->data;
-  log_info("module %d: fault rule: power cut", m->cfg.index);
-  module_power_cut(m);
-}
-
-void fault_apply(struct module *m, const struct fault_rule *r, struct port *port)
+void fault_apply(struct module *m, const struct fault_rule *r, struct module_port *port)
 {
   if (r->network >= 0)
     network_offer(&m->net, r->network);
@@ -26,15 +19,17 @@ void fault_apply(struct module *m, const struct fault_rule *r, struct port *port
              m->storage.media[r->fill_medium].name);
   if (r->output) {
     for (int i = 0; i < PORT_COUNT; i++) {
-      struct port *p = &m->ports[i];
+      struct module_port *p = &m->ports[i];
       if (r->output_port >= 0 ? i == r->output_port : !port || p == port)
-        port_shape_arm(&p->shape, (enum output_fault)r->output, r->output_ms, r->output_bytes);
+        port_shape_arm(&p->port.shape, (enum output_fault)r->output, r->output_ms, r->output_bytes);
     }
   }
   if (r->urc[0] && m->power == POWER_ON)
     module_urc(m, r->urc);
-  if (r->cut_power) /* never inside a library's callback or a command's handler */
-    vtimer_start(&m->fault_cut_timer, 0, cut_now);
+  if (r->cut_power) { /* never inside a library's callback or a command's handler */
+    log_info("module %d: fault rule: power cut", m->cfg.index);
+    module_defer(m, DEFER_POWER_CUT);
+  }
 }
 
 static void time_rules_due(struct vtimer *t);
@@ -57,8 +52,8 @@ static void time_rules_due(struct vtimer *t)
   while ((r = fault_due(&m->faults, now))) {
     log_info("module %d: time fault rule fires at %llu ms", m->cfg.index,
              (unsigned long long)now);
-    if (r->fail > 0 && m->fota.phase != FOTA_IDLE)
-      m->fota.pending_fail = r->fail; /* the FOTA under way fails at its next step */
+    if (r->fail > 0)
+      fota_fail_pending(&m->fota, r->fail); /* the FOTA under way fails at its next step */
     fault_apply(m, r, NULL);
   }
   arm(m);
@@ -78,5 +73,24 @@ void fault_clock_update(struct module *m)
 void fault_clock_stop(struct module *m)
 {
   vtimer_stop(&m->fault_timer);
-  vtimer_stop(&m->fault_cut_timer);
+}
+
+int module_fault_count(const struct module *m)
+{
+  return m->faults.n;
+}
+
+int module_fault_add(struct module *m, const struct fault_rule *r)
+{
+  if (m->faults.n == FAULT_MAX_RULES)
+    return -1;
+  m->faults.rules[m->faults.n++] = *r;
+  fault_clock_update(m);
+  return m->faults.n;
+}
+
+void module_fault_clear(struct module *m)
+{
+  m->faults.n = 0;
+  fault_clock_update(m);
 }

@@ -1,18 +1,18 @@
-/* fault_apply: what a fired fault rule does to the module as a whole (the network's
+/* module_faults: what a fired fault rule does to the module as a whole (the network's
  * registration and signal, a URC, storage filled, faults on the ports' output, a power cut on
  * its own turn of the loop), and the clock that fires time rules. The FOTA's own actions
- * (fail, corrupt, drop, stall) are fota.c's. */
-#ifndef FOTASIM_FAULT_APPLY_H
-#define FOTASIM_FAULT_APPLY_H
+ * (fail, corrupt, drop, stall) are fota.c's. For module/ only. */
+#ifndef FOTASIM_MODULE_FAULTS_H
+#define FOTASIM_MODULE_FAULTS_H
 
-#include "scenario.h"
+#include "fault_rule.h"
 
 struct module;
-struct port;
+struct module_port;
 
 /* Applies a rule's module-wide actions. Output faults go to the rule's port, else to `port`
  * (the one a command came on), else to every port. */
-void fault_apply(struct module *m, const struct fault_rule *r, struct port *port);
+void fault_apply(struct module *m, const struct fault_rule *r, struct module_port *port);
 
 /* The module starts: time rules count from now. */
 void fault_clock_start(struct module *m);

@@ -48,20 +48,15 @@ static void boot_done(struct vtimer *t)
   snprintf(m->revision, sizeof(m->revision), "%s", st == FW_OK ? info.revision : "");
   m->boots++;
   m->cfun = 1;
-  if (port_open(&m->ports[PORT_USB], err, sizeof(err)) != 0)
+  if (port_open(&m->ports[PORT_USB].port, err, sizeof(err)) != 0)
     log_error("module %d: %s", m->cfg.index, err);
   for (int i = 0; i < PORT_COUNT; i++) {
-    struct port *p = &m->ports[i];
-    p->at.set = m->nv.profile;
-    p->creg_n = p->cgreg_n = p->cereg_n = 0;
-    p->cops_format = 0;
-    p->cgerep_mode = p->cgerep_bfr = 0;
-    snprintf(p->cscs, sizeof(p->cscs), "GSM");
-    port_listen(p, 1);
+    module_port_boot(&m->ports[i]);
+    module_port_listen(&m->ports[i], 1);
   }
   if (fota_boot(&m->fota)) { /* the updater runs instead of the firmware, then reboots */
     for (int i = 0; i < PORT_COUNT; i++)
-      port_listen(&m->ports[i], 0);
+      module_port_listen(&m->ports[i], 0);
     return;
   }
   log_info("module %d: booted %s", m->cfg.index, m->revision);
@@ -75,14 +70,13 @@ static void boot_done(struct vtimer *t)
 static void outage_step(struct vtimer *t)
 {
   struct module *m = t->data;
-  const struct scenario *sc = m->cfg.scenario;
-  int i = m->outage_step / 2, ending = m->outage_step % 2;
-  int base = sc->registration >= 0 ? sc->registration : REG_HOME;
-  network_offer(&m->net, ending ? base : sc->outages[i].stat);
+  const struct network_outage *cur = &m->outages[m->outage_step / 2];
+  int ending = m->outage_step % 2;
+  network_offer(&m->net, ending ? m->outage_base : cur->stat);
   m->outage_step++;
-  if (m->outage_step / 2 < sc->noutages) {
-    const struct scenario_outage *o = &sc->outages[m->outage_step / 2];
-    uint64_t now = ending ? sc->outages[i].at_ms + sc->outages[i].for_ms : sc->outages[i].at_ms;
+  if (m->outage_step / 2 < m->noutages) {
+    const struct network_outage *o = &m->outages[m->outage_step / 2];
+    uint64_t now = ending ? cur->at_ms + cur->for_ms : cur->at_ms;
     uint64_t next = m->outage_step % 2 ? o->at_ms + o->for_ms : o->at_ms;
     vtimer_start(&m->outage_timer, next > now ? next - now : 0, outage_step);
   }
@@ -92,9 +86,9 @@ void module_power_on(struct module *m)
 {
   if (m->power != POWER_OFF)
     return;
-  if (m->cfg.scenario && m->cfg.scenario->noutages > 0) {
+  if (m->noutages > 0) {
     m->outage_step = 0;
-    vtimer_start(&m->outage_timer, m->cfg.scenario->outages[0].at_ms, outage_step);
+    vtimer_start(&m->outage_timer, m->outages[0].at_ms, outage_step);
   }
   m->brick_reason[0] = '\0';
   set_power(m, POWER_BOOTING);
@@ -109,9 +103,9 @@ static void go_off(struct module *m)
   vtimer_stop(&m->boot_timer);
   vtimer_stop(&m->power_timer);
   for (int i = 0; i < PORT_COUNT; i++) /* silent first: a module losing power says nothing */
-    port_listen(&m->ports[i], 0);
+    module_port_listen(&m->ports[i], 0);
   network_radio_off(&m->net);
-  port_close(&m->ports[PORT_USB], 1);
+  port_close(&m->ports[PORT_USB].port, 1);
   m->powering_down = 0;
   m->cfun = 0;
   set_power(m, POWER_OFF);
@@ -170,4 +164,26 @@ void module_set_cfun(struct module *m, int fun)
     network_radio_on(&m->net);
   else
     network_radio_off(&m->net);
+}
+
+static void run_deferred(struct vtimer *t)
+{
+  struct module *m = t->data;
+  unsigned what = m->deferred;
+  m->deferred = 0;
+  if (what & DEFER_POWER_CUT)
+    module_power_cut(m);
+  else if (what & DEFER_RESET)
+    module_reset(m);
+}
+
+void module_defer(struct module *m, enum module_deferred what)
+{
+  m->deferred |= what;
+  vtimer_start(&m->defer_timer, 0, run_deferred);
+}
+
+void module_line_changed(struct module *m)
+{
+  port_set_line(&m->ports[PORT_MAIN].port, m->nv.ipr, m->nv.ifc_dte == 2);
 }

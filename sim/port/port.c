@@ -1,6 +1,5 @@
-/* port: one AT port of a module on a PTY: the master side polled on the loop, the slave linked
- * where the host opens it. Input is fed to the port's AT session with back-pressure while a
- * command runs; output is buffered (bounded) and written without blocking. */
+/* port: one byte pipe of a module on a PTY (see port.h): polling, the UART model, bounded
+ * output, and input handed to the one attached consumer. */
 #include "port.h"
 
 #include <errno.h>
@@ -12,7 +11,6 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "module.h"
 
 struct port_io {
   uv_poll_t poll;
@@ -26,12 +24,12 @@ struct port_io {
 
 static int is_uart(const struct port *p)
 {
-  return p->id == PORT_MAIN;
+  return p->is_uart;
 }
 
 static int flow_control(const struct port *p)
 {
-  return p->m->nv.ifc_dte == 2; /* AT+IFC=<dce_by_dte>,2: the module's CTS stops the host */
+  return p->flow;
 }
 
 static void paced(uv_timer_t *t);
@@ -56,9 +54,9 @@ static void emit_bytes(struct port *p, enum event_type type, const char *data, s
     size_t n = len < PORT_IN_CHUNK ? len : PORT_IN_CHUNK;
     size_t o = url_mask_feed(mask, data, n, masked);
     if (o > 0) {
-      struct event ev = { .type = type, .module = p->m->cfg.index, .port = p->name,
+      struct event ev = { .type = type, .module = p->owner, .port = p->name,
                           .data = masked, .len = o };
-      event_emit(p->m->bus, &ev);
+      event_emit(p->bus, &ev);
     }
     data += n;
     len -= n;
@@ -68,7 +66,7 @@ static void emit_bytes(struct port *p, enum event_type type, const char *data, s
 static void flush_out(struct port *p)
 {
   if (p->out_unevented > 0) {
-    if (event_wanted(p->m->bus, EV_TX))
+    if (event_wanted(p->bus, EV_TX))
       emit_bytes(p, EV_TX, p->out + p->out_len - p->out_unevented, p->out_unevented);
     p->out_unevented = 0;
   }
@@ -77,10 +75,10 @@ static void flush_out(struct port *p)
   while (p->out_len > 0 && !p->io->tx_wait) {
     size_t n = p->out_len;
     ssize_t w;
-    if (is_uart(p) && p->m->clock->scale == 1.0) { /* --timing real: the line's own pace */
+    if (is_uart(p) && p->clock->scale == 1.0) { /* --timing real: the line's own pace */
       uint64_t wait = 0;
       size_t budget;
-      uart_set_baud(&p->uart, (uint64_t)p->m->nv.ipr);
+      uart_set_baud(&p->uart, (uint64_t)p->baud);
       budget = uart_tx_budget(&p->uart, uv_hrtime(), &wait);
       if (budget == 0) {
         pace_wait(p, 0, wait);
@@ -90,7 +88,7 @@ static void flush_out(struct port *p)
         n = budget;
     }
     w = write(p->io->master, p->out, n);
-    if (w > 0 && is_uart(p) && p->m->clock->scale == 1.0)
+    if (w > 0 && is_uart(p) && p->clock->scale == 1.0)
       uart_tx_spent(&p->uart, (size_t)w);
     if (w < 0 && errno == EINTR)
       continue;
@@ -105,7 +103,7 @@ static void flush_out(struct port *p)
    * too, so it is never re-entered). */
   while (p->on_drain && !p->draining && p->out_len < PORT_OUT_LOW && p->io) {
     p->draining = 1;
-    p->on_drain(p);
+    p->on_drain(p->drain_ctx);
     p->draining = 0;
   }
 }
@@ -131,7 +129,7 @@ static void put_out(void *ctx, const char *data, size_t len)
   if (p->out_len + len > p->out_cap) { /* the host has stopped reading: lose what is over */
     size_t room = p->out_cap - p->out_len;
     if (p->out_dropped == 0)
-      log_warn("module %d port %s: host not reading, output dropped", p->m->cfg.index, p->name);
+      log_warn("module %d port %s: host not reading, output dropped", p->owner, p->name);
     p->out_dropped += len - room;
     len = room;
   }
@@ -152,16 +150,13 @@ void port_write(struct port *p, const char *data, size_t len)
     put_out(p, data, len);
 }
 
-/* Feeds held input to the AT session until it is consumed or a command goes asynchronous. */
+/* Feeds held input to the consumer until it is all taken or the consumer takes nothing (a
+ * command went asynchronous). The consumer may change on the way (an upload that ends). */
 static void feed_held(struct port *p)
 {
-  while (p->in_off < p->in_len && p->listening) {
-    size_t n;
-    if (p->raw.on_bytes)
-      n = p->raw.on_bytes(p->raw.ctx, p->in + p->in_off, p->in_len - p->in_off);
-    else if (!p->at.busy)
-      n = at_session_input(&p->at, p->in + p->in_off, p->in_len - p->in_off);
-    else
+  while (p->in_off < p->in_len && p->listening && p->cur.on_bytes) {
+    size_t n = p->cur.on_bytes(p->cur.ctx, p->in + p->in_off, p->in_len - p->in_off);
+    if (n == 0)
       break;
     p->in_off += n;
   }
@@ -176,17 +171,17 @@ static void on_poll(uv_poll_t *h, int status, int events)
   if (!p)
     return;
   if (status < 0) {
-    log_warn("module %d port %s: poll error %s", p->m->cfg.index, p->name, uv_strerror(status));
+    log_warn("module %d port %s: poll error %s", p->owner, p->name, uv_strerror(status));
     return;
   }
   p->in_callback = 1;
   if ((events & UV_READABLE) && p->in_len == 0 && !io->rx_wait) {
     size_t want = sizeof(p->in);
-    int raw = p->raw.on_bytes != NULL;
+    int raw = port_attached(p);
     ssize_t r;
     if (is_uart(p)) { /* the wire's pace, and CTS when the buffer is full */
       uint64_t wait = 0;
-      uart_set_baud(&p->uart, (uint64_t)p->m->nv.ipr);
+      uart_set_baud(&p->uart, (uint64_t)p->baud);
       want = uart_rx_budget(&p->uart, uv_hrtime(), raw, flow_control(p), &wait);
       if (want == 0)
         pace_wait(p, 1, wait);
@@ -197,7 +192,7 @@ static void on_poll(uv_poll_t *h, int status, int events)
     if (r > 0) {
       size_t kept = (size_t)r;
       p->rx_bytes += (unsigned long)r;
-      if (event_wanted(p->m->bus, EV_RX))
+      if (event_wanted(p->bus, EV_RX))
         emit_bytes(p, EV_RX, p->in, (size_t)r);
       if (is_uart(p))
         kept = uart_rx_accept(&p->uart, (size_t)r, raw, flow_control(p));
@@ -241,82 +236,21 @@ static void update_poll(struct port *p)
     uv_poll_stop(&p->io->poll);
 }
 
-static void at_write(void *user, const char *data, size_t len)
-{
-  port_write(user, data, len);
-}
-
-static void at_on_command(void *user, const struct at_cmd *cmd)
-{
-  struct port *p = user;
-  if (event_wanted(p->m->bus, EV_CMD)) {
-    char text[AT_BODY_MAX + 4];
-    int n = snprintf(text, sizeof(text), "AT%s", cmd->text);
-    url_mask_string(text, (size_t)n);
-    struct event ev = { .type = EV_CMD, .module = p->m->cfg.index, .port = p->name,
-                        .data = text, .len = (size_t)n };
-    event_emit(p->m->bus, &ev);
-  }
-}
-
-static void at_on_result(void *user, const struct at_cmd *cmd, const char *result)
-{
-  struct port *p = user;
-  if (event_wanted(p->m->bus, EV_RESULT)) {
-    char text[AT_BODY_MAX + 4];
-    snprintf(text, sizeof(text), "AT%s", cmd->text);
-    url_mask_string(text, strlen(text));
-    struct event ev = { .type = EV_RESULT, .module = p->m->cfg.index, .port = p->name,
-                        .data = result, .len = strlen(result), .detail = text };
-    event_emit(p->m->bus, &ev);
-  }
-}
-
-static void at_on_idle(void *user)
-{
-  struct port *p = user;
-  int nested = p->in_callback;
-  p->in_callback = 1;
-  feed_held(p);
-  p->in_callback = nested;
-  if (!nested)
-    flush_out(p);
-}
-
-static int at_intercept(void *user, const struct at_cmd *cmd)
-{
-  struct port *p = user;
-  struct fault_rule *r = fault_command(&p->m->faults, cmd->name);
-  if (!r)
-    return AT_PENDING;
-  fault_apply(p->m, r, p); /* e.g. the answer to this command delayed, cut or lost */
-  return r->fail > 0 ? r->fail : AT_PENDING;
-}
-
-static const struct at_session_ops port_at_ops = {
-  .intercept = at_intercept,
-  .write = at_write,
-  .on_command = at_on_command,
-  .on_result = at_on_result,
-  .on_idle = at_on_idle,
-};
-
-extern const struct at_command at_command_table[];
-extern const size_t at_command_count;
-
-void port_init(struct port *p, struct module *m, enum port_id id, const char *link)
+void port_init(struct port *p, uv_loop_t *loop, struct vclock *clock, struct event_bus *bus,
+               int owner, const char *name, int is_uart, const char *link)
 {
   memset(p, 0, sizeof(*p));
-  p->m = m;
-  p->id = id;
-  p->name = id == PORT_MAIN ? "main" : "usb";
+  p->loop = loop;
+  p->clock = clock;
+  p->bus = bus;
+  p->owner = owner;
+  p->name = name;
+  p->is_uart = is_uart;
+  p->baud = 115200;
   snprintf(p->link, sizeof(p->link), "%s", link);
-  at_session_init(&p->at, at_command_table, at_command_count, &port_at_ops, p);
-  port_shape_init(&p->shape, m->clock, put_out, p);
+  port_shape_init(&p->shape, clock, put_out, p);
   url_mask_init(&p->mask_rx);
   url_mask_init(&p->mask_tx);
-  snprintf(p->cscs, sizeof(p->cscs), "GSM");
-  vtimer_init(m->clock, &p->cmd_timer, p);
 }
 
 static int link_pts(const char *pts, const char *link)
@@ -371,12 +305,12 @@ int port_open(struct port *p, char *err, size_t errlen)
   io->master = master;
   io->slave = slave;
   io->port = p;
-  uv_poll_init(p->m->loop, &io->poll, master);
+  uv_poll_init(p->loop, &io->poll, master);
   io->poll.data = io;
-  uv_timer_init(p->m->loop, &io->pace);
+  uv_timer_init(p->loop, &io->pace);
   io->pace.data = io;
   io->handles_open = 2;
-  uart_init(&p->uart, (uint64_t)p->m->nv.ipr, uv_hrtime());
+  uart_init(&p->uart, (uint64_t)p->baud, uv_hrtime());
   p->io = io;
   p->in_len = p->in_off = 0;
   update_poll(p);
@@ -438,24 +372,55 @@ long port_host_baud(const struct port *p)
   return 0;
 }
 
-void port_set_raw(struct port *p, const struct port_raw *raw)
+void port_set_fallback(struct port *p, port_bytes_fn on_bytes, void *ctx)
 {
-  if (raw)
-    p->raw = *raw;
-  else
-    memset(&p->raw, 0, sizeof(p->raw));
+  int attached = port_attached(p);
+  p->fallback.on_bytes = on_bytes;
+  p->fallback.ctx = ctx;
+  if (!attached)
+    p->cur = p->fallback;
+}
+
+void port_attach(struct port *p, port_bytes_fn on_bytes, void *ctx)
+{
+  p->cur.on_bytes = on_bytes;
+  p->cur.ctx = ctx;
+}
+
+void port_release(struct port *p, void *ctx)
+{
+  if (!ctx || p->cur.ctx == ctx)
+    p->cur = p->fallback;
+}
+
+void port_resume(struct port *p)
+{
+  int nested = p->in_callback;
+  p->in_callback = 1;
+  feed_held(p);
+  p->in_callback = nested;
+  if (!nested)
+    flush_out(p);
+}
+
+void port_set_drain(struct port *p, void (*fn)(void *ctx), void *ctx)
+{
+  p->on_drain = fn;
+  p->drain_ctx = ctx;
+}
+
+void port_set_line(struct port *p, long baud, int flow)
+{
+  p->baud = baud;
+  p->flow = flow;
 }
 
 void port_listen(struct port *p, int on)
 {
   p->listening = on;
   if (!on) {
-    vtimer_stop(&p->cmd_timer);
-    memset(&p->raw, 0, sizeof(p->raw));
+    p->cur = p->fallback;
     p->on_drain = NULL;
-    if (p->xfer_abort)
-      p->xfer_abort(p);
-    at_session_reset(&p->at);
     port_shape_reset(&p->shape);
     p->in_len = p->in_off = 0;
     update_poll(p);

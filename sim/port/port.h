@@ -1,51 +1,56 @@
-/* port: one AT port of a module on a PTY: the master side polled on the loop, the slave linked
- * where the host opens it. Input is fed to the port's AT session with back-pressure while a
- * command runs; output is buffered (bounded) and written without blocking. */
+/* port: one byte pipe of a module on a PTY: the master side polled on the loop, the slave linked
+ * where the host opens it. Input goes to exactly one attached consumer (the AT session by
+ * default; a FILE-mode download or an upload while it runs), held with back-pressure while the
+ * consumer takes nothing; output is buffered (bounded) and written without blocking. The line
+ * settings (baud rate, flow control) are pushed in by the owner; the port reads no settings. */
 #ifndef FOTASIM_PORT_H
 #define FOTASIM_PORT_H
 
 #include <stddef.h>
 #include <uv.h>
 
-#include "at_session.h"
+#include "events.h"
 #include "port_shape.h"
 #include "uart.h"
 #include "url_mask.h"
 #include "vclock.h"
 
-enum port_id { PORT_MAIN, PORT_USB, PORT_COUNT };
-
 #define PORT_IN_CHUNK 4096
 #define PORT_OUT_MAX (256 * 1024)
 #define PORT_OUT_LOW (32 * 1024)  /* below this, a drain callback is asked for more */
 
-struct module;
 struct port_io;
 
-/* A consumer of raw bytes (FILE-mode FOTA, AT+QFUPL): while set, input bypasses the AT
- * interpreter and is not echoed. It returns how many bytes it took. */
-struct port_raw {
-  size_t (*on_bytes)(void *ctx, const char *data, size_t len);
+/* A consumer of the port's input: it returns how many bytes it took; 0 holds the rest until
+ * port_resume (a command running). */
+typedef size_t (*port_bytes_fn)(void *ctx, const char *data, size_t len);
+
+struct port_consumer {
+  port_bytes_fn on_bytes;
   void *ctx;
 };
 
 struct port {
-  struct module *m;
-  enum port_id id;
+  uv_loop_t *loop;
+  struct vclock *clock;
+  struct event_bus *bus;
+  int owner;                 /* the module's number, for events and logs */
   const char *name;          /* "main", "usb" */
+  int is_uart;               /* the UART model applies (the main UART) */
   char link[4096];
   char pts[64];
   struct port_io *io;        /* NULL while the port does not exist */
   int listening;             /* the firmware reads this port (module on) */
   int in_callback;
-  struct at_session at;
-  struct port_raw raw;
-  void (*on_drain)(struct port *p);  /* streaming output (AT+QFDWL): called when room frees */
+  struct port_consumer fallback;  /* the AT session: who gets input when nobody is attached */
+  struct port_consumer cur;       /* who gets it now */
+  void (*on_drain)(void *ctx);    /* streaming output (AT+QFDWL): called when room frees */
+  void *drain_ctx;
   int draining;
-  void *xfer;                        /* an upload or download in progress (cmd_file.c) */
-  void (*xfer_abort)(struct port *p);
+  long baud;                 /* line settings, pushed in with port_set_line */
+  int flow;                  /* RTS/CTS: the module stops reading when its buffer is full */
 
-  char in[PORT_IN_CHUNK];    /* input held while a command runs */
+  char in[PORT_IN_CHUNK];    /* input held while the consumer takes nothing */
   size_t in_len, in_off;
 
   char *out;
@@ -56,18 +61,10 @@ struct port {
 
   struct uart uart;          /* the main UART's line model (unused on USB) */
   struct port_shape shape;   /* output faults armed by fault rules */
-
-  struct vtimer cmd_timer;   /* completes this port's asynchronous command */
-  int cmd_arg;
-
-  /* per-port settings of the network commands */
-  int creg_n, cgreg_n, cereg_n;
-  int cops_format;
-  int cgerep_mode, cgerep_bfr;
-  char cscs[8];
 };
 
-void port_init(struct port *p, struct module *m, enum port_id id, const char *link);
+void port_init(struct port *p, uv_loop_t *loop, struct vclock *clock, struct event_bus *bus,
+               int owner, const char *name, int is_uart, const char *link);
 /* Creates the PTY and its link; -1 with a message naming the link. */
 int port_open(struct port *p, char *err, size_t errlen);
 /* Closes the PTY (the host sees a hang-up); remove_link also deletes the link. */
@@ -76,9 +73,25 @@ void port_free(struct port *p);
 void port_write(struct port *p, const char *data, size_t len);
 /* The baud rate the host has set on its end of the PTY (0 if unknown). */
 long port_host_baud(const struct port *p);
-/* Routes input to a raw consumer (NULL on_bytes: back to the AT interpreter). */
-void port_set_raw(struct port *p, const struct port_raw *raw);
-/* Starts or stops the firmware reading this port; stopping discards pending input. */
+/* The consumer input goes to when nobody is attached (the AT session). */
+void port_set_fallback(struct port *p, port_bytes_fn on_bytes, void *ctx);
+/* Input goes to on_bytes from the next byte on, bypassing the fallback (no echo, no AT). */
+void port_attach(struct port *p, port_bytes_fn on_bytes, void *ctx);
+/* Back to the fallback, if ctx is the consumer attached (NULL: whoever is). */
+void port_release(struct port *p, void *ctx);
+/* Whether a consumer other than the fallback is attached. */
+static inline int port_attached(const struct port *p)
+{
+  return p->cur.on_bytes != p->fallback.on_bytes || p->cur.ctx != p->fallback.ctx;
+}
+/* The consumer can take input again (a command finished): held input is fed now. */
+void port_resume(struct port *p);
+/* Streaming output: fn(ctx) is called whenever the output buffer has room (NULL: stop). */
+void port_set_drain(struct port *p, void (*fn)(void *ctx), void *ctx);
+/* The line settings the host's end would see: baud rate (AT+IPR) and RTS/CTS (AT+IFC=2,2). */
+void port_set_line(struct port *p, long baud, int flow);
+/* Starts or stops the firmware reading this port; stopping discards pending input and output
+ * faults and gives input back to the fallback. */
 void port_listen(struct port *p, int on);
 
 #endif

@@ -7,8 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scenario.h"
 #include "vclock.h"
+
+/* What a fault rule does to the bytes the module writes to a port (a rule's `output`). */
+enum output_fault { OUTPUT_NONE, OUTPUT_DELAY, OUTPUT_DROP, OUTPUT_SPLIT };
 
 struct port_shape {
   int mode;                  /* enum output_fault armed, OUTPUT_NONE when idle */

@@ -75,7 +75,7 @@ static int dns_field(struct walk *w, struct scenario *sc, const char *key, yaml_
 static int outage_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
                         yaml_node_t *v, void *arg)
 {
-  struct scenario_outage *o = arg;
+  struct network_outage *o = arg;
   (void)sc;
   if (!strcmp(key, "at"))
     return yw_u64(w, v, "network.outages.at", 0, 1ull << 40, &o->at_ms);
@@ -139,7 +139,7 @@ static int network_field(struct walk *w, struct scenario *sc, const char *key, y
       return yw_bad(w, v, "network.outages", "expected a list");
     for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
          it++) {
-      struct scenario_outage *o;
+      struct network_outage *o;
       if (sc->noutages == SCENARIO_MAX_OUTAGES)
         return yw_bad(w, v, "network.outages", "more than %d outages", SCENARIO_MAX_OUTAGES);
       o = &sc->outages[sc->noutages];

@@ -17,7 +17,24 @@ enum reg_stat {
 /* 27.007 <AcT> values */
 enum rat { RAT_GSM = 0, RAT_LTE = 7 };
 
+#define NETWORK_MAX_OUTAGES 16
+#define DNS_MAX_ENTRIES 32
+
+/* A spell without (or with other) service, virtual ms from power on. */
+struct network_outage {
+  uint64_t at_ms, for_ms;
+  int stat;                  /* what the network offers meanwhile */
+};
+
+/* One name of the DNS map host names resolve through. */
+struct dns_entry {
+  char name[64];
+  char addr[64];
+};
+
 #define REGISTRATION_MS 2500
+#define PDP_ACTIVATE_MS 800    /* virtual: a context comes up */
+#define PDP_DEACTIVATE_MS 300
 #define NETWORK_MAX_APNS 8
 #define NETWORK_APN_MAX 101   /* as a context's APN: 100 characters */
 #define LTE_BANDWIDTH_BPS 10000000 /* LTE Cat 1 downlink */

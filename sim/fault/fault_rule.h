@@ -1,0 +1,52 @@
+/* fault_rule: one fault rule as data: its trigger (a FOTA phase with a percent or byte offset,
+ * a command and its occurrence, a virtual time, the N-th FOTA, a probability) and its actions.
+ * The scenario file and the control channel produce rules; fault.c matches them; the module
+ * applies them. */
+#ifndef FOTASIM_FAULT_RULE_H
+#define FOTASIM_FAULT_RULE_H
+
+#include <stdint.h>
+
+#define FAULT_MAX_RULES 32
+
+enum fault_phase {
+  FAULT_ANY = -1, FAULT_DATACALL, FAULT_CONNECT, FAULT_DOWNLOAD, FAULT_VERIFY, FAULT_UPDATE,
+  FAULT_REBOOT, FAULT_PHASES
+};
+
+#define FAULT_COMMAND_MAX 32
+
+struct fault_rule {
+  /* triggers */
+  int phase;                 /* enum fault_phase; FAULT_ANY for a command or time rule */
+  char command[FAULT_COMMAND_MAX];  /* "AT+QFOTADL": when that command comes */
+  int occurrence;            /* the N-th time the command comes (0: every time) */
+  int seen;
+  int percent;               /* fires once progress reaches it (0: at the phase's start) */
+  uint64_t offset;           /* download: fires once this many bytes have come */
+  int offset_given;
+  uint64_t at_ms;            /* virtual ms after the module started (repeat: every at_ms) */
+  int at_given;
+  int attempt;               /* the N-th FOTA of this run; 0: any */
+  /* actions */
+  int fail;                  /* the error code to fail with; -1: none */
+  int cut_power;
+  int corrupt;               /* download: flip bits in the bytes from here on */
+  int drop;                  /* download: the connection closes (the scheme's own code) */
+  int stall;                 /* download: no more bytes (the download times out) */
+  int network;               /* offer this registration (enum reg_stat); -1: none */
+  int rssi;                  /* the signal (+CSQ) from now on; -1: none */
+  char urc[64];              /* emit this URC on every port */
+  int fill_medium;           /* fill this medium (enum medium) ...; -1: none */
+  uint64_t fill_free;        /* ... leaving this many bytes free */
+  int output;                /* enum output_fault on the module's next output */
+  uint32_t output_ms;        /* how long output is held (delay, split) */
+  uint32_t output_bytes;     /* split: bytes that go before the pause */
+  int output_port;           /* enum port_id; -1: every port */
+  int probability;           /* percent chance each time it could fire (0: always) */
+  int repeat;                /* fires every time, not once */
+  int fired;
+  unsigned fires;            /* how many times it has fired */
+};
+
+#endif

@@ -1,0 +1,43 @@
+/* module_port: one of the module's ports as a session: the transport (struct port) and what
+ * belongs to the host's session on it — the AT interpreter, a command's timer, a transfer in
+ * progress, the per-port URC modes and character set (as Redis keeps `client` apart from
+ * `connection`). */
+#ifndef FOTASIM_MODULE_PORT_H
+#define FOTASIM_MODULE_PORT_H
+
+#include "at_session.h"
+#include "port.h"
+#include "vclock.h"
+
+enum port_id { PORT_MAIN, PORT_USB, PORT_COUNT };
+
+struct module;
+
+struct module_port {
+  struct module *m;
+  enum port_id id;
+  const char *name;          /* "main", "usb" */
+  struct port port;          /* the transport */
+  struct at_session at;
+  void *xfer;                /* an upload or download in progress (cmd_file.c) */
+  void (*xfer_abort)(struct module_port *mp);
+  struct vtimer cmd_timer;   /* completes this port's asynchronous command */
+  int cmd_arg;
+
+  /* per-port settings of the network commands */
+  int creg_n, cgreg_n, cereg_n;
+  int cops_format;
+  int cgerep_mode, cgerep_bfr;
+  char cscs[8];
+};
+
+void module_port_init(struct module_port *mp, struct module *m, enum port_id id,
+                      const char *link);
+/* The session's settings as after a boot: the saved profile, URC modes off, GSM charset. */
+void module_port_boot(struct module_port *mp);
+/* The firmware starts or stops reading the port; stopping ends its command and transfer. */
+void module_port_listen(struct module_port *mp, int on);
+/* Whether the port exists and the firmware reads it. */
+int module_port_live(const struct module_port *mp);
+
+#endif
