@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fota.h"
+#include "fota_phase.h"
 
 void expectations_init(struct expectations *e)
 {
@@ -113,10 +113,10 @@ void expect_command(struct expect_run *r, const char *text, uint64_t vt)
 
 void expect_phase(struct expect_run *r, const char *name, uint64_t vt)
 {
+  int p = fota_phase_parse(name);
   expect_time(r, vt);
-  for (int p = FOTA_IDLE; p <= FOTA_REBOOT; p++)
-    if (!strcmp(name, fota_phase_name((enum fota_phase)p)))
-      r->phase = p;
+  if (p >= 0)
+    r->phase = p;
 }
 
 void expect_time(struct expect_run *r, uint64_t vt)

@@ -1,4 +1,4 @@
-/* scenario_expect: the sections of a scenario file that only `fotasim run` reads: `expect` (what
+/* expect_parse: the sections of a scenario file that only `fotasim run` reads: `expect` (what
  * the host under test must achieve) and `package` (the firmware package the runner builds for
  * it). Format: docs/scenarios.md. */
 #include <stddef.h>
@@ -6,8 +6,7 @@
 
 #include "expect_parse.h"
 
-#include "fota.h"
-#include "scenario.h"
+#include "fota_phase.h"
 
 static int count_fields(struct walk *w, const char *key, yaml_node_t *v, const char *field,
                         int *min, int *max)
@@ -33,9 +32,10 @@ static int count_fields(struct walk *w, const char *key, yaml_node_t *v, const c
   return 0;
 }
 
-static int output_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+static int output_field(struct walk *w, void *base, const char *key, yaml_node_t *k,
                         yaml_node_t *v, void *arg)
 {
+  struct run_scenario *sc = base;
   struct expect_output *o = arg;
   int rc = count_fields(w, key, v, "expect.output", &o->min, &o->max);
   (void)sc;
@@ -51,9 +51,10 @@ static int output_field(struct walk *w, struct scenario *sc, const char *key, ya
   return yw_bad(w, k, "expect.output", "unknown field '%s'", key);
 }
 
-static int command_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+static int command_field(struct walk *w, void *base, const char *key, yaml_node_t *k,
                          yaml_node_t *v, void *arg)
 {
+  struct run_scenario *sc = base;
   struct expect_command *c = arg;
   int rc = count_fields(w, key, v, "expect.commands", &c->min, &c->max);
   (void)sc;
@@ -67,9 +68,8 @@ static int command_field(struct walk *w, struct scenario *sc, const char *key, y
     return yw_u64(w, v, "expect.commands.within", 1, 1ull << 40, &c->within_ms);
   if (!strcmp(key, "during")) {
     const char *s = yw_scalar(v);
-    for (int p = FOTA_DATACALL; s && p <= FOTA_REBOOT; p++)
-      if (!strcmp(s, fota_phase_name((enum fota_phase)p)))
-        c->during = p;
+    int p = s ? fota_phase_parse(s) : -1;
+    c->during = p > FOTA_IDLE ? p : -1;
     return c->during < 0 ? yw_bad(w, v, "expect.commands.during",
                                   "expected datacall, download, verify, update or reboot")
                          : 0;
@@ -77,9 +77,10 @@ static int command_field(struct walk *w, struct scenario *sc, const char *key, y
   return yw_bad(w, k, "expect.commands", "unknown field '%s'", key);
 }
 
-static int deadline_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+static int deadline_field(struct walk *w, void *base, const char *key, yaml_node_t *k,
                           yaml_node_t *v, void *arg)
 {
+  struct run_scenario *sc = base;
   (void)arg;
   if (!strcmp(key, "wall"))
     return yw_u64(w, v, "expect.deadline.wall", 1, 1ull << 40, &sc->expect.wall_ms);
@@ -90,10 +91,11 @@ static int deadline_field(struct walk *w, struct scenario *sc, const char *key, 
 
 /* A list of mappings, each read into the next slot of an array; each needs its `match`
  * (a string at match_offset in the slot). */
-static int each_item(struct walk *w, struct scenario *sc, yaml_node_t *v, const char *field,
+static int each_item(struct walk *w, void *base, yaml_node_t *v, const char *field,
                      pair_fn fn, void *slots, size_t slot_size, size_t match_offset, int *n,
                      void (*init)(void *))
 {
+  struct run_scenario *sc = base;
   if (v->type != YAML_SEQUENCE_NODE)
     return yw_bad(w, v, field, "expected a list");
   for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
@@ -130,9 +132,10 @@ static void init_command(void *p)
   c->during = -1;
 }
 
-static int expect_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+static int expect_field(struct walk *w, void *base, const char *key, yaml_node_t *k,
                         yaml_node_t *v, void *arg)
 {
+  struct run_scenario *sc = base;
   struct expectations *e = &sc->expect;
   (void)arg;
   if (!strcmp(key, "revision"))
@@ -172,9 +175,10 @@ static int expect_field(struct walk *w, struct scenario *sc, const char *key, ya
   return yw_bad(w, k, "expect", "unknown field '%s'", key);
 }
 
-static int package_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+static int package_field(struct walk *w, void *base, const char *key, yaml_node_t *k,
                          yaml_node_t *v, void *arg)
 {
+  struct run_scenario *sc = base;
   struct scenario_package *p = &sc->package;
   (void)arg;
   if (!strcmp(key, "revision"))
@@ -198,15 +202,23 @@ static int package_field(struct walk *w, struct scenario *sc, const char *key, y
   return yw_bad(w, k, "package", "unknown field '%s'", key);
 }
 
-int scenario_runner_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+static int runner_section(void *ctx, struct walk *w, const char *key, yaml_node_t *k,
                           yaml_node_t *v)
 {
+  struct run_scenario *sc = ctx;
+  (void)k;
   if (!strcmp(key, "expect")) {
     sc->expect.given = 1;
     return yw_each(w, sc, v, "expect", expect_field, NULL);
   }
   if (!strcmp(key, "package"))
     return yw_each(w, sc, v, "package", package_field, NULL);
-  (void)k;
   return 1; /* not one of these */
+}
+
+int run_scenario_load(const char *path, struct run_scenario *rs, char *err, size_t errlen)
+{
+  memset(&rs->package, 0, sizeof(rs->package));
+  expectations_init(&rs->expect);
+  return scenario_load_sections(path, &rs->base, runner_section, rs, err, errlen);
 }

@@ -212,7 +212,7 @@ int run_main(int argc, char **argv)
     struct run_job *j = &r.jobs[i];
     char err[512], name[256];
     j->sc = malloc(sizeof(*j->sc));
-    if (!j->sc || scenario_load(argv[first + i], j->sc, err, sizeof(err)) != 0) {
+    if (!j->sc || run_scenario_load(argv[first + i], j->sc, err, sizeof(err)) != 0) {
       fprintf(stderr, "fotasim run: %s\n", j->sc ? err : "out of memory");
       free_jobs(&r);
       return EXIT_USAGE;

@@ -8,8 +8,7 @@
 #include <stdint.h>
 #include <uv.h>
 
-#include "expect.h"
-#include "scenario.h"
+#include "expect_parse.h"
 
 #define RUN_DEFAULT_WALL_MS (300u * 1000)   /* a scenario's wall deadline unless it says */
 #define RUN_SETTLE_MS 15000                 /* after the host: the module may still reboot */
@@ -28,7 +27,7 @@ struct run_job {
   const struct run_options *o;
   uv_loop_t *loop;
   const char *path;           /* the scenario file */
-  struct scenario *sc;
+  struct run_scenario *sc;
   char name[256];             /* the file's name without .yaml */
   char dir[4096];             /* this run's directory: state, socket, transcript, logs */
   int own_dir;                /* made by the runner: removed afterwards */

@@ -372,7 +372,7 @@ static int spawn_sim(struct run_job *j, char *err, size_t errlen)
   args[n++] = logf;
   args[n++] = "--scenario";
   args[n++] = j->path;
-  if (j->o->timing || !j->sc->timing[0]) {
+  if (j->o->timing || !j->sc->base.timing[0]) {
     args[n++] = "--timing";
     args[n++] = j->o->timing ? j->o->timing : "fast";
   }
@@ -574,7 +574,7 @@ int run_job_prepare(struct run_job *j, char *err, size_t errlen)
     j->own_dir = 1;
   }
   path_in(j, "package.pkg", pkg, sizeof(pkg));
-  if (run_package_build(j->sc, j->sc->model >= 0 ? j->sc->model : 0, pkg, j->package_revision,
+  if (run_package_build(j->sc, j->sc->base.model >= 0 ? j->sc->base.model : 0, pkg, j->package_revision,
                         sizeof(j->package_revision), err, errlen) != 0) {
     if (j->own_dir)
       nftw(j->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);

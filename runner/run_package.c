@@ -9,7 +9,7 @@
 
 #include "fotasim/package.h"
 
-int run_package_build(const struct scenario *sc, int model, const char *path, char *revision,
+int run_package_build(const struct run_scenario *sc, int model, const char *path, char *revision,
                       size_t revlen, char *err, size_t errlen)
 {
   const char *new_rev = sc->package.revision[0] ? sc->package.revision
@@ -20,7 +20,7 @@ int run_package_build(const struct scenario *sc, int model, const char *path, ch
   FILE *f;
   int rc = -1;
   /* the module's own first image, or the model's default one */
-  base = fw_default_image(model, sc->package.base_default ? NULL : sc->revision, &base_len);
+  base = fw_default_image(model, sc->package.base_default ? NULL : sc->base.revision, &base_len);
   if (base)
     img = fw_image_mutate(base, base_len, new_rev, 30, 5, &new_len);
   if (img)

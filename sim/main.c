@@ -11,8 +11,10 @@
 #include <sys/stat.h>
 #include <uv.h>
 
+#include "commands.h"
 #include "control.h"
 #include "log.h"
+#include "expect_parse.h"
 #include "run.h"
 #include "module.h"
 #include "scenario_apply.h"
@@ -233,7 +235,8 @@ static void on_signal(uv_signal_t *s, int signum)
 int main(int argc, char **argv)
 {
   struct options o;
-  static struct scenario sc;
+  static struct run_scenario rs; /* the whole file is read: a runner's scenario works too */
+  struct scenario *scp = &rs.base;
   struct app a;
   struct module_config cfg;
   char err[512], sock[4200];
@@ -246,16 +249,16 @@ int main(int argc, char **argv)
   if (rc)
     return rc;
   if (o.scenario) {
-    if (scenario_load(o.scenario, &sc, err, sizeof(err)) != 0) {
+    if (run_scenario_load(o.scenario, &rs, err, sizeof(err)) != 0) {
       fprintf(stderr, "fotasim: %s\n", err);
       return EXIT_USAGE;
     }
-    if (!o.model_given && sc.model >= 0)
-      o.model = (enum model)sc.model;
-    if (!o.timing_given && sc.timing[0])
-      o.timing = sc.timing;
-    for (int i = 0; i < sc.ndns && o.ndns < MAX_DNS; i++)
-      o.dns[o.ndns++] = sc.dns[i];
+    if (!o.model_given && scp->model >= 0)
+      o.model = (enum model)scp->model;
+    if (!o.timing_given && scp->timing[0])
+      o.timing = scp->timing;
+    for (int i = 0; i < scp->ndns && o.ndns < MAX_DNS; i++)
+      o.dns[o.ndns++] = scp->dns[i];
   }
   if (vclock_parse_timing(o.timing, &scale) != 0)
     return fail_usage("bad --timing '%s' (real, fast, instant or a positive factor)", o.timing);
@@ -274,10 +277,12 @@ int main(int argc, char **argv)
   a.curl = curl_loop_new(a.loop);
   memset(&cfg, 0, sizeof(cfg));
   cfg.curl = a.curl;
+  cfg.commands = at_command_table;
+  cfg.ncommands = at_command_count;
   cfg.dns = o.dns;
   cfg.ndns = o.ndns;
   if (o.scenario)
-    scenario_apply_config(&sc, &cfg);
+    scenario_apply_config(scp, &cfg);
   cfg.state_dir = o.state_dir;
   cfg.main_link = o.link;
   cfg.usb_link = o.usb_link;
@@ -310,7 +315,7 @@ int main(int argc, char **argv)
       return EXIT_USAGE;
     }
     if (o.scenario)
-      scenario_apply(&sc, &a.modules[i]);
+      scenario_apply(scp, &a.modules[i]);
   }
   if (o.control)
     snprintf(sock, sizeof(sock), "%s", o.control);

@@ -19,7 +19,7 @@
 #include "file_util.h"
 #include "fota_host.h"
 #include "host.h"
-#include "scenario.h"
+#include "expect_parse.h"
 #include "errors.h"
 #include <jansson.h>
 #include <dirent.h>
@@ -107,12 +107,12 @@ START_TEST(every_shipped_scenario_loads)
   ck_assert_ptr_nonnull(d);
   while ((e = readdir(d))) {
     char path[512], err[512];
-    struct scenario sc;
+    struct run_scenario sc;
     size_t len = strlen(e->d_name);
     if (len < 6 || strcmp(e->d_name + len - 5, ".yaml"))
       continue;
     snprintf(path, sizeof(path), "%s/%s", scenario_dir(), e->d_name);
-    ck_assert_msg(scenario_load(path, &sc, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_msg(run_scenario_load(path, &sc, err, sizeof(err)) == 0, "%s", err);
     n++;
   }
   closedir(d);

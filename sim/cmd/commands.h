@@ -17,6 +17,10 @@ static inline struct module *call_module(struct at_call *call)
   return call_port(call)->m;
 }
 
+/* The command table (table.c), handed to each module in its config. */
+extern const struct at_command at_command_table[];
+extern const size_t at_command_count;
+
 /* A basic command's number (ATE1): 0 when omitted; -1 when out of [0, max]. */
 long basic_number(struct at_call *call, long max);
 

@@ -7,7 +7,6 @@
 
 #include "errors.h"
 #include "download.h"
-#include "port.h"
 
 struct download {
   const struct download_ops *ops; /* first: the interface's view of a download */

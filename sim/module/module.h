@@ -41,6 +41,8 @@ struct module_config {
   enum model model;
   int index;               /* module number in this process */
   struct curl_loop *curl;  /* the process's libcurl multi handle */
+  const struct at_command *commands;  /* the command table every port's session dispatches to */
+  size_t ncommands;
   const char *revision;    /* the first image's revision; NULL: the model's default */
   uint64_t seed;           /* the scenario's: identity and fault draws follow it */
   int seed_given;

@@ -75,9 +75,6 @@ static size_t at_bytes(void *ctx, const char *data, size_t len)
   return at_session_input(&mp->at, data, len);
 }
 
-extern const struct at_command at_command_table[];
-extern const size_t at_command_count;
-
 void module_port_init(struct module_port *mp, struct module *m, enum port_id id,
                       const char *link)
 {
@@ -87,7 +84,7 @@ void module_port_init(struct module_port *mp, struct module *m, enum port_id id,
   mp->name = id == PORT_MAIN ? "main" : "usb";
   port_init(&mp->port, m->loop, m->clock, m->bus, m->cfg.index, mp->name, id == PORT_MAIN, link);
   port_set_fallback(&mp->port, at_bytes, mp);
-  at_session_init(&mp->at, at_command_table, at_command_count, &port_at_ops, mp);
+  at_session_init(&mp->at, m->cfg.commands, m->cfg.ncommands, &port_at_ops, mp);
   snprintf(mp->cscs, sizeof(mp->cscs), "GSM");
   vtimer_init(m->clock, &mp->cmd_timer, mp);
 }

@@ -15,7 +15,6 @@
 #include "network.h"
 #include "storage.h"
 #include "vclock.h"
-#include "expect_parse.h"
 #include "yaml_walk.h"
 
 static int get_registration(struct walk *w, const yaml_node_t *n, const char *field, int *out)
@@ -26,9 +25,10 @@ static int get_registration(struct walk *w, const yaml_node_t *n, const char *fi
   return 0;
 }
 
-static int module_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+static int module_field(struct walk *w, void *base, const char *key, yaml_node_t *k,
                         yaml_node_t *v, void *arg)
 {
+  struct scenario *sc = base;
   double scale;
   (void)arg;
   if (!strcmp(key, "model")) {
@@ -57,9 +57,10 @@ static int module_field(struct walk *w, struct scenario *sc, const char *key, ya
   return yw_bad(w, k, "module", "unknown field '%s'", key);
 }
 
-static int dns_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+static int dns_field(struct walk *w, void *base, const char *key, yaml_node_t *k,
                      yaml_node_t *v, void *arg)
 {
+  struct scenario *sc = base;
   (void)arg;
   if (sc->ndns == DNS_MAX_ENTRIES)
     return yw_bad(w, k, "network.dns", "more than %d names", DNS_MAX_ENTRIES);
@@ -72,9 +73,10 @@ static int dns_field(struct walk *w, struct scenario *sc, const char *key, yaml_
   return 0;
 }
 
-static int outage_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+static int outage_field(struct walk *w, void *base, const char *key, yaml_node_t *k,
                         yaml_node_t *v, void *arg)
 {
+  struct scenario *sc = base;
   struct network_outage *o = arg;
   (void)sc;
   if (!strcmp(key, "at"))
@@ -86,9 +88,10 @@ static int outage_field(struct walk *w, struct scenario *sc, const char *key, ya
   return yw_bad(w, k, "network.outages", "unknown field '%s'", key);
 }
 
-static int network_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+static int network_field(struct walk *w, void *base, const char *key, yaml_node_t *k,
                          yaml_node_t *v, void *arg)
 {
+  struct scenario *sc = base;
   uint64_t u;
   (void)arg;
   if (!strcmp(key, "registration"))
@@ -159,9 +162,10 @@ static int network_field(struct walk *w, struct scenario *sc, const char *key, y
   return yw_bad(w, k, "network", "unknown field '%s'", key);
 }
 
-static int sd_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+static int sd_field(struct walk *w, void *base, const char *key, yaml_node_t *k,
                     yaml_node_t *v, void *arg)
 {
+  struct scenario *sc = base;
   (void)arg;
   if (!strcmp(key, "present"))
     return yw_bool(w, v, "storage.sd.present", &sc->sd_present);
@@ -170,9 +174,10 @@ static int sd_field(struct walk *w, struct scenario *sc, const char *key, yaml_n
   return yw_bad(w, k, "storage.sd", "unknown field '%s'", key);
 }
 
-static int storage_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+static int storage_field(struct walk *w, void *base, const char *key, yaml_node_t *k,
                          yaml_node_t *v, void *arg)
 {
+  struct scenario *sc = base;
   (void)arg;
   if (!strcmp(key, "ufs"))
     return yw_u64(w, v, "storage.ufs", 1, 1ull << 40, &sc->capacity[0]);
@@ -186,9 +191,10 @@ static int storage_field(struct walk *w, struct scenario *sc, const char *key, y
   return yw_bad(w, k, "storage", "unknown field '%s'", key);
 }
 
-static int fill_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+static int fill_field(struct walk *w, void *base, const char *key, yaml_node_t *k,
                       yaml_node_t *v, void *arg)
 {
+  struct scenario *sc = base;
   struct fault_rule *r = arg;
   (void)sc;
   if (!strcmp(key, "medium")) {
@@ -201,9 +207,10 @@ static int fill_field(struct walk *w, struct scenario *sc, const char *key, yaml
   return yw_bad(w, k, "faults.fill", "unknown field '%s'", key);
 }
 
-static int fault_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+static int fault_field(struct walk *w, void *base, const char *key, yaml_node_t *k,
                        yaml_node_t *v, void *arg)
 {
+  struct scenario *sc = base;
   static const char *const phases[FAULT_PHASES] = { "datacall", "connect", "download", "verify",
                                                     "update", "reboot" };
   static const char *const outputs[] = { "", "delay", "drop", "split" };
@@ -299,8 +306,9 @@ static int fault_field(struct walk *w, struct scenario *sc, const char *key, yam
   return yw_bad(w, k, "faults", "unknown field '%s'", key);
 }
 
-static int parse_rule(struct walk *w, struct scenario *sc, yaml_node_t *n, struct fault_rule *r)
+static int parse_rule(struct walk *w, void *base, yaml_node_t *n, struct fault_rule *r)
 {
+  struct scenario *sc = base;
   int triggers;
   memset(r, 0, sizeof(*r));
   r->phase = FAULT_ANY;
@@ -338,9 +346,10 @@ static int parse_rule(struct walk *w, struct scenario *sc, yaml_node_t *n, struc
   return 0;
 }
 
-static int top_field(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+static int top_field(struct walk *w, void *base, const char *key, yaml_node_t *k,
                      yaml_node_t *v, void *arg)
 {
+  struct scenario *sc = base;
   int rc;
   (void)arg;
   if (!strcmp(key, "name") || !strcmp(key, "description"))
@@ -370,8 +379,7 @@ static int top_field(struct walk *w, struct scenario *sc, const char *key, yaml_
     }
     return 0;
   }
-  rc = scenario_runner_field(w, sc, key, k, v);
-  if (rc <= 0)
+  if (w->section_fn && (rc = w->section_fn(w->section_ctx, w, key, k, v)) <= 0)
     return rc;
   return yw_bad(w, k, "scenario", "unknown field '%s'", key);
 }
@@ -384,15 +392,20 @@ void scenario_init(struct scenario *sc)
   sc->rat = -1;
   sc->rssi = -1;
   sc->sd_present = -1;
-  expectations_init(&sc->expect);
 }
 
 int scenario_load(const char *path, struct scenario *sc, char *err, size_t errlen)
 {
+  return scenario_load_sections(path, sc, NULL, NULL, err, errlen);
+}
+
+int scenario_load_sections(const char *path, struct scenario *sc, scenario_section_fn fn,
+                           void *ctx, char *err, size_t errlen)
+{
   FILE *f = fopen(path, "rb");
   yaml_parser_t parser;
   yaml_document_t doc;
-  struct walk w = { &doc, path, err, errlen };
+  struct walk w = { &doc, path, err, errlen, fn, ctx };
   yaml_node_t *root;
   int rc;
 
@@ -426,7 +439,7 @@ int fault_rule_parse(const char *text, struct fault_rule *r, char *err, size_t e
   yaml_parser_t parser;
   yaml_document_t doc;
   struct scenario scratch;
-  struct walk w = { &doc, "rule", err, errlen };
+  struct walk w = { &doc, "rule", err, errlen, NULL, NULL };
   yaml_node_t *root;
   int rc;
   scenario_init(&scratch);

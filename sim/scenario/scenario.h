@@ -7,19 +7,12 @@
 #include <stdint.h>
 
 #include "fault_rule.h"
-#include "expect.h"
 #include "fotasim/fwimage.h"
 #include "network.h"
+#include "yaml_walk.h"
 
 #define SCENARIO_MAX_OUTAGES NETWORK_MAX_OUTAGES
 #define SCENARIO_MAX_FAULTS FAULT_MAX_RULES
-
-/* The firmware package `fotasim run` builds for the host under test. */
-struct scenario_package {
-  char revision[FW_REVISION_MAX + 1];  /* the new firmware's; "" : the runner's default */
-  int full;                  /* a full image rather than a delta */
-  int base_default;          /* built against the model's default image, not the module's */
-};
 
 struct scenario {
   int model;                 /* -1 when not given */
@@ -43,12 +36,16 @@ struct scenario {
   int seed_given;
   struct fault_rule faults[SCENARIO_MAX_FAULTS];
   int nfaults;
-  struct expectations expect;   /* for `fotasim run` */
-  struct scenario_package package;
 };
 
 void scenario_init(struct scenario *sc);
 int scenario_load(const char *path, struct scenario *sc, char *err, size_t errlen);
+/* A top-level section the loader leaves to its caller (`fotasim run`'s expect and package):
+ * 0 read, -1 error (written by yw_bad), 1 not one of the caller's. */
+typedef int (*scenario_section_fn)(void *ctx, struct walk *w, const char *key, yaml_node_t *k,
+                                   yaml_node_t *v);
+int scenario_load_sections(const char *path, struct scenario *sc, scenario_section_fn fn,
+                           void *ctx, char *err, size_t errlen);
 /* One fault rule from text (YAML or JSON, as in a scenario's faults list). */
 int fault_rule_parse(const char *text, struct fault_rule *r, char *err, size_t errlen);
 

@@ -88,7 +88,7 @@ int yw_str(struct walk *w, const yaml_node_t *n, const char *field, char *out,
 
 
 
-int yw_each(struct walk *w, struct scenario *sc, yaml_node_t *n, const char *field,
+int yw_each(struct walk *w, void *base, yaml_node_t *n, const char *field,
                      pair_fn fn, void *arg)
 {
   if (!n || n->type != YAML_MAPPING_NODE)
@@ -98,7 +98,7 @@ int yw_each(struct walk *w, struct scenario *sc, yaml_node_t *n, const char *fie
     const char *key = yw_scalar(k);
     if (!key)
       return yw_bad(w, k, field, "keys must be plain names");
-    if (fn(w, sc, key, k, v, arg) != 0)
+    if (fn(w, base, key, k, v, arg) != 0)
       return -1;
   }
   return 0;

@@ -1,6 +1,6 @@
 /* yaml_walk: reading a libyaml document tree with errors that name the file, the line and the
  * field: typed getters for scalars and a walk over a mapping's pairs. Used by the scenario
- * loader for every section. */
+ * loader and the runner's sections. */
 #ifndef FOTASIM_YAML_WALK_H
 #define FOTASIM_YAML_WALK_H
 
@@ -8,13 +8,14 @@
 #include <stdint.h>
 #include <yaml.h>
 
-struct scenario;
-
 struct walk {
   yaml_document_t *doc;
   const char *path;
   char *err;
   size_t errlen;
+  /* sections the scenario loader leaves to its caller (see scenario_load_sections) */
+  int (*section_fn)(void *ctx, struct walk *w, const char *key, yaml_node_t *k, yaml_node_t *v);
+  void *section_ctx;
 };
 
 /* Writes "file:line: field: message" into w->err; returns -1. */
@@ -29,10 +30,11 @@ int yw_int(struct walk *w, const yaml_node_t *n, const char *field, int min, int
 int yw_bool(struct walk *w, const yaml_node_t *n, const char *field, int *out);
 int yw_str(struct walk *w, const yaml_node_t *n, const char *field, char *out, size_t size);
 
-typedef int (*pair_fn)(struct walk *w, struct scenario *sc, const char *key, yaml_node_t *k,
+/* base: what the walk fills (a scenario, the runner's sections); arg: the item at hand. */
+typedef int (*pair_fn)(struct walk *w, void *base, const char *key, yaml_node_t *k,
                        yaml_node_t *v, void *arg);
 /* Calls fn for each key/value of a mapping; a non-mapping is an error. */
-int yw_each(struct walk *w, struct scenario *sc, yaml_node_t *n, const char *field, pair_fn fn,
+int yw_each(struct walk *w, void *base, yaml_node_t *n, const char *field, pair_fn fn,
             void *arg);
 
 #endif

@@ -7,10 +7,10 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "scenario.h"
+#include "expect_parse.h"
 
 static char path[64];
-static struct scenario sc;
+static struct run_scenario sc;
 
 static void remove_file(void)
 {
@@ -38,7 +38,7 @@ void fuzz_one(const uint8_t *data, size_t len)
     abort();
   fwrite(data, 1, len, f);
   fclose(f);
-  if (scenario_load(path, &sc, err, sizeof(err)) != 0 &&
+  if (run_scenario_load(path, &sc, err, sizeof(err)) != 0 &&
       (strncmp(err, path, strlen(path)) != 0 || strchr(err, '\n')))
     __builtin_trap(); /* one line, naming the file */
   text = malloc(len + 1);
