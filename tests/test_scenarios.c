@@ -20,6 +20,7 @@
 #include "fota_host.h"
 #include "host.h"
 #include "expect_parse.h"
+#include "error_docs.h"
 #include "errors.h"
 #include <jansson.h>
 #include <dirent.h>
@@ -439,10 +440,10 @@ START_TEST(scenario_urc_quirks)
 END_TEST
 
 /* The i-th documented code of the catalogue. */
-static const struct cme_error *documented(int i)
+static const struct error_info *documented(int i)
 {
   int n;
-  const struct cme_error *t = cme_error_table(&n);
+  const struct error_info *t = error_table(&n);
   for (int k = 0; k < n; k++)
     if (error_documented(&t[k]) && i-- == 0)
       return &t[k];
@@ -452,7 +453,7 @@ static const struct cme_error *documented(int i)
 static int documented_count(void)
 {
   int n, count = 0;
-  const struct cme_error *t = cme_error_table(&n);
+  const struct error_info *t = error_table(&n);
   for (int k = 0; k < n; k++)
     count += error_documented(&t[k]);
   return count;
@@ -462,7 +463,7 @@ static int documented_count(void)
  * code, and a module that still answers afterwards. */
 START_TEST(every_documented_code_from_its_scenario)
 {
-  const struct cme_error *e = documented(_i);
+  const struct error_info *e = documented(_i);
   char path[512], want[256], *gen = NULL;
   size_t gen_len = 0, have_len = 0;
   FILE *mem;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "error_docs.h"
 #include "errors.h"
 #include "flash.h"
 #include "fotasim/fwimage.h"

@@ -1,8 +1,10 @@
-/* fotaerrors: prints the module's error catalogue (docs/errors.md) from the one table. */
+/* fotaerrors: prints the module's error catalogue (docs/errors.md) and writes one scenario per
+ * documented code, from the one table (sim/at/errors.def, generators in error_docs.c). */
 #include <stdio.h>
 #include <string.h>
 
-#include "errors.h"
+#include "error_docs.h"
+#include "error_docs.h"
 
 int main(int argc, char **argv)
 {
@@ -15,7 +17,7 @@ int main(int argc, char **argv)
   }
   if (argc == 3 && !strcmp(argv[1], "--scenarios")) {
     int n;
-    const struct cme_error *t = cme_error_table(&n);
+    const struct error_info *t = error_table(&n);
     for (int i = 0; i < n; i++) {
       char path[4200];
       FILE *f;

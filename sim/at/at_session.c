@@ -132,7 +132,7 @@ static const char *final_result(struct at_session *s, int result, char *text, si
     verbose_text = "OK";
     numeric = 0;
   } else if (result >= 0 && s->set.cmee > 0) {
-    const struct cme_error *e = cme_error_find(result);
+    const struct error_info *e = cme_error_find(result);
     if (s->set.cmee == 2 && e)
       snprintf(text, size, "+CME ERROR: %s", e->text);
     else
