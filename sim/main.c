@@ -152,7 +152,7 @@ struct app {
   struct curl_loop *curl;
   struct vclock clock;
   struct event_bus bus;
-  struct module *modules;
+  struct module **modules;
   int nmodules, nready;
   char *booted;               /* which modules have ended their first boot */
   char state_dir[4096];
@@ -165,7 +165,7 @@ struct app {
 
 static void print_ready(struct app *a)
 {
-  struct module *m = &a->modules[0];
+  struct module *m = a->modules[0];
   if (a->nmodules > 1) {
     printf("fotasim: ready modules=%d control=%s\n", a->nmodules, a->control.path);
     fflush(stdout);
@@ -189,7 +189,7 @@ static void on_state(void *ctx, const struct event *ev)
   struct module *m;
   if (a->ready || ev->type != EV_STATE || ev->module < 0 || ev->module >= a->nmodules)
     return;
-  m = &a->modules[ev->module];
+  m = a->modules[ev->module];
   if (!a->booted[ev->module] && (module_power_state(m) == POWER_ON || module_power_state(m) == POWER_BRICKED)) {
     a->booted[ev->module] = 1;
     a->nready++;
@@ -203,8 +203,11 @@ static void on_state(void *ctx, const struct event *ev)
 /* A start that failed: the first n modules were opened. */
 static void close_modules(struct app *a, int n)
 {
-  for (int i = 0; i < n; i++)
-    module_close(&a->modules[i]);
+  for (int i = 0; i < a->nmodules && a->modules; i++) {
+    if (i < n)
+      module_close(a->modules[i]);
+    module_free(a->modules[i]);
+  }
   free(a->modules);
   free(a->booted);
   curl_loop_free(a->curl);
@@ -224,7 +227,7 @@ static void on_signal(uv_signal_t *s, int signum)
   control_stop(&a->control);
   transcript_close(&a->transcript);
   for (int i = 0; i < a->nmodules; i++)
-    module_close(&a->modules[i]);
+    module_close(a->modules[i]);
   curl_loop_free(a->curl);
   vclock_close(&a->clock);
   uv_signal_stop(&a->sigint);
@@ -309,13 +312,17 @@ int main(int argc, char **argv)
     snprintf(dir, sizeof(dir), "%s/m%d", o.state_dir, i);
     cfg.state_dir = o.nmodules > 1 ? dir : o.state_dir;
     cfg.index = i;
-    if (module_init(&a.modules[i], a.loop, &a.clock, &a.bus, &cfg, err, sizeof(err)) != 0) {
+    if (!(a.modules[i] = module_new())) {
+      close_modules(&a, i);
+      return 1;
+    }
+    if (module_init(a.modules[i], a.loop, &a.clock, &a.bus, &cfg, err, sizeof(err)) != 0) {
       fprintf(stderr, "fotasim: %s\n", err);
       close_modules(&a, i);
       return EXIT_USAGE;
     }
     if (o.scenario)
-      scenario_apply(scp, &a.modules[i]);
+      scenario_apply(scp, a.modules[i]);
   }
   if (o.control)
     snprintf(sock, sizeof(sock), "%s", o.control);
@@ -347,9 +354,11 @@ int main(int argc, char **argv)
   log_info("fotasim: %d x %s, state dir %s, timing %s", o.nmodules, model_names[cfg.model],
            o.state_dir, o.timing);
   for (int i = 0; i < o.nmodules; i++)
-    module_power_on(&a.modules[i]);
+    module_power_on(a.modules[i]);
   rc = uv_run(a.loop, UV_RUN_DEFAULT);
   uv_loop_close(a.loop);
+  for (int i = 0; i < a.nmodules; i++)
+    module_free(a.modules[i]);
   free(a.modules);
   free(a.booted);
   if (logf)

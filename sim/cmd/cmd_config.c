@@ -44,7 +44,7 @@ int fota_path_parse(const char *in, char *out, size_t size)
 
 static int fota_path_read(struct at_call *c, const char *name)
 {
-  at_info(c, "+QCFG: \"%s\",\"%s\"", name, call_module(c)->nv.fota_path);
+  at_info(c, "+QCFG: \"%s\",\"%s\"", name, module_nv(call_module(c))->fota_path);
   return AT_OK;
 }
 
@@ -56,13 +56,13 @@ static int fota_path_write(struct at_call *c)
   if (!v || !c->cmd->params[1].quoted || c->cmd->nparams != 2 ||
       fota_path_parse(v, path, sizeof(path)) != 0)
     return CME_INCORRECT_PARAMETERS;
-  snprintf(m->nv.fota_path, sizeof(m->nv.fota_path), "%s", path);
+  snprintf(module_nv(m)->fota_path, sizeof(module_nv(m)->fota_path), "%s", path);
   return module_save_nv(m) == 0 ? AT_OK : CME_MEMORY_FULL;
 }
 
 static int fota_cid_read(struct at_call *c, const char *name)
 {
-  at_info(c, "+QCFG: \"%s\",%d", name, call_module(c)->nv.fota_cid);
+  at_info(c, "+QCFG: \"%s\",%d", name, module_nv(call_module(c))->fota_cid);
   return AT_OK;
 }
 
@@ -72,7 +72,7 @@ static int fota_cid_write(struct at_call *c)
   long cid;
   if (c->cmd->nparams != 2 || at_param_int(c, 1, 1, PDP_CID_MAX, &cid) != 0)
     return CME_INCORRECT_PARAMETERS;
-  m->nv.fota_cid = (int)cid;
+  module_nv(m)->fota_cid = (int)cid;
   return module_save_nv(m) == 0 ? AT_OK : CME_MEMORY_FULL;
 }
 
@@ -120,13 +120,13 @@ int cmd_qindcfg_write(struct at_call *c)
     if (strcasecmp(type, nv_qind_names[i]) != 0)
       continue;
     if (c->cmd->nparams == 1) {
-      at_info(c, "+QINDCFG: \"%s\",%d", nv_qind_names[i], m->nv.qind[i]);
+      at_info(c, "+QINDCFG: \"%s\",%d", nv_qind_names[i], module_nv(m)->qind[i]);
       return AT_OK;
     }
     if (at_param_int(c, 1, 0, 1, &enable) != 0 || c->cmd->nparams > 3 ||
         (at_param_present(c, 2) && at_param_int(c, 2, 0, 1, &save) != 0))
       return CME_INCORRECT_PARAMETERS;
-    m->nv.qind[i] = (int)enable;
+    module_nv(m)->qind[i] = (int)enable;
     if (save && module_save_nv(m) != 0)
       return CME_MEMORY_FULL;
     return AT_OK;

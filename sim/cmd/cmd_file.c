@@ -82,13 +82,13 @@ static int list(struct module *m, const char *pattern, struct listing *l, int *m
       return -1;
     memcpy(mname, pattern, n);
     mname[n] = '\0';
-    if ((*medium = storage_medium(&m->storage, mname, n)) < 0)
+    if ((*medium = storage_medium(module_storage(m), mname, n)) < 0)
       return -1;
     glob = colon + 1;
   }
-  if (!m->storage.media[*medium].present || !*glob)
+  if (!module_storage(m)->media[*medium].present || !*glob)
     return -1;
-  snprintf(dir, sizeof(dir), "%s/%s", m->storage.root, m->storage.media[*medium].dirname);
+  snprintf(dir, sizeof(dir), "%s/%s", module_storage(m)->root, module_storage(m)->media[*medium].dirname);
   collect(l, dir, "", 0);
   for (size_t i = 0; i < l->n; i++)
     if (fnmatch(glob, l->e[i].name, 0) == 0)
@@ -119,7 +119,7 @@ int cmd_qflds_exec(struct at_call *c)
 
 int cmd_qflds_write(struct at_call *c)
 {
-  struct storage *st = &call_module(c)->storage;
+  struct storage *st = module_storage(call_module(c));
   const char *name = at_param_str(c, 0);
   int medium = name ? storage_medium(st, name, strcspn(name, ":")) : -1;
   if (medium < 0 || c->cmd->nparams != 1)
@@ -176,7 +176,7 @@ int cmd_qfdel_write(struct at_call *c)
     rc = FILE_NOT_FOUND;
   for (size_t i = 0; i < l.n; i++) {
     char path[4400];
-    snprintf(path, sizeof(path), "%s/%s/%s", m->storage.root, m->storage.media[medium].dirname,
+    snprintf(path, sizeof(path), "%s/%s/%s", module_storage(m)->root, module_storage(m)->media[medium].dirname,
              l.e[i].name);
     if (unlink(path) != 0)
       rc = FILE_WRITE_FAILED;
@@ -278,7 +278,7 @@ static struct xfer *xfer_new(struct module_port *p)
 {
   struct xfer *x = calloc(1, sizeof(*x));
   x->port = p;
-  uv_timer_init(p->m->loop, &x->timer);
+  uv_timer_init(module_loop(p->m), &x->timer);
   x->timer.data = x;
   p->xfer = x;
   p->xfer_abort = xfer_end;
@@ -302,17 +302,17 @@ int cmd_qfupl_write(struct at_call *c)
       (at_param_present(c, 2) && at_param_int(c, 2, 1, 3600, &timeout) != 0) ||
       (at_param_present(c, 3) && at_param_int(c, 3, 0, 0, &ack) != 0))
     return FILE_INVALID_PARAM;
-  medium = storage_file(&m->storage, name, path, sizeof(path));
-  if (medium < 0 || !m->storage.media[medium].present)
+  medium = storage_file(module_storage(m), name, path, sizeof(path));
+  if (medium < 0 || !module_storage(m)->media[medium].present)
     return FILE_INVALID_NAME;
   if (stat(path, &s) == 0)
     return FILE_EXISTS;
-  if ((unsigned long long)size > storage_free(&m->storage, (enum medium)medium))
+  if ((unsigned long long)size > storage_free(module_storage(m), (enum medium)medium))
     return FILE_DRIVE_FULL;
   {
     char *slash = strrchr(path, '/'); /* the file's directory, made as needed */
     *slash = '\0';
-    storage_mkdirs(&m->storage, path);
+    storage_mkdirs(module_storage(m), path);
     *slash = '/';
   }
   x = xfer_new(p);
@@ -328,7 +328,7 @@ int cmd_qfupl_write(struct at_call *c)
   at_connect(&p->at);
   port_attach(&p->port, upload_bytes, x);
   {
-    uint64_t ms = vclock_real_timeout(m->clock, (uint64_t)timeout * 1000, QFUPL_TIMEOUT_FLOOR_MS);
+    uint64_t ms = vclock_real_timeout(module_clock(m), (uint64_t)timeout * 1000, QFUPL_TIMEOUT_FLOOR_MS);
     uv_timer_start(&x->timer, upload_timeout, ms, ms);
   }
   return AT_PENDING;
@@ -381,8 +381,8 @@ int cmd_qfdwl_write(struct at_call *c)
   int medium;
   if (!name || c->cmd->nparams != 1)
     return FILE_INVALID_PARAM;
-  medium = storage_file(&m->storage, name, path, sizeof(path));
-  if (medium < 0 || !m->storage.media[medium].present)
+  medium = storage_file(module_storage(m), name, path, sizeof(path));
+  if (medium < 0 || !module_storage(m)->media[medium].present)
     return FILE_INVALID_NAME;
   if (stat(path, &s) != 0 || !S_ISREG(s.st_mode))
     return FILE_NOT_FOUND;

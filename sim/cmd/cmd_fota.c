@@ -26,7 +26,7 @@ int cmd_qfotadl_write(struct at_call *c)
   if (urc_count(c, 2, -1, &dl) != 0 || urc_count(c, 3, UP_URC_DEFAULT, &up))
     return FOTA_INVALID_PARAM;
   {
-    int err = fota_request(&call_module(c)->fota, (int)call_port(c)->id, url, (int)mode, (int)dl, (int)up);
+    int err = fota_request(module_fota(call_module(c)), (int)call_port(c)->id, url, (int)mode, (int)dl, (int)up);
     return err ? err : AT_OK;
   }
 }

@@ -13,8 +13,8 @@ int cmd_i(struct at_call *c)
   if (basic_number(c, 0) < 0)
     return AT_ERROR;
   at_info(c, "Quectel");
-  at_info(c, "%s", model_names[m->cfg.model]);
-  at_info(c, "Revision: %s", m->revision);
+  at_info(c, "%s", model_names[module_model(m)]);
+  at_info(c, "Revision: %s", module_revision(m));
   return AT_OK;
 }
 
@@ -26,37 +26,37 @@ int cmd_cgmi(struct at_call *c)
 
 int cmd_cgmm(struct at_call *c)
 {
-  at_info(c, "%s", model_names[call_module(c)->cfg.model]);
+  at_info(c, "%s", model_names[module_model(call_module(c))]);
   return AT_OK;
 }
 
 int cmd_cgmr(struct at_call *c)
 {
-  at_info(c, "%s", call_module(c)->revision);
+  at_info(c, "%s", module_revision(call_module(c)));
   return AT_OK;
 }
 
 int cmd_qgmr(struct at_call *c)
 {
-  at_info(c, "%s%s", call_module(c)->revision, QGMR_SUFFIX);
+  at_info(c, "%s%s", module_revision(call_module(c)), QGMR_SUFFIX);
   return AT_OK;
 }
 
 int cmd_cgsn(struct at_call *c)
 {
-  at_info(c, "%s", call_module(c)->id.imei);
+  at_info(c, "%s", module_identity(call_module(c))->imei);
   return AT_OK;
 }
 
 int cmd_cimi(struct at_call *c)
 {
-  at_info(c, "%s", call_module(c)->id.imsi);
+  at_info(c, "%s", module_identity(call_module(c))->imsi);
   return AT_OK;
 }
 
 int cmd_qccid(struct at_call *c)
 {
-  at_info(c, "+QCCID: %s", call_module(c)->id.iccid);
+  at_info(c, "+QCCID: %s", module_identity(call_module(c))->iccid);
   return AT_OK;
 }
 
@@ -67,7 +67,7 @@ int cmd_qccid(struct at_call *c)
 /* +CRSM: READ BINARY of EF_ICCID answers the ICCID in the SIM's nibble-swapped BCD. */
 int cmd_crsm_write(struct at_call *c)
 {
-  const char *iccid = call_module(c)->id.iccid;
+  const char *iccid = module_identity(call_module(c))->iccid;
   long command, fileid = 0;
   char swapped[24];
   size_t n = strlen(iccid);

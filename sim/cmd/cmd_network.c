@@ -16,16 +16,12 @@ int cmd_cpin_write(struct at_call *c)
   return CME_NOT_ALLOWED; /* the SIM asks for no PIN */
 }
 
-static int radio_up(struct module *m)
-{
-  return m->cfun == 1 && network_registered(&m->net);
-}
 
 int cmd_csq(struct at_call *c)
 {
   struct module *m = call_module(c);
-  if (radio_up(m))
-    at_info(c, "+CSQ: %d,%d", m->net.rssi, m->net.ber);
+  if (module_online(m))
+    at_info(c, "+CSQ: %d,%d", module_network(m)->rssi, module_network(m)->ber);
   else
     at_info(c, "+CSQ: 99,99");
   return AT_OK;
@@ -50,7 +46,7 @@ static int *reg_mode(struct at_call *c)
 
 int cmd_creg_read(struct at_call *c)
 {
-  struct network *n = &call_module(c)->net;
+  struct network *n = module_network(call_module(c));
   int mode = *reg_mode(c);
   if (mode == 2 && network_registered(n))
     at_info(c, "%s: %d,%d,\"%s\",\"%s\",%d", c->cmd->name, mode, n->stat, n->tac, n->cell,
@@ -78,9 +74,9 @@ int cmd_reg_test(struct at_call *c)
 int cmd_cops_read(struct at_call *c)
 {
   struct module *m = call_module(c);
-  struct network *n = &m->net;
+  struct network *n = module_network(m);
   int fmt = call_port(c)->cops_format;
-  if (!radio_up(m)) {
+  if (!module_online(m)) {
     at_info(c, "+COPS: 0");
     return AT_OK;
   }
@@ -106,7 +102,7 @@ int cmd_cops_write(struct at_call *c)
 
 int cmd_cops_test(struct at_call *c)
 {
-  struct network *n = &call_module(c)->net;
+  struct network *n = module_network(call_module(c));
   at_info(c, "+COPS: (2,\"%s\",\"%s\",\"%s\",%d),,(0-4),(0-2)", n->oper_long, n->oper_short,
           n->mccmnc, n->rat);
   return AT_OK;
@@ -114,17 +110,17 @@ int cmd_cops_test(struct at_call *c)
 
 int cmd_cgatt_read(struct at_call *c)
 {
-  at_info(c, "+CGATT: %d", call_module(c)->net.attached);
+  at_info(c, "+CGATT: %d", module_network(call_module(c))->attached);
   return AT_OK;
 }
 
 int cmd_cgatt_write(struct at_call *c)
 {
-  struct network *n = &call_module(c)->net;
+  struct network *n = module_network(call_module(c));
   long v;
   if (c->cmd->nparams != 1 || at_param_int(c, 0, 0, 1, &v) != 0)
     return CME_INCORRECT_PARAMETERS;
-  if (v == 1 && !radio_up(call_module(c)))
+  if (v == 1 && !module_online(call_module(c)))
     return CME_NO_NETWORK;
   n->attached = (int)v;
   if (!v)
@@ -142,8 +138,8 @@ int cmd_cgatt_test(struct at_call *c)
 int cmd_qnwinfo(struct at_call *c)
 {
   struct module *m = call_module(c);
-  struct network *n = &m->net;
-  if (!radio_up(m))
+  struct network *n = module_network(m);
+  if (!module_online(m))
     at_info(c, "+QNWINFO: No Service");
   else if (n->rat == RAT_LTE)
     at_info(c, "+QNWINFO: \"FDD LTE\",\"%s\",\"LTE BAND %d\",%d", n->mccmnc, n->band, n->earfcn);
@@ -200,9 +196,9 @@ int cmd_cgerep_test(struct at_call *c)
 int cmd_cind_read(struct at_call *c)
 {
   struct module *m = call_module(c);
-  int up = radio_up(m);
-  int signal = up ? (m->net.rssi >= 31 ? 5 : m->net.rssi / 6) : 0;
-  at_info(c, "+CIND: 5,%d,%d,0,0,%d,0", signal, up, m->net.stat == REG_ROAMING);
+  int up = module_online(m);
+  int signal = up ? (module_network(m)->rssi >= 31 ? 5 : module_network(m)->rssi / 6) : 0;
+  at_info(c, "+CIND: 5,%d,%d,0,0,%d,0", signal, up, module_network(m)->stat == REG_ROAMING);
   return AT_OK;
 }
 

@@ -33,7 +33,7 @@ int cmd_qicsgp_write(struct at_call *c)
 
   if (at_param_int(c, 0, 1, PDP_CID_MAX, &cid) != 0)
     return CME_INCORRECT_PARAMETERS;
-  pc = &m->nv.ctx[cid];
+  pc = &module_nv(m)->ctx[cid];
   if (c->cmd->nparams == 1) {
     at_info(c, "+QICSGP: %d,\"%s\",\"%s\",\"%s\",%d", pc->defined ? pc->type : 1, pc->apn,
             pc->user, pc->password, pc->auth);
@@ -69,8 +69,8 @@ int cmd_qiact_read(struct at_call *c)
 {
   struct module *m = call_module(c);
   for (int cid = 1; cid <= PDP_CID_MAX; cid++)
-    if (m->net.active[cid])
-      at_info(c, "+QIACT: %d,1,%d,\"%s\"", cid, m->nv.ctx[cid].type, m->net.ip[cid]);
+    if (module_network(m)->active[cid])
+      at_info(c, "+QIACT: %d,1,%d,\"%s\"", cid, module_nv(m)->ctx[cid].type, module_network(m)->ip[cid]);
   return AT_OK;
 }
 
@@ -79,12 +79,12 @@ static void activated(struct vtimer *t)
   struct module_port *p = t->data;
   struct module *m = p->m;
   int cid = p->cmd_arg;
-  if (m->cfun != 1 || !network_registered(&m->net) ||
-      !network_apn_accepted(&m->net, m->nv.ctx[cid].apn)) { /* the network rejects it */
+  if (!module_online(m) ||
+      !network_apn_accepted(module_network(m), module_nv(m)->ctx[cid].apn)) { /* the network rejects it */
     at_session_complete(&p->at, AT_ERROR);
     return;
   }
-  network_activate(&m->net, cid, m->id.imei);
+  network_activate(module_network(m), cid, module_identity(m)->imei);
   at_session_complete(&p->at, AT_OK);
 }
 
@@ -95,9 +95,9 @@ int cmd_qiact_write(struct at_call *c)
   long cid;
   if (c->cmd->nparams != 1 || at_param_int(c, 0, 1, PDP_CID_MAX, &cid) != 0)
     return CME_INCORRECT_PARAMETERS;
-  if (m->net.active[cid])
+  if (module_network(m)->active[cid])
     return AT_OK;
-  if (!m->nv.ctx[cid].defined || m->cfun != 1 || !network_registered(&m->net))
+  if (!module_nv(m)->ctx[cid].defined || !module_online(m))
     return AT_ERROR;
   p->cmd_arg = (int)cid;
   vtimer_start(&p->cmd_timer, PDP_ACTIVATE_MS, activated);
@@ -113,7 +113,7 @@ int cmd_qiact_test(struct at_call *c)
 static void deactivated(struct vtimer *t)
 {
   struct module_port *p = t->data;
-  p->m->net.active[p->cmd_arg] = 0;
+  module_network(p->m)->active[p->cmd_arg] = 0;
   at_session_complete(&p->at, AT_OK);
 }
 
@@ -123,7 +123,7 @@ int cmd_qideact_write(struct at_call *c)
   long cid;
   if (c->cmd->nparams != 1 || at_param_int(c, 0, 1, PDP_CID_MAX, &cid) != 0)
     return CME_INCORRECT_PARAMETERS;
-  if (!call_module(c)->net.active[cid])
+  if (!module_network(call_module(c))->active[cid])
     return AT_OK;
   p->cmd_arg = (int)cid;
   vtimer_start(&p->cmd_timer, PDP_DEACTIVATE_MS, deactivated);
@@ -140,10 +140,10 @@ int cmd_cgdcont_read(struct at_call *c)
 {
   struct module *m = call_module(c);
   for (int cid = 1; cid <= PDP_CID_MAX; cid++) {
-    const struct pdp_context *pc = &m->nv.ctx[cid];
+    const struct pdp_context *pc = &module_nv(m)->ctx[cid];
     if (pc->defined)
       at_info(c, "+CGDCONT: %d,\"%s\",\"%s\",\"%s\",0,0", cid, pdp_type_names[pc->type], pc->apn,
-              m->net.active[cid] ? m->net.ip[cid] : "0.0.0.0");
+              module_network(m)->active[cid] ? module_network(m)->ip[cid] : "0.0.0.0");
   }
   return AT_OK;
 }
@@ -159,9 +159,9 @@ int cmd_cgdcont_write(struct at_call *c)
 
   if (at_param_int(c, 0, 1, PDP_CID_MAX, &cid) != 0)
     return CME_INCORRECT_PARAMETERS;
-  pc = &m->nv.ctx[cid];
+  pc = &module_nv(m)->ctx[cid];
   if (c->cmd->nparams == 1) {
-    if (m->net.active[cid])
+    if (module_network(m)->active[cid])
       return CME_NOT_ALLOWED;
     memset(pc, 0, sizeof(*pc));
     return module_save_nv(m) == 0 ? AT_OK : CME_MEMORY_FULL;

@@ -3,7 +3,7 @@
 
 int cmd_cfun_read(struct at_call *c)
 {
-  at_info(c, "+CFUN: %d", call_module(c)->cfun);
+  at_info(c, "+CFUN: %d", module_cfun(call_module(c)));
   return AT_OK;
 }
 

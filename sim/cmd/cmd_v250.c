@@ -47,7 +47,7 @@ int cmd_z(struct at_call *c)
 {
   if (basic_number(c, 0) < 0)
     return AT_ERROR;
-  c->session->set = call_module(c)->nv.profile;
+  c->session->set = module_nv(call_module(c))->profile;
   return AT_OK;
 }
 
@@ -64,7 +64,7 @@ int cmd_and_w(struct at_call *c)
   struct module *m = call_module(c);
   if (basic_number(c, 0) < 0)
     return AT_ERROR;
-  m->nv.profile = c->session->set;
+  module_nv(m)->profile = c->session->set;
   return module_save_nv(m) == 0 ? AT_OK : CME_MEMORY_FULL;
 }
 
@@ -165,7 +165,7 @@ static const long baud_rates[] = { 4800, 9600, 19200, 38400, 57600, 115200, 2304
 
 int cmd_ipr_read(struct at_call *c)
 {
-  at_info(c, "+IPR: %ld", call_module(c)->nv.ipr);
+  at_info(c, "+IPR: %ld", module_nv(call_module(c))->ipr);
   return AT_OK;
 }
 
@@ -176,7 +176,7 @@ int cmd_ipr_write(struct at_call *c)
     return CME_INCORRECT_PARAMETERS;
   for (size_t i = 0; i < sizeof(baud_rates) / sizeof(baud_rates[0]); i++) {
     if (baud_rates[i] == v) {
-      call_module(c)->nv.ipr = v;
+      module_nv(call_module(c))->ipr = v;
       module_line_changed(call_module(c));
       return AT_OK;
     }
@@ -196,7 +196,7 @@ int cmd_ipr_test(struct at_call *c)
 
 int cmd_ifc_read(struct at_call *c)
 {
-  at_info(c, "+IFC: %d,%d", call_module(c)->nv.ifc_dce, call_module(c)->nv.ifc_dte);
+  at_info(c, "+IFC: %d,%d", module_nv(call_module(c))->ifc_dce, module_nv(call_module(c))->ifc_dte);
   return AT_OK;
 }
 
@@ -207,8 +207,8 @@ int cmd_ifc_write(struct at_call *c)
     return CME_INCORRECT_PARAMETERS;
   if (at_param_present(c, 1) && (at_param_int(c, 1, 0, 2, &dte) != 0 || dte == 1))
     return CME_INCORRECT_PARAMETERS;
-  call_module(c)->nv.ifc_dce = (int)dce;
-  call_module(c)->nv.ifc_dte = (int)dte;
+  module_nv(call_module(c))->ifc_dce = (int)dce;
+  module_nv(call_module(c))->ifc_dte = (int)dte;
   module_line_changed(call_module(c));
   return AT_OK;
 }
@@ -221,7 +221,7 @@ int cmd_ifc_test(struct at_call *c)
 
 int cmd_icf_read(struct at_call *c)
 {
-  at_info(c, "+ICF: %d,%d", call_module(c)->nv.icf_format, call_module(c)->nv.icf_parity);
+  at_info(c, "+ICF: %d,%d", module_nv(call_module(c))->icf_format, module_nv(call_module(c))->icf_parity);
   return AT_OK;
 }
 
@@ -232,8 +232,8 @@ int cmd_icf_write(struct at_call *c)
     return CME_INCORRECT_PARAMETERS;
   if (at_param_present(c, 1) && at_param_int(c, 1, 0, 3, &parity) != 0)
     return CME_INCORRECT_PARAMETERS;
-  call_module(c)->nv.icf_format = (int)fmt;
-  call_module(c)->nv.icf_parity = (int)parity;
+  module_nv(call_module(c))->icf_format = (int)fmt;
+  module_nv(call_module(c))->icf_parity = (int)parity;
   return AT_OK;
 }
 

@@ -180,7 +180,7 @@ static struct module *pick_module(struct control_client *cl, json_t *req, json_t
     }
     idx = json_integer_value(m);
   }
-  return &cl->ctl->modules[idx];
+  return cl->ctl->modules[idx];
 }
 
 static void do_status(struct control_client *cl, json_t *req, json_t *id)
@@ -580,7 +580,7 @@ static void on_connection(uv_stream_t *server, int status)
   uv_read_start((uv_stream_t *)&cl->pipe, alloc_cb, read_cb);
 }
 
-int control_start(struct control *c, uv_loop_t *loop, const char *path, struct module *modules,
+int control_start(struct control *c, uv_loop_t *loop, const char *path, struct module **modules,
                   int nmodules, struct event_bus *bus, char *err, size_t errlen)
 {
   mode_t old;

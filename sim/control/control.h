@@ -17,14 +17,14 @@ struct control {
   uv_loop_t *loop;
   uv_pipe_t server;
   char path[4096];
-  struct module *modules;
+  struct module **modules;
   int nmodules;
   struct event_bus *bus;
   struct control_client *clients;
   int open;
 };
 
-int control_start(struct control *c, uv_loop_t *loop, const char *path, struct module *modules,
+int control_start(struct control *c, uv_loop_t *loop, const char *path, struct module **modules,
                   int nmodules, struct event_bus *bus, char *err, size_t errlen);
 void control_stop(struct control *c);
 

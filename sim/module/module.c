@@ -1,6 +1,6 @@
 /* module: one virtual EC200U/EG915U. This file owns its lifetime (state dir, first flashing,
  * ports), its status report and its event helpers; module_power.c owns power and boot. */
-#include "module.h"
+#include "module_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -175,6 +175,61 @@ void module_close(struct module *m)
       unlink(m->ports[i].port.link);
   flash_close(&m->flash);
   statedir_close(&m->sd);
+}
+
+struct module *module_new(void)
+{
+  return calloc(1, sizeof(struct module));
+}
+
+void module_free(struct module *m)
+{
+  free(m);
+}
+
+struct nv *module_nv(struct module *m)
+{
+  return &m->nv;
+}
+
+struct fota *module_fota(struct module *m)
+{
+  return &m->fota;
+}
+
+const struct identity *module_identity(const struct module *m)
+{
+  return &m->id;
+}
+
+const char *module_revision(const struct module *m)
+{
+  return m->revision;
+}
+
+enum model module_model(const struct module *m)
+{
+  return m->cfg.model;
+}
+
+int module_cfun(const struct module *m)
+{
+  return m->cfun;
+}
+
+uv_loop_t *module_loop(struct module *m)
+{
+  return m->loop;
+}
+
+struct vclock *module_clock(struct module *m)
+{
+  return m->clock;
+}
+
+int module_online(const struct module *m)
+{
+  return m->cfun == 1 && network_registered(&m->net);
 }
 
 struct network *module_network(struct module *m)

@@ -59,45 +59,15 @@ struct module_config {
 #define POWER_DOWN_MS 1000
 #define REBOOT_AFTER_OK_MS 100
 
-struct module {
-  uv_loop_t *loop;
-  struct vclock *clock;
-  struct event_bus *bus;
-  struct module_config cfg;
-  struct statedir sd;
-  struct flash flash;
-  struct identity id;
-  struct nv nv;
-  struct network net;
-  struct storage storage;
-  struct fota fota;
-  struct module_port ports[PORT_COUNT];
+/* The module itself is module/'s own (module_internal.h): everyone else calls module_*(). */
+struct module;
 
-  enum power_state power;
-  int cfun;                 /* 0, 1, 4 */
-  int boot_step;            /* which boot URC comes next */
-  int powering_down;
-  char revision[FW_REVISION_MAX + 1];
-  char brick_reason[64];
-  unsigned long boots;
-
-  struct vtimer boot_timer;
-  struct vtimer power_timer;
-
-  struct fault_set faults;
-  uint64_t fault_epoch;         /* virtual ms when the module started: time rules count from it */
-  struct vtimer fault_timer;    /* the next time rule */
-  struct vtimer defer_timer;    /* runs what module_defer asked for on its own loop turn */
-  unsigned deferred;            /* enum module_deferred bits */
-  struct vtimer outage_timer;   /* steps through the scenario's network outages */
-  int outage_step;
-  struct network_outage outages[NETWORK_MAX_OUTAGES];
-  int noutages;
-  int outage_base;              /* the registration offered outside the outages */
-};
 
 extern const char *const model_names[];
 
+/* A zeroed module to module_init; module_free after module_close. */
+struct module *module_new(void);
+void module_free(struct module *m);
 /* Opens the state dir, flashes the first image if it is new, opens the main port; the module
  * stays off until module_power_on. -1 with a one-line message in err. */
 int module_init(struct module *m, uv_loop_t *loop, struct vclock *clock, struct event_bus *bus,
@@ -136,10 +106,20 @@ void module_fault_clear(struct module *m);
 int module_fault_count(const struct module *m);
 json_t *module_status(struct module *m);
 int module_save_nv(struct module *m);
-/* The module's network model and storage, for what sets them up (the scenario, the control
- * channel) and the command handlers. */
+/* The module's parts, for what sets them up (the scenario, the control channel) and the
+ * command handlers. */
 struct network *module_network(struct module *m);
 struct storage *module_storage(struct module *m);
+struct nv *module_nv(struct module *m);
+struct fota *module_fota(struct module *m);
+const struct identity *module_identity(const struct module *m);
+const char *module_revision(const struct module *m);   /* "" while bricked */
+enum model module_model(const struct module *m);
+int module_cfun(const struct module *m);
+uv_loop_t *module_loop(struct module *m);
+struct vclock *module_clock(struct module *m);
+/* Registered with the radio on (AT+CFUN=1): what data calls need. */
+int module_online(const struct module *m);
 /* The network's outages from power on, in time order; base: what is offered outside them. */
 void module_set_outages(struct module *m, const struct network_outage *o, int n, int base);
 

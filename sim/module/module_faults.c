@@ -5,7 +5,7 @@
 
 #include "fault.h"
 #include "log.h"
-#include "module.h"
+#include "module_internal.h"
 
 void fault_apply(struct module *m, const struct fault_rule *r, struct module_port *port)
 {

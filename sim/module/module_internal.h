@@ -1,11 +1,48 @@
-/* module_internal: what the files of module/ share and nobody else sees: the FOTA engine's
- * callbacks and the fault actions. */
+/* module_internal: what the files of module/ share and nobody else sees: struct module itself,
+ * the FOTA engine's callbacks and the fault actions. */
 #ifndef FOTASIM_MODULE_INTERNAL_H
 #define FOTASIM_MODULE_INTERNAL_H
 
 #include "fota.h"
 #include "module.h"
 #include "module_faults.h"
+
+struct module {
+  uv_loop_t *loop;
+  struct vclock *clock;
+  struct event_bus *bus;
+  struct module_config cfg;
+  struct statedir sd;
+  struct flash flash;
+  struct identity id;
+  struct nv nv;
+  struct network net;
+  struct storage storage;
+  struct fota fota;
+  struct module_port ports[PORT_COUNT];
+
+  enum power_state power;
+  int cfun;                 /* 0, 1, 4 */
+  int boot_step;            /* which boot URC comes next */
+  int powering_down;
+  char revision[FW_REVISION_MAX + 1];
+  char brick_reason[64];
+  unsigned long boots;
+
+  struct vtimer boot_timer;
+  struct vtimer power_timer;
+
+  struct fault_set faults;
+  uint64_t fault_epoch;         /* virtual ms when the module started: time rules count from it */
+  struct vtimer fault_timer;    /* the next time rule */
+  struct vtimer defer_timer;    /* runs what module_defer asked for on its own loop turn */
+  unsigned deferred;            /* enum module_deferred bits */
+  struct vtimer outage_timer;   /* steps through the scenario's network outages */
+  int outage_step;
+  struct network_outage outages[NETWORK_MAX_OUTAGES];
+  int noutages;
+  int outage_base;              /* the registration offered outside the outages */
+};
 
 /* How the FOTA engine reports to its module (module_fota.c); ctx is the module. */
 extern const struct fota_ops module_fota_ops;

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "module.h"
+#include "module_internal.h"
 #include "module_internal.h"
 
 static void at_write(void *user, const char *data, size_t len)

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "log.h"
-#include "module.h"
+#include "module_internal.h"
 
 static const char *const boot_urcs[] = { "RDY", "+CFUN: 1", "+CPIN: READY", "+QUSIM: 1",
                                          "+QIND: SMS DONE" };
