@@ -172,7 +172,7 @@ static void free_jobs(struct runner *r)
 {
   for (int i = 0; i < r->n; i++) {
     free(r->jobs[i].sc);
-    free(r->jobs[i].in);
+    jsonl_free(&r->jobs[i].in);
     free(r->jobs[i].host_tail);
   }
   free(r->jobs);
@@ -224,6 +224,7 @@ int run_main(int argc, char **argv)
         return bad_usage("two scenarios are named '%s'", name);
       }
     j->o = &r.o;
+    jsonl_init(&j->in, RUN_CONTROL_LINE_MAX);
     j->loop = r.loop;
     j->path = argv[first + i];
     job_name(j->path, j->name, sizeof(j->name));

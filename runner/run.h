@@ -9,9 +9,11 @@
 #include <uv.h>
 
 #include "expect_parse.h"
+#include "jsonl.h"
 
 #define RUN_DEFAULT_WALL_MS (300u * 1000)   /* a scenario's wall deadline unless it says */
-#define RUN_SETTLE_MS 15000                 /* after the host: the module may still reboot */
+#define RUN_SETTLE_MS 15000
+#define RUN_CONTROL_LINE_MAX (64u * 1024 * 1024)  /* the longest line from a module */                 /* after the host: the module may still reboot */
 
 struct run_options {
   const char *junit, *transcript_dir, *state_dir, *timing;
@@ -46,8 +48,7 @@ struct run_job {
   int host_status, host_signal;
   char out[1024];             /* fotasim's standard output, for its ready line */
   size_t out_len;
-  char *in;                   /* the control connection's bytes, for whole lines */
-  size_t in_len, in_cap;
+  struct jsonl_reader in;     /* the control connection's bytes, for whole lines */
   int status_asked;
   uint64_t started_ms, stage_ms, host_kill_ms, sim_kill_ms;
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "file_util.h"
+#include "jsonl.h"
 #include "run_package.h"
 
 #define TICK_MS 100
@@ -44,7 +45,7 @@ static void path_in(const struct run_job *j, const char *name, char *out, size_t
   snprintf(out, size, "%s/%s", j->dir, name);
 }
 
-static void send_line(struct run_job *j, const char *text);
+static void send_request(struct run_job *j, json_t *obj);
 static void start_host(struct run_job *j);
 
 /* ---- the end ---- */
@@ -216,22 +217,21 @@ static void on_ctl_line(struct run_job *j, const char *line, size_t len)
 static void ctl_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 {
   struct run_job *j = h->data;
+  size_t room;
+  char *at = jsonl_space(&j->in, &room);
   (void)hint;
-  if (j->in_cap - j->in_len < 65536) {
-    size_t cap = j->in_cap ? j->in_cap * 2 : 131072;
-    char *n = realloc(j->in, cap);
-    if (n) {
-      j->in = n;
-      j->in_cap = cap;
-    }
-  }
-  *buf = uv_buf_init(j->in + j->in_len, (unsigned)(j->in_cap - j->in_len));
+  *buf = uv_buf_init(at, at ? (unsigned)room : 0);
+}
+
+static int ctl_line(void *ctx, const char *line, size_t len)
+{
+  on_ctl_line(ctx, line, len);
+  return 0;
 }
 
 static void ctl_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
   struct run_job *j = s->data;
-  size_t start = 0;
   (void)buf;
   if (n < 0) { /* the module's process is gone or going */
     uv_read_stop(s);
@@ -243,37 +243,42 @@ static void ctl_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
       finalize(j);
     return;
   }
-  j->in_len += (size_t)n;
-  for (size_t i = 0; i < j->in_len; i++) {
-    if (j->in[i] != '\n')
-      continue;
-    on_ctl_line(j, j->in + start, i - start);
-    start = i + 1;
+  if (jsonl_feed(&j->in, (size_t)n, ctl_line, j) < 0) { /* not the control protocol */
+    uv_read_stop(s);
+    expect_fail(&j->er, "the module's control channel sent a line over %u bytes",
+                RUN_CONTROL_LINE_MAX);
+    stop_now(j, "the control channel broke");
   }
-  memmove(j->in, j->in + start, j->in_len - start);
-  j->in_len -= start;
 }
 
 static void written(uv_write_t *w, int status)
 {
   (void)status;
+  free(w->data);
   free(w);
 }
 
-static void send_line(struct run_job *j, const char *text)
+/* One request to the module, framed as the control protocol frames it; takes obj. */
+static void send_request(struct run_job *j, json_t *obj)
 {
-  size_t len = strlen(text);
   uv_write_t *w;
   uv_buf_t b;
-  if (!j->ctl_open)
+  size_t len = 0;
+  char *text = j->ctl_open ? jsonl_encode(obj, &len) : NULL;
+  json_decref(obj);
+  if (!text)
     return;
-  w = malloc(sizeof(*w) + len);
-  if (!w)
+  w = malloc(sizeof(*w));
+  if (!w) {
+    free(text);
     return;
-  memcpy(w + 1, text, len);
-  b = uv_buf_init((char *)(w + 1), (unsigned)len);
-  if (uv_write(w, (uv_stream_t *)&j->ctl, &b, 1, written) != 0)
+  }
+  w->data = text;
+  b = uv_buf_init(text, (unsigned)len);
+  if (uv_write(w, (uv_stream_t *)&j->ctl, &b, 1, written) != 0) {
+    free(text);
     free(w);
+  }
 }
 
 static void ask_status(struct run_job *j)
@@ -281,7 +286,7 @@ static void ask_status(struct run_job *j)
   if (j->status_asked)
     return;
   j->status_asked = 1;
-  send_line(j, "{\"cmd\":\"status\"}\n");
+  send_request(j, json_pack("{s:s}", "cmd", "status"));
 }
 
 static void ctl_connected(uv_connect_t *req, int status)
@@ -294,7 +299,7 @@ static void ctl_connected(uv_connect_t *req, int status)
     return;
   }
   uv_read_start((uv_stream_t *)&j->ctl, ctl_alloc, ctl_read);
-  send_line(j, "{\"cmd\":\"events\",\"types\":[\"tx\",\"cmd\",\"fota\"]}\n");
+  send_request(j, json_pack("{s:s, s:[s, s, s]}", "cmd", "events", "types", "tx", "cmd", "fota"));
   ask_status(j);
 }
 

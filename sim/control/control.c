@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "jsonl.h"
 #include "log.h"
 #include "scenario.h"
 
@@ -28,8 +29,7 @@ struct control_wait {
 struct control_client {
   uv_pipe_t pipe;
   struct control *ctl;
-  char buf[CONTROL_LINE_MAX];
-  size_t len;
+  struct jsonl_reader in;
   int closing;
   struct event_sub stream;   /* active after "events" */
   int streaming;
@@ -67,15 +67,16 @@ static void send_json(struct control_client *cl, json_t *obj)
     client_close(cl);
     return;
   }
-  text = json_dumps(obj, JSON_COMPACT | JSON_REAL_PRECISION(12));
+  text = jsonl_encode(obj, &n);
   if (!text)
     return;
-  n = strlen(text);
   w = malloc(sizeof(*w));
-  w->data = realloc(text, n + 2);
-  w->data[n] = '\n';
-  w->data[n + 1] = '\0';
-  b = uv_buf_init(w->data, (unsigned)n + 1);
+  if (!w) {
+    free(text);
+    return;
+  }
+  w->data = text;
+  b = uv_buf_init(w->data, (unsigned)n);
   if (uv_write(&w->req, (uv_stream_t *)&cl->pipe, &b, 1, written) != 0) {
     free(w->data);
     free(w);
@@ -505,7 +506,9 @@ static void handle_line(struct control_client *cl, const char *line, size_t len)
 
 static void client_freed(uv_handle_t *h)
 {
-  free(h->data);
+  struct control_client *cl = h->data;
+  jsonl_free(&cl->in);
+  free(cl);
 }
 
 static void client_close(struct control_client *cl)
@@ -530,32 +533,28 @@ static void client_close(struct control_client *cl)
 static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
   struct control_client *cl = h->data;
+  size_t room;
+  char *at = jsonl_space(&cl->in, &room);
   (void)suggested;
-  *buf = uv_buf_init(cl->buf + cl->len, (unsigned)(sizeof(cl->buf) - cl->len));
+  *buf = uv_buf_init(at, at ? (unsigned)room : 0);
+}
+
+static int on_line(void *ctx, const char *line, size_t len)
+{
+  struct control_client *cl = ctx;
+  handle_line(cl, line, len);
+  return cl->closing;
 }
 
 static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
   struct control_client *cl = s->data;
-  size_t start = 0;
   (void)buf;
   if (n < 0) {
     client_close(cl);
     return;
   }
-  cl->len += (size_t)n;
-  for (size_t i = 0; i < cl->len && !cl->closing; i++) {
-    if (cl->buf[i] != '\n')
-      continue;
-    if (i > start)
-      handle_line(cl, cl->buf + start, i - start);
-    start = i + 1;
-  }
-  if (cl->closing)
-    return;
-  memmove(cl->buf, cl->buf + start, cl->len - start);
-  cl->len -= start;
-  if (cl->len == sizeof(cl->buf)) {
+  if (jsonl_feed(&cl->in, (size_t)n, on_line, cl) < 0) {
     reply(cl, NULL, json_pack("{s:b, s:s}", "ok", 0, "error", "request line too long"));
     client_close(cl);
   }
@@ -569,6 +568,7 @@ static void on_connection(uv_stream_t *server, int status)
     return;
   cl = calloc(1, sizeof(*cl));
   cl->ctl = ctl;
+  jsonl_init(&cl->in, CONTROL_LINE_MAX);
   uv_pipe_init(ctl->loop, &cl->pipe, 0);
   cl->pipe.data = cl;
   if (uv_accept(server, (uv_stream_t *)&cl->pipe) != 0) {

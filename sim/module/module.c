@@ -1,6 +1,6 @@
 /* module: one virtual EC200U/EG915U. This file owns its lifetime (state dir, first flashing,
  * ports), its status report and its event helpers; module_power.c owns power and boot. */
-#include "module_internal.h"
+#include "module.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "module_internal.h"
-#include "module_internal.h"
 
 static void at_write(void *user, const char *data, size_t len)
 {
