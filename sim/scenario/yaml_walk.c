@@ -104,3 +104,76 @@ int yw_each(struct walk *w, void *base, yaml_node_t *n, const char *field,
   return 0;
 }
 
+struct fields_walk {
+  void *obj;
+  const char *section;
+  const struct yw_field *table;
+  size_t count;
+};
+
+static int word_value(const struct yw_field *f, const char *s, int *out)
+{
+  for (int i = 0; s && f->words[i]; i++) {
+    if (!strcmp(s, f->words[i])) {
+      *out = f->values ? f->values[i] : i;
+      return 0;
+    }
+  }
+  return -1;
+}
+
+int yw_field_read(struct walk *w, void *base, void *obj, const char *section,
+                  const struct yw_field *table, size_t count, const char *key, yaml_node_t *k,
+                  yaml_node_t *v)
+{
+  const struct yw_field *f = NULL;
+  char field[96];
+  char *at;
+  uint64_t u;
+  for (size_t i = 0; i < count && !f; i++)
+    if (!strcmp(key, table[i].name))
+      f = &table[i];
+  if (!f)
+    return yw_bad(w, k, section, "unknown field '%s'", key);
+  if (strcmp(section, "scenario")) /* the top level's fields go by their own names */
+    snprintf(field, sizeof(field), "%s.%s", section, key);
+  else
+    snprintf(field, sizeof(field), "%s", key);
+  at = (char *)obj + f->offset;
+  if (f->given)
+    *(int *)((char *)obj + f->given - 1) = 1;
+  switch (f->type) {
+  case YW_BOOL:
+    return yw_bool(w, v, field, (int *)at);
+  case YW_INT:
+    return yw_int(w, v, field, (int)f->min, (int)f->max, (int *)at);
+  case YW_U32:
+    if (yw_u64(w, v, field, f->min, f->max, &u) != 0)
+      return -1;
+    *(uint32_t *)at = (uint32_t)u;
+    return 0;
+  case YW_U64:
+    return yw_u64(w, v, field, f->min, f->max, (uint64_t *)at);
+  case YW_STR:
+    return yw_str(w, v, field, at, (size_t)f->max + 1);
+  case YW_WORD:
+    return word_value(f, yw_scalar(v), (int *)at) ? yw_bad(w, v, field, "%s", f->expected) : 0;
+  case YW_CUSTOM:
+    return f->parse(w, base, obj, v, field);
+  }
+  return -1;
+}
+
+static int field_pair(struct walk *w, void *base, const char *key, yaml_node_t *k,
+                      yaml_node_t *v, void *arg)
+{
+  const struct fields_walk *fw = arg;
+  return yw_field_read(w, base, fw->obj, fw->section, fw->table, fw->count, key, k, v);
+}
+
+int yw_fields(struct walk *w, void *base, void *obj, yaml_node_t *n, const char *section,
+              const struct yw_field *table, size_t count)
+{
+  struct fields_walk fw = { obj, section, table, count };
+  return yw_each(w, base, n, section, field_pair, &fw);
+}

@@ -37,4 +37,39 @@ typedef int (*pair_fn)(struct walk *w, void *base, const char *key, yaml_node_t 
 int yw_each(struct walk *w, void *base, yaml_node_t *n, const char *field, pair_fn fn,
             void *arg);
 
+/* Settings as rows, not strcmp chains: one row a key of a mapping, walked by yw_fields. */
+enum yw_type {
+  YW_BOOL,     /* int: true/false */
+  YW_INT,      /* int in [min, max] */
+  YW_U32,      /* uint32_t in [min, max] */
+  YW_U64,      /* uint64_t in [min, max] */
+  YW_STR,      /* char[max + 1] */
+  YW_WORD,     /* int: one of words[] (values[i], or its index when values is NULL) */
+  YW_CUSTOM    /* parse() reads it */
+};
+
+struct yw_field {
+  const char *name;
+  enum yw_type type;
+  size_t offset;               /* where in the object the value goes */
+  uint64_t min, max;           /* numbers; YW_STR: max is the longest string */
+  const char *const *words;    /* YW_WORD: NULL-terminated */
+  const int *values;
+  const char *expected;        /* YW_WORD: the error's "expected ..." */
+  size_t given;                /* an int flag set to 1 when the key is present: its offset + 1
+                                  (0: none), as YW_GIVEN writes it */
+  int (*parse)(struct walk *w, void *base, void *obj, const yaml_node_t *v, const char *field);
+};
+
+#define YW_GIVEN(type, member) (offsetof(type, member) + 1)
+#define YW_FIELD_COUNT(t) (sizeof(t) / sizeof((t)[0]))
+
+/* One key of a mapping by the table (what yw_fields does for each). */
+int yw_field_read(struct walk *w, void *base, void *obj, const char *section,
+                  const struct yw_field *table, size_t count, const char *key, yaml_node_t *k,
+                  yaml_node_t *v);
+/* Reads a mapping into obj by the table; a key not in it is "unknown field" of section. */
+int yw_fields(struct walk *w, void *base, void *obj, yaml_node_t *n, const char *section,
+              const struct yw_field *table, size_t count);
+
 #endif

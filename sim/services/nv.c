@@ -3,6 +3,7 @@
 #include "nv.h"
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,25 +29,101 @@ void nv_default(struct nv *nv)
   nv->qind[QIND_SMSINCOMING] = 1;
 }
 
-static void get_int(json_t *o, const char *key, int *out, int min, int max)
+/* NV keys as rows: the section ("" top level, "profile" the AT&W profile), the key, the
+ * type and where it lives, and the range a loaded value must be in. */
+enum nv_type { NV_INT, NV_LONG, NV_BYTE, NV_STR };
+
+struct nv_field {
+  const char *section;
+  const char *name;
+  enum nv_type type;
+  size_t offset;
+  long min, max;        /* NV_STR: max is the buffer size */
+};
+
+#define N(member) offsetof(struct nv, member)
+#define STR(member) NV_STR, N(member), 0, sizeof(((struct nv *)0)->member)
+
+static const struct nv_field nv_fields[] = {
+  { "profile", "echo", NV_INT, N(profile.echo), 0, 1 },
+  { "profile", "verbose", NV_INT, N(profile.verbose), 0, 1 },
+  { "profile", "quiet", NV_INT, N(profile.quiet), 0, 1 },
+  { "profile", "cmee", NV_INT, N(profile.cmee), 0, 2 },
+  { "profile", "x", NV_INT, N(profile.x), 0, 4 },
+  { "profile", "dcd", NV_INT, N(profile.dcd), 0, 2 },
+  { "profile", "dtr", NV_INT, N(profile.dtr), 0, 2 },
+  { "profile", "s3", NV_BYTE, N(profile.s3), 0, 127 },
+  { "profile", "s4", NV_BYTE, N(profile.s4), 0, 127 },
+  { "profile", "s5", NV_BYTE, N(profile.s5), 0, 127 },
+  { "", "ipr", NV_LONG, N(ipr), 0, 4000000 },
+  { "", "ifc_dce", NV_INT, N(ifc_dce), 0, 2 },
+  { "", "ifc_dte", NV_INT, N(ifc_dte), 0, 2 },
+  { "", "icf_format", NV_INT, N(icf_format), 1, 6 },
+  { "", "icf_parity", NV_INT, N(icf_parity), 0, 3 },
+  { "", "fota_path", STR(fota_path) },
+  { "", "fota_cid", NV_INT, N(fota_cid), 1, PDP_CID_MAX },
+  { "", "fota_pending", STR(fota_pending) },
+  { "", "fota_pending_port", NV_INT, N(fota_pending_port), 0, 1 },
+  { "", "fota_pending_up_max", NV_INT, N(fota_pending_up_max), 0, 100 },
+};
+#define NV_FIELDS (sizeof(nv_fields) / sizeof(nv_fields[0]))
+
+/* A context's keys, the same way (offsets into struct pdp_context). */
+#define C(member) offsetof(struct pdp_context, member)
+#define CSTR(member) NV_STR, C(member), 0, sizeof(((struct pdp_context *)0)->member)
+
+static const struct nv_field ctx_fields[] = {
+  { "", "type", NV_INT, C(type), 1, 3 },
+  { "", "apn", CSTR(apn) },
+  { "", "user", CSTR(user) },
+  { "", "password", CSTR(password) },
+  { "", "auth", NV_INT, C(auth), 0, 3 },
+};
+#define CTX_FIELDS (sizeof(ctx_fields) / sizeof(ctx_fields[0]))
+
+/* A value from the file, if it has the key with the right type and range. */
+static void field_load(const struct nv_field *f, json_t *o, void *base)
 {
-  json_t *v = json_object_get(o, key);
-  if (json_is_integer(v) && json_integer_value(v) >= min && json_integer_value(v) <= max)
-    *out = (int)json_integer_value(v);
+  json_t *v = json_object_get(o, f->name);
+  char *at = (char *)base + f->offset;
+  json_int_t n;
+  if (f->type == NV_STR) {
+    const char *s = json_string_value(v);
+    if (s && strlen(s) < (size_t)f->max)
+      snprintf(at, (size_t)f->max, "%s", s);
+    return;
+  }
+  if (!json_is_integer(v) || (n = json_integer_value(v)) < f->min || n > f->max)
+    return;
+  if (f->type == NV_INT)
+    *(int *)at = (int)n;
+  else if (f->type == NV_LONG)
+    *(long *)at = (long)n;
+  else
+    *(unsigned char *)at = (unsigned char)n;
 }
 
-static void get_str(json_t *o, const char *key, char *out, size_t size)
+static json_t *field_json(const struct nv_field *f, const void *base)
 {
-  const char *s = json_string_value(json_object_get(o, key));
-  if (s && strlen(s) < size)
-    snprintf(out, size, "%s", s);
+  const char *at = (const char *)base + f->offset;
+  switch (f->type) {
+  case NV_INT: return json_integer(*(const int *)at);
+  case NV_LONG: return json_integer(*(const long *)at);
+  case NV_BYTE: return json_integer(*(const unsigned char *)at);
+  case NV_STR: return json_string(at);
+  }
+  return json_null();
+}
+
+static json_t *section_of(json_t *j, const char *section)
+{
+  return section[0] ? json_object_get(j, section) : j;
 }
 
 void nv_load(struct nv *nv, const struct statedir *sd)
 {
   char *text = statedir_read(sd, "nv.json", NULL);
-  json_t *j, *p, *ctxs, *q;
-  int v;
+  json_t *j, *ctxs, *q;
   nv_default(nv);
   if (!text)
     return;
@@ -54,59 +131,32 @@ void nv_load(struct nv *nv, const struct statedir *sd)
   free(text);
   if (!j)
     return;
-  p = json_object_get(j, "profile");
-  get_int(p, "echo", &nv->profile.echo, 0, 1);
-  get_int(p, "verbose", &nv->profile.verbose, 0, 1);
-  get_int(p, "quiet", &nv->profile.quiet, 0, 1);
-  get_int(p, "cmee", &nv->profile.cmee, 0, 2);
-  get_int(p, "x", &nv->profile.x, 0, 4);
-  get_int(p, "dcd", &nv->profile.dcd, 0, 2);
-  get_int(p, "dtr", &nv->profile.dtr, 0, 2);
-  v = nv->profile.s3;
-  get_int(p, "s3", &v, 0, 127);
-  nv->profile.s3 = (unsigned char)v;
-  v = nv->profile.s4;
-  get_int(p, "s4", &v, 0, 127);
-  nv->profile.s4 = (unsigned char)v;
-  v = nv->profile.s5;
-  get_int(p, "s5", &v, 0, 127);
-  nv->profile.s5 = (unsigned char)v;
-  v = (int)nv->ipr;
-  get_int(j, "ipr", &v, 0, 4000000);
-  nv->ipr = v;
-  get_int(j, "ifc_dce", &nv->ifc_dce, 0, 2);
-  get_int(j, "ifc_dte", &nv->ifc_dte, 0, 2);
-  get_int(j, "icf_format", &nv->icf_format, 1, 6);
-  get_int(j, "icf_parity", &nv->icf_parity, 0, 3);
-  get_str(j, "fota_path", nv->fota_path, sizeof(nv->fota_path));
-  get_int(j, "fota_cid", &nv->fota_cid, 1, PDP_CID_MAX);
-  get_str(j, "fota_pending", nv->fota_pending, sizeof(nv->fota_pending));
-  get_int(j, "fota_pending_port", &nv->fota_pending_port, 0, 1);
-  get_int(j, "fota_pending_up_max", &nv->fota_pending_up_max, 0, 100);
+  for (size_t i = 0; i < NV_FIELDS; i++)
+    field_load(&nv_fields[i], section_of(j, nv_fields[i].section), nv);
   ctxs = json_object_get(j, "contexts");
   if (json_is_array(ctxs)) {
     size_t i;
-    json_t *c;
+    json_t *c, *cidv;
     json_array_foreach(ctxs, i, c) {
-      int cid = 0;
       struct pdp_context *pc;
-      get_int(c, "cid", &cid, 1, PDP_CID_MAX);
-      if (!cid)
+      json_int_t cid;
+      cidv = json_object_get(c, "cid");
+      if (!json_is_integer(cidv) || (cid = json_integer_value(cidv)) < 1 || cid > PDP_CID_MAX)
         continue;
       pc = &nv->ctx[cid];
       memset(pc, 0, sizeof(*pc));
       pc->defined = 1;
       pc->type = 1;
-      get_int(c, "type", &pc->type, 1, 3);
-      get_str(c, "apn", pc->apn, sizeof(pc->apn));
-      get_str(c, "user", pc->user, sizeof(pc->user));
-      get_str(c, "password", pc->password, sizeof(pc->password));
-      get_int(c, "auth", &pc->auth, 0, 3);
+      for (size_t k = 0; k < CTX_FIELDS; k++)
+        field_load(&ctx_fields[k], c, pc);
     }
   }
   q = json_object_get(j, "qindcfg");
-  for (int i = 0; i < QIND_COUNT; i++)
-    get_int(q, nv_qind_names[i], &nv->qind[i], 0, 1);
+  for (int i = 0; i < QIND_COUNT; i++) {
+    json_t *v = json_object_get(q, nv_qind_names[i]);
+    if (json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) <= 1)
+      nv->qind[i] = (int)json_integer_value(v);
+  }
   json_decref(j);
 }
 
@@ -115,30 +165,19 @@ int nv_save(const struct nv *nv, const struct statedir *sd)
   json_t *j = json_object(), *ctxs = json_array(), *q = json_object();
   char *out;
   int rc;
-  json_object_set_new(j, "profile",
-                      json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}",
-                                "echo", nv->profile.echo, "verbose", nv->profile.verbose,
-                                "quiet", nv->profile.quiet, "cmee", nv->profile.cmee,
-                                "x", nv->profile.x, "dcd", nv->profile.dcd,
-                                "dtr", nv->profile.dtr, "s3", nv->profile.s3,
-                                "s4", nv->profile.s4, "s5", nv->profile.s5));
-  json_object_set_new(j, "ipr", json_integer(nv->ipr));
-  json_object_set_new(j, "ifc_dce", json_integer(nv->ifc_dce));
-  json_object_set_new(j, "ifc_dte", json_integer(nv->ifc_dte));
-  json_object_set_new(j, "icf_format", json_integer(nv->icf_format));
-  json_object_set_new(j, "icf_parity", json_integer(nv->icf_parity));
-  json_object_set_new(j, "fota_path", json_string(nv->fota_path));
-  json_object_set_new(j, "fota_cid", json_integer(nv->fota_cid));
-  json_object_set_new(j, "fota_pending", json_string(nv->fota_pending));
-  json_object_set_new(j, "fota_pending_port", json_integer(nv->fota_pending_port));
-  json_object_set_new(j, "fota_pending_up_max", json_integer(nv->fota_pending_up_max));
+  json_object_set_new(j, "profile", json_object());
+  for (size_t i = 0; i < NV_FIELDS; i++)
+    json_object_set_new(section_of(j, nv_fields[i].section), nv_fields[i].name,
+                        field_json(&nv_fields[i], nv));
   for (int cid = 1; cid <= PDP_CID_MAX; cid++) {
     const struct pdp_context *pc = &nv->ctx[cid];
+    json_t *c;
     if (!pc->defined)
       continue;
-    json_array_append_new(ctxs, json_pack("{s:i, s:i, s:s, s:s, s:s, s:i}", "cid", cid,
-                                          "type", pc->type, "apn", pc->apn, "user", pc->user,
-                                          "password", pc->password, "auth", pc->auth));
+    c = json_pack("{s:i}", "cid", cid);
+    for (size_t k = 0; k < CTX_FIELDS; k++)
+      json_object_set_new(c, ctx_fields[k].name, field_json(&ctx_fields[k], pc));
+    json_array_append_new(ctxs, c);
   }
   json_object_set_new(j, "contexts", ctxs);
   for (int i = 0; i < QIND_COUNT; i++)

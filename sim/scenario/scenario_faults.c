@@ -1,0 +1,195 @@
+/* scenario_faults: a fault rule from its mapping (see scenario_faults.h). Format:
+ * docs/scenarios.md. */
+#include "scenario_faults.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "errors.h"
+#include "network.h"
+#include "port_shape.h"
+#include "storage.h"
+
+int scenario_registration(struct walk *w, void *base, void *obj, const yaml_node_t *v,
+                          const char *field)
+{
+  const char *s = yw_scalar(v);
+  int *out = obj;
+  (void)base;
+  if (!s || (*out = network_stat_parse(s)) < 0)
+    return yw_bad(w, v, field, "expected home, roaming, searching, denied or not-registered");
+  return 0;
+}
+
+int scenario_rssi(struct walk *w, void *base, void *obj, const yaml_node_t *v, const char *field)
+{
+  int *out = obj;
+  (void)base;
+  if (yw_int(w, v, field, 0, 99, out) != 0)
+    return -1;
+  return *out > 31 && *out != 99 ? yw_bad(w, v, field, "expected 0-31 or 99") : 0;
+}
+
+#define R(member) offsetof(struct fault_rule, member)
+
+static int rule_registration(struct walk *w, void *base, void *obj, const yaml_node_t *v,
+                             const char *field)
+{
+  return scenario_registration(w, base, &((struct fault_rule *)obj)->network, v, field);
+}
+
+static int rule_rssi(struct walk *w, void *base, void *obj, const yaml_node_t *v,
+                     const char *field)
+{
+  return scenario_rssi(w, base, &((struct fault_rule *)obj)->rssi, v, field);
+}
+
+static int rule_command(struct walk *w, void *base, void *obj, const yaml_node_t *v,
+                        const char *field)
+{
+  struct fault_rule *r = obj;
+  (void)base;
+  if (yw_str(w, v, field, r->command, sizeof(r->command)) != 0)
+    return -1;
+  if (strncasecmp(r->command, "AT", 2) != 0 || !r->command[2])
+    return yw_bad(w, v, field, "expected a command such as AT+QFOTADL");
+  return 0;
+}
+
+static int rule_fail(struct walk *w, void *base, void *obj, const yaml_node_t *v,
+                     const char *field)
+{
+  struct fault_rule *r = obj;
+  (void)base;
+  if (yw_int(w, v, field, 1, 999, &r->fail) != 0)
+    return -1;
+  if (!error_known(r->fail))
+    return yw_bad(w, v, field, "%d is not a documented error code", r->fail);
+  return 0;
+}
+
+static int fill_medium(struct walk *w, void *base, void *obj, const yaml_node_t *v,
+                       const char *field)
+{
+  const char *s = yw_scalar(v);
+  struct fault_rule *r = obj;
+  (void)base;
+  r->fill_medium = s ? storage_medium_named(s) : -1;
+  return r->fill_medium < 0 ? yw_bad(w, v, field, "expected UFS, SD or EFS") : 0;
+}
+
+static const struct yw_field fill_fields[] = {
+  { .name = "medium", .type = YW_CUSTOM, .parse = fill_medium },
+  { .name = "free", .type = YW_U64, .offset = R(fill_free), .max = 1ull << 40 },
+};
+
+static int rule_fill(struct walk *w, void *base, void *obj, const yaml_node_t *v,
+                     const char *field)
+{
+  struct fault_rule *r = obj;
+  r->fill_medium = MEDIUM_UFS;
+  return yw_fields(w, base, r, (yaml_node_t *)v, field, fill_fields,
+                   YW_FIELD_COUNT(fill_fields));
+}
+
+static const char *const phase_words[] = { "datacall", "connect", "download", "verify", "update",
+                                            "reboot", NULL };
+static const char *const output_words[] = { "delay", "drop", "split", NULL };
+static const int output_values[] = { OUTPUT_DELAY, OUTPUT_DROP, OUTPUT_SPLIT };
+static const char *const port_words[] = { "main", "usb", NULL };
+
+static const struct yw_field rule_fields[] = {
+  { .name = "phase", .type = YW_WORD, .offset = R(phase), .words = phase_words,
+    .expected = "expected datacall, connect, download, verify, update or reboot" },
+  { .name = "percent", .type = YW_INT, .offset = R(percent), .max = 100 },
+  { .name = "offset", .type = YW_U64, .offset = R(offset), .max = 1ull << 40,
+    .given = YW_GIVEN(struct fault_rule, offset_given) },
+  { .name = "at", .type = YW_U64, .offset = R(at_ms), .max = 1ull << 40, .given = YW_GIVEN(struct fault_rule, at_given) },
+  { .name = "command", .type = YW_CUSTOM, .parse = rule_command },
+  { .name = "occurrence", .type = YW_INT, .offset = R(occurrence), .min = 1, .max = 1000000 },
+  { .name = "attempt", .type = YW_INT, .offset = R(attempt), .min = 1, .max = 1000000 },
+  { .name = "fail", .type = YW_CUSTOM, .parse = rule_fail },
+  { .name = "cut_power", .type = YW_BOOL, .offset = R(cut_power) },
+  { .name = "corrupt", .type = YW_BOOL, .offset = R(corrupt) },
+  { .name = "drop", .type = YW_BOOL, .offset = R(drop) },
+  { .name = "stall", .type = YW_BOOL, .offset = R(stall) },
+  { .name = "network", .type = YW_CUSTOM, .parse = rule_registration },
+  { .name = "rssi", .type = YW_CUSTOM, .parse = rule_rssi },
+  { .name = "urc", .type = YW_STR, .offset = R(urc), .max = sizeof(((struct fault_rule *)0)->urc) - 1 },
+  { .name = "fill", .type = YW_CUSTOM, .parse = rule_fill },
+  { .name = "output", .type = YW_WORD, .offset = R(output), .words = output_words,
+    .values = output_values, .expected = "expected delay, drop or split" },
+  { .name = "ms", .type = YW_U32, .offset = R(output_ms), .max = 3600000 },
+  { .name = "bytes", .type = YW_U32, .offset = R(output_bytes), .min = 1, .max = 65536 },
+  { .name = "port", .type = YW_WORD, .offset = R(output_port), .words = port_words,
+    .expected = "expected main or usb" },
+  { .name = "probability", .type = YW_INT, .offset = R(probability), .min = 1, .max = 100 },
+  { .name = "repeat", .type = YW_BOOL, .offset = R(repeat) },
+};
+
+/* What no single field can say: a trigger, an action, and the combinations that make sense. */
+static int check_rule(struct walk *w, yaml_node_t *n, const struct fault_rule *r)
+{
+  int triggers = (r->phase >= 0) + (r->command[0] != 0) + r->at_given;
+  if (!triggers)
+    return yw_bad(w, n, "faults", "a rule needs a trigger: 'phase', 'command' or 'at'");
+  if (triggers > 1)
+    return yw_bad(w, n, "faults", "a rule has one trigger: 'phase', 'command' or 'at'");
+  if (r->corrupt && r->phase != FAULT_DOWNLOAD)
+    return yw_bad(w, n, "faults", "corrupt acts on the download phase");
+  if ((r->drop || r->stall) && r->phase != FAULT_DOWNLOAD && r->phase != FAULT_CONNECT)
+    return yw_bad(w, n, "faults", "drop and stall act on the connect and download phases");
+  if (r->offset_given && r->phase != FAULT_DOWNLOAD && r->phase != FAULT_UPDATE)
+    return yw_bad(w, n, "faults", "'offset' counts bytes downloaded or written: it needs phase: "
+                                  "download or update");
+  if (r->offset_given && r->percent)
+    return yw_bad(w, n, "faults", "a rule has 'percent' or 'offset', not both");
+  if (r->fail > 0 && r->phase == FAULT_REBOOT)
+    return yw_bad(w, n, "faults", "the reboot cannot fail with a code; cut_power instead");
+  if (r->fail < 0 && !r->cut_power && !r->corrupt && !r->drop && !r->stall && r->network < 0 &&
+      r->rssi < 0 && !r->urc[0] && r->fill_medium < 0 && !r->output)
+    return yw_bad(w, n, "faults", "a rule needs an action: fail, cut_power, corrupt, drop, stall, "
+                               "network, rssi, urc, fill or output");
+  if (r->at_given && r->repeat && !r->at_ms)
+    return yw_bad(w, n, "faults", "a repeating time rule needs 'at' above 0 (its period)");
+  return 0;
+}
+
+int scenario_fault_rule(struct walk *w, yaml_node_t *n, struct fault_rule *r)
+{
+  memset(r, 0, sizeof(*r));
+  r->phase = FAULT_ANY;
+  r->fail = -1;
+  r->network = -1;
+  r->rssi = -1;
+  r->fill_medium = -1;
+  r->output_port = -1;
+  r->output_ms = 1000;
+  r->output_bytes = 4;
+  if (yw_fields(w, NULL, r, n, "faults", rule_fields, YW_FIELD_COUNT(rule_fields)) != 0)
+    return -1;
+  return check_rule(w, n, r);
+}
+
+int fault_rule_parse(const char *text, struct fault_rule *r, char *err, size_t errlen)
+{
+  yaml_parser_t parser;
+  yaml_document_t doc;
+  struct walk w = { &doc, "rule", err, errlen, NULL, NULL };
+  yaml_node_t *root;
+  int rc;
+  yaml_parser_initialize(&parser);
+  yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
+  if (!yaml_parser_load(&parser, &doc)) {
+    snprintf(err, errlen, "rule: %s", parser.problem ? parser.problem : "syntax error");
+    yaml_parser_delete(&parser);
+    return -1;
+  }
+  root = yaml_document_get_root_node(&doc);
+  rc = root ? scenario_fault_rule(&w, root, r) : yw_bad(&w, NULL, "faults", "empty rule");
+  yaml_document_delete(&doc);
+  yaml_parser_delete(&parser);
+  return rc;
+}
