@@ -235,13 +235,68 @@ static void on_signal(uv_signal_t *s, int signum)
   uv_walk(a->loop, close_walk, NULL);
 }
 
+/* The process's modules, made and set up from the options and the scenario (NULL: none); 0,
+ * or the exit status after a message. */
+static int open_modules(struct app *a, const struct options *o, const struct scenario *sc)
+{
+  struct module_config cfg;
+  char err[512];
+  a->curl = curl_loop_new(a->loop);
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.curl = a->curl;
+  cfg.commands = at_command_table;
+  cfg.ncommands = at_command_count;
+  cfg.dns = o->dns;
+  cfg.ndns = o->ndns;
+  if (sc)
+    scenario_apply_config(sc, &cfg);
+  cfg.state_dir = o->state_dir;
+  cfg.main_link = o->link;
+  cfg.usb_link = o->usb_link;
+  cfg.image_file = o->image;
+  cfg.model = o->model;
+  a->nmodules = o->nmodules;
+  a->modules = calloc((size_t)o->nmodules, sizeof(*a->modules));
+  a->booted = calloc((size_t)o->nmodules, 1);
+  snprintf(a->state_dir, sizeof(a->state_dir), "%s", o->state_dir);
+  if (!a->modules || !a->booted) {
+    close_modules(a, 0);
+    return 1;
+  }
+  if (o->nmodules > 1) { /* four descriptors a module: lift the soft limit to the hard one */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+      rl.rlim_cur = rl.rlim_max;
+      setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    mkdir(o->state_dir, 0755);
+  }
+  for (int i = 0; i < o->nmodules; i++) {
+    char dir[4200];
+    snprintf(dir, sizeof(dir), "%s/m%d", o->state_dir, i);
+    cfg.state_dir = o->nmodules > 1 ? dir : o->state_dir;
+    cfg.index = i;
+    if (!(a->modules[i] = module_new())) {
+      close_modules(a, i);
+      return 1;
+    }
+    if (module_init(a->modules[i], a->loop, &a->clock, &a->bus, &cfg, err, sizeof(err)) != 0) {
+      fprintf(stderr, "fotasim: %s\n", err);
+      close_modules(a, i);
+      return EXIT_USAGE;
+    }
+    if (sc)
+      scenario_apply(sc, a->modules[i]);
+  }
+  return 0;
+}
+
 int main(int argc, char **argv)
 {
   struct options o;
   static struct run_scenario rs; /* the whole file is read: a runner's scenario works too */
   struct scenario *scp = &rs.base;
   struct app a;
-  struct module_config cfg;
   char err[512], sock[4200];
   double scale;
   FILE *logf = NULL;
@@ -277,53 +332,9 @@ int main(int argc, char **argv)
   vclock_init(&a.clock, a.loop, scale);
   event_bus_init(&a.bus, &a.clock);
 
-  a.curl = curl_loop_new(a.loop);
-  memset(&cfg, 0, sizeof(cfg));
-  cfg.curl = a.curl;
-  cfg.commands = at_command_table;
-  cfg.ncommands = at_command_count;
-  cfg.dns = o.dns;
-  cfg.ndns = o.ndns;
-  if (o.scenario)
-    scenario_apply_config(scp, &cfg);
-  cfg.state_dir = o.state_dir;
-  cfg.main_link = o.link;
-  cfg.usb_link = o.usb_link;
-  cfg.image_file = o.image;
-  cfg.model = o.model;
-  a.nmodules = o.nmodules;
-  a.modules = calloc((size_t)o.nmodules, sizeof(*a.modules));
-  a.booted = calloc((size_t)o.nmodules, 1);
-  snprintf(a.state_dir, sizeof(a.state_dir), "%s", o.state_dir);
-  if (!a.modules || !a.booted) {
-    close_modules(&a, 0);
-    return 1;
-  }
-  if (o.nmodules > 1) { /* four descriptors a module: lift the soft limit to the hard one */
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-      rl.rlim_cur = rl.rlim_max;
-      setrlimit(RLIMIT_NOFILE, &rl);
-    }
-    mkdir(o.state_dir, 0755);
-  }
-  for (int i = 0; i < o.nmodules; i++) {
-    char dir[4200];
-    snprintf(dir, sizeof(dir), "%s/m%d", o.state_dir, i);
-    cfg.state_dir = o.nmodules > 1 ? dir : o.state_dir;
-    cfg.index = i;
-    if (!(a.modules[i] = module_new())) {
-      close_modules(&a, i);
-      return 1;
-    }
-    if (module_init(a.modules[i], a.loop, &a.clock, &a.bus, &cfg, err, sizeof(err)) != 0) {
-      fprintf(stderr, "fotasim: %s\n", err);
-      close_modules(&a, i);
-      return EXIT_USAGE;
-    }
-    if (o.scenario)
-      scenario_apply(scp, a.modules[i]);
-  }
+  rc = open_modules(&a, &o, o.scenario ? scp : NULL);
+  if (rc)
+    return rc;
   if (o.control)
     snprintf(sock, sizeof(sock), "%s", o.control);
   else
@@ -351,7 +362,7 @@ int main(int argc, char **argv)
   uv_signal_start(&a.sigint, on_signal, SIGINT);
   uv_signal_start(&a.sigterm, on_signal, SIGTERM);
 
-  log_info("fotasim: %d x %s, state dir %s, timing %s", o.nmodules, model_names[cfg.model],
+  log_info("fotasim: %d x %s, state dir %s, timing %s", o.nmodules, model_names[o.model],
            o.state_dir, o.timing);
   for (int i = 0; i < o.nmodules; i++)
     module_power_on(a.modules[i]);
