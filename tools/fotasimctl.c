@@ -9,6 +9,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "jsonl.h"
+
 static void usage(FILE *out)
 {
   fprintf(out,
@@ -59,23 +61,20 @@ static int connect_to(const char *path)
   return fd;
 }
 
+/* One request, framed as the control protocol frames it (lib/util/jsonl). */
 static int send_request(int fd, json_t *req)
 {
-  char *text = json_dumps(req, JSON_COMPACT);
-  size_t n = strlen(text), off = 0;
-  int rc = 0;
-  while (off < n || off == n) {
-    const char *p = off < n ? text + off : "\n";
-    size_t len = off < n ? n - off : 1;
-    ssize_t w = write(fd, p, len);
+  size_t n = 0, off = 0;
+  char *text = jsonl_encode(req, &n);
+  int rc = text ? 0 : -1;
+  while (text && off < n) {
+    ssize_t w = write(fd, text + off, n - off);
     if (w < 0 && errno == EINTR)
       continue;
     if (w <= 0) {
       rc = -1;
       break;
     }
-    if (off == n)
-      break;
     off += (size_t)w;
   }
   free(text);
