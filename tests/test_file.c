@@ -218,6 +218,12 @@ START_TEST(file_commands_small)
   snprintf(want, sizeof(want), "\r\n+QFUPL: 3,%x\r\n\r\nOK\r\n\r\nOK\r\n",
            checksum((const uint8_t *)"abc", 3));
   chat(U, "abcAT\r", want);
+  /* an upload whose bytes hold "at": none of them reaches the AT interpreter */
+  chat(U, "AT+QFUPL=\"EFS:cfg/b.txt\",6,5\r", "\r\nCONNECT\r\n");
+  snprintf(want, sizeof(want), "\r\n+QFUPL: 6,%x\r\n\r\nOK\r\n\r\nOK\r\n",
+           checksum((const uint8_t *)"dataAT", 6));
+  chat(U, "dataATAT\r", want);
+  chat(U, "AT+QFDEL=\"EFS:cfg/b.txt\"\r", "\r\nOK\r\n");
   chat(U, "AT+QFLST=\"EFS:*\"\r", "\r\n+QFLST: \"EFS:cfg/a.txt\",3\r\n\r\nOK\r\n");
   chat(U, "AT+QFDEL=\"*\"\r", "\r\nOK\r\n");
   chat(U, "AT+QFLST\r", "\r\nOK\r\n");

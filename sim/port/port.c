@@ -154,12 +154,16 @@ void port_write(struct port *p, const char *data, size_t len)
  * command went asynchronous). The consumer may change on the way (an upload that ends). */
 static void feed_held(struct port *p)
 {
+  if (p->feeding) /* a consumer finished inside this loop: the loop goes on with the next one */
+    return;
+  p->feeding = 1;
   while (p->in_off < p->in_len && p->listening && p->cur.on_bytes) {
     size_t n = p->cur.on_bytes(p->cur.ctx, p->in + p->in_off, p->in_len - p->in_off);
     if (n == 0)
       break;
     p->in_off += n;
   }
+  p->feeding = 0;
   if (p->in_off >= p->in_len || !p->listening)
     p->in_off = p->in_len = 0;
 }

@@ -42,6 +42,7 @@ struct port {
   struct port_io *io;        /* NULL while the port does not exist */
   int listening;             /* the firmware reads this port (module on) */
   int in_callback;
+  int feeding;               /* feed_held is running: not again from inside a consumer */
   struct port_consumer fallback;  /* the AT session: who gets input when nobody is attached */
   struct port_consumer cur;       /* who gets it now */
   void (*on_drain)(void *ctx);    /* streaming output (AT+QFDWL): called when room frees */
