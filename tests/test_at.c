@@ -113,7 +113,7 @@ static const struct at_command table[] = {
   { "+INSIDE", NULL, NULL, NULL, h_urc_inside },
 };
 
-static const struct at_session_ops ops = { cap_write, NULL, cap_result, cap_idle, NULL };
+static const struct at_session_ops ops = { cap_write, NULL, cap_result, cap_idle, NULL, NULL };
 
 static void setup(void)
 {

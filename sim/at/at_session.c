@@ -136,7 +136,7 @@ static const char *final_result(struct at_session *s, int result, char *text, si
     if (s->set.cmee == 2 && e)
       snprintf(text, size, "+CME ERROR: %s", e->text);
     else
-      snprintf(text, size, "+CME ERROR: %d", result);
+      snprintf(text, size, "+CME ERROR: %d", result & 0xffff);
     if (!s->set.quiet)
       write_framed(s, text, s->set.verbose);
     return text;
@@ -157,14 +157,31 @@ static const char *final_result(struct at_session *s, int result, char *text, si
   return text;
 }
 
+static void line_ended(struct at_session *s, const char *result)
+{
+  if (s->ops->on_result)
+    s->ops->on_result(s->user, &s->cmd, result);
+  s->busy = 0;
+  flush_urcs(s);
+  if (s->ops->on_ready)
+    s->ops->on_ready(s->user);
+}
+
 static void end_line(struct at_session *s, int result)
 {
   char text[64];
-  const char *t = final_result(s, result, text, sizeof(text));
-  if (s->ops->on_result)
-    s->ops->on_result(s->user, &s->cmd, t);
-  s->busy = 0;
-  flush_urcs(s);
+  line_ended(s, final_result(s, result, text, sizeof(text)));
+}
+
+void at_session_finish(struct at_session *s, const char *text)
+{
+  if (!s->busy)
+    return;
+  if (!s->set.quiet)
+    write_framed(s, text, s->set.verbose);
+  line_ended(s, text);
+  if (s->ops->on_idle)
+    s->ops->on_idle(s->user);
 }
 
 const struct at_command *at_table_find(const struct at_command *table, size_t n, const char *name)

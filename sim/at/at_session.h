@@ -49,6 +49,7 @@ struct at_session_ops {
   void (*on_idle)(void *user);  /* a pending command finished: input may resume */
   /* May answer a command in its place (fault injection): a result, or AT_PENDING for "no". */
   int (*intercept)(void *user, const struct at_cmd *cmd);  /* may be NULL */
+  void (*on_ready)(void *user);  /* a line ended: URCs go out at once again; may be NULL */
 };
 
 #define AT_URC_QUEUE 64
@@ -80,6 +81,14 @@ void at_session_init(struct at_session *s, const struct at_command *table, size_
 size_t at_session_input(struct at_session *s, const char *data, size_t len);
 /* Completes the pending command with a handler result and runs the rest of the line. */
 void at_session_complete(struct at_session *s, int result);
+/* Ends the pending command's line with a final result of its own (SEND OK, SEND FAIL), framed
+ * as OK is; the rest of the line is not run. */
+void at_session_finish(struct at_session *s, const char *text);
+/* Whether a command line is running (URCs queue, input waits). */
+static inline int at_session_busy(const struct at_session *s)
+{
+  return s->busy;
+}
 /* Drops any line being typed or executed (power loss, reboot). */
 void at_session_reset(struct at_session *s);
 

@@ -18,7 +18,7 @@ static const struct error_info table[] = {
 
 const char *error_family_name(enum error_family f)
 {
-  static const char *const names[] = { "CME", "file", "FOTA", "FTP", "HTTP(S)", "data call" };
+  static const char *const names[] = { "CME", "file", "FOTA", "FTP", "HTTP(S)", "data call", "TCP/IP" };
   return names[f];
 }
 
@@ -32,7 +32,10 @@ const struct error_info *error_find(enum error_family family, int code)
 
 const struct error_info *cme_error_find(int code)
 {
-  const struct error_info *e = error_find(ERR_CME, code);
+  const struct error_info *e;
+  if (code >> ERROR_LIST_SHIFT)
+    return error_find((enum error_family)(code >> ERROR_LIST_SHIFT), code & 0xffff);
+  e = error_find(ERR_CME, code);
   if (!e)
     e = error_find(ERR_FILE, code);
   if (!e)

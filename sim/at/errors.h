@@ -12,7 +12,16 @@ enum error_code {
 
 /* Which list a code belongs to: the same number can mean different things in two lists
  * (4 is "operation not supported" as a CME error, "no network" as a data-call result). */
-enum error_family { ERR_CME, ERR_FILE, ERR_FOTA, ERR_FTP, ERR_HTTP, ERR_DATACALL };
+enum error_family { ERR_CME, ERR_FILE, ERR_FOTA, ERR_FTP, ERR_HTTP, ERR_DATACALL, ERR_TCPIP };
+
+/* A handler's result that names its list, for codes whose number another list has too (the
+ * TCP/IP list's 550-574 are FOTA codes as well): +CME ERROR gives the number, CMEE=2 that list's
+ * text. error_in_list(ERR_TCPIP, TCPIP_ID_IN_USE) */
+#define ERROR_LIST_SHIFT 16
+static inline int error_in_list(enum error_family list, int code)
+{
+  return (int)list << ERROR_LIST_SHIFT | code;
+}
 
 #define ERROR_NAME_MAX 32
 
@@ -28,7 +37,8 @@ struct error_info {
 /* FTP reply code (421..553) → FTPEND code (614..630), or 0 if the reply has none. */
 int ftp_reply_error(int reply);
 
-/* The text +CME ERROR gives for a code (CME, file and FOTA lists). */
+/* The entry +CME ERROR gives for a result: a code of the CME, file or FOTA list, or one that
+ * error_in_list tagged. */
 const struct error_info *cme_error_find(int code);
 const struct error_info *error_find(enum error_family family, int code);
 /* Any list has the code (what a fault rule may fail with). */

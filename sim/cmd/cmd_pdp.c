@@ -1,5 +1,6 @@
-/* cmd_pdp: PDP contexts: +QICSGP and +CGDCONT define them (one shared table in NV), +QIACT and
- * +QIDEACT bring them up and down on the network model, taking virtual time. */
+/* cmd_pdp: PDP contexts: +QICSGP and +CGDCONT define them (one shared table in NV), +QIACT,
+ * +QIDEACT and +CGACT bring them up and down on the network model, taking virtual time;
+ * +CGPADDR gives their addresses. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -88,13 +89,11 @@ static void activated(struct vtimer *t)
   at_session_complete(&p->at, AT_OK);
 }
 
-int cmd_qiact_write(struct at_call *c)
+/* Brings a context up, taking virtual time: AT+QIACT=<cid>, AT+CGACT=1,<cid>. */
+static int activate(struct at_call *c, long cid)
 {
   struct module *m = call_module(c);
   struct module_port *p = call_port(c);
-  long cid;
-  if (c->cmd->nparams != 1 || at_param_int(c, 0, 1, PDP_CID_MAX, &cid) != 0)
-    return CME_INCORRECT_PARAMETERS;
   if (module_network(m)->active[cid])
     return AT_OK;
   if (!module_nv(m)->ctx[cid].defined || !module_online(m))
@@ -102,6 +101,14 @@ int cmd_qiact_write(struct at_call *c)
   p->cmd_arg = (int)cid;
   vtimer_start(&p->cmd_timer, PDP_ACTIVATE_MS, activated);
   return AT_PENDING;
+}
+
+int cmd_qiact_write(struct at_call *c)
+{
+  long cid;
+  if (c->cmd->nparams != 1 || at_param_int(c, 0, 1, PDP_CID_MAX, &cid) != 0)
+    return CME_INCORRECT_PARAMETERS;
+  return activate(c, cid);
 }
 
 int cmd_qiact_test(struct at_call *c)
@@ -113,21 +120,95 @@ int cmd_qiact_test(struct at_call *c)
 static void deactivated(struct vtimer *t)
 {
   struct module_port *p = t->data;
-  module_network(p->m)->active[p->cmd_arg] = 0;
+  module_context_closed(p->m, p->cmd_arg);
   at_session_complete(&p->at, AT_OK);
 }
 
-int cmd_qideact_write(struct at_call *c)
+/* Takes a context down, its sockets with it: AT+QIDEACT=<cid>, AT+CGACT=0,<cid>. */
+static int deactivate(struct at_call *c, long cid)
 {
   struct module_port *p = call_port(c);
-  long cid;
-  if (c->cmd->nparams != 1 || at_param_int(c, 0, 1, PDP_CID_MAX, &cid) != 0)
-    return CME_INCORRECT_PARAMETERS;
   if (!module_network(call_module(c))->active[cid])
     return AT_OK;
   p->cmd_arg = (int)cid;
   vtimer_start(&p->cmd_timer, PDP_DEACTIVATE_MS, deactivated);
   return AT_PENDING;
+}
+
+int cmd_qideact_write(struct at_call *c)
+{
+  long cid;
+  if (c->cmd->nparams != 1 || at_param_int(c, 0, 1, PDP_CID_MAX, &cid) != 0)
+    return CME_INCORRECT_PARAMETERS;
+  return deactivate(c, cid);
+}
+
+/* +CGACT: <cid>,<state> for each defined context. */
+int cmd_cgact_read(struct at_call *c)
+{
+  struct module *m = call_module(c);
+  for (int cid = 1; cid <= PDP_CID_MAX; cid++)
+    if (module_nv(m)->ctx[cid].defined)
+      at_info(c, "+CGACT: %d,%d", cid, module_network(m)->active[cid]);
+  return AT_OK;
+}
+
+/* AT+CGACT=<state>,<cid>: the one context (the module takes one at a time). */
+int cmd_cgact_write(struct at_call *c)
+{
+  long state, cid;
+  if (c->cmd->nparams != 2 || at_param_int(c, 0, 0, 1, &state) != 0 ||
+      at_param_int(c, 1, 1, PDP_CID_MAX, &cid) != 0)
+    return CME_INCORRECT_PARAMETERS;
+  return state ? activate(c, cid) : deactivate(c, cid);
+}
+
+int cmd_cgact_test(struct at_call *c)
+{
+  at_info(c, "+CGACT: (0,1)");
+  return AT_OK;
+}
+
+static void paddr_line(struct at_call *c, int cid)
+{
+  struct network *n = module_network(call_module(c));
+  if (n->active[cid])
+    at_info(c, "+CGPADDR: %d,\"%s\"", cid, n->ip[cid]);
+  else
+    at_info(c, "+CGPADDR: %d", cid);
+}
+
+/* AT+CGPADDR[=<cid>]: each defined context's address (none while it is down). */
+int cmd_cgpaddr_exec(struct at_call *c)
+{
+  struct module *m = call_module(c);
+  for (int cid = 1; cid <= PDP_CID_MAX; cid++)
+    if (module_nv(m)->ctx[cid].defined)
+      paddr_line(c, cid);
+  return AT_OK;
+}
+
+int cmd_cgpaddr_write(struct at_call *c)
+{
+  long cid;
+  if (c->cmd->nparams != 1 || at_param_int(c, 0, 1, PDP_CID_MAX, &cid) != 0)
+    return CME_INCORRECT_PARAMETERS;
+  if (!module_nv(call_module(c))->ctx[cid].defined)
+    return CME_INCORRECT_PARAMETERS;
+  paddr_line(c, (int)cid);
+  return AT_OK;
+}
+
+int cmd_cgpaddr_test(struct at_call *c)
+{
+  struct module *m = call_module(c);
+  char list[64] = "";
+  size_t n = 0;
+  for (int cid = 1; cid <= PDP_CID_MAX; cid++)
+    if (module_nv(m)->ctx[cid].defined)
+      n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%d", n ? "," : "", cid);
+  at_info(c, "+CGPADDR: (%s)", list);
+  return AT_OK;
 }
 
 int cmd_qideact_test(struct at_call *c)

@@ -109,6 +109,32 @@ int cmd_qideact_test(struct at_call *c);
 int cmd_cgdcont_read(struct at_call *c);
 int cmd_cgdcont_write(struct at_call *c);
 int cmd_cgdcont_test(struct at_call *c);
+int cmd_cgact_read(struct at_call *c);
+int cmd_cgact_write(struct at_call *c);
+int cmd_cgact_test(struct at_call *c);
+int cmd_cgpaddr_exec(struct at_call *c);
+int cmd_cgpaddr_write(struct at_call *c);
+int cmd_cgpaddr_test(struct at_call *c);
+
+/* cmd_socket.c */
+int cmd_qiopen_write(struct at_call *c);
+int cmd_qiopen_test(struct at_call *c);
+int cmd_qiclose_write(struct at_call *c);
+int cmd_qiclose_test(struct at_call *c);
+int cmd_qisend_write(struct at_call *c);
+int cmd_qisend_test(struct at_call *c);
+int cmd_qird_write(struct at_call *c);
+int cmd_qird_test(struct at_call *c);
+int cmd_qistate_read(struct at_call *c);
+int cmd_qistate_exec(struct at_call *c);
+int cmd_qistate_write(struct at_call *c);
+int cmd_qistate_test(struct at_call *c);
+int cmd_qigeterror_exec(struct at_call *c);
+int cmd_qisde_read(struct at_call *c);
+int cmd_qisde_write(struct at_call *c);
+int cmd_qisde_test(struct at_call *c);
+int cmd_qidnsgip_write(struct at_call *c);
+int cmd_qidnsgip_test(struct at_call *c);
 
 /* cmd_fota.c */
 int cmd_qfotadl_write(struct at_call *c);

@@ -1,4 +1,4 @@
-/* at_commands: THE command table. Every AT command the module answers is one row here: its
+/* table: THE command table. Every AT command the module answers is one row here: its
  * name as the parser reports it, and a handler for each form (test, read, write, execute).
  * A form without a handler answers ERROR; a name not here answers ERROR. */
 #include "commands.h"
@@ -59,6 +59,17 @@ const struct at_command at_command_table[] = {
   { "+QIDEACT", cmd_qideact_test, NULL, cmd_qideact_write, NULL },
   { "+CGDCONT", cmd_cgdcont_test, cmd_cgdcont_read, cmd_cgdcont_write, NULL },
   /* FOTA */
+  { "+CGACT", cmd_cgact_test, cmd_cgact_read, cmd_cgact_write, NULL },
+  { "+CGPADDR", cmd_cgpaddr_test, NULL, cmd_cgpaddr_write, cmd_cgpaddr_exec },
+  /* sockets (TCP/IP note) */
+  { "+QIOPEN", cmd_qiopen_test, NULL, cmd_qiopen_write, NULL },
+  { "+QICLOSE", cmd_qiclose_test, NULL, cmd_qiclose_write, NULL },
+  { "+QISEND", cmd_qisend_test, NULL, cmd_qisend_write, NULL },
+  { "+QIRD", cmd_qird_test, NULL, cmd_qird_write, NULL },
+  { "+QISTATE", cmd_qistate_test, cmd_qistate_read, cmd_qistate_write, cmd_qistate_exec },
+  { "+QIGETERROR", cmd_ok, NULL, NULL, cmd_qigeterror_exec },
+  { "+QISDE", cmd_qisde_test, cmd_qisde_read, cmd_qisde_write, NULL },
+  { "+QIDNSGIP", cmd_qidnsgip_test, NULL, cmd_qidnsgip_write, NULL },
   { "+QFOTADL", cmd_qfotadl_test, NULL, cmd_qfotadl_write, NULL },
   /* files */
   { "+QFLDS", cmd_qflds_test, NULL, cmd_qflds_write, cmd_qflds_exec },

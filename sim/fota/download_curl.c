@@ -317,11 +317,6 @@ static void deferred_fail(uv_timer_t *t)
   finish(d, d->deferred_err);
 }
 
-static int is_ip_literal(const char *h)
-{
-  unsigned char buf[16];
-  return inet_pton(AF_INET, h, buf) == 1 || inet_pton(AF_INET6, h, buf) == 1;
-}
 
 static void curl_cancel(struct download *d)
 {
@@ -351,13 +346,7 @@ struct download *download_curl_start(const struct download_env *env, const struc
   d->handles_open = 2;
 
   /* Names resolve through the module's DNS map only: an unknown name fails as DNS does. */
-  if (is_ip_literal(url->host)) {
-    addr = url->host;
-  } else {
-    for (int i = 0; i < env->ndns; i++)
-      if (!strcasecmp(env->dns[i].name, url->host))
-        addr = env->dns[i].addr;
-  }
+  addr = network_resolve(env->dns, env->ndns, url->host);
   if (!addr) {
     d->deferred_err = ftp(d) ? FTP_DNS_FAILED : HTTP_DNS_FAILED;
     uv_timer_start(&d->deferred, deferred_fail, 0, 0);
@@ -367,7 +356,7 @@ struct download *download_curl_start(const struct download_env *env, const struc
            url->scheme == SCHEME_FTP ? "ftp" : url->scheme == SCHEME_HTTPS ? "https" : "http",
            url->host, url->port, url->path);
   d->easy = curl_easy_init();
-  if (!is_ip_literal(url->host)) {
+  if (!network_is_ip(url->host)) {
     snprintf(entry, sizeof(entry), "%s:%d:%s", url->host, url->port, addr);
     d->resolve = curl_slist_append(NULL, entry);
     curl_easy_setopt(d->easy, CURLOPT_RESOLVE, d->resolve);

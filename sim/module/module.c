@@ -134,6 +134,7 @@ int module_init(struct module *m, uv_loop_t *loop, struct vclock *clock, struct 
   vtimer_init(clock, &m->defer_timer, m);
   network_init(&m->net, clock, network_changed, m);
   m->faults.rng = module_seed(cfg->seed, cfg->index);
+  net_init(&m->tcpip, loop, clock, &m->net, cfg->dns, cfg->ndns, cfg->index, &module_net_ops, m);
   vtimer_init(clock, &m->boot_timer, m);
   vtimer_init(clock, &m->power_timer, m);
 
@@ -162,6 +163,7 @@ void module_close(struct module *m)
   vtimer_stop(&m->outage_timer);
   fault_clock_stop(m);
   vtimer_stop(&m->defer_timer);
+  net_reset(&m->tcpip);
   if (m->fota.ops)
     fota_abort(&m->fota);
   vtimer_stop(&m->boot_timer);
@@ -185,6 +187,11 @@ struct module *module_new(void)
 void module_free(struct module *m)
 {
   free(m);
+}
+
+struct net *module_tcpip(struct module *m)
+{
+  return &m->tcpip;
 }
 
 struct nv *module_nv(struct module *m)
@@ -285,6 +292,7 @@ static void network_changed(void *ctx)
   struct module *m = ctx;
   struct network *n = &m->net;
   module_emit(m, EV_NETWORK, NULL, network_stat_name(n->stat), network_rat_name(n));
+  module_contexts_changed(m);
   for (int i = 0; i < PORT_COUNT; i++) {
     struct module_port *p = &m->ports[i];
     const char *names[3] = { "+CREG", "+CGREG", "+CEREG" };

@@ -12,6 +12,7 @@
 #include "fault.h"
 #include "flash.h"
 #include "fota.h"
+#include "net.h"
 #include "identity.h"
 #include "module_port.h"
 #include "network.h"
@@ -112,6 +113,9 @@ struct network *module_network(struct module *m);
 struct storage *module_storage(struct module *m);
 struct nv *module_nv(struct module *m);
 struct fota *module_fota(struct module *m);
+struct net *module_tcpip(struct module *m);
+/* The host deactivated a context (AT+QIDEACT, AT+CGACT=0): its sockets close. */
+void module_context_closed(struct module *m, int cid);
 const struct identity *module_identity(const struct module *m);
 const char *module_revision(const struct module *m);   /* "" while bricked */
 enum model module_model(const struct module *m);

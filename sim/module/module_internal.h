@@ -4,6 +4,7 @@
 #define FOTASIM_MODULE_INTERNAL_H
 
 #include "fota.h"
+#include "net.h"
 #include "module.h"
 #include "module_faults.h"
 
@@ -19,6 +20,7 @@ struct module {
   struct network net;
   struct storage storage;
   struct fota fota;
+  struct net tcpip;             /* the sockets of the TCP/IP note */
   struct module_port ports[PORT_COUNT];
 
   enum power_state power;
@@ -46,5 +48,9 @@ struct module {
 
 /* How the FOTA engine reports to its module (module_fota.c); ctx is the module. */
 extern const struct fota_ops module_fota_ops;
+/* How the TCP/IP stack reports to its module (module_net.c). */
+extern const struct net_ops module_net_ops;
+/* Contexts the network dropped: +QIURC: "pdpdeact" and their sockets closed (module_net.c). */
+void module_contexts_changed(struct module *m);
 
 #endif

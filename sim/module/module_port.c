@@ -47,6 +47,12 @@ static void at_on_idle(void *user)
   port_resume(&mp->port);
 }
 
+static void at_on_ready(void *user)
+{
+  struct module_port *mp = user;
+  net_port_ready(&mp->m->tcpip, mp->id);
+}
+
 static int at_intercept(void *user, const struct at_cmd *cmd)
 {
   struct module_port *mp = user;
@@ -63,6 +69,7 @@ static const struct at_session_ops port_at_ops = {
   .on_command = at_on_command,
   .on_result = at_on_result,
   .on_idle = at_on_idle,
+  .on_ready = at_on_ready,
 };
 
 /* The port's fallback consumer: the AT interpreter, which takes nothing while a command runs. */

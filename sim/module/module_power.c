@@ -99,6 +99,7 @@ void module_power_on(struct module *m)
 static void go_off(struct module *m)
 {
   fota_abort(&m->fota);
+  net_reset(&m->tcpip);
   vtimer_stop(&m->outage_timer);
   vtimer_stop(&m->boot_timer);
   vtimer_stop(&m->power_timer);

@@ -3,6 +3,7 @@
  * the module registers on its home LTE network a few seconds after boot. */
 #include "network.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -36,8 +37,10 @@ static void set_stat(struct network *n, int stat)
   n->stat = stat;
   n->attached = network_registered(n);
   if (!n->attached)
-    for (int cid = 1; cid <= PDP_CID_MAX; cid++)
+    for (int cid = 1; cid <= PDP_CID_MAX; cid++) {
+      n->dropped[cid] |= n->active[cid];
       n->active[cid] = 0;
+    }
   if (n->on_change)
     n->on_change(n->ctx);
 }
@@ -119,4 +122,21 @@ const char *network_stat_name(int stat)
   case REG_ROAMING: return "roaming";
   default: return "unknown";
   }
+}
+
+int network_is_ip(const char *host)
+{
+  unsigned char buf[16];
+  return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
+}
+
+const char *network_resolve(const struct dns_entry *dns, int ndns, const char *host)
+{
+  const char *addr = NULL;
+  if (network_is_ip(host))
+    return host;
+  for (int i = 0; i < ndns; i++) /* the last entry for a name wins: --dns, then the scenario */
+    if (!strcasecmp(dns[i].name, host))
+      addr = dns[i].addr;
+  return addr;
 }

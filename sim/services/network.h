@@ -57,6 +57,7 @@ struct network {
   int stat;
   int attached;
   int active[PDP_CID_MAX + 1];
+  int dropped[PDP_CID_MAX + 1];  /* the network took these down; the module clears the flag */
   char ip[PDP_CID_MAX + 1][24];
   struct vtimer reg_timer;
   void (*on_change)(void *ctx);
@@ -80,5 +81,10 @@ int network_registered(const struct network *n);
 int network_apn_accepted(const struct network *n, const char *apn);
 const char *network_rat_name(const struct network *n);   /* "LTE", "GSM" */
 const char *network_stat_name(int stat);
+/* Whether host is an IPv4 or IPv6 address literal. */
+int network_is_ip(const char *host);
+/* The address a host name resolves to through the DNS map (a literal resolves to itself), or
+ * NULL: an unknown name fails as DNS does. The one rule for downloads and sockets. */
+const char *network_resolve(const struct dns_entry *dns, int ndns, const char *host);
 
 #endif

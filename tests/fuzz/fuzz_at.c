@@ -45,7 +45,7 @@ static const struct at_command table[] = {
   { "+FAIL", NULL, NULL, h_fail, h_fail },
 };
 
-static const struct at_session_ops ops = { count_write, NULL, NULL, NULL, NULL };
+static const struct at_session_ops ops = { count_write, NULL, NULL, NULL, NULL, NULL };
 
 void fuzz_init(void)
 {

@@ -1,0 +1,341 @@
+/* cmd_socket: the TCP/IP note's socket commands: +QIOPEN, +QICLOSE, +QISEND (fixed length,
+ * Ctrl-Z terminated, Esc cancels, the ",0" counters), +QIRD, +QISTATE, +QIGETERROR, +QISDE and
+ * +QIDNSGIP, on the module's stack (sim/net). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "commands.h"
+
+#define CTRL_Z 0x1a
+#define ESC 0x1b
+
+static int tcpip_error(int code)
+{
+  return error_in_list(ERR_TCPIP, code);
+}
+
+/* A socket command on an id that is not open answers ERROR; +QIGETERROR tells why. */
+static int no_socket(struct net *n, int code)
+{
+  n->last_error = code;
+  return AT_ERROR;
+}
+
+/* AT+QIOPEN=<cid>,<connectID>,<service_type>,<host>,<remote_port>[,<local_port>[,<mode>]] */
+int cmd_qiopen_write(struct at_call *c)
+{
+  struct module *m = call_module(c);
+  const char *type = at_param_str(c, 2), *host = at_param_str(c, 3);
+  long cid, id, rport, lport = 0, mode = 0;
+  enum net_type t;
+  if (c->cmd->nparams < 5 || c->cmd->nparams > 7 || at_param_int(c, 0, 1, PDP_CID_MAX, &cid) ||
+      at_param_int(c, 1, 0, NET_SOCKETS - 1, &id) || !type || !host || !host[0] ||
+      at_param_int(c, 4, 0, 65535, &rport) ||
+      (at_param_present(c, 5) && at_param_int(c, 5, 0, 65535, &lport)) ||
+      (at_param_present(c, 6) && at_param_int(c, 6, 0, 2, &mode)))
+    return tcpip_error(TCPIP_INVALID_PARAM);
+  if (!strcasecmp(type, "TCP"))
+    t = NET_TCP;
+  else if (!strcasecmp(type, "UDP"))
+    t = NET_UDP;
+  else if (!strcasecmp(type, "TCP LISTENER") || !strcasecmp(type, "UDP SERVICE"))
+    return tcpip_error(TCPIP_NOT_SUPPORTED); /* not yet: docs/at-commands.md */
+  else
+    return tcpip_error(TCPIP_INVALID_PARAM);
+  if (!rport)
+    return tcpip_error(TCPIP_INVALID_PARAM);
+  {
+    int rc = net_open(module_tcpip(m), (int)call_port(c)->id, (int)cid, (int)id, t, host,
+                      (int)rport, (int)lport, (enum net_mode)mode);
+    return rc ? rc : AT_OK;
+  }
+}
+
+int cmd_qiopen_test(struct at_call *c)
+{
+  at_info(c, "+QIOPEN: (1-%d),(0-%d),\"TCP/UDP/TCP LISTENER/UDP SERVICE\","
+             "\"<IP_address>/<domain_name>\",<remote_port>,<local_port>,(0-2)",
+          PDP_CID_MAX, NET_SOCKETS - 1);
+  return AT_OK;
+}
+
+/* AT+QICLOSE=<connectID>[,<timeout>]: closing a free id is no error (hosts close first). */
+int cmd_qiclose_write(struct at_call *c)
+{
+  long id, timeout;
+  if (at_param_int(c, 0, 0, NET_SOCKETS - 1, &id) ||
+      (at_param_present(c, 1) && at_param_int(c, 1, 0, 65535, &timeout)) || c->cmd->nparams > 2)
+    return tcpip_error(TCPIP_INVALID_PARAM);
+  net_close(module_tcpip(call_module(c)), (int)id);
+  return AT_OK;
+}
+
+int cmd_qiclose_test(struct at_call *c)
+{
+  at_info(c, "+QICLOSE: (0-%d),(0-65535)", NET_SOCKETS - 1);
+  return AT_OK;
+}
+
+/* ---- AT+QISEND: the data after the prompt ---- */
+
+struct send_xfer {
+  struct module_port *mp;
+  int id;
+  size_t want;               /* fixed length; 0: up to Ctrl-Z */
+  size_t len;
+  char data[NET_SEND_MAX];
+};
+
+static void send_end(struct module_port *mp)
+{
+  struct send_xfer *x = mp->xfer;
+  if (!x)
+    return;
+  mp->xfer = NULL;
+  mp->xfer_abort = NULL;
+  port_release(&mp->port, x);
+  free(x);
+}
+
+static void send_now(struct send_xfer *x)
+{
+  struct module_port *mp = x->mp;
+  struct net *n = module_tcpip(mp->m);
+  int rc = net_send(n, x->id, x->data, x->len);
+  send_end(mp);
+  if (rc > 1) {
+    n->last_error = rc;
+    at_session_complete(&mp->at, AT_ERROR);
+    return;
+  }
+  at_session_finish(&mp->at, rc ? "SEND FAIL" : "SEND OK");
+}
+
+static size_t send_bytes(void *ctx, const char *data, size_t len)
+{
+  struct send_xfer *x = ctx;
+  struct module_port *mp = x->mp;
+  size_t i = 0;
+  int echo = mp->at.set.echo && module_tcpip(mp->m)->data_echo;
+  if (x->want) { /* exactly want bytes, whatever they are */
+    size_t take = x->want - x->len < len ? x->want - x->len : len;
+    memcpy(x->data + x->len, data, take);
+    x->len += take;
+    if (echo)
+      port_write(&mp->port, data, take);
+    if (x->len == x->want)
+      send_now(x);
+    return take;
+  }
+  while (i < len) {
+    char ch = data[i++];
+    if (ch == CTRL_Z) {
+      send_now(x);
+      return i;
+    }
+    if (ch == ESC) { /* nothing is sent */
+      send_end(mp);
+      module_tcpip(mp->m)->last_error = TCPIP_SEND_CANCELLED;
+      at_session_complete(&mp->at, AT_ERROR);
+      return i;
+    }
+    if (x->len == sizeof(x->data)) { /* longer than a send takes */
+      send_end(mp);
+      module_tcpip(mp->m)->last_error = TCPIP_INVALID_PARAM;
+      at_session_complete(&mp->at, AT_ERROR);
+      return i;
+    }
+    x->data[x->len++] = ch;
+    if (echo)
+      port_write(&mp->port, &ch, 1);
+  }
+  return i;
+}
+
+/* AT+QISEND=<connectID>[,<send_length>]: "> ", the data, SEND OK; ",0": the counters. */
+int cmd_qisend_write(struct at_call *c)
+{
+  struct module_port *mp = call_port(c);
+  struct net *n = module_tcpip(call_module(c));
+  const struct net_socket *s;
+  struct send_xfer *x;
+  long id, len = 0;
+  int rc;
+  if (at_param_int(c, 0, 0, NET_SOCKETS - 1, &id) || c->cmd->nparams > 2 ||
+      (at_param_present(c, 1) && at_param_int(c, 1, 0, NET_SEND_MAX, &len)))
+    return tcpip_error(TCPIP_INVALID_PARAM);
+  s = net_socket(n, (int)id);
+  if (at_param_present(c, 1) && len == 0) {
+    if (!s)
+      return no_socket(n, TCPIP_NOT_ALLOWED);
+    at_info(c, "+QISEND: %llu,%llu,%llu", (unsigned long long)s->sent,
+            (unsigned long long)s->acked, (unsigned long long)(s->sent - s->acked));
+    return AT_OK;
+  }
+  if ((rc = net_can_send(n, (int)id)) != 0)
+    return no_socket(n, rc);
+  x = calloc(1, sizeof(*x));
+  if (!x)
+    return tcpip_error(TCPIP_NO_MEMORY);
+  x->mp = mp;
+  x->id = (int)id;
+  x->want = (size_t)len;
+  mp->xfer = x;
+  mp->xfer_abort = send_end;
+  at_raw(&mp->at, "\r\n> ", 4);
+  port_attach(&mp->port, send_bytes, x);
+  return AT_PENDING;
+}
+
+int cmd_qisend_test(struct at_call *c)
+{
+  at_info(c, "+QISEND: (0-%d),(0-%d)", NET_SOCKETS - 1, NET_SEND_MAX);
+  return AT_OK;
+}
+
+/* AT+QIRD=<connectID>[,<read_length>]: +QIRD: <n>, the bytes, OK; ",0": the counters. */
+int cmd_qird_write(struct at_call *c)
+{
+  struct net *n = module_tcpip(call_module(c));
+  const struct net_socket *s;
+  char buf[NET_READ_MAX];
+  long id, max = NET_READ_MAX;
+  size_t got;
+  if (at_param_int(c, 0, 0, NET_SOCKETS - 1, &id) || c->cmd->nparams > 2 ||
+      (at_param_present(c, 1) && at_param_int(c, 1, 0, NET_READ_MAX, &max)))
+    return tcpip_error(TCPIP_INVALID_PARAM);
+  if (!(s = net_socket(n, (int)id)))
+    return no_socket(n, TCPIP_NOT_ALLOWED);
+  if (at_param_present(c, 1) && max == 0) {
+    at_info(c, "+QIRD: %llu,%llu,%llu", (unsigned long long)s->received,
+            (unsigned long long)s->read, (unsigned long long)(s->received - s->read));
+    return AT_OK;
+  }
+  if (s->mode != NET_BUFFER)
+    return no_socket(n, TCPIP_NOT_ALLOWED);
+  got = net_read(n, (int)id, buf, (size_t)max);
+  at_info(c, "+QIRD: %zu", got);
+  if (got) {
+    at_raw(c->session, buf, got);
+    at_raw(c->session, "\r\n", 2);
+  }
+  return AT_OK;
+}
+
+int cmd_qird_test(struct at_call *c)
+{
+  at_info(c, "+QIRD: (0-%d),(0-%d)", NET_SOCKETS - 1, NET_READ_MAX);
+  return AT_OK;
+}
+
+/* +QISTATE: <connectID>,"<type>","<host>",<remote_port>,<local_port>,<state>,<cid>,
+ * <serverID>,<mode>,"<AT port>" */
+static void state_line(struct at_call *c, const struct net *n, const struct net_socket *s)
+{
+  at_info(c, "+QISTATE: %d,\"%s\",\"%s\",%d,%d,%d,%d,-1,%d,\"%s\"", s->id,
+          net_type_name(s->type), s->host, s->remote_port, net_local_port(n, s->id),
+          (int)s->state, s->cid, (int)s->mode, s->port == PORT_MAIN ? "uart1" : "usbat");
+}
+
+static int list_states(struct at_call *c, int by_cid, int which)
+{
+  struct net *n = module_tcpip(call_module(c));
+  for (int i = 0; i < NET_SOCKETS; i++) {
+    const struct net_socket *s = net_socket(n, i);
+    if (s && (which < 0 || (by_cid ? s->cid == which : s->id == which)))
+      state_line(c, n, s);
+  }
+  return AT_OK;
+}
+
+/* AT+QISTATE? (every socket), AT+QISTATE=0,<cid> or =1,<connectID> */
+int cmd_qistate_read(struct at_call *c)
+{
+  return list_states(c, 0, -1);
+}
+
+int cmd_qistate_exec(struct at_call *c)
+{
+  return list_states(c, 0, -1);
+}
+
+int cmd_qistate_write(struct at_call *c)
+{
+  long kind, which;
+  if (c->cmd->nparams != 2 || at_param_int(c, 0, 0, 1, &kind) ||
+      at_param_int(c, 1, 0, kind ? NET_SOCKETS - 1 : PDP_CID_MAX, &which))
+    return tcpip_error(TCPIP_INVALID_PARAM);
+  return list_states(c, kind == 0, (int)which);
+}
+
+int cmd_qistate_test(struct at_call *c)
+{
+  at_info(c, "+QISTATE: (0,1),(0-%d)", NET_SOCKETS - 1);
+  return AT_OK;
+}
+
+/* AT+QIGETERROR: the last socket operation's result code and what it means. */
+int cmd_qigeterror_exec(struct at_call *c)
+{
+  int code = module_tcpip(call_module(c))->last_error;
+  const struct error_info *e = code ? error_find(ERR_TCPIP, code) : NULL;
+  at_info(c, "+QIGETERROR: %d,%s", code, e ? e->text : "operation success");
+  return AT_OK;
+}
+
+/* AT+QISDE=<0|1>: echo of AT+QISEND's data. */
+int cmd_qisde_read(struct at_call *c)
+{
+  at_info(c, "+QISDE: %d", module_tcpip(call_module(c))->data_echo);
+  return AT_OK;
+}
+
+int cmd_qisde_write(struct at_call *c)
+{
+  long v;
+  if (c->cmd->nparams != 1 || at_param_int(c, 0, 0, 1, &v))
+    return CME_INCORRECT_PARAMETERS;
+  module_tcpip(call_module(c))->data_echo = (int)v;
+  return AT_OK;
+}
+
+int cmd_qisde_test(struct at_call *c)
+{
+  at_info(c, "+QISDE: (0,1)");
+  return AT_OK;
+}
+
+/* AT+QIDNSGIP=<cid>,"<host>": OK, then +QIURC: "dnsgip",<err>,<count>,<ttl> and an address
+ * URC, through the DNS map. */
+int cmd_qidnsgip_write(struct at_call *c)
+{
+  struct module *m = call_module(c);
+  struct module_port *mp = call_port(c);
+  struct net *n = module_tcpip(m);
+  const char *host = at_param_str(c, 1), *addr;
+  char text[200];
+  long cid;
+  if (c->cmd->nparams != 2 || at_param_int(c, 0, 1, PDP_CID_MAX, &cid) || !host || !host[0] ||
+      strlen(host) > NET_HOST_MAX)
+    return tcpip_error(TCPIP_INVALID_PARAM);
+  addr = module_network(m)->active[cid] ? network_resolve(n->dns, n->ndns, host) : NULL;
+  if (!addr) {
+    int err = module_network(m)->active[cid] ? TCPIP_DNS_PARSE : TCPIP_PDP_OPEN;
+    n->last_error = err;
+    snprintf(text, sizeof(text), "+QIURC: \"dnsgip\",%d", err);
+    n->ops->urc(n->ctx, (int)mp->id, text);
+    return AT_OK;
+  }
+  n->ops->urc(n->ctx, (int)mp->id, "+QIURC: \"dnsgip\",0,1,600");
+  snprintf(text, sizeof(text), "+QIURC: \"dnsgip\",\"%s\"", addr);
+  n->ops->urc(n->ctx, (int)mp->id, text);
+  return AT_OK;
+}
+
+int cmd_qidnsgip_test(struct at_call *c)
+{
+  at_info(c, "+QIDNSGIP: (1-%d),<hostname>", PDP_CID_MAX);
+  return AT_OK;
+}

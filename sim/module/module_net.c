@@ -1,0 +1,63 @@
+/* module_net: the TCP/IP stack's callbacks into its module (URCs and direct-push data on the
+ * socket's port) and what the module tells the stack (contexts the network dropped). */
+#include "module_internal.h"
+
+static struct module_port *live_port(struct module *m, int port)
+{
+  struct module_port *mp = port >= 0 && port < PORT_COUNT ? &m->ports[port] : NULL;
+  return mp && module_port_live(mp) ? mp : NULL;
+}
+
+static void net_urc(void *ctx, int port, const char *text)
+{
+  struct module *m = ctx;
+  struct module_port *mp = live_port(m, port);
+  if (!mp)
+    return;
+  at_urc(&mp->at, text);
+  module_emit(m, EV_URC, mp->name, text, NULL);
+}
+
+static int net_can_push(void *ctx, int port)
+{
+  struct module_port *mp = live_port(ctx, port);
+  return mp && !at_session_busy(&mp->at) && !port_attached(&mp->port);
+}
+
+/* The URC line, the data, and CR LF after it (as AT+QIRD frames its data). */
+static void net_push(void *ctx, int port, const char *head, const char *data, size_t len)
+{
+  struct module *m = ctx;
+  struct module_port *mp = live_port(m, port);
+  if (!mp)
+    return;
+  at_urc(&mp->at, head);
+  module_emit(m, EV_URC, mp->name, head, NULL);
+  port_write(&mp->port, data, len);
+  port_write(&mp->port, "\r\n", 2);
+}
+
+const struct net_ops module_net_ops = {
+  .urc = net_urc,
+  .can_push = net_can_push,
+  .push = net_push,
+};
+
+void module_contexts_changed(struct module *m)
+{
+  for (int cid = 1; cid <= PDP_CID_MAX; cid++) {
+    char text[40];
+    if (!m->net.dropped[cid])
+      continue;
+    m->net.dropped[cid] = 0;
+    snprintf(text, sizeof(text), "+QIURC: \"pdpdeact\",%d", cid);
+    net_context_down(&m->tcpip, cid, 1);
+    module_urc(m, text);
+  }
+}
+
+void module_context_closed(struct module *m, int cid)
+{
+  m->net.active[cid] = 0;
+  net_context_down(&m->tcpip, cid, 0);
+}

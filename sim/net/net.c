@@ -1,0 +1,458 @@
+/* net: sockets over libuv (see net.h). A socket's life: opening (the network's round trip,
+ * then the connect), connected (reading into its buffer while there is room), closing (the peer
+ * closed: what it sent can still be read) and free again after AT+QICLOSE. */
+#include "net.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errors.h"
+#include "log.h"
+
+/* The libuv side of a socket, freed once its handle has closed. */
+struct net_conn {
+  union {
+    uv_tcp_t tcp;
+    uv_udp_t udp;
+    uv_handle_t handle;
+    uv_stream_t stream;
+  } h;
+  uv_connect_t connect;
+  struct net_socket *s;      /* NULL once the socket has let go of it */
+};
+
+struct net_write {
+  union {
+    uv_write_t w;
+    uv_udp_send_t u;
+  } req;
+  struct net_conn *conn;
+  size_t len;
+  char data[];
+};
+
+static void urc(struct net_socket *s, const char *fmt, int a, int b)
+    __attribute__((format(printf, 2, 0)));
+
+static void urc(struct net_socket *s, const char *fmt, int a, int b)
+{
+  char text[96];
+  snprintf(text, sizeof(text), fmt, a, b);
+  s->net->ops->urc(s->net->ctx, s->port, text);
+}
+
+void net_init(struct net *n, uv_loop_t *loop, struct vclock *clock, struct network *nw,
+              const struct dns_entry *dns, int ndns, int index, const struct net_ops *ops,
+              void *ctx)
+{
+  memset(n, 0, sizeof(*n));
+  n->loop = loop;
+  n->clock = clock;
+  n->nw = nw;
+  n->dns = dns;
+  n->ndns = ndns;
+  n->index = index;
+  n->ops = ops;
+  n->ctx = ctx;
+  n->data_echo = 1;
+  for (int i = 0; i < NET_SOCKETS; i++) {
+    n->sock[i].net = n;
+    n->sock[i].id = i;
+    vtimer_init(clock, &n->sock[i].timer, &n->sock[i]);
+  }
+}
+
+const char *net_type_name(enum net_type t)
+{
+  return t == NET_TCP ? "TCP" : "UDP";
+}
+
+static void conn_freed(uv_handle_t *h)
+{
+  free(h->data);
+}
+
+/* The handle goes (the peer closed, an error, AT+QICLOSE); the socket keeps its buffer. */
+static void drop_conn(struct net_socket *s)
+{
+  struct net_conn *c = s->conn;
+  if (!c)
+    return;
+  s->conn = NULL;
+  s->reading = 0;
+  c->s = NULL;
+  uv_close(&c->h.handle, conn_freed);
+}
+
+static void free_socket(struct net_socket *s)
+{
+  vtimer_stop(&s->timer);
+  drop_conn(s);
+  free(s->rx);
+  s->rx = NULL;
+  s->rx_len = 0;
+  s->used = 0;
+  s->state = NET_INITIAL;
+}
+
+/* ---- receiving ---- */
+
+static void start_reading(struct net_socket *s);
+
+/* Direct push: what is buffered goes to the port in pieces, while the port can take it. */
+static void push_out(struct net_socket *s)
+{
+  struct net *n = s->net;
+  while (s->rx_len > 0 && n->ops->can_push(n->ctx, s->port)) {
+    size_t len = s->rx_len < NET_READ_MAX ? s->rx_len : NET_READ_MAX;
+    char head[64];
+    snprintf(head, sizeof(head), "+QIURC: \"recv\",%d,%zu", s->id, len);
+    n->ops->push(n->ctx, s->port, head, s->rx, len);
+    s->read += len;
+    memmove(s->rx, s->rx + len, s->rx_len - len);
+    s->rx_len -= len;
+  }
+  if (s->rx_len < NET_RX_MAX)
+    start_reading(s);
+}
+
+static void received(struct net_socket *s, size_t len)
+{
+  s->rx_len += len;
+  s->received += len;
+  if (s->mode == NET_PUSH) {
+    push_out(s);
+    return;
+  }
+  if (!s->told) { /* once, until the host has read the buffer empty */
+    s->told = 1;
+    urc(s, "+QIURC: \"recv\",%d", s->id, 0);
+  }
+}
+
+static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
+{
+  struct net_conn *c = h->data;
+  struct net_socket *s = c->s;
+  (void)hint;
+  if (!s || s->rx_len >= NET_RX_MAX) {
+    *buf = uv_buf_init(NULL, 0);
+    return;
+  }
+  *buf = uv_buf_init(s->rx + s->rx_len, (unsigned)(NET_RX_MAX - s->rx_len));
+}
+
+static void peer_closed(struct net_socket *s)
+{
+  drop_conn(s);
+  s->state = NET_CLOSING;
+  if (s->mode == NET_PUSH)
+    push_out(s);
+  urc(s, "+QIURC: \"closed\",%d", s->id, 0);
+}
+
+static void on_tcp_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
+{
+  struct net_conn *c = st->data;
+  struct net_socket *s = c->s;
+  (void)buf;
+  if (!s)
+    return;
+  if (nread > 0) {
+    received(s, (size_t)nread);
+    if (s->rx_len >= NET_RX_MAX && s->reading) { /* full: the peer's sends back up (TCP) */
+      uv_read_stop(st);
+      s->reading = 0;
+    }
+  } else if (nread < 0 && nread != UV_ENOBUFS) {
+    peer_closed(s);
+  }
+}
+
+static void on_udp_read(uv_udp_t *u, ssize_t nread, const uv_buf_t *buf,
+                        const struct sockaddr *addr, unsigned flags)
+{
+  struct net_conn *c = u->data;
+  struct net_socket *s = c->s;
+  (void)buf;
+  (void)addr;
+  if (!s || nread <= 0 || (flags & UV_UDP_PARTIAL))
+    return; /* a datagram that finds the buffer full is lost, as UDP's are */
+  received(s, (size_t)nread);
+}
+
+static void start_reading(struct net_socket *s)
+{
+  if (s->reading || !s->conn || s->state != NET_CONNECTED)
+    return;
+  if (s->type == NET_TCP)
+    uv_read_start(&s->conn->h.stream, on_alloc, on_tcp_read);
+  else
+    uv_udp_recv_start(&s->conn->h.udp, on_alloc, on_udp_read);
+  s->reading = 1;
+}
+
+/* ---- opening ---- */
+
+static void open_result(struct net_socket *s, int err)
+{
+  urc(s, "+QIOPEN: %d,%d", s->id, err);
+  if (err) {
+    s->net->last_error = err;
+    free_socket(s);
+    return;
+  }
+  s->state = NET_CONNECTED;
+  start_reading(s);
+}
+
+static void on_connect(uv_connect_t *req, int status)
+{
+  struct net_conn *c = req->data;
+  struct net_socket *s = c->s;
+  if (!s)
+    return;
+  if (status < 0)
+    log_info("module %d: socket %d: connect to %s:%d: %s", s->net->index, s->id, s->addr,
+             s->remote_port, uv_strerror(status));
+  open_result(s, status < 0 ? TCPIP_CONNECT : 0);
+}
+
+static int address(const struct net_socket *s, struct sockaddr_storage *sa)
+{
+  if (uv_ip4_addr(s->addr, s->remote_port, (struct sockaddr_in *)sa) == 0)
+    return 0;
+  return uv_ip6_addr(s->addr, s->remote_port, (struct sockaddr_in6 *)sa);
+}
+
+static int bind_local(struct net_socket *s, const struct sockaddr_storage *remote)
+{
+  struct sockaddr_storage local;
+  int rc;
+  if (!s->local_port)
+    return 0;
+  if (remote->ss_family == AF_INET6)
+    uv_ip6_addr("::", s->local_port, (struct sockaddr_in6 *)&local);
+  else
+    uv_ip4_addr("0.0.0.0", s->local_port, (struct sockaddr_in *)&local);
+  if (s->type == NET_TCP)
+    rc = uv_tcp_bind(&s->conn->h.tcp, (const struct sockaddr *)&local, 0);
+  else
+    rc = uv_udp_bind(&s->conn->h.udp, (const struct sockaddr *)&local, 0);
+  return rc;
+}
+
+/* The network's round trip has passed: the connect goes out. */
+static void connect_now(struct vtimer *t)
+{
+  struct net_socket *s = t->data;
+  struct sockaddr_storage sa;
+  struct net_conn *c;
+  if (address(s, &sa) != 0) {
+    open_result(s, TCPIP_DNS_PARSE);
+    return;
+  }
+  c = calloc(1, sizeof(*c));
+  if (!c) {
+    open_result(s, TCPIP_NO_MEMORY);
+    return;
+  }
+  c->s = s;
+  c->h.handle.data = c;
+  c->connect.data = c;
+  s->conn = c;
+  if (s->type == NET_TCP)
+    uv_tcp_init(s->net->loop, &c->h.tcp);
+  else
+    uv_udp_init(s->net->loop, &c->h.udp);
+  if (bind_local(s, &sa) != 0) {
+    open_result(s, TCPIP_BIND);
+    return;
+  }
+  if (s->type == NET_UDP) {
+    open_result(s, uv_udp_connect(&c->h.udp, (const struct sockaddr *)&sa) ? TCPIP_CONNECT : 0);
+    return;
+  }
+  if (uv_tcp_connect(&c->connect, &c->h.tcp, (const struct sockaddr *)&sa, on_connect) != 0)
+    open_result(s, TCPIP_CONNECT);
+}
+
+int net_open(struct net *n, int port, int cid, int id, enum net_type type, const char *host,
+             int remote_port, int local_port, enum net_mode mode)
+{
+  struct net_socket *s = &n->sock[id];
+  const char *addr;
+  if (mode == NET_TRANSPARENT)
+    return error_in_list(ERR_TCPIP, TCPIP_NOT_SUPPORTED);
+  if (strlen(host) > NET_HOST_MAX)
+    return error_in_list(ERR_TCPIP, TCPIP_INVALID_PARAM);
+  if (s->used) { /* the answer is OK, the result says why not */
+    char text[48];
+    snprintf(text, sizeof(text), "+QIOPEN: %d,%d", id, TCPIP_ID_IN_USE);
+    n->last_error = TCPIP_ID_IN_USE;
+    n->ops->urc(n->ctx, port, text);
+    return 0;
+  }
+  memset(&s->host, 0, sizeof(s->host));
+  s->used = 1;
+  s->port = port;
+  s->cid = cid;
+  s->type = type;
+  s->mode = mode;
+  s->remote_port = remote_port;
+  s->local_port = local_port;
+  s->told = 0;
+  s->sent = s->acked = s->received = s->read = 0;
+  s->tx_pending = 0;
+  s->rx_len = 0;
+  snprintf(s->host, sizeof(s->host), "%s", host);
+  s->state = NET_OPENING;
+  if (!n->nw->active[cid]) {
+    open_result(s, TCPIP_PDP_OPEN);
+    return 0;
+  }
+  addr = network_resolve(n->dns, n->ndns, host);
+  if (!addr) {
+    open_result(s, TCPIP_DNS_PARSE);
+    return 0;
+  }
+  snprintf(s->addr, sizeof(s->addr), "%s", addr);
+  s->rx = malloc(NET_RX_MAX);
+  if (!s->rx) {
+    open_result(s, TCPIP_NO_MEMORY);
+    return 0;
+  }
+  vtimer_start(&s->timer, n->nw->latency_ms, connect_now); /* SYN and SYN-ACK */
+  return 0;
+}
+
+/* ---- sending, reading, closing ---- */
+
+const struct net_socket *net_socket(const struct net *n, int id)
+{
+  return id >= 0 && id < NET_SOCKETS && n->sock[id].used ? &n->sock[id] : NULL;
+}
+
+int net_local_port(const struct net *n, int id)
+{
+  const struct net_socket *s = net_socket(n, id);
+  struct sockaddr_storage sa;
+  int len = sizeof(sa);
+  if (!s || !s->conn)
+    return s ? s->local_port : 0;
+  if ((s->type == NET_TCP ? uv_tcp_getsockname(&s->conn->h.tcp, (struct sockaddr *)&sa, &len)
+                          : uv_udp_getsockname(&s->conn->h.udp, (struct sockaddr *)&sa, &len)) != 0)
+    return s->local_port;
+  return ntohs(sa.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&sa)->sin6_port
+                                        : ((struct sockaddr_in *)&sa)->sin_port);
+}
+
+int net_can_send(const struct net *n, int id)
+{
+  const struct net_socket *s = net_socket(n, id);
+  if (!s)
+    return TCPIP_NOT_ALLOWED;
+  if (s->state == NET_CLOSING)
+    return TCPIP_SOCKET_CLOSED;
+  return s->state == NET_CONNECTED ? 0 : TCPIP_NOT_ALLOWED;
+}
+
+static void sent(struct net_write *w, int status)
+{
+  struct net_socket *s = w->conn->s;
+  if (s) {
+    s->tx_pending -= w->len;
+    if (status == 0)
+      s->acked += w->len; /* the kernel has it: as close to the peer's ACK as we see */
+  }
+  free(w);
+}
+
+static void tcp_sent(uv_write_t *req, int status)
+{
+  sent(req->data, status);
+}
+
+static void udp_sent(uv_udp_send_t *req, int status)
+{
+  sent(req->data, status);
+}
+
+int net_send(struct net *n, int id, const char *data, size_t len)
+{
+  struct net_socket *s = &n->sock[id];
+  struct net_write *w;
+  uv_buf_t b;
+  int rc = net_can_send(n, id);
+  if (rc)
+    return rc;
+  if (s->tx_pending + len > NET_TX_MAX || !(w = malloc(sizeof(*w) + len)))
+    return 1;
+  memcpy(w->data, data, len);
+  w->len = len;
+  w->conn = s->conn;
+  b = uv_buf_init(w->data, (unsigned)len);
+  if (s->type == NET_TCP) {
+    w->req.w.data = w;
+    rc = uv_write(&w->req.w, &s->conn->h.stream, &b, 1, tcp_sent);
+  } else {
+    w->req.u.data = w;
+    rc = uv_udp_send(&w->req.u, &s->conn->h.udp, &b, 1, NULL, udp_sent);
+  }
+  if (rc) {
+    free(w);
+    return 1;
+  }
+  s->tx_pending += len;
+  s->sent += len;
+  return 0;
+}
+
+size_t net_read(struct net *n, int id, char *buf, size_t max)
+{
+  struct net_socket *s = &n->sock[id];
+  size_t len = s->rx_len < max ? s->rx_len : max;
+  if (!s->used || !len)
+    return 0;
+  memcpy(buf, s->rx, len);
+  memmove(s->rx, s->rx + len, s->rx_len - len);
+  s->rx_len -= len;
+  s->read += len;
+  if (s->rx_len == 0)
+    s->told = 0;
+  start_reading(s); /* room again: the peer may go on */
+  return len;
+}
+
+void net_close(struct net *n, int id)
+{
+  if (id >= 0 && id < NET_SOCKETS && n->sock[id].used)
+    free_socket(&n->sock[id]);
+}
+
+void net_port_ready(struct net *n, int port)
+{
+  for (int i = 0; i < NET_SOCKETS; i++)
+    if (n->sock[i].used && n->sock[i].port == port && n->sock[i].mode == NET_PUSH)
+      push_out(&n->sock[i]);
+}
+
+void net_context_down(struct net *n, int cid, int with_urc)
+{
+  for (int i = 0; i < NET_SOCKETS; i++) {
+    struct net_socket *s = &n->sock[i];
+    if (!s->used || s->cid != cid)
+      continue;
+    if (with_urc && s->state != NET_CLOSING)
+      urc(s, "+QIURC: \"closed\",%d", s->id, 0);
+    free_socket(s);
+  }
+}
+
+void net_reset(struct net *n)
+{
+  for (int i = 0; i < NET_SOCKETS; i++)
+    if (n->sock[i].used)
+      free_socket(&n->sock[i]);
+}

@@ -1,0 +1,102 @@
+/* net: the module's TCP/IP stack as the TCP/IP note's commands see it: twelve sockets
+ * (connectID 0-11), TCP and UDP clients on real libuv handles, to addresses resolved through the
+ * DNS map, on an active PDP context; each socket buffers what it receives for AT+QIRD (buffer
+ * access mode) or pushes it to its port (direct push mode). It never sees a port or the module:
+ * it reports through struct net_ops. */
+#ifndef FOTASIM_NET_H
+#define FOTASIM_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "network.h"
+#include "vclock.h"
+
+#define NET_SOCKETS 12
+#define NET_RX_MAX (64 * 1024)     /* received bytes a socket holds; then it stops reading */
+#define NET_READ_MAX 1500          /* AT+QIRD's longest read, and a direct push's largest piece */
+#define NET_SEND_MAX 1460          /* AT+QISEND's longest fixed length */
+#define NET_TX_MAX (64 * 1024)     /* bytes written but not yet taken by the kernel: SEND FAIL */
+#define NET_HOST_MAX 150
+
+enum net_type { NET_TCP, NET_UDP };
+enum net_state { NET_INITIAL, NET_OPENING, NET_CONNECTED, NET_LISTENING, NET_CLOSING };
+enum net_mode { NET_BUFFER, NET_PUSH, NET_TRANSPARENT };
+
+struct net;
+struct net_conn;
+
+struct net_socket {
+  struct net *net;
+  int id;
+  int used;
+  int cid, port;              /* the context, and the module port that opened it (URCs) */
+  enum net_type type;
+  enum net_state state;
+  enum net_mode mode;
+  char host[NET_HOST_MAX + 1];
+  char addr[64];              /* what the host resolved to */
+  int remote_port, local_port;
+  struct net_conn *conn;      /* the libuv handle; outlives the socket until it has closed */
+  int reading;
+  struct vtimer timer;        /* the network's round trip before the connect goes out */
+  char *rx;                   /* received, not yet read or pushed */
+  size_t rx_len;
+  int told;                   /* buffer mode: "recv" was reported since the buffer was empty */
+  uint64_t sent, acked, received, read;
+  size_t tx_pending;          /* bytes in writes libuv has not finished */
+};
+
+/* How the stack reports upward; ports are the module's port numbers. */
+struct net_ops {
+  void (*urc)(void *ctx, int port, const char *text);
+  /* Direct push: may the port take data now (no command running)? */
+  int (*can_push)(void *ctx, int port);
+  /* Direct push: the URC line, then the data on the port. */
+  void (*push)(void *ctx, int port, const char *head, const char *data, size_t len);
+};
+
+struct net {
+  uv_loop_t *loop;
+  struct vclock *clock;
+  struct network *nw;
+  const struct dns_entry *dns;
+  int ndns;
+  int index;                  /* the module's number, for logs */
+  const struct net_ops *ops;
+  void *ctx;
+  int last_error;             /* AT+QIGETERROR */
+  int data_echo;              /* AT+QISDE: AT+QISEND's data echoed (with ATE1) */
+  struct net_socket sock[NET_SOCKETS];
+};
+
+void net_init(struct net *n, uv_loop_t *loop, struct vclock *clock, struct network *nw,
+              const struct dns_entry *dns, int ndns, int index, const struct net_ops *ops,
+              void *ctx);
+/* AT+QIOPEN: 0 when accepted (the result follows as +QIOPEN: <id>,<err>), or a TCP/IP code
+ * for the write command's answer. */
+int net_open(struct net *n, int port, int cid, int id, enum net_type type, const char *host,
+             int remote_port, int local_port, enum net_mode mode);
+/* AT+QISEND's data: 0 SEND OK, 1 SEND FAIL (the send buffer is full), or a TCP/IP code. */
+int net_send(struct net *n, int id, const char *data, size_t len);
+/* Whether a socket can send now (AT+QISEND before its prompt): 0, or a TCP/IP code. */
+int net_can_send(const struct net *n, int id);
+/* AT+QIRD: up to max bytes into buf; the count. */
+size_t net_read(struct net *n, int id, char *buf, size_t max);
+/* AT+QICLOSE: the socket is closed and its id free again. */
+void net_close(struct net *n, int id);
+/* The port the socket's own end is bound to (0 if none yet). */
+int net_local_port(const struct net *n, int id);
+/* The socket if that id is open, else NULL. */
+const struct net_socket *net_socket(const struct net *n, int id);
+/* The port can take direct-push data again (its command ended). */
+void net_port_ready(struct net *n, int port);
+/* A context went down (an outage, AT+QIDEACT, power): its sockets close, with "closed" URCs
+ * when urc is set. */
+void net_context_down(struct net *n, int cid, int urc);
+/* Power is gone: every socket closes silently. */
+void net_reset(struct net *n);
+const char *net_type_name(enum net_type t);
+
+#endif

@@ -1,0 +1,365 @@
+/* test_socket: the TCP/IP note's socket commands against real TCP and UDP echo servers on
+ * 127.0.0.1 (a child process of the test), exact bytes on the module's port: buffer access and
+ * direct push, fixed-length, Ctrl-Z and cancelled sends, binary data, the counters, the errors
+ * that have a natural cause, a peer that closes, an outage that drops the context, twelve
+ * sockets at once, and CGACT/CGPADDR. */
+#include <arpa/inet.h>
+#include <check.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fota_host.h"
+#include "host.h"
+
+/* ---- the echo servers: one child process, TCP and UDP on ephemeral ports ---- */
+
+static pid_t echo_pid = -1;
+static int tcp_port, udp_port, closer_port;
+
+static int listen_on(int type, int *port)
+{
+  struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+  socklen_t len = sizeof(a);
+  int fd = socket(AF_INET, type, 0), one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+      (type == SOCK_STREAM && listen(fd, 32) != 0) ||
+      getsockname(fd, (struct sockaddr *)&a, &len) != 0)
+    abort();
+  *port = ntohs(a.sin_port);
+  return fd;
+}
+
+/* Echoes every TCP connection and UDP datagram; a connection to the closer port gets "bye" and
+ * is closed. Ends after 120 s at the most, or on SIGTERM. */
+static void echo_serve(int tcp, int udp, int closer)
+{
+  struct pollfd p[64];
+  int n = 3;
+  time_t end = time(NULL) + 120;
+  p[0] = (struct pollfd){ .fd = tcp, .events = POLLIN };
+  p[1] = (struct pollfd){ .fd = udp, .events = POLLIN };
+  p[2] = (struct pollfd){ .fd = closer, .events = POLLIN };
+  while (time(NULL) < end) {
+    if (poll(p, (nfds_t)n, 1000) <= 0)
+      continue;
+    for (int i = 0; i < n; i++) {
+      char buf[65536];
+      if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+        continue;
+      if (i == 0 && n < 64) {
+        int c = accept(tcp, NULL, NULL);
+        if (c >= 0)
+          p[n++] = (struct pollfd){ .fd = c, .events = POLLIN };
+      } else if (i == 1) {
+        struct sockaddr_in from;
+        socklen_t fl = sizeof(from);
+        ssize_t r = recvfrom(udp, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+        if (r > 0)
+          sendto(udp, buf, (size_t)r, 0, (struct sockaddr *)&from, fl);
+      } else if (i == 2) {
+        int c = accept(closer, NULL, NULL);
+        if (c >= 0) {
+          if (write(c, "bye", 3) != 3)
+            _exit(3);
+          close(c);
+        }
+      } else if (i > 2) {
+        ssize_t r = read(p[i].fd, buf, sizeof(buf));
+        if (r <= 0) {
+          close(p[i].fd);
+          p[i--] = p[--n];
+          continue;
+        }
+        for (ssize_t off = 0; off < r;) {
+          ssize_t w = write(p[i].fd, buf + off, (size_t)(r - off));
+          if (w <= 0)
+            break;
+          off += w;
+        }
+      }
+    }
+  }
+  _exit(0);
+}
+
+static void echo_start(void)
+{
+  int tcp = listen_on(SOCK_STREAM, &tcp_port), udp = listen_on(SOCK_DGRAM, &udp_port);
+  int closer = listen_on(SOCK_STREAM, &closer_port);
+  echo_pid = fork();
+  ck_assert_int_ge(echo_pid, 0);
+  if (echo_pid == 0) { /* not check's handlers: they would end the whole process group */
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGALRM, SIG_DFL);
+    echo_serve(tcp, udp, closer);
+  }
+  close(tcp);
+  close(udp);
+  close(closer);
+}
+
+static void setup(void)
+{
+  fixture_setup();
+  echo_start();
+}
+
+static void teardown(void)
+{
+  if (echo_pid > 0) {
+    kill(echo_pid, SIGTERM);
+    waitpid(echo_pid, NULL, 0);
+    echo_pid = -1;
+  }
+  fixture_teardown();
+}
+
+/* ---- the host side ---- */
+
+static void up(void)
+{
+  ck_assert_msg(sim_start(&S, NULL) == 0, "fotasim did not get ready: %s", S.ready);
+  M = tty_open(S.main_link);
+  expect_tty(M, BOOT_URCS);
+  chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  chat(M, "AT+QIACT=1\r", "\r\nOK\r\n");
+}
+
+static void open_socket(int id, const char *type, int port, int mode)
+{
+  char cmd[128], want[64];
+  snprintf(cmd, sizeof(cmd), "AT+QIOPEN=1,%d,\"%s\",\"127.0.0.1\",%d,0,%d\r", id, type, port, mode);
+  snprintf(want, sizeof(want), "\r\nOK\r\n\r\n+QIOPEN: %d,0\r\n", id);
+  chat(M, cmd, want);
+}
+
+/* AT+QISEND=<id>,<len>, the prompt, the bytes, SEND OK. */
+static void send_fixed(int id, const char *data, size_t len)
+{
+  char cmd[64];
+  snprintf(cmd, sizeof(cmd), "AT+QISEND=%d,%zu\r", id, len);
+  chat(M, cmd, "\r\n> ");
+  tty_send(M, data, len);
+  expect_tty(M, "\r\nSEND OK\r\n");
+}
+
+/* AT+QIRD=<id>,<max>: exactly +QIRD: <len>, the bytes, CR LF, OK. */
+static void read_exact(int id, const char *data, size_t len)
+{
+  char cmd[64], head[64], buf[4096];
+  size_t hl, got;
+  snprintf(cmd, sizeof(cmd), "AT+QIRD=%d,1500\r", id);
+  tty_send(M, cmd, strlen(cmd));
+  hl = (size_t)snprintf(head, sizeof(head), "\r\n+QIRD: %zu\r\n", len);
+  got = tty_read_n(M, buf, hl + len + 8, 3000);
+  ck_assert_msg(got == hl + len + 8, "got %s", show(buf, got));
+  ck_assert_msg(!memcmp(buf, head, hl), "got %s", show(buf, got));
+  ck_assert_msg(!memcmp(buf + hl, data, len), "got %s", show(buf, got));
+  ck_assert_msg(!memcmp(buf + hl + len, "\r\n\r\nOK\r\n", 8), "got %s", show(buf, got));
+}
+
+START_TEST(tcp_buffer_mode)
+{
+  up();
+  open_socket(0, "TCP", tcp_port, 0);
+  send_fixed(0, "hello", 5);
+  expect_tty(M, "\r\n+QIURC: \"recv\",0\r\n");
+  read_exact(0, "hello", 5);
+  chat(M, "AT+QIRD=0,1500\r", "\r\n+QIRD: 0\r\n\r\nOK\r\n");
+  chat(M, "AT+QISEND=0,0\r", "\r\n+QISEND: 5,5,0\r\n\r\nOK\r\n");
+  chat(M, "AT+QIRD=0,0\r", "\r\n+QIRD: 5,5,0\r\n\r\nOK\r\n");
+  /* the URC comes once per emptied buffer: a second send is reported again */
+  send_fixed(0, "again", 5);
+  expect_tty(M, "\r\n+QIURC: \"recv\",0\r\n");
+  read_exact(0, "again", 5);
+  chat(M, "AT+QICLOSE=0\r", "\r\nOK\r\n");
+  chat(M, "AT+QISTATE?\r", "\r\nOK\r\n");
+  chat(M, "AT+QIRD=0\r", "\r\nERROR\r\n");
+}
+END_TEST
+
+START_TEST(binary_ctrlz_and_cancel)
+{
+  static const char bin[] = { 'a', 0, '\r', '\n', '+', '+', '+', 0x1a, (char)0xff, 'z' };
+  up();
+  open_socket(3, "TCP", tcp_port, 0);
+  send_fixed(3, bin, sizeof(bin)); /* fixed length: Ctrl-Z and NUL are data */
+  expect_tty(M, "\r\n+QIURC: \"recv\",3\r\n");
+  read_exact(3, bin, sizeof(bin));
+  chat(M, "AT+QISEND=3\r", "\r\n> ");
+  tty_send(M, "ctrl-z ends it\x1a", 15);
+  expect_tty(M, "\r\nSEND OK\r\n\r\n+QIURC: \"recv\",3\r\n");
+  read_exact(3, "ctrl-z ends it", 14);
+  chat(M, "AT+QISEND=3\r", "\r\n> ");
+  tty_send(M, "never\x1b", 6);
+  expect_tty(M, "\r\nERROR\r\n");
+  chat(M, "AT+QIGETERROR\r", "\r\n+QIGETERROR: 571,cancel send\r\n\r\nOK\r\n");
+  chat(M, "AT+QISEND=3,0\r", "\r\n+QISEND: 24,24,0\r\n\r\nOK\r\n");
+  chat(M, "AT\r", "\r\nOK\r\n"); /* nothing of the cancelled data was sent or interpreted */
+  chat(M, "AT+QISEND=3,1461\r", "\r\n+CME ERROR: 552\r\n");
+}
+END_TEST
+
+START_TEST(direct_push_and_echo)
+{
+  up();
+  open_socket(1, "TCP", tcp_port, 1);
+  chat(M, "ATE1\r", "\r\nOK\r\n");
+  /* with ATE1 and AT+QISDE=1 (the default) the data is echoed */
+  chat(M, "AT+QISEND=1,4\r", "AT+QISEND=1,4\r\r\n> ");
+  tty_send(M, "ping", 4);
+  expect_tty(M, "ping\r\nSEND OK\r\n\r\n+QIURC: \"recv\",1,4\r\nping\r\n");
+  chat(M, "AT+QISDE=0\r", "AT+QISDE=0\r\r\nOK\r\n");
+  chat(M, "AT+QISEND=1,4\r", "AT+QISEND=1,4\r\r\n> ");
+  tty_send(M, "pong", 4);
+  expect_tty(M, "\r\nSEND OK\r\n\r\n+QIURC: \"recv\",1,4\r\npong\r\n");
+  chat(M, "AT+QIRD=1\r", "AT+QIRD=1\r\r\nERROR\r\n"); /* not a buffer-mode socket */
+}
+END_TEST
+
+START_TEST(udp_client)
+{
+  char cmd[128], want[160];
+  up();
+  open_socket(2, "UDP", udp_port, 0);
+  send_fixed(2, "datagram", 8);
+  expect_tty(M, "\r\n+QIURC: \"recv\",2\r\n");
+  read_exact(2, "datagram", 8);
+  tty_send(M, "AT+QISTATE=1,2\r", 15);
+  {
+    char buf[256];
+    size_t n = tty_read_for(M, buf, sizeof(buf) - 1, 500);
+    buf[n] = '\0';
+    snprintf(want, sizeof(want), "\r\n+QISTATE: 2,\"UDP\",\"127.0.0.1\",%d,", udp_port);
+    ck_assert_msg(!strncmp(buf, want, strlen(want)), "%s", show(buf, n));
+    ck_assert_msg(strstr(buf, ",2,1,-1,0,\"uart1\"\r\n\r\nOK\r\n"), "%s", show(buf, n));
+  }
+  snprintf(cmd, sizeof(cmd), "AT+QIOPEN=1,2,\"UDP\",\"127.0.0.1\",%d\r", udp_port);
+  chat(M, cmd, "\r\nOK\r\n\r\n+QIOPEN: 2,563\r\n"); /* the id is in use */
+}
+END_TEST
+
+START_TEST(natural_errors)
+{
+  char cmd[128];
+  int dead;
+  close(listen_on(SOCK_STREAM, &dead)); /* a port nobody listens on */
+  up();
+  snprintf(cmd, sizeof(cmd), "AT+QIOPEN=1,4,\"TCP\",\"127.0.0.1\",%d\r", dead);
+  chat(M, cmd, "\r\nOK\r\n\r\n+QIOPEN: 4,566\r\n");
+  chat(M, "AT+QIOPEN=1,4,\"TCP\",\"no.such.host\",80\r", "\r\nOK\r\n\r\n+QIOPEN: 4,565\r\n");
+  chat(M, "AT+QIGETERROR\r", "\r\n+QIGETERROR: 565,DNS parse failed\r\n\r\nOK\r\n");
+  chat(M, "AT+QIOPEN=2,4,\"TCP\",\"127.0.0.1\",80\r", "\r\nOK\r\n\r\n+QIOPEN: 4,561\r\n");
+  chat(M, "AT+QIOPEN=1,12,\"TCP\",\"127.0.0.1\",80\r", "\r\n+CME ERROR: 552\r\n");
+  chat(M, "AT+CMEE=2\r", "\r\nOK\r\n");
+  chat(M, "AT+QIOPEN=1,12,\"TCP\",\"127.0.0.1\",80\r", "\r\n+CME ERROR: invalid parameters\r\n");
+  chat(M, "AT+QISEND=5,3\r", "\r\nERROR\r\n"); /* no such socket */
+  chat(M, "AT+QIGETERROR\r", "\r\n+QIGETERROR: 572,operation not allowed\r\n\r\nOK\r\n");
+  chat(M, "AT+QIOPEN=1,4,\"TCP LISTENER\",\"127.0.0.1\",0,2020\r",
+       "\r\n+CME ERROR: operation not supported\r\n");
+  chat(M, "AT+QIDNSGIP=1,\"localhost\"\r",
+       "\r\nOK\r\n\r\n+QIURC: \"dnsgip\",0,1,600\r\n\r\n+QIURC: \"dnsgip\",\"127.0.0.1\"\r\n");
+  chat(M, "AT+QIDNSGIP=1,\"no.such.host\"\r", "\r\nOK\r\n\r\n+QIURC: \"dnsgip\",565\r\n");
+}
+END_TEST
+
+START_TEST(peer_closes)
+{
+  up();
+  open_socket(0, "TCP", closer_port, 0);
+  expect_tty(M, "\r\n+QIURC: \"recv\",0\r\n\r\n+QIURC: \"closed\",0\r\n");
+  read_exact(0, "bye", 3); /* what came before the close can still be read */
+  chat(M, "AT+QISEND=0,1\r", "\r\nERROR\r\n");
+  chat(M, "AT+QIGETERROR\r", "\r\n+QIGETERROR: 567,socket has been closed\r\n\r\nOK\r\n");
+  chat(M, "AT+QICLOSE=0\r", "\r\nOK\r\n");
+}
+END_TEST
+
+START_TEST(outage_drops_the_context)
+{
+  char reply[512];
+  up();
+  open_socket(0, "TCP", tcp_port, 0);
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"network\",\"registration\":\"searching\"}", reply,
+                       sizeof(reply), 5000), 0);
+  expect_tty(M, "\r\n+QIURC: \"closed\",0\r\n\r\n+QIURC: \"pdpdeact\",1\r\n");
+  chat(M, "AT+QISTATE?\r", "\r\nOK\r\n");
+  chat(M, "AT+CGACT?\r", "\r\n+CGACT: 1,0\r\n\r\nOK\r\n");
+}
+END_TEST
+
+START_TEST(twelve_sockets)
+{
+  char data[48];
+  up();
+  for (int id = 0; id < 12; id++)
+    open_socket(id, id % 2 ? "UDP" : "TCP", id % 2 ? udp_port : tcp_port, 0);
+  for (int id = 0; id < 12; id++) {
+    snprintf(data, sizeof(data), "socket %02d", id);
+    send_fixed(id, data, strlen(data));
+    snprintf(data, sizeof(data), "\r\n+QIURC: \"recv\",%d\r\n", id);
+    expect_tty(M, data);
+  }
+  for (int id = 11; id >= 0; id--) {
+    snprintf(data, sizeof(data), "socket %02d", id);
+    read_exact(id, data, strlen(data));
+  }
+}
+END_TEST
+
+START_TEST(cgact_and_cgpaddr)
+{
+  char buf[256];
+  size_t n;
+  ck_assert_msg(sim_start(&S, NULL) == 0, "fotasim did not get ready: %s", S.ready);
+  M = tty_open(S.main_link);
+  expect_tty(M, BOOT_URCS);
+  chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  chat(M, "AT+CGACT?\r", "\r\n+CGACT: 1,0\r\n\r\nOK\r\n");
+  chat(M, "AT+CGPADDR=1\r", "\r\n+CGPADDR: 1\r\n\r\nOK\r\n");
+  chat(M, "AT+CGACT=1,1\r", "\r\nOK\r\n");
+  chat(M, "AT+CGACT?\r", "\r\n+CGACT: 1,1\r\n\r\nOK\r\n");
+  tty_send(M, "AT+CGPADDR\r", 11);
+  n = tty_read_for(M, buf, sizeof(buf) - 1, 500);
+  buf[n] = '\0';
+  ck_assert_msg(!strncmp(buf, "\r\n+CGPADDR: 1,\"10.", 18), "%s", show(buf, n));
+  ck_assert_msg(strstr(buf, "\"\r\n\r\nOK\r\n"), "%s", show(buf, n));
+  chat(M, "AT+CGPADDR=3\r", "\r\n+CME ERROR: 50\r\n"); /* not defined */
+  chat(M, "AT+CGACT=0,1\r", "\r\nOK\r\n");
+  chat(M, "AT+QIACT?\r", "\r\nOK\r\n");
+  chat(M, "AT+CGACT=2,1\r", "\r\n+CME ERROR: 50\r\n");
+}
+END_TEST
+
+static Suite *socket_suite(void)
+{
+  Suite *s = suite_create("socket");
+  TCase *t = tcase_create("socket");
+  tcase_add_checked_fixture(t, setup, teardown);
+  tcase_set_timeout(t, 60);
+  tcase_add_test(t, tcp_buffer_mode);
+  tcase_add_test(t, binary_ctrlz_and_cancel);
+  tcase_add_test(t, direct_push_and_echo);
+  tcase_add_test(t, udp_client);
+  tcase_add_test(t, natural_errors);
+  tcase_add_test(t, peer_closes);
+  tcase_add_test(t, outage_drops_the_context);
+  tcase_add_test(t, twelve_sockets);
+  tcase_add_test(t, cgact_and_cgpaddr);
+  suite_add_tcase(s, t);
+  return s;
+}
+
+int main(void)
+{
+  return run_suite(socket_suite());
+}
