@@ -340,6 +340,126 @@ START_TEST(cgact_and_cgpaddr)
 }
 END_TEST
 
+/* Exactly want comes next, but for "recv" URCs of socket 0 before it (a buffer-mode socket says
+ * so once per emptied buffer, between any two answers). */
+static void expect_past_urc(const char *want)
+{
+  static const char urc[] = "\r\n+QIURC: \"recv\",0\r\n";
+  size_t wl = strlen(want), ul = sizeof(urc) - 1, got;
+  char buf[256];
+  for (;;) {
+    got = tty_read_n(M, buf, wl < ul ? wl : ul, 5000);
+    if (got == (wl < ul ? wl : ul) && !memcmp(buf, urc, got) && memcmp(buf, want, got)) {
+      ck_assert_uint_eq(tty_read_n(M, buf + got, ul - got, 5000), ul - got);
+      ck_assert_msg(!memcmp(buf, urc, ul), "%s", show(buf, ul));
+      continue;
+    }
+    break;
+  }
+  if (wl > got)
+    got += tty_read_n(M, buf + got, wl - got, 5000);
+  ck_assert_msg(got == wl && !memcmp(buf, want, wl), "wanted %s, got %s", want, show(buf, got));
+}
+
+/* AT+QIRD=<id>,<max>: whatever is buffered, appended to out; the count. */
+static size_t read_some(int id, char *out)
+{
+  char cmd[48], buf[1600], *nl;
+  size_t got, n;
+  snprintf(cmd, sizeof(cmd), "AT+QIRD=%d,1500\r", id);
+  tty_send(M, cmd, strlen(cmd));
+  expect_past_urc("\r\n+QIRD: ");
+  memcpy(buf, "\r\n+QIRD: ", 10);
+  got = 10 + tty_read_n(M, buf + 10, 2, 3000); /* a first digit and what follows */
+  ck_assert_msg(got == 12 && !memcmp(buf, "\r\n+QIRD: ", 10), "%s", show(buf, got));
+  while (!(nl = memchr(buf + 10, '\n', got - 10)) && got < 20)
+    got += tty_read_n(M, buf + got, 1, 3000);
+  ck_assert_ptr_nonnull(nl);
+  n = strtoul(buf + 10, NULL, 10);
+  ck_assert_uint_le(n, 1500);
+  if (n == 0) {
+    expect_tty(M, "\r\nOK\r\n");
+    return 0;
+  }
+  ck_assert_uint_eq(tty_read_n(M, out, n, 3000), n);
+  expect_tty(M, "\r\n\r\nOK\r\n");
+  return n;
+}
+
+/* A megabyte through the echo server and back, byte for byte: the host reads only when the
+ * module refuses to take more (SEND FAIL) or all is sent, so every buffer on the way fills up
+ * and holds: the module keeps at most 64 KiB and stops reading the peer. */
+START_TEST(megabyte_with_back_pressure)
+{
+  enum { TOTAL = 1 << 20, CHUNK = 1460 };
+  char *sent = malloc(TOTAL), *back = malloc(TOTAL), cmd[48], reply[64];
+  size_t off = 0, got = 0;
+  int fails = 0;
+  ck_assert(sent && back);
+  for (size_t i = 0; i < TOTAL; i++)
+    sent[i] = (char)(i * 7 + (i >> 11));
+  up();
+  { /* on the USB port: the main UART's line rate would make this a 90 s test */
+    int uart = M;
+    U = tty_open(S.usb_link);
+    expect_tty(U, BOOT_URCS);
+    M = U;
+    U = uart;
+    chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  }
+  open_socket(0, "TCP", tcp_port, 0);
+  while (off < TOTAL) {
+    size_t n = TOTAL - off < CHUNK ? TOTAL - off : CHUNK, r;
+    snprintf(cmd, sizeof(cmd), "AT+QISEND=0,%zu\r", n);
+    tty_send(M, cmd, strlen(cmd));
+    expect_past_urc("\r\n> ");
+    tty_send(M, sent + off, n);
+    r = tty_read_n(M, reply, 11, 5000);
+    reply[r] = '\0';
+    if (!strcmp(reply, "\r\nSEND OK\r\n")) {
+      off += n;
+      continue;
+    }
+    ck_assert_msg(!strcmp(reply, "\r\nSEND FAI"), "%s", show(reply, r));
+    expect_tty(M, "L\r\n");
+    fails++;
+    /* the host reads now: a "recv" URC may stand before the first answer */
+    while (got < off) {
+      size_t k = read_some(0, back + got);
+      if (!k)
+        break;
+      got += k;
+    }
+  }
+  { /* the host has not read everything: the module holds at most its 64 KiB, the rest waits
+       in the peer's TCP stack (the module stopped reading), nothing is lost */
+    char rd[128];
+    unsigned long rx = 0, rdn = 0, unread = 0;
+    size_t r;
+    tty_send(M, "AT+QIRD=0,0\r", 12);
+    expect_past_urc("\r\n+QIRD: ");
+    r = tty_read_for(M, rd, sizeof(rd) - 1, 300);
+    rd[r] = '\0';
+    ck_assert_int_eq(sscanf(rd, "%lu,%lu,%lu", &rx, &rdn, &unread), 3);
+    ck_assert_uint_eq(rdn, got);
+    ck_assert_uint_le(unread, 65536);
+    ck_assert_uint_lt(rx, TOTAL);
+  }
+  for (int idle = 0; got < TOTAL && idle < 200;) {
+    size_t k = read_some(0, back + got);
+    got += k;
+    idle = k ? 0 : idle + 1;
+  }
+  ck_assert_uint_eq(got, TOTAL);
+  ck_assert_msg(!memcmp(sent, back, TOTAL), "the bytes came back changed");
+  (void)fails; /* SEND FAIL comes only once the host's own TCP buffers are full */
+  tty_send(M, "AT+QIRD=0,0\r", 12);
+  expect_past_urc("\r\n+QIRD: 1048576,1048576,0\r\n\r\nOK\r\n");
+  free(sent);
+  free(back);
+}
+END_TEST
+
 static Suite *socket_suite(void)
 {
   Suite *s = suite_create("socket");
@@ -355,6 +475,7 @@ static Suite *socket_suite(void)
   tcase_add_test(t, outage_drops_the_context);
   tcase_add_test(t, twelve_sockets);
   tcase_add_test(t, cgact_and_cgpaddr);
+  tcase_add_test(t, megabyte_with_back_pressure);
   suite_add_tcase(s, t);
   return s;
 }
