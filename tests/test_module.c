@@ -378,7 +378,7 @@ START_TEST(host_stack_probes)
   chat(M, "AT+WS46=?\r", "\r\n+WS46: (12,28,30)\r\n\r\nOK\r\n");
   chat(M, "ATX4\r", "\r\nOK\r\n");
   chat(M, "AT&C1&D2\r", "\r\nOK\r\n");
-  chat(M, "AT+CSCS=?\r", "\r\n+CSCS: (\"GSM\",\"IRA\",\"UCS2\")\r\n\r\nOK\r\n");
+  chat(M, "AT+CSCS=?\r", "\r\n+CSCS: (\"GSM\",\"IRA\",\"UCS2\",\"HEX\")\r\n\r\nOK\r\n");
   chat(M, "AT+CSCS=\"UCS2\"\r", "\r\nOK\r\n");
   chat(M, "AT+CSCS?\r", "\r\n+CSCS: \"UCS2\"\r\n\r\nOK\r\n");
   chat(M, "AT+CSCS=\"EBCDIC\"\r", "\r\n+CME ERROR: 50\r\n");

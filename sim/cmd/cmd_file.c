@@ -16,6 +16,7 @@
 #define QFUPL_DEFAULT_SIZE 10240
 #define QFUPL_DEFAULT_TIMEOUT_S 5
 #define QFUPL_TIMEOUT_FLOOR_MS 1000
+#define QFUPL_ACK_BLOCK 1024ULL  /* ack mode: the host waits for an "A" after each block */
 #define QFDWL_CHUNK 16384
 
 /* ---- listing ---- */
@@ -143,6 +144,10 @@ static int do_list(struct at_call *c, const char *pattern)
   int medium;
   if (list(call_module(c), pattern, &l, &medium) != 0)
     return FILE_INVALID_INPUT;
+  if (l.n == 0 && pattern && !strchr(pattern, '*')) { /* one name, not there: as AT+QFDEL */
+    free(l.e);
+    return FILE_NOT_FOUND;
+  }
   for (size_t i = 0; i < l.n; i++)
     at_info(c, "+QFLST: \"%s%s\",%lld", display_prefix(medium), l.e[i].name, l.e[i].size);
   free(l.e);
@@ -195,6 +200,7 @@ struct xfer {
   uint16_t sum;
   int odd;
   uint8_t pending;
+  int ack;               /* AT+QFUPL's ack mode: an "A" after each 1024 bytes */
   uv_timer_t timer;      /* upload timeout, real time */
   int timer_open;
 };
@@ -254,6 +260,10 @@ static size_t upload_bytes(void *ctx, const char *data, size_t len)
     return take;
   }
   x->sum = storage_checksum(x->sum, (const uint8_t *)data, take, &x->odd, &x->pending);
+  if (x->ack) /* one "A" for each block of 1024 that does not end the file */
+    for (unsigned long long b = x->done / QFUPL_ACK_BLOCK + 1;
+         b * QFUPL_ACK_BLOCK <= x->done + take && b * QFUPL_ACK_BLOCK < x->size; b++)
+      port_write(&x->port->port, "A", 1);
   x->done += take;
   uv_timer_again(&x->timer);
   if (x->done == x->size)
@@ -300,7 +310,7 @@ int cmd_qfupl_write(struct at_call *c)
     return FILE_INVALID_PARAM;
   if ((at_param_present(c, 1) && at_param_int(c, 1, 1, 1L << 30, &size) != 0) ||
       (at_param_present(c, 2) && at_param_int(c, 2, 1, 3600, &timeout) != 0) ||
-      (at_param_present(c, 3) && at_param_int(c, 3, 0, 0, &ack) != 0))
+      (at_param_present(c, 3) && at_param_int(c, 3, 0, 1, &ack) != 0))
     return FILE_INVALID_PARAM;
   medium = storage_file(module_storage(m), name, path, sizeof(path));
   if (medium < 0 || !module_storage(m)->media[medium].present)
@@ -319,6 +329,7 @@ int cmd_qfupl_write(struct at_call *c)
   snprintf(x->path, sizeof(x->path), "%s", path);
   snprintf(x->tmp, sizeof(x->tmp), "%s.upload", path);
   x->size = (unsigned long long)size;
+  x->ack = (int)ack;
   x->f = fopen(x->tmp, "wb");
   if (!x->f) {
     x->tmp[0] = '\0';
@@ -336,7 +347,7 @@ int cmd_qfupl_write(struct at_call *c)
 
 int cmd_qfupl_test(struct at_call *c)
 {
-  at_info(c, "+QFUPL: <filename>,(1-%lu),(1-3600),(0)", (unsigned long)UFS_CAPACITY);
+  at_info(c, "+QFUPL: <filename>,(1-%lu),(1-3600),(0,1)", (unsigned long)UFS_CAPACITY);
   return AT_OK;
 }
 

@@ -44,22 +44,28 @@ static int *reg_mode(struct at_call *c)
   return &p->cereg_n;
 }
 
+/* +CEREG takes the PSM modes 3-5 of 27.007 too (3 and 5: no reject cause to give here). */
+static long reg_max(const struct at_call *c)
+{
+  return strcmp(c->cmd->name, "+CEREG") == 0 ? 5 : 2;
+}
+
 int cmd_creg_read(struct at_call *c)
 {
-  struct network *n = module_network(call_module(c));
+  struct module *m = call_module(c);
+  struct nv *nv = module_nv(m);
   int mode = *reg_mode(c);
-  if (mode == 2 && network_registered(n))
-    at_info(c, "%s: %d,%d,\"%s\",\"%s\",%d", c->cmd->name, mode, n->stat, n->tac, n->cell,
-            n->rat);
-  else
-    at_info(c, "%s: %d,%d", c->cmd->name, mode, n->stat);
+  char text[128];
+  network_reg_text(module_network(m), mode, nv->psm_active, nv->psm_mode ? nv->psm_tau : NULL,
+                   text, sizeof(text));
+  at_info(c, "%s: %d,%s", c->cmd->name, mode, text);
   return AT_OK;
 }
 
 int cmd_creg_write(struct at_call *c)
 {
   long v;
-  if (c->cmd->nparams != 1 || at_param_int(c, 0, 0, 2, &v) != 0)
+  if (c->cmd->nparams != 1 || at_param_int(c, 0, 0, reg_max(c), &v) != 0)
     return CME_INCORRECT_PARAMETERS;
   *reg_mode(c) = (int)v;
   return AT_OK;
@@ -67,7 +73,7 @@ int cmd_creg_write(struct at_call *c)
 
 int cmd_reg_test(struct at_call *c)
 {
-  at_info(c, "%s: (0-2)", c->cmd->name);
+  at_info(c, "%s: (0-%ld)", c->cmd->name, reg_max(c));
   return AT_OK;
 }
 

@@ -243,7 +243,7 @@ int cmd_icf_test(struct at_call *c)
   return AT_OK;
 }
 
-static const char *const charsets[] = { "GSM", "IRA", "UCS2" };
+static const char *const charsets[] = { "GSM", "IRA", "UCS2", "HEX" };
 
 int cmd_cscs_read(struct at_call *c)
 {
@@ -267,6 +267,6 @@ int cmd_cscs_write(struct at_call *c)
 
 int cmd_cscs_test(struct at_call *c)
 {
-  at_info(c, "+CSCS: (\"GSM\",\"IRA\",\"UCS2\")");
+  at_info(c, "+CSCS: (\"GSM\",\"IRA\",\"UCS2\",\"HEX\")");
   return AT_OK;
 }

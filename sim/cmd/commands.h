@@ -116,6 +116,33 @@ int cmd_cgpaddr_exec(struct at_call *c);
 int cmd_cgpaddr_write(struct at_call *c);
 int cmd_cgpaddr_test(struct at_call *c);
 
+/* cmd_device.c */
+int cmd_cbc_exec(struct at_call *c);
+int cmd_cclk_read(struct at_call *c);
+int cmd_cclk_write(struct at_call *c);
+int cmd_cclk_test(struct at_call *c);
+int cmd_qlts_exec(struct at_call *c);
+int cmd_qlts_test(struct at_call *c);
+int cmd_cpas_exec(struct at_call *c);
+int cmd_cpas_test(struct at_call *c);
+int cmd_qeng_write(struct at_call *c);
+int cmd_qeng_test(struct at_call *c);
+int cmd_qurccfg_write(struct at_call *c);
+int cmd_qurccfg_test(struct at_call *c);
+int cmd_qsclk_read(struct at_call *c);
+int cmd_qsclk_write(struct at_call *c);
+int cmd_qsclk_test(struct at_call *c);
+int cmd_qdsim_read(struct at_call *c);
+int cmd_qdsim_write(struct at_call *c);
+int cmd_qdsim_test(struct at_call *c);
+int cmd_cpsms_write(struct at_call *c);
+int cmd_cpsms_read(struct at_call *c);
+int cmd_cpsms_test(struct at_call *c);
+int cmd_cedrxs_write(struct at_call *c);
+int cmd_cedrxs_read(struct at_call *c);
+int cmd_cedrxs_test(struct at_call *c);
+int cmd_ccid_exec(struct at_call *c);
+
 /* cmd_socket.c */
 int cmd_qiopen_write(struct at_call *c);
 int cmd_qiopen_test(struct at_call *c);

@@ -300,14 +300,13 @@ static void network_changed(void *ctx)
     if (!module_port_live(p))
       continue;
     for (int k = 0; k < 3; k++) {
-      char text[96];
+      char text[128];
+      size_t o;
       if (modes[k] == 0)
         continue;
-      if (modes[k] == 2 && network_registered(n))
-        snprintf(text, sizeof(text), "%s: %d,\"%s\",\"%s\",%d", names[k], n->stat, n->tac,
-                 n->cell, n->rat);
-      else
-        snprintf(text, sizeof(text), "%s: %d", names[k], n->stat);
+      o = (size_t)snprintf(text, sizeof(text), "%s: ", names[k]);
+      network_reg_text(n, modes[k], m->nv.psm_active, m->nv.psm_mode ? m->nv.psm_tau : NULL,
+                       text + o, sizeof(text) - o);
       at_urc(&p->at, text);
       module_emit(m, EV_URC, p->name, text, NULL);
     }

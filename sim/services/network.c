@@ -140,3 +140,17 @@ const char *network_resolve(const struct dns_entry *dns, int ndns, const char *h
       addr = dns[i].addr;
   return addr;
 }
+
+size_t network_reg_text(const struct network *n, int mode, const char *active, const char *tau,
+                        char *out, size_t size)
+{
+  int w;
+  if (mode < 2 || !network_registered(n))
+    w = snprintf(out, size, "%d", n->stat);
+  else if (mode >= 4 && active && tau)
+    w = snprintf(out, size, "%d,\"%s\",\"%s\",%d,,,\"%s\",\"%s\"", n->stat, n->tac, n->cell,
+                 n->rat, active, tau);
+  else
+    w = snprintf(out, size, "%d,\"%s\",\"%s\",%d", n->stat, n->tac, n->cell, n->rat);
+  return w < 0 ? 0 : (size_t)w;
+}

@@ -81,6 +81,11 @@ int network_registered(const struct network *n);
 int network_apn_accepted(const struct network *n, const char *apn);
 const char *network_rat_name(const struct network *n);   /* "LTE", "GSM" */
 const char *network_stat_name(int stat);
+/* What +CREG/+CGREG/+CEREG report after their name for URC mode `mode`: <stat>, then from mode 2
+ * on (while registered) "<tac>","<ci>",<AcT>, and from mode 4 on the PSM timers active and tau
+ * (NULL while PSM is off). The length written. */
+size_t network_reg_text(const struct network *n, int mode, const char *active, const char *tau,
+                        char *out, size_t size);
 /* Whether host is an IPv4 or IPv6 address literal. */
 int network_is_ip(const char *host);
 /* The address a host name resolves to through the DNS map (a literal resolves to itself), or

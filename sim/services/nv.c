@@ -24,6 +24,16 @@ void nv_default(struct nv *nv)
   nv->fota_cid = 1;
   nv->ctx[1].defined = 1;
   nv->ctx[1].type = 1;
+  snprintf(nv->band_gsm, sizeof(nv->band_gsm), "0xf");
+  snprintf(nv->band_lte, sizeof(nv->band_lte), "0x800d5");
+  nv->usbnet = 1;
+  nv->apready_level = 1;
+  nv->apready_interval = 500;
+  snprintf(nv->urcport, sizeof(nv->urcport), "usbat");
+  snprintf(nv->psm_tau, sizeof(nv->psm_tau), "00000100");
+  snprintf(nv->psm_active, sizeof(nv->psm_active), "00001111");
+  nv->edrx_act = 5;
+  snprintf(nv->edrx_value, sizeof(nv->edrx_value), "0010");
   nv->qind[QIND_ALL] = 1;
   nv->qind[QIND_RING] = 1;
   nv->qind[QIND_SMSINCOMING] = 1;
@@ -62,6 +72,22 @@ static const struct nv_field nv_fields[] = {
   { "", "icf_parity", NV_INT, N(icf_parity), 0, 3 },
   { "", "fota_path", STR(fota_path) },
   { "", "fota_cid", NV_INT, N(fota_cid), 1, PDP_CID_MAX },
+  { "", "nwscanmode", NV_INT, N(nwscanmode), 0, 3 },
+  { "", "band_gsm", STR(band_gsm) },
+  { "", "band_lte", STR(band_lte) },
+  { "", "usbnet", NV_INT, N(usbnet), 0, 5 },
+  { "", "psm_urc", NV_INT, N(psm_urc), 0, 1 },
+  { "", "apready", NV_INT, N(apready), 0, 1 },
+  { "", "apready_level", NV_INT, N(apready_level), 0, 1 },
+  { "", "apready_interval", NV_INT, N(apready_interval), 100, 3000 },
+  { "", "urcport", STR(urcport) },
+  { "", "psm_mode", NV_INT, N(psm_mode), 0, 1 },
+  { "", "psm_tau", STR(psm_tau) },
+  { "", "psm_active", STR(psm_active) },
+  { "", "edrx_mode", NV_INT, N(edrx_mode), 0, 3 },
+  { "", "edrx_act", NV_INT, N(edrx_act), 1, 5 },
+  { "", "edrx_value", STR(edrx_value) },
+  { "", "clock_offset", NV_LONG, N(clock_offset), -3153600000L, 3153600000L },
   { "", "fota_pending", STR(fota_pending) },
   { "", "fota_pending_port", NV_INT, N(fota_pending_port), 0, 1 },
   { "", "fota_pending_up_max", NV_INT, N(fota_pending_up_max), 0, 100 },

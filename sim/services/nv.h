@@ -29,6 +29,19 @@ struct nv {
   int fota_cid;
   struct pdp_context ctx[PDP_CID_MAX + 1];  /* index = cid, 1..15 */
   int qind[QIND_COUNT];
+  /* what host stacks set at init (AT+QCFG, AT+QURCCFG, AT+CPSMS, AT+CEDRXS, AT+CCLK) */
+  int nwscanmode;               /* 0 auto, 1 GSM only, 3 LTE only */
+  char band_gsm[20], band_lte[24];  /* hex masks as AT+QCFG="band" gives them */
+  int usbnet;
+  int psm_urc;
+  int apready, apready_level, apready_interval;
+  char urcport[12];             /* "usbat", "usbmodem", "uart1" */
+  int psm_mode;
+  char psm_tau[9], psm_active[9];   /* 8-bit strings of 27.007 */
+  int edrx_mode, edrx_act;
+  char edrx_value[5];
+  long clock_offset;
+  int sclk;                     /* AT+QSCLK: not kept across a restart of fotasim */            /* AT+CCLK's time minus the host machine's, seconds */
   char fota_pending[4300];      /* a package downloaded with upgrade_mode 0, for the next boot */
   int fota_pending_port;
   int fota_pending_up_max;
