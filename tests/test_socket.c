@@ -460,6 +460,65 @@ START_TEST(megabyte_with_back_pressure)
 }
 END_TEST
 
+/* Reads exactly want's bytes and compares. */
+static void expect_bytes(const char *want, size_t len)
+{
+  char buf[256];
+  size_t got = tty_read_n(M, buf, len, 3000);
+  ck_assert_msg(got == len && !memcmp(buf, want, len), "got %s", show(buf, got));
+}
+
+START_TEST(transparent_mode)
+{
+  static const char bin[] = { 'x', '+', '+', '+', 0, 'A', 'T', '\r', '+', '+', '+' };
+  char cmd[128];
+  up();
+  snprintf(cmd, sizeof(cmd), "AT+QIOPEN=1,5,\"TCP\",\"127.0.0.1\",%d,0,2\r", tcp_port);
+  chat(M, cmd, "\r\nCONNECT\r\n");
+  tty_send(M, "hello", 5);
+  expect_bytes("hello", 5);
+  /* "+++" inside data, without guard times, and AT commands are data too */
+  tty_send(M, bin, sizeof(bin));
+  expect_bytes(bin, sizeof(bin));
+  usleep(1200 * 1000);
+  tty_send(M, "+++", 3);
+  usleep(1200 * 1000);
+  expect_tty(M, "\r\nOK\r\n");
+  chat(M, "AT+QISTATE=1,5\r", "");
+  {
+    char buf[256];
+    size_t n = tty_read_for(M, buf, sizeof(buf) - 1, 300);
+    buf[n] = '\0';
+    ck_assert_msg(strstr(buf, "+QISTATE: 5,\"TCP\",\"127.0.0.1\","), "%s", show(buf, n));
+    ck_assert_msg(strstr(buf, ",2,1,-1,2,\"uart1\"\r\n\r\nOK\r\n"), "%s", show(buf, n));
+  }
+  chat(M, "ATO\r", "\r\nCONNECT\r\n");
+  tty_send(M, "back", 4);
+  expect_bytes("back", 4);
+  usleep(1200 * 1000);
+  tty_send(M, "+++", 3);
+  usleep(1200 * 1000);
+  expect_tty(M, "\r\nOK\r\n");
+  chat(M, "AT+QISWTMD=5,2\r", "\r\nCONNECT\r\n");
+  tty_send(M, "again", 5);
+  expect_bytes("again", 5);
+  usleep(1200 * 1000);
+  tty_send(M, "+++", 3);
+  usleep(1200 * 1000);
+  expect_tty(M, "\r\nOK\r\n");
+  chat(M, "AT+QICLOSE=5\r", "\r\nOK\r\n");
+  chat(M, "ATO\r", "\r\nERROR\r\n");
+  /* the peer closes while online: NO CARRIER, command mode */
+  snprintf(cmd, sizeof(cmd), "AT+QIOPEN=1,6,\"TCP\",\"127.0.0.1\",%d,0,2\r", closer_port);
+  chat(M, cmd, "\r\nCONNECT\r\n");
+  expect_tty(M, "bye\r\nNO CARRIER\r\n");
+  chat(M, "AT\r", "\r\nOK\r\n");
+  /* a failed transparent open answers ERROR */
+  chat(M, "AT+QIOPEN=1,7,\"TCP\",\"no.such.host\",80,0,2\r", "\r\nERROR\r\n");
+  chat(M, "AT+QIGETERROR\r", "\r\n+QIGETERROR: 565,DNS parse failed\r\n\r\nOK\r\n");
+}
+END_TEST
+
 static Suite *socket_suite(void)
 {
   Suite *s = suite_create("socket");
@@ -476,6 +535,7 @@ static Suite *socket_suite(void)
   tcase_add_test(t, twelve_sockets);
   tcase_add_test(t, cgact_and_cgpaddr);
   tcase_add_test(t, megabyte_with_back_pressure);
+  tcase_add_test(t, transparent_mode);
   suite_add_tcase(s, t);
   return s;
 }

@@ -1,6 +1,7 @@
 /* cmd_socket: the TCP/IP note's socket commands: +QIOPEN, +QICLOSE, +QISEND (fixed length,
- * Ctrl-Z terminated, Esc cancels, the ",0" counters), +QIRD, +QISTATE, +QIGETERROR, +QISDE and
- * +QIDNSGIP, on the module's stack (sim/net). */
+ * Ctrl-Z terminated, Esc cancels, the ",0" counters), +QIRD, +QISTATE, +QIGETERROR, +QISDE,
+ * +QIDNSGIP, and transparent mode (CONNECT, "+++" between guard times, ATO, +QISWTMD,
+ * NO CARRIER), on the module's stack (sim/net). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,11 +17,186 @@ static int tcpip_error(int code)
   return error_in_list(ERR_TCPIP, code);
 }
 
+static int no_socket(struct net *n, int code);
+
 /* A socket command on an id that is not open answers ERROR; +QIGETERROR tells why. */
 static int no_socket(struct net *n, int code)
 {
   n->last_error = code;
   return AT_ERROR;
+}
+
+/* ---- transparent mode: the port online for one socket ---- */
+
+#define GUARD_MS 1000   /* real time: the host's silence around "+++" */
+
+struct online {
+  struct module_port *mp;
+  int id;
+  int pluses;            /* escape candidates held back */
+  uint64_t last_ns;      /* when the host's last byte came (or CONNECT went) */
+  uv_timer_t guard;
+};
+
+static void online_freed(uv_handle_t *h)
+{
+  free(h->data);
+}
+
+static void online_end(struct module_port *mp)
+{
+  struct online *o = mp->xfer;
+  if (!o)
+    return;
+  mp->xfer = NULL;
+  mp->xfer_abort = NULL;
+  mp->data_event = NULL;
+  port_release(&mp->port, o);
+  net_set_online(module_tcpip(mp->m), o->id, 0);
+  uv_close((uv_handle_t *)&o->guard, online_freed);
+}
+
+/* "+++" and a second of silence: back to command mode, the socket stays open. */
+static void escaped(uv_timer_t *t)
+{
+  struct online *o = t->data;
+  struct module_port *mp = o->mp;
+  online_end(mp);
+  at_session_finish(&mp->at, "OK");
+}
+
+static void held_out(struct online *o)
+{
+  static const char plus[3] = { '+', '+', '+' };
+  if (o->pluses)
+    net_send(module_tcpip(o->mp->m), o->id, plus, (size_t)o->pluses);
+  o->pluses = 0;
+  uv_timer_stop(&o->guard);
+}
+
+/* The host's bytes go to the peer as they are, but for "+++" between two guard times. */
+static size_t online_bytes(void *ctx, const char *data, size_t len)
+{
+  struct online *o = ctx;
+  struct net *n = module_tcpip(o->mp->m);
+  uint64_t now = uv_hrtime();
+  size_t i = 0, start = 0;
+  if (!net_has_room(n, o->id, len + 3))
+    return 0; /* held until what was sent has gone (ops->drained) */
+  while (i < len) {
+    /* an escape starts only with the first byte after a guard time of silence */
+    int quiet = i == 0 && now - o->last_ns >= (uint64_t)GUARD_MS * 1000000;
+    if (data[i] == '+' && (o->pluses ? o->pluses < 3 : quiet)) {
+      if (i > start)
+        net_send(n, o->id, data + start, i - start);
+      o->pluses++;
+      start = ++i;
+      if (o->pluses == 3)
+        uv_timer_start(&o->guard, escaped, GUARD_MS, 0);
+      continue;
+    }
+    if (o->pluses) /* not an escape after all: the pluses were data */
+      held_out(o);
+    i++;
+  }
+  if (i > start)
+    net_send(n, o->id, data + start, i - start);
+  o->last_ns = now;
+  return len;
+}
+
+static void go_online(struct online *o)
+{
+  struct module_port *mp = o->mp;
+  at_connect(&mp->at);
+  mp->data_id = o->id;
+  o->last_ns = uv_hrtime();
+  port_attach(&mp->port, online_bytes, o);
+  net_set_online(module_tcpip(mp->m), o->id, 1);
+}
+
+static void data_event(struct module_port *mp, int what, int id, int err)
+{
+  struct online *o = mp->xfer;
+  if (!o || o->id != id)
+    return;
+  if (what == DATA_OPENED && !err) {
+    go_online(o);
+    return;
+  }
+  online_end(mp);
+  if (what == DATA_HANGUP) {
+    mp->data_id = -1;
+    at_session_finish(&mp->at, "NO CARRIER");
+    return;
+  }
+  at_session_complete(&mp->at, AT_ERROR); /* the open failed: AT+QIGETERROR says why */
+}
+
+static struct online *online_new(struct module_port *mp, int id)
+{
+  struct online *o = calloc(1, sizeof(*o));
+  if (!o)
+    return NULL;
+  o->mp = mp;
+  o->id = id;
+  uv_timer_init(module_loop(mp->m), &o->guard);
+  o->guard.data = o;
+  mp->xfer = o;
+  mp->xfer_abort = online_end;
+  mp->data_event = data_event;
+  return o;
+}
+
+/* The command waits for the connect (transparent AT+QIOPEN). */
+static void online_wait(struct module_port *mp, int id)
+{
+  online_new(mp, id);
+}
+
+/* ATO, AT+QISWTMD=<id>,2: back online for a connected transparent socket. */
+static int online_now(struct at_call *c, int id)
+{
+  struct module_port *mp = call_port(c);
+  const struct net_socket *s = net_socket(module_tcpip(call_module(c)), id);
+  struct online *o;
+  if (!s || s->state != NET_CONNECTED || s->mode != NET_TRANSPARENT)
+    return AT_ERROR;
+  if (!(o = online_new(mp, id)))
+    return tcpip_error(TCPIP_NO_MEMORY);
+  go_online(o);
+  return AT_PENDING;
+}
+
+int cmd_o(struct at_call *c)
+{
+  return call_port(c)->data_id >= 0 ? online_now(c, call_port(c)->data_id) : AT_ERROR;
+}
+
+/* AT+QISWTMD=<connectID>,<access_mode>: a socket's mode changes; 2 goes online now. */
+int cmd_qiswtmd_write(struct at_call *c)
+{
+  struct net *n = module_tcpip(call_module(c));
+  struct net_socket *s;
+  long id, mode;
+  if (c->cmd->nparams != 2 || at_param_int(c, 0, 0, NET_SOCKETS - 1, &id) ||
+      at_param_int(c, 1, 0, 2, &mode))
+    return tcpip_error(TCPIP_INVALID_PARAM);
+  if (!net_socket(n, (int)id))
+    return no_socket(n, TCPIP_NOT_ALLOWED);
+  s = &n->sock[id];
+  s->mode = (enum net_mode)mode;
+  if (mode == NET_TRANSPARENT)
+    return online_now(c, (int)id);
+  if (mode == NET_PUSH)
+    net_port_ready(n, (int)call_port(c)->id);
+  return AT_OK;
+}
+
+int cmd_qiswtmd_test(struct at_call *c)
+{
+  at_info(c, "+QISWTMD: (0-%d),(0-2)", NET_SOCKETS - 1);
+  return AT_OK;
 }
 
 /* AT+QIOPEN=<cid>,<connectID>,<service_type>,<host>,<remote_port>[,<local_port>[,<mode>]] */
@@ -49,7 +225,12 @@ int cmd_qiopen_write(struct at_call *c)
   {
     int rc = net_open(module_tcpip(m), (int)call_port(c)->id, (int)cid, (int)id, t, host,
                       (int)rport, (int)lport, (enum net_mode)mode);
-    return rc ? rc : AT_OK;
+    if (mode != NET_TRANSPARENT)
+      return rc ? rc : AT_OK;
+    if (rc) /* transparent mode answers ERROR; AT+QIGETERROR tells why */
+      return (rc & 0xffff) == TCPIP_INVALID_PARAM ? rc : AT_ERROR;
+    online_wait(call_port(c), (int)id); /* CONNECT once connected, or ERROR */
+    return AT_PENDING;
   }
 }
 

@@ -162,6 +162,9 @@ int cmd_qisde_write(struct at_call *c);
 int cmd_qisde_test(struct at_call *c);
 int cmd_qidnsgip_write(struct at_call *c);
 int cmd_qidnsgip_test(struct at_call *c);
+int cmd_o(struct at_call *c);
+int cmd_qiswtmd_write(struct at_call *c);
+int cmd_qiswtmd_test(struct at_call *c);
 
 /* cmd_fota.c */
 int cmd_qfotadl_write(struct at_call *c);

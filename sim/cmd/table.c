@@ -11,6 +11,7 @@ const struct at_command at_command_table[] = {
   { "X", NULL, NULL, NULL, cmd_x },
   { "Z", NULL, NULL, NULL, cmd_z },
   { "H", NULL, NULL, NULL, cmd_h },
+  { "O", NULL, NULL, NULL, cmd_o },
   { "I", NULL, NULL, NULL, cmd_i },
   { "&C", NULL, NULL, NULL, cmd_and_c },
   { "&D", NULL, NULL, NULL, cmd_and_d },
@@ -70,6 +71,7 @@ const struct at_command at_command_table[] = {
   { "+QIGETERROR", cmd_ok, NULL, NULL, cmd_qigeterror_exec },
   { "+QISDE", cmd_qisde_test, cmd_qisde_read, cmd_qisde_write, NULL },
   { "+QIDNSGIP", cmd_qidnsgip_test, NULL, cmd_qidnsgip_write, NULL },
+  { "+QISWTMD", cmd_qiswtmd_test, NULL, cmd_qiswtmd_write, NULL },
   /* what host stacks ask and set at init */
   { "+CBC", cmd_ok, NULL, NULL, cmd_cbc_exec },
   { "+CCLK", cmd_cclk_test, cmd_cclk_read, cmd_cclk_write, NULL },

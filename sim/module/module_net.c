@@ -37,10 +37,45 @@ static void net_push(void *ctx, int port, const char *head, const char *data, si
   port_write(&mp->port, "\r\n", 2);
 }
 
+static void net_raw(void *ctx, int port, const char *data, size_t len)
+{
+  struct module_port *mp = live_port(ctx, port);
+  if (mp)
+    port_write(&mp->port, data, len);
+}
+
+static void net_drained(void *ctx, int port)
+{
+  struct module_port *mp = live_port(ctx, port);
+  if (mp)
+    port_resume(&mp->port);
+}
+
+static void data_event(void *ctx, int port, int what, int id, int err)
+{
+  struct module_port *mp = live_port(ctx, port);
+  if (mp && mp->data_event)
+    mp->data_event(mp, what, id, err);
+}
+
+static void net_hangup(void *ctx, int port, int id)
+{
+  data_event(ctx, port, DATA_HANGUP, id, 0);
+}
+
+static void net_opened(void *ctx, int port, int id, int err)
+{
+  data_event(ctx, port, DATA_OPENED, id, err);
+}
+
 const struct net_ops module_net_ops = {
   .urc = net_urc,
   .can_push = net_can_push,
   .push = net_push,
+  .raw = net_raw,
+  .drained = net_drained,
+  .hangup = net_hangup,
+  .opened = net_opened,
 };
 
 void module_contexts_changed(struct module *m)

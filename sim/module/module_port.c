@@ -92,6 +92,7 @@ void module_port_init(struct module_port *mp, struct module *m, enum port_id id,
   port_set_fallback(&mp->port, at_bytes, mp);
   at_session_init(&mp->at, m->cfg.commands, m->cfg.ncommands, &port_at_ops, mp);
   snprintf(mp->cscs, sizeof(mp->cscs), "GSM");
+  mp->data_id = -1;
   vtimer_init(m->clock, &mp->cmd_timer, mp);
 }
 
@@ -111,6 +112,7 @@ void module_port_listen(struct module_port *mp, int on)
     if (mp->xfer_abort)
       mp->xfer_abort(mp);
     at_session_reset(&mp->at);
+    mp->data_id = -1;
   }
   port_listen(&mp->port, on);
 }

@@ -13,6 +13,9 @@ enum port_id { PORT_MAIN, PORT_USB, PORT_COUNT };
 
 struct module;
 
+/* What the TCP/IP stack tells a port in data mode (data_event's `what`). */
+enum { DATA_OPENED, DATA_HANGUP };
+
 struct module_port {
   struct module *m;
   enum port_id id;
@@ -21,6 +24,9 @@ struct module_port {
   struct at_session at;
   void *xfer;                /* an upload or download in progress (cmd_file.c) */
   void (*xfer_abort)(struct module_port *mp);
+  /* transparent mode (cmd_socket.c): the socket the port is online for, or was last */
+  void (*data_event)(struct module_port *mp, int what, int id, int err);
+  int data_id;               /* -1: none */
   struct vtimer cmd_timer;   /* completes this port's asynchronous command */
   int cmd_arg;
 

@@ -117,10 +117,26 @@ static void push_out(struct net_socket *s)
     start_reading(s);
 }
 
+/* Transparent mode, online: all that is buffered goes to the port as it is. */
+static void raw_out(struct net_socket *s)
+{
+  if (s->rx_len) {
+    s->net->ops->raw(s->net->ctx, s->port, s->rx, s->rx_len);
+    s->read += s->rx_len;
+    s->rx_len = 0;
+  }
+  start_reading(s);
+}
+
 static void received(struct net_socket *s, size_t len)
 {
   s->rx_len += len;
   s->received += len;
+  if (s->mode == NET_TRANSPARENT) {
+    if (s->online)
+      raw_out(s);
+    return; /* in command mode it waits for ATO */
+  }
   if (s->mode == NET_PUSH) {
     push_out(s);
     return;
@@ -147,6 +163,11 @@ static void peer_closed(struct net_socket *s)
 {
   drop_conn(s);
   s->state = NET_CLOSING;
+  if (s->mode == NET_TRANSPARENT && s->online) {
+    s->online = 0;
+    s->net->ops->hangup(s->net->ctx, s->port, s->id);
+    return;
+  }
   if (s->mode == NET_PUSH)
     push_out(s);
   urc(s, "+QIURC: \"closed\",%d", s->id, 0);
@@ -197,13 +218,17 @@ static void start_reading(struct net_socket *s)
 
 static void open_result(struct net_socket *s, int err)
 {
-  urc(s, "+QIOPEN: %d,%d", s->id, err);
+  if (s->mode == NET_TRANSPARENT) /* no URC: the command itself answers */
+    s->net->ops->opened(s->net->ctx, s->port, s->id, err);
+  else
+    urc(s, "+QIOPEN: %d,%d", s->id, err);
   if (err) {
     s->net->last_error = err;
     free_socket(s);
     return;
   }
   s->state = NET_CONNECTED;
+  s->online = s->mode == NET_TRANSPARENT;
   start_reading(s);
 }
 
@@ -278,15 +303,28 @@ static void connect_now(struct vtimer *t)
     open_result(s, TCPIP_CONNECT);
 }
 
+/* A failure found before anything went out: the +QIOPEN URC says it, or in transparent mode
+ * the command itself (ERROR, AT+QIGETERROR). */
+static int open_fails(struct net_socket *s, int err)
+{
+  if (s->mode != NET_TRANSPARENT) {
+    open_result(s, err);
+    return 0;
+  }
+  s->net->last_error = err;
+  free_socket(s);
+  return error_in_list(ERR_TCPIP, err);
+}
+
 int net_open(struct net *n, int port, int cid, int id, enum net_type type, const char *host,
              int remote_port, int local_port, enum net_mode mode)
 {
   struct net_socket *s = &n->sock[id];
   const char *addr;
-  if (mode == NET_TRANSPARENT)
-    return error_in_list(ERR_TCPIP, TCPIP_NOT_SUPPORTED);
   if (strlen(host) > NET_HOST_MAX)
     return error_in_list(ERR_TCPIP, TCPIP_INVALID_PARAM);
+  if (s->used && mode == NET_TRANSPARENT)
+    return error_in_list(ERR_TCPIP, TCPIP_ID_IN_USE);
   if (s->used) { /* the answer is OK, the result says why not */
     char text[48];
     snprintf(text, sizeof(text), "+QIOPEN: %d,%d", id, TCPIP_ID_IN_USE);
@@ -303,26 +341,21 @@ int net_open(struct net *n, int port, int cid, int id, enum net_type type, const
   s->remote_port = remote_port;
   s->local_port = local_port;
   s->told = 0;
+  s->online = 0;
   s->sent = s->acked = s->received = s->read = 0;
   s->tx_pending = 0;
   s->rx_len = 0;
   snprintf(s->host, sizeof(s->host), "%s", host);
   s->state = NET_OPENING;
-  if (!n->nw->active[cid]) {
-    open_result(s, TCPIP_PDP_OPEN);
-    return 0;
-  }
+  if (!n->nw->active[cid])
+    return open_fails(s, TCPIP_PDP_OPEN);
   addr = network_resolve(n->dns, n->ndns, host);
-  if (!addr) {
-    open_result(s, TCPIP_DNS_PARSE);
-    return 0;
-  }
+  if (!addr)
+    return open_fails(s, TCPIP_DNS_PARSE);
   snprintf(s->addr, sizeof(s->addr), "%s", addr);
   s->rx = malloc(NET_RX_MAX);
-  if (!s->rx) {
-    open_result(s, TCPIP_NO_MEMORY);
-    return 0;
-  }
+  if (!s->rx)
+    return open_fails(s, TCPIP_NO_MEMORY);
   vtimer_start(&s->timer, n->nw->latency_ms, connect_now); /* SYN and SYN-ACK */
   return 0;
 }
@@ -362,11 +395,30 @@ static void sent(struct net_write *w, int status)
 {
   struct net_socket *s = w->conn->s;
   if (s) {
+    int was_full = s->tx_pending > NET_TX_MAX / 2;
     s->tx_pending -= w->len;
     if (status == 0)
       s->acked += w->len; /* the kernel has it: as close to the peer's ACK as we see */
+    if (was_full && s->tx_pending <= NET_TX_MAX / 2)
+      s->net->ops->drained(s->net->ctx, s->port);
   }
   free(w);
+}
+
+int net_has_room(const struct net *n, int id, size_t len)
+{
+  const struct net_socket *s = net_socket(n, id);
+  return s && s->tx_pending + len <= NET_TX_MAX;
+}
+
+void net_set_online(struct net *n, int id, int on)
+{
+  struct net_socket *s = &n->sock[id];
+  if (!s->used || s->mode != NET_TRANSPARENT)
+    return;
+  s->online = on;
+  if (on)
+    raw_out(s);
 }
 
 static void tcp_sent(uv_write_t *req, int status)

@@ -44,6 +44,7 @@ struct net_socket {
   char *rx;                   /* received, not yet read or pushed */
   size_t rx_len;
   int told;                   /* buffer mode: "recv" was reported since the buffer was empty */
+  int online;                 /* transparent mode: the port is in data mode for it */
   uint64_t sent, acked, received, read;
   size_t tx_pending;          /* bytes in writes libuv has not finished */
 };
@@ -55,6 +56,14 @@ struct net_ops {
   int (*can_push)(void *ctx, int port);
   /* Direct push: the URC line, then the data on the port. */
   void (*push)(void *ctx, int port, const char *head, const char *data, size_t len);
+  /* Transparent mode, online: the peer's bytes as they are. */
+  void (*raw)(void *ctx, int port, const char *data, size_t len);
+  /* What was sent has gone out: a held sender may go on. */
+  void (*drained)(void *ctx, int port);
+  /* Transparent mode, online: the peer closed (NO CARRIER). */
+  void (*hangup)(void *ctx, int port, int id);
+  /* A transparent-mode open ended: connected (err 0, the port goes online) or not. */
+  void (*opened)(void *ctx, int port, int id, int err);
 };
 
 struct net {
@@ -74,14 +83,20 @@ struct net {
 void net_init(struct net *n, uv_loop_t *loop, struct vclock *clock, struct network *nw,
               const struct dns_entry *dns, int ndns, int index, const struct net_ops *ops,
               void *ctx);
-/* AT+QIOPEN: 0 when accepted (the result follows as +QIOPEN: <id>,<err>), or a TCP/IP code
- * for the write command's answer. */
+/* AT+QIOPEN: 0 when accepted (the result follows as +QIOPEN: <id>,<err>, or in transparent
+ * mode as ops->opened), or a TCP/IP code for the write command's answer (in transparent mode
+ * also every failure found at once: the context, the name). */
 int net_open(struct net *n, int port, int cid, int id, enum net_type type, const char *host,
              int remote_port, int local_port, enum net_mode mode);
 /* AT+QISEND's data: 0 SEND OK, 1 SEND FAIL (the send buffer is full), or a TCP/IP code. */
 int net_send(struct net *n, int id, const char *data, size_t len);
 /* Whether a socket can send now (AT+QISEND before its prompt): 0, or a TCP/IP code. */
 int net_can_send(const struct net *n, int id);
+/* Transparent mode: the port goes into data mode for the socket (what was buffered meanwhile
+ * goes out first) or back to command mode. */
+void net_set_online(struct net *n, int id, int on);
+/* Whether a socket can take len more bytes without SEND FAIL. */
+int net_has_room(const struct net *n, int id, size_t len);
 /* AT+QIRD: up to max bytes into buf; the count. */
 size_t net_read(struct net *n, int id, char *buf, size_t max);
 /* AT+QICLOSE: the socket is closed and its id free again. */
