@@ -264,8 +264,10 @@ START_TEST(natural_errors)
   chat(M, "AT+QIOPEN=1,12,\"TCP\",\"127.0.0.1\",80\r", "\r\n+CME ERROR: invalid parameters\r\n");
   chat(M, "AT+QISEND=5,3\r", "\r\nERROR\r\n"); /* no such socket */
   chat(M, "AT+QIGETERROR\r", "\r\n+QIGETERROR: 572,operation not allowed\r\n\r\nOK\r\n");
-  chat(M, "AT+QIOPEN=1,4,\"TCP LISTENER\",\"127.0.0.1\",0,2020\r",
+  chat(M, "AT+QIOPEN=1,4,\"UDP SERVICE\",\"127.0.0.1\",0,2020\r",
        "\r\n+CME ERROR: operation not supported\r\n");
+  chat(M, "AT+QIOPEN=1,4,\"TCP LISTENER\",\"127.0.0.1\",0,0\r",
+       "\r\n+CME ERROR: invalid parameters\r\n");
   chat(M, "AT+QIDNSGIP=1,\"localhost\"\r",
        "\r\nOK\r\n\r\n+QIURC: \"dnsgip\",0,1,600\r\n\r\n+QIURC: \"dnsgip\",\"127.0.0.1\"\r\n");
   chat(M, "AT+QIDNSGIP=1,\"no.such.host\"\r", "\r\nOK\r\n\r\n+QIURC: \"dnsgip\",565\r\n");
@@ -519,6 +521,63 @@ START_TEST(transparent_mode)
 }
 END_TEST
 
+static int connect_to(int port, int *local)
+{
+  struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+                           .sin_port = htons((uint16_t)port) };
+  socklen_t len = sizeof(a);
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ck_assert_int_ge(fd, 0);
+  ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+  ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+  *local = ntohs(a.sin_port);
+  return fd;
+}
+
+START_TEST(tcp_listener)
+{
+  char cmd[128], want[128], buf[16];
+  int port, cport, clients[12];
+  close(listen_on(SOCK_STREAM, &port)); /* a free port for the module's listener */
+  up();
+  snprintf(cmd, sizeof(cmd), "AT+QIOPEN=1,11,\"TCP LISTENER\",\"127.0.0.1\",0,%d,0\r", port);
+  chat(M, cmd, "\r\nOK\r\n\r\n+QIOPEN: 11,0\r\n");
+  clients[0] = connect_to(port, &cport);
+  snprintf(want, sizeof(want), "\r\n+QIURC: \"incoming\",0,11,\"127.0.0.1\",%d\r\n", cport);
+  expect_tty(M, want);
+  ck_assert_int_eq(write(clients[0], "hi", 2), 2);
+  expect_tty(M, "\r\n+QIURC: \"recv\",0\r\n");
+  read_exact(0, "hi", 2);
+  send_fixed(0, "there", 5);
+  ck_assert_uint_eq(tty_read_n(clients[0], buf, 5, 3000), 5);
+  ck_assert(!memcmp(buf, "there", 5));
+  snprintf(want, sizeof(want), "\r\n+QISTATE: 0,\"TCP INCOMING\",\"127.0.0.1\",%d,%d,2,1,11,0,\"uart1\"\r\n\r\nOK\r\n",
+           cport, port);
+  chat(M, "AT+QISTATE=1,0\r", want);
+  snprintf(want, sizeof(want), "\r\n+QISTATE: 11,\"TCP LISTENER\",\"127.0.0.1\",0,%d,3,1,-1,0,\"uart1\"\r\n\r\nOK\r\n",
+           port);
+  chat(M, "AT+QISTATE=1,11\r", want);
+  chat(M, "AT+QISEND=11,1\r", "\r\nERROR\r\n");
+  snprintf(cmd, sizeof(cmd), "AT+QIOPEN=1,10,\"TCP LISTENER\",\"127.0.0.1\",0,%d,0\r", port);
+  chat(M, cmd, "\r\nOK\r\n\r\n+QIOPEN: 10,557\r\n"); /* the port is taken */
+  /* ten more take connectIDs 1-10; the next finds every id taken */
+  for (int i = 1; i <= 10; i++) {
+    clients[i] = connect_to(port, &cport);
+    snprintf(want, sizeof(want), "\r\n+QIURC: \"incoming\",%d,11,\"127.0.0.1\",%d\r\n", i, cport);
+    expect_tty(M, want);
+  }
+  clients[11] = connect_to(port, &cport);
+  expect_tty(M, "\r\n+QIURC: \"incoming full\"\r\n");
+  ck_assert_uint_eq(tty_read_n(clients[11], buf, 1, 2000), 0); /* closed by the module */
+  /* a client that goes away */
+  close(clients[3]);
+  expect_tty(M, "\r\n+QIURC: \"closed\",3\r\n");
+  for (int i = 0; i < 12; i++)
+    if (i != 3)
+      close(clients[i]);
+}
+END_TEST
+
 static Suite *socket_suite(void)
 {
   Suite *s = suite_create("socket");
@@ -536,6 +595,7 @@ static Suite *socket_suite(void)
   tcase_add_test(t, cgact_and_cgpaddr);
   tcase_add_test(t, megabyte_with_back_pressure);
   tcase_add_test(t, transparent_mode);
+  tcase_add_test(t, tcp_listener);
   suite_add_tcase(s, t);
   return s;
 }

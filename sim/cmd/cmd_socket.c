@@ -216,12 +216,14 @@ int cmd_qiopen_write(struct at_call *c)
     t = NET_TCP;
   else if (!strcasecmp(type, "UDP"))
     t = NET_UDP;
-  else if (!strcasecmp(type, "TCP LISTENER") || !strcasecmp(type, "UDP SERVICE"))
+  else if (!strcasecmp(type, "TCP LISTENER"))
+    t = NET_TCP_LISTENER;
+  else if (!strcasecmp(type, "UDP SERVICE"))
     return tcpip_error(TCPIP_NOT_SUPPORTED); /* not yet: docs/at-commands.md */
   else
     return tcpip_error(TCPIP_INVALID_PARAM);
-  if (!rport)
-    return tcpip_error(TCPIP_INVALID_PARAM);
+  if (t == NET_TCP_LISTENER ? !lport || mode == NET_TRANSPARENT : !rport)
+    return tcpip_error(TCPIP_INVALID_PARAM); /* a listener needs its local port */
   {
     int rc = net_open(module_tcpip(m), (int)call_port(c)->id, (int)cid, (int)id, t, host,
                       (int)rport, (int)lport, (enum net_mode)mode);
@@ -415,9 +417,10 @@ int cmd_qird_test(struct at_call *c)
  * <serverID>,<mode>,"<AT port>" */
 static void state_line(struct at_call *c, const struct net *n, const struct net_socket *s)
 {
-  at_info(c, "+QISTATE: %d,\"%s\",\"%s\",%d,%d,%d,%d,-1,%d,\"%s\"", s->id,
+  at_info(c, "+QISTATE: %d,\"%s\",\"%s\",%d,%d,%d,%d,%d,%d,\"%s\"", s->id,
           net_type_name(s->type), s->host, s->remote_port, net_local_port(n, s->id),
-          (int)s->state, s->cid, (int)s->mode, s->port == PORT_MAIN ? "uart1" : "usbat");
+          (int)s->state, s->cid, s->server_id, (int)s->mode,
+          s->port == PORT_MAIN ? "uart1" : "usbat");
 }
 
 static int list_states(struct at_call *c, int by_cid, int which)

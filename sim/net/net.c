@@ -65,7 +65,8 @@ void net_init(struct net *n, uv_loop_t *loop, struct vclock *clock, struct netwo
 
 const char *net_type_name(enum net_type t)
 {
-  return t == NET_TCP ? "TCP" : "UDP";
+  static const char *const names[] = { "TCP", "UDP", "TCP LISTENER", "TCP INCOMING" };
+  return names[t];
 }
 
 static void conn_freed(uv_handle_t *h)
@@ -207,7 +208,7 @@ static void start_reading(struct net_socket *s)
 {
   if (s->reading || !s->conn || s->state != NET_CONNECTED)
     return;
-  if (s->type == NET_TCP)
+  if (s->type != NET_UDP)
     uv_read_start(&s->conn->h.stream, on_alloc, on_tcp_read);
   else
     uv_udp_recv_start(&s->conn->h.udp, on_alloc, on_udp_read);
@@ -268,6 +269,114 @@ static int bind_local(struct net_socket *s, const struct sockaddr_storage *remot
   return rc;
 }
 
+/* ---- listening ---- */
+
+static struct net_conn *conn_new(struct net_socket *s)
+{
+  struct net_conn *c = calloc(1, sizeof(*c));
+  if (!c)
+    return NULL;
+  c->s = s;
+  c->h.handle.data = c;
+  c->connect.data = c;
+  s->conn = c;
+  return c;
+}
+
+/* The lowest free connectID takes an incoming connection. */
+static struct net_socket *free_socket_slot(struct net *n)
+{
+  for (int i = 0; i < NET_SOCKETS; i++)
+    if (!n->sock[i].used)
+      return &n->sock[i];
+  return NULL;
+}
+
+static void refuse(struct net_socket *l)
+{
+  uv_tcp_t *t = malloc(sizeof(*t));
+  if (!t)
+    return;
+  uv_tcp_init(l->net->loop, t);
+  t->data = t;
+  if (uv_accept(&l->conn->h.stream, (uv_stream_t *)t) == 0)
+    urc(l, "+QIURC: \"incoming full\"", 0, 0);
+  uv_close((uv_handle_t *)t, conn_freed);
+}
+
+static void on_incoming(uv_stream_t *server, int status)
+{
+  struct net_conn *lc = server->data;
+  struct net_socket *l = lc->s, *s;
+  struct sockaddr_storage sa;
+  int len = sizeof(sa);
+  char text[160];
+  if (!l || status < 0)
+    return;
+  if (!(s = free_socket_slot(l->net))) {
+    refuse(l);
+    return;
+  }
+  memset(s->host, 0, sizeof(s->host));
+  s->used = 1;
+  s->port = l->port;
+  s->cid = l->cid;
+  s->type = NET_TCP_INCOMING;
+  s->mode = NET_BUFFER;
+  s->server_id = l->id;
+  s->local_port = l->local_port;
+  s->told = s->online = 0;
+  s->sent = s->acked = s->received = s->read = 0;
+  s->tx_pending = s->rx_len = 0;
+  s->rx = malloc(NET_RX_MAX);
+  if (!s->rx || !conn_new(s)) {
+    free_socket(s);
+    refuse(l);
+    return;
+  }
+  uv_tcp_init(l->net->loop, &s->conn->h.tcp);
+  if (uv_accept(server, &s->conn->h.stream) != 0) {
+    free_socket(s);
+    return;
+  }
+  uv_tcp_getpeername(&s->conn->h.tcp, (struct sockaddr *)&sa, &len);
+  if (sa.ss_family == AF_INET6) {
+    uv_ip6_name((struct sockaddr_in6 *)&sa, s->host, sizeof(s->host));
+    s->remote_port = ntohs(((struct sockaddr_in6 *)&sa)->sin6_port);
+  } else {
+    uv_ip4_name((struct sockaddr_in *)&sa, s->host, sizeof(s->host));
+    s->remote_port = ntohs(((struct sockaddr_in *)&sa)->sin_port);
+  }
+  {
+    size_t hl = strnlen(s->host, sizeof(s->addr) - 1);
+    memcpy(s->addr, s->host, hl);
+    s->addr[hl] = '\0';
+  }
+  s->state = NET_CONNECTED;
+  snprintf(text, sizeof(text), "+QIURC: \"incoming\",%d,%d,\"%s\",%d", s->id, l->id, s->host,
+           s->remote_port);
+  s->net->ops->urc(s->net->ctx, s->port, text);
+  start_reading(s);
+}
+
+/* A TCP listener on the loopback address at <local_port>: the host machine's peers reach it
+ * there (the modelled network gives the module no address of its own to listen on). */
+static int listen_now(struct net_socket *s)
+{
+  struct sockaddr_in sa;
+  struct net_conn *c = conn_new(s);
+  if (!c)
+    return TCPIP_NO_MEMORY;
+  uv_tcp_init(s->net->loop, &c->h.tcp);
+  uv_ip4_addr("127.0.0.1", s->local_port, &sa);
+  if (uv_tcp_bind(&c->h.tcp, (const struct sockaddr *)&sa, 0) != 0)
+    return TCPIP_BIND;
+  if (uv_listen(&c->h.stream, 8, on_incoming) != 0)
+    return TCPIP_LISTEN;
+  s->state = NET_LISTENING;
+  return 0;
+}
+
 /* The network's round trip has passed: the connect goes out. */
 static void connect_now(struct vtimer *t)
 {
@@ -278,15 +387,11 @@ static void connect_now(struct vtimer *t)
     open_result(s, TCPIP_DNS_PARSE);
     return;
   }
-  c = calloc(1, sizeof(*c));
+  c = conn_new(s);
   if (!c) {
     open_result(s, TCPIP_NO_MEMORY);
     return;
   }
-  c->s = s;
-  c->h.handle.data = c;
-  c->connect.data = c;
-  s->conn = c;
   if (s->type == NET_TCP)
     uv_tcp_init(s->net->loop, &c->h.tcp);
   else
@@ -340,6 +445,7 @@ int net_open(struct net *n, int port, int cid, int id, enum net_type type, const
   s->mode = mode;
   s->remote_port = remote_port;
   s->local_port = local_port;
+  s->server_id = -1;
   s->told = 0;
   s->online = 0;
   s->sent = s->acked = s->received = s->read = 0;
@@ -349,6 +455,15 @@ int net_open(struct net *n, int port, int cid, int id, enum net_type type, const
   s->state = NET_OPENING;
   if (!n->nw->active[cid])
     return open_fails(s, TCPIP_PDP_OPEN);
+  if (type == NET_TCP_LISTENER) {
+    int err = listen_now(s);
+    urc(s, "+QIOPEN: %d,%d", id, err);
+    if (err) {
+      n->last_error = err;
+      free_socket(s);
+    }
+    return 0;
+  }
   addr = network_resolve(n->dns, n->ndns, host);
   if (!addr)
     return open_fails(s, TCPIP_DNS_PARSE);
@@ -374,7 +489,7 @@ int net_local_port(const struct net *n, int id)
   int len = sizeof(sa);
   if (!s || !s->conn)
     return s ? s->local_port : 0;
-  if ((s->type == NET_TCP ? uv_tcp_getsockname(&s->conn->h.tcp, (struct sockaddr *)&sa, &len)
+  if ((s->type != NET_UDP ? uv_tcp_getsockname(&s->conn->h.tcp, (struct sockaddr *)&sa, &len)
                           : uv_udp_getsockname(&s->conn->h.udp, (struct sockaddr *)&sa, &len)) != 0)
     return s->local_port;
   return ntohs(sa.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&sa)->sin6_port
@@ -386,6 +501,8 @@ int net_can_send(const struct net *n, int id)
   const struct net_socket *s = net_socket(n, id);
   if (!s)
     return TCPIP_NOT_ALLOWED;
+  if (s->type == NET_TCP_LISTENER)
+    return TCPIP_NOT_SUPPORTED; /* a listener sends nothing */
   if (s->state == NET_CLOSING)
     return TCPIP_SOCKET_CLOSED;
   return s->state == NET_CONNECTED ? 0 : TCPIP_NOT_ALLOWED;
@@ -445,7 +562,7 @@ int net_send(struct net *n, int id, const char *data, size_t len)
   w->len = len;
   w->conn = s->conn;
   b = uv_buf_init(w->data, (unsigned)len);
-  if (s->type == NET_TCP) {
+  if (s->type != NET_UDP) {
     w->req.w.data = w;
     rc = uv_write(&w->req.w, &s->conn->h.stream, &b, 1, tcp_sent);
   } else {

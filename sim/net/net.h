@@ -20,7 +20,7 @@
 #define NET_TX_MAX (64 * 1024)     /* bytes written but not yet taken by the kernel: SEND FAIL */
 #define NET_HOST_MAX 150
 
-enum net_type { NET_TCP, NET_UDP };
+enum net_type { NET_TCP, NET_UDP, NET_TCP_LISTENER, NET_TCP_INCOMING };
 enum net_state { NET_INITIAL, NET_OPENING, NET_CONNECTED, NET_LISTENING, NET_CLOSING };
 enum net_mode { NET_BUFFER, NET_PUSH, NET_TRANSPARENT };
 
@@ -38,6 +38,7 @@ struct net_socket {
   char host[NET_HOST_MAX + 1];
   char addr[64];              /* what the host resolved to */
   int remote_port, local_port;
+  int server_id;              /* TCP INCOMING: the listener that accepted it; -1 */
   struct net_conn *conn;      /* the libuv handle; outlives the socket until it has closed */
   int reading;
   struct vtimer timer;        /* the network's round trip before the connect goes out */
