@@ -578,6 +578,45 @@ START_TEST(tcp_listener)
 }
 END_TEST
 
+START_TEST(qicfg_dns_and_ping)
+{
+  up();
+  chat(M, "AT+QICFG=\"transpktsize\"\r", "\r\n+QICFG: \"transpktsize\",1024\r\n\r\nOK\r\n");
+  chat(M, "AT+QICFG=\"transwaittm\",5\r", "\r\nOK\r\n");
+  chat(M, "AT+QICFG=\"transwaittm\",21\r", "\r\n+CME ERROR: 50\r\n");
+  chat(M, "AT+QICFG=\"tcp/keepalive\",1,10,30,5\r", "\r\nOK\r\n");
+  chat(M, "AT+QICFG=\"tcp/keepalive\"\r",
+       "\r\n+QICFG: \"tcp/keepalive\",1,10,30,5\r\n\r\nOK\r\n");
+  chat(M, "AT+QICFG=\"recvind\",1\r", "\r\nOK\r\n");
+  open_socket(0, "TCP", tcp_port, 0);
+  send_fixed(0, "abc", 3);
+  expect_tty(M, "\r\n+QIURC: \"recv\",0,3\r\n"); /* recvind: with the length */
+  read_exact(0, "abc", 3);
+  chat(M, "AT+QICFG=\"dataformat\",1,1\r", "\r\nOK\r\n");
+  chat(M, "AT+QISEND=0,2\r", "\r\n> ");
+  tty_send(M, "6869", 4); /* two bytes as hex text */
+  expect_tty(M, "\r\nSEND OK\r\n\r\n+QIURC: \"recv\",0,2\r\n");
+  chat(M, "AT+QIRD=0\r", "\r\n+QIRD: 2\r\n6869\r\n\r\nOK\r\n");
+  chat(M, "AT+QISEND=0,1\r", "\r\n> ");
+  tty_send(M, "zz", 2);
+  expect_tty(M, "\r\nERROR\r\n");
+  chat(M, "AT+QICFG=\"dataformat\",0,0;+QICFG=\"viewmode\",1\r", "\r\nOK\r\n");
+  send_fixed(0, "hi", 2);
+  expect_tty(M, "\r\n+QIURC: \"recv\",0,2\r\n");
+  chat(M, "AT+QIRD=0\r", "\r\n+QIRD: 2,hi\r\n\r\nOK\r\n");
+  chat(M, "AT+QIDNSCFG=1\r", "\r\n+QIDNSCFG: 1,\"8.8.8.8\",\"114.114.114.114\"\r\n\r\nOK\r\n");
+  chat(M, "AT+QIDNSCFG=1,\"1.1.1.1\",\"9.9.9.9\"\r", "\r\nOK\r\n");
+  chat(M, "AT+QIDNSCFG=1\r", "\r\n+QIDNSCFG: 1,\"1.1.1.1\",\"9.9.9.9\"\r\n\r\nOK\r\n");
+  chat(M, "AT+QIDNSCFG=1,\"dns.example\"\r", "\r\n+CME ERROR: 50\r\n");
+  /* pings answered by the modelled network: its round trip (LTE: 50 ms) */
+  chat(M, "AT+QPING=1,\"localhost\",4,2\r",
+       "\r\nOK\r\n\r\n+QPING: 0,\"127.0.0.1\",32,50,255\r\n\r\n+QPING: 0,\"127.0.0.1\",32,50,255\r\n"
+       "\r\n+QPING: 0,2,2,0,50,50,50\r\n");
+  chat(M, "AT+QPING=1,\"no.such.host\"\r", "\r\nOK\r\n\r\n+QPING: 565\r\n");
+  chat(M, "AT+QPING=2,\"localhost\"\r", "\r\nOK\r\n\r\n+QPING: 561\r\n");
+}
+END_TEST
+
 static Suite *socket_suite(void)
 {
   Suite *s = suite_create("socket");
@@ -596,6 +635,7 @@ static Suite *socket_suite(void)
   tcase_add_test(t, megabyte_with_back_pressure);
   tcase_add_test(t, transparent_mode);
   tcase_add_test(t, tcp_listener);
+  tcase_add_test(t, qicfg_dns_and_ping);
   suite_add_tcase(s, t);
   return s;
 }

@@ -2,6 +2,7 @@
  * Ctrl-Z terminated, Esc cancels, the ",0" counters), +QIRD, +QISTATE, +QIGETERROR, +QISDE,
  * +QIDNSGIP, and transparent mode (CONNECT, "+++" between guard times, ATO, +QISWTMD,
  * NO CARRIER), on the module's stack (sim/net). */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,9 +267,9 @@ int cmd_qiclose_test(struct at_call *c)
 struct send_xfer {
   struct module_port *mp;
   int id;
-  size_t want;               /* fixed length; 0: up to Ctrl-Z */
+  size_t want;               /* fixed length (hex mode: twice the bytes); 0: up to Ctrl-Z */
   size_t len;
-  char data[NET_SEND_MAX];
+  char data[2 * NET_SEND_MAX];
 };
 
 static void send_end(struct module_port *mp)
@@ -282,11 +283,35 @@ static void send_end(struct module_port *mp)
   free(x);
 }
 
+static int hex_value(char ch)
+{
+  return ch >= '0' && ch <= '9' ? ch - '0'
+         : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+         : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+}
+
+/* "dataformat" send 1: the host's text is hex, two digits a byte; -1 if it is not. */
+static int unhex(struct send_xfer *x)
+{
+  size_t n = 0;
+  if (x->len % 2)
+    return -1;
+  for (size_t i = 0; i < x->len; i += 2) {
+    int hi = hex_value(x->data[i]), lo = hex_value(x->data[i + 1]);
+    if (hi < 0 || lo < 0)
+      return -1;
+    x->data[n++] = (char)(hi << 4 | lo);
+  }
+  x->len = n;
+  return 0;
+}
+
 static void send_now(struct send_xfer *x)
 {
   struct module_port *mp = x->mp;
   struct net *n = module_tcpip(mp->m);
-  int rc = net_send(n, x->id, x->data, x->len);
+  int rc = n->cfg.send_hex && unhex(x) != 0 ? TCPIP_INVALID_PARAM
+                                            : net_send(n, x->id, x->data, x->len);
   send_end(mp);
   if (rc > 1) {
     n->last_error = rc;
@@ -324,7 +349,7 @@ static size_t send_bytes(void *ctx, const char *data, size_t len)
       at_session_complete(&mp->at, AT_ERROR);
       return i;
     }
-    if (x->len == sizeof(x->data)) { /* longer than a send takes */
+    if (x->len == (module_tcpip(mp->m)->cfg.send_hex ? 2 : 1) * NET_SEND_MAX) { /* too long */
       send_end(mp);
       module_tcpip(mp->m)->last_error = TCPIP_INVALID_PARAM;
       at_session_complete(&mp->at, AT_ERROR);
@@ -364,7 +389,7 @@ int cmd_qisend_write(struct at_call *c)
     return tcpip_error(TCPIP_NO_MEMORY);
   x->mp = mp;
   x->id = (int)id;
-  x->want = (size_t)len;
+  x->want = (size_t)len * (n->cfg.send_hex ? 2 : 1);
   mp->xfer = x;
   mp->xfer_abort = send_end;
   at_raw(&mp->at, "\r\n> ", 4);
@@ -399,11 +424,26 @@ int cmd_qird_write(struct at_call *c)
   if (s->mode != NET_BUFFER)
     return no_socket(n, TCPIP_NOT_ALLOWED);
   got = net_read(n, (int)id, buf, (size_t)max);
-  at_info(c, "+QIRD: %zu", got);
-  if (got) {
-    at_raw(c->session, buf, got);
-    at_raw(c->session, "\r\n", 2);
+  if (!got) {
+    at_info(c, "+QIRD: 0");
+    return AT_OK;
   }
+  if (n->cfg.viewmode) { /* header and data on one line */
+    char head[32];
+    int hl = snprintf(head, sizeof(head), "\r\n+QIRD: %zu,", got);
+    at_raw(c->session, head, (size_t)hl);
+  } else {
+    at_info(c, "+QIRD: %zu", got);
+  }
+  if (n->cfg.recv_hex) {
+    char hex[2 * NET_READ_MAX];
+    for (size_t i = 0; i < got; i++)
+      snprintf(hex + 2 * i, 3, "%02X", (unsigned char)buf[i]);
+    at_raw(c->session, hex, 2 * got);
+  } else {
+    at_raw(c->session, buf, got);
+  }
+  at_raw(c->session, "\r\n", 2);
   return AT_OK;
 }
 
@@ -521,5 +561,125 @@ int cmd_qidnsgip_write(struct at_call *c)
 int cmd_qidnsgip_test(struct at_call *c)
 {
   at_info(c, "+QIDNSGIP: (1-%d),<hostname>", PDP_CID_MAX);
+  return AT_OK;
+}
+
+/* ---- AT+QICFG, AT+QIDNSCFG, AT+QPING ---- */
+
+struct qicfg {
+  const char *name;
+  const char *test;
+  int n;                      /* how many values */
+  size_t offset[4];           /* into struct net_config */
+  int min[4], max[4];
+};
+
+#define NC(member) offsetof(struct net_config, member)
+
+static const struct qicfg qicfgs[] = {
+  { "transpktsize", "(1-1460)", 1, { NC(transpktsize) }, { 1 }, { 1460 } },
+  { "transwaittm", "(0-20)", 1, { NC(transwaittm) }, { 0 }, { 20 } },
+  { "dataformat", "(0,1),(0,1)", 2, { NC(send_hex), NC(recv_hex) }, { 0, 0 }, { 1, 1 } },
+  { "viewmode", "(0,1)", 1, { NC(viewmode) }, { 0 }, { 1 } },
+  { "recvind", "(0,1)", 1, { NC(recvind) }, { 0 }, { 1 } },
+  { "tcp/keepalive", "(0,1),(1-120),(25-100),(3-10)", 4,
+    { NC(keepalive), NC(keepidle), NC(keepinterval), NC(keepcount) }, { 0, 1, 25, 3 },
+    { 1, 120, 100, 10 } },
+};
+
+/* AT+QICFG="<name>"[,<value>...]: one row a setting. */
+int cmd_qicfg_write(struct at_call *c)
+{
+  struct net_config *cfg = &module_tcpip(call_module(c))->cfg;
+  const char *name = at_param_str(c, 0);
+  for (size_t i = 0; name && i < sizeof(qicfgs) / sizeof(qicfgs[0]); i++) {
+    const struct qicfg *q = &qicfgs[i];
+    long v[4];
+    char text[96];
+    int o;
+    if (strcasecmp(name, q->name) != 0)
+      continue;
+    if (c->cmd->nparams == 1) {
+      o = snprintf(text, sizeof(text), "+QICFG: \"%s\"", q->name);
+      for (int k = 0; k < q->n; k++)
+        o += snprintf(text + o, sizeof(text) - (size_t)o, ",%d",
+                      *(int *)((char *)cfg + q->offset[k]));
+      at_info(c, "%s", text);
+      return AT_OK;
+    }
+    /* tcp/keepalive,0 turns it off without the timers */
+    if (c->cmd->nparams - 1 != q->n && !(q->n == 4 && c->cmd->nparams == 2))
+      return CME_INCORRECT_PARAMETERS;
+    for (int k = 0; k < c->cmd->nparams - 1; k++)
+      if (at_param_int(c, k + 1, q->min[k], q->max[k], &v[k]) != 0)
+        return CME_INCORRECT_PARAMETERS;
+    for (int k = 0; k < c->cmd->nparams - 1; k++)
+      *(int *)((char *)cfg + q->offset[k]) = (int)v[k];
+    return AT_OK;
+  }
+  return CME_INCORRECT_PARAMETERS;
+}
+
+int cmd_qicfg_test(struct at_call *c)
+{
+  for (size_t i = 0; i < sizeof(qicfgs) / sizeof(qicfgs[0]); i++)
+    at_info(c, "+QICFG: \"%s\",%s", qicfgs[i].name, qicfgs[i].test);
+  return AT_OK;
+}
+
+/* AT+QIDNSCFG=<cid>[,"<pri>"[,"<sec>"]]: kept and reported; names resolve through the DNS map. */
+int cmd_qidnscfg_write(struct at_call *c)
+{
+  struct net *n = module_tcpip(call_module(c));
+  long cid;
+  if (c->cmd->nparams > 3 || at_param_int(c, 0, 1, PDP_CID_MAX, &cid) != 0)
+    return CME_INCORRECT_PARAMETERS;
+  if (c->cmd->nparams == 1) {
+    at_info(c, "+QIDNSCFG: %ld,\"%s\",\"%s\"", cid, n->dns_servers[cid][0],
+            n->dns_servers[cid][1]);
+    return AT_OK;
+  }
+  for (int k = 1; k < c->cmd->nparams; k++) {
+    const char *v = at_param_str(c, k);
+    if (!v || !network_is_ip(v) || strlen(v) >= sizeof(n->dns_servers[0][0]))
+      return CME_INCORRECT_PARAMETERS;
+  }
+  for (int k = 1; k < c->cmd->nparams; k++)
+    snprintf(n->dns_servers[cid][k - 1], sizeof(n->dns_servers[0][0]), "%s", at_param_str(c, k));
+  return AT_OK;
+}
+
+int cmd_qidnscfg_test(struct at_call *c)
+{
+  at_info(c, "+QIDNSCFG: (1-%d),<pridnsaddr>,<secdnsaddr>", PDP_CID_MAX);
+  return AT_OK;
+}
+
+/* AT+QPING=<cid>,"<host>"[,<timeout>[,<pingnum>]]: OK, then a +QPING line a ping and the
+ * summary; a failure is one +QPING: <err>. */
+int cmd_qping_write(struct at_call *c)
+{
+  struct net *n = module_tcpip(call_module(c));
+  const char *host = at_param_str(c, 1);
+  long cid, timeout = 4, count = 4;
+  int err;
+  if (c->cmd->nparams < 2 || c->cmd->nparams > 4 || at_param_int(c, 0, 1, PDP_CID_MAX, &cid) ||
+      !host || !host[0] || strlen(host) > NET_HOST_MAX ||
+      (at_param_present(c, 2) && at_param_int(c, 2, 1, 255, &timeout)) ||
+      (at_param_present(c, 3) && at_param_int(c, 3, 1, 10, &count)))
+    return tcpip_error(TCPIP_INVALID_PARAM);
+  err = net_ping(n, (int)call_port(c)->id, (int)cid, host, (int)count);
+  if (err) {
+    char text[32];
+    n->last_error = err;
+    snprintf(text, sizeof(text), "+QPING: %d", err);
+    n->ops->urc(n->ctx, (int)call_port(c)->id, text);
+  }
+  return AT_OK;
+}
+
+int cmd_qping_test(struct at_call *c)
+{
+  at_info(c, "+QPING: (1-%d),<host>,(1-255),(1-10)", PDP_CID_MAX);
   return AT_OK;
 }

@@ -163,6 +163,12 @@ int cmd_qisde_test(struct at_call *c);
 int cmd_qidnsgip_write(struct at_call *c);
 int cmd_qidnsgip_test(struct at_call *c);
 int cmd_o(struct at_call *c);
+int cmd_qicfg_write(struct at_call *c);
+int cmd_qicfg_test(struct at_call *c);
+int cmd_qidnscfg_write(struct at_call *c);
+int cmd_qidnscfg_test(struct at_call *c);
+int cmd_qping_write(struct at_call *c);
+int cmd_qping_test(struct at_call *c);
 int cmd_qiswtmd_write(struct at_call *c);
 int cmd_qiswtmd_test(struct at_call *c);
 

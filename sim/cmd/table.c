@@ -72,6 +72,9 @@ const struct at_command at_command_table[] = {
   { "+QISDE", cmd_qisde_test, cmd_qisde_read, cmd_qisde_write, NULL },
   { "+QIDNSGIP", cmd_qidnsgip_test, NULL, cmd_qidnsgip_write, NULL },
   { "+QISWTMD", cmd_qiswtmd_test, NULL, cmd_qiswtmd_write, NULL },
+  { "+QICFG", cmd_qicfg_test, NULL, cmd_qicfg_write, NULL },
+  { "+QIDNSCFG", cmd_qidnscfg_test, NULL, cmd_qidnscfg_write, NULL },
+  { "+QPING", cmd_qping_test, NULL, cmd_qping_write, NULL },
   /* what host stacks ask and set at init */
   { "+CBC", cmd_ok, NULL, NULL, cmd_cbc_exec },
   { "+CCLK", cmd_cclk_test, cmd_cclk_read, cmd_cclk_write, NULL },

@@ -56,6 +56,17 @@ void net_init(struct net *n, uv_loop_t *loop, struct vclock *clock, struct netwo
   n->ops = ops;
   n->ctx = ctx;
   n->data_echo = 1;
+  n->cfg.transpktsize = 1024;
+  n->cfg.transwaittm = 2;
+  n->cfg.keepidle = 120;
+  n->cfg.keepinterval = 75;
+  n->cfg.keepcount = 9;
+  for (int cid = 1; cid <= PDP_CID_MAX; cid++) {
+    snprintf(n->dns_servers[cid][0], sizeof(n->dns_servers[cid][0]), "8.8.8.8");
+    snprintf(n->dns_servers[cid][1], sizeof(n->dns_servers[cid][1]), "114.114.114.114");
+  }
+  n->ping.net = n;
+  vtimer_init(clock, &n->ping.timer, &n->ping);
   for (int i = 0; i < NET_SOCKETS; i++) {
     n->sock[i].net = n;
     n->sock[i].id = i;
@@ -144,7 +155,10 @@ static void received(struct net_socket *s, size_t len)
   }
   if (!s->told) { /* once, until the host has read the buffer empty */
     s->told = 1;
-    urc(s, "+QIURC: \"recv\",%d", s->id, 0);
+    if (s->net->cfg.recvind)
+      urc(s, "+QIURC: \"recv\",%d,%d", s->id, (int)s->rx_len);
+    else
+      urc(s, "+QIURC: \"recv\",%d", s->id, 0);
   }
 }
 
@@ -230,6 +244,8 @@ static void open_result(struct net_socket *s, int err)
   }
   s->state = NET_CONNECTED;
   s->online = s->mode == NET_TRANSPARENT;
+  if (s->type == NET_TCP && s->net->cfg.keepalive)
+    uv_tcp_keepalive(&s->conn->h.tcp, 1, (unsigned)s->net->cfg.keepidle * 60);
   start_reading(s);
 }
 
@@ -619,8 +635,48 @@ void net_context_down(struct net *n, int cid, int with_urc)
   }
 }
 
+/* ---- AT+QPING: answered by the modelled network ---- */
+
+static void ping_step(struct vtimer *t)
+{
+  struct net_ping *p = t->data;
+  struct net *n = p->net;
+  char text[128];
+  if (p->left > 0) {
+    snprintf(text, sizeof(text), "+QPING: 0,\"%s\",32,%u,255", p->addr, p->rtt);
+    n->ops->urc(n->ctx, p->port, text);
+    p->left--;
+    p->sent++;
+    vtimer_start(&p->timer, p->left ? 1000 : 0, ping_step); /* one a second */
+    return;
+  }
+  snprintf(text, sizeof(text), "+QPING: 0,%d,%d,0,%u,%u,%u", p->sent, p->sent, p->rtt, p->rtt,
+           p->rtt);
+  n->ops->urc(n->ctx, p->port, text);
+}
+
+int net_ping(struct net *n, int port, int cid, const char *host, int count)
+{
+  struct net_ping *p = &n->ping;
+  const char *addr;
+  if (vtimer_active(&p->timer))
+    return TCPIP_BUSY;
+  if (!n->nw->active[cid])
+    return TCPIP_PDP_OPEN;
+  if (!(addr = network_resolve(n->dns, n->ndns, host)))
+    return TCPIP_DNS_PARSE;
+  snprintf(p->addr, sizeof(p->addr), "%s", addr);
+  p->port = port;
+  p->left = count;
+  p->sent = 0;
+  p->rtt = n->nw->latency_ms;
+  vtimer_start(&p->timer, p->rtt, ping_step);
+  return 0;
+}
+
 void net_reset(struct net *n)
 {
+  vtimer_stop(&n->ping.timer);
   for (int i = 0; i < NET_SOCKETS; i++)
     if (n->sock[i].used)
       free_socket(&n->sock[i]);

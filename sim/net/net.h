@@ -67,6 +67,25 @@ struct net_ops {
   void (*opened)(void *ctx, int port, int id, int err);
 };
 
+/* AT+QICFG: the stack's settings. */
+struct net_config {
+  int transpktsize;           /* 1-1460; transparent mode sends as bytes come (at most this) */
+  int transwaittm;            /* 0-20 (x100 ms) */
+  int send_hex, recv_hex;     /* "dataformat": AT+QISEND takes hex text, AT+QIRD gives it */
+  int viewmode;               /* 1: AT+QIRD's header and data on one line, comma between */
+  int recvind;                /* 1: the buffer-mode "recv" URC carries the length */
+  int keepalive, keepidle, keepinterval, keepcount;  /* "tcp/keepalive" (min, s, count) */
+};
+
+/* One AT+QPING under way. */
+struct net_ping {
+  struct net *net;
+  int port, left, sent;
+  unsigned rtt;               /* ms: the network's round trip */
+  char addr[64];
+  struct vtimer timer;
+};
+
 struct net {
   uv_loop_t *loop;
   struct vclock *clock;
@@ -78,6 +97,9 @@ struct net {
   void *ctx;
   int last_error;             /* AT+QIGETERROR */
   int data_echo;              /* AT+QISDE: AT+QISEND's data echoed (with ATE1) */
+  struct net_config cfg;
+  struct net_ping ping;
+  char dns_servers[PDP_CID_MAX + 1][2][64];  /* AT+QIDNSCFG */
   struct net_socket sock[NET_SOCKETS];
 };
 
@@ -114,5 +136,7 @@ void net_context_down(struct net *n, int cid, int urc);
 /* Power is gone: every socket closes silently. */
 void net_reset(struct net *n);
 const char *net_type_name(enum net_type t);
+/* AT+QPING: 0 when the pings go out (+QPING URCs follow), or a TCP/IP code for a URC now. */
+int net_ping(struct net *n, int port, int cid, const char *host, int count);
 
 #endif
