@@ -264,8 +264,8 @@ START_TEST(natural_errors)
   chat(M, "AT+QIOPEN=1,12,\"TCP\",\"127.0.0.1\",80\r", "\r\n+CME ERROR: invalid parameters\r\n");
   chat(M, "AT+QISEND=5,3\r", "\r\nERROR\r\n"); /* no such socket */
   chat(M, "AT+QIGETERROR\r", "\r\n+QIGETERROR: 572,operation not allowed\r\n\r\nOK\r\n");
-  chat(M, "AT+QIOPEN=1,4,\"UDP SERVICE\",\"127.0.0.1\",0,2020\r",
-       "\r\n+CME ERROR: operation not supported\r\n");
+  chat(M, "AT+QIOPEN=1,4,\"UDP SERVICE\",\"127.0.0.1\",0,0\r",
+       "\r\n+CME ERROR: invalid parameters\r\n");
   chat(M, "AT+QIOPEN=1,4,\"TCP LISTENER\",\"127.0.0.1\",0,0\r",
        "\r\n+CME ERROR: invalid parameters\r\n");
   chat(M, "AT+QIDNSGIP=1,\"localhost\"\r",
@@ -617,6 +617,42 @@ START_TEST(qicfg_dns_and_ping)
 }
 END_TEST
 
+START_TEST(udp_service)
+{
+  char cmd[128], want[160], buf[16];
+  int sport, cport, peer = listen_on(SOCK_DGRAM, &cport);
+  struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+  close(listen_on(SOCK_DGRAM, &sport)); /* a free port for the module's service */
+  to.sin_port = htons((uint16_t)sport);
+  up();
+  snprintf(cmd, sizeof(cmd), "AT+QIOPEN=1,8,\"UDP SERVICE\",\"127.0.0.1\",0,%d,0\r", sport);
+  chat(M, cmd, "\r\nOK\r\n\r\n+QIOPEN: 8,0\r\n");
+  snprintf(cmd, sizeof(cmd), "AT+QIOPEN=1,9,\"UDP SERVICE\",\"127.0.0.1\",0,%d,0\r", sport);
+  chat(M, cmd, "\r\nOK\r\n\r\n+QIOPEN: 9,556\r\n"); /* the port is taken */
+  ck_assert_int_eq(sendto(peer, "hello", 5, 0, (struct sockaddr *)&to, sizeof(to)), 5);
+  ck_assert_int_eq(sendto(peer, "world!", 6, 0, (struct sockaddr *)&to, sizeof(to)), 6);
+  expect_tty(M, "\r\n+QIURC: \"recv\",8\r\n");
+  usleep(100 * 1000);
+  snprintf(want, sizeof(want), "\r\n+QIRD: 5,\"127.0.0.1\",%d\r\nhello\r\n\r\nOK\r\n", cport);
+  chat(M, "AT+QIRD=8\r", want); /* one datagram a read, with its sender */
+  snprintf(want, sizeof(want), "\r\n+QIRD: 6,\"127.0.0.1\",%d\r\nworld!\r\n\r\nOK\r\n", cport);
+  chat(M, "AT+QIRD=8\r", want);
+  chat(M, "AT+QIRD=8\r", "\r\n+QIRD: 0\r\n\r\nOK\r\n");
+  snprintf(cmd, sizeof(cmd), "AT+QISEND=8,3,\"127.0.0.1\",%d\r", cport);
+  chat(M, cmd, "\r\n> ");
+  tty_send(M, "abc", 3);
+  expect_tty(M, "\r\nSEND OK\r\n");
+  ck_assert_uint_eq(tty_read_n(peer, buf, 3, 3000), 3);
+  ck_assert(!memcmp(buf, "abc", 3));
+  chat(M, "AT+QISEND=8,3\r", "\r\n+CME ERROR: 552\r\n"); /* a service needs a destination */
+  chat(M, "AT+QISWTMD=8,1\r", "\r\nOK\r\n");
+  ck_assert_int_eq(sendto(peer, "push", 4, 0, (struct sockaddr *)&to, sizeof(to)), 4);
+  snprintf(want, sizeof(want), "\r\n+QIURC: \"recv\",8,4,\"127.0.0.1\",%d\r\npush\r\n", cport);
+  expect_tty(M, want);
+  close(peer);
+}
+END_TEST
+
 static Suite *socket_suite(void)
 {
   Suite *s = suite_create("socket");
@@ -636,6 +672,7 @@ static Suite *socket_suite(void)
   tcase_add_test(t, transparent_mode);
   tcase_add_test(t, tcp_listener);
   tcase_add_test(t, qicfg_dns_and_ping);
+  tcase_add_test(t, udp_service);
   suite_add_tcase(s, t);
   return s;
 }

@@ -220,11 +220,11 @@ int cmd_qiopen_write(struct at_call *c)
   else if (!strcasecmp(type, "TCP LISTENER"))
     t = NET_TCP_LISTENER;
   else if (!strcasecmp(type, "UDP SERVICE"))
-    return tcpip_error(TCPIP_NOT_SUPPORTED); /* not yet: docs/at-commands.md */
+    t = NET_UDP_SERVICE;
   else
     return tcpip_error(TCPIP_INVALID_PARAM);
-  if (t == NET_TCP_LISTENER ? !lport || mode == NET_TRANSPARENT : !rport)
-    return tcpip_error(TCPIP_INVALID_PARAM); /* a listener needs its local port */
+  if (t == NET_TCP_LISTENER || t == NET_UDP_SERVICE ? !lport || mode == NET_TRANSPARENT : !rport)
+    return tcpip_error(TCPIP_INVALID_PARAM); /* a server needs its local port */
   {
     int rc = net_open(module_tcpip(m), (int)call_port(c)->id, (int)cid, (int)id, t, host,
                       (int)rport, (int)lport, (enum net_mode)mode);
@@ -269,6 +269,8 @@ struct send_xfer {
   int id;
   size_t want;               /* fixed length (hex mode: twice the bytes); 0: up to Ctrl-Z */
   size_t len;
+  char ip[64];               /* a UDP SERVICE's destination */
+  int port;
   char data[2 * NET_SEND_MAX];
 };
 
@@ -311,7 +313,8 @@ static void send_now(struct send_xfer *x)
   struct module_port *mp = x->mp;
   struct net *n = module_tcpip(mp->m);
   int rc = n->cfg.send_hex && unhex(x) != 0 ? TCPIP_INVALID_PARAM
-                                            : net_send(n, x->id, x->data, x->len);
+                                            : net_send_to(n, x->id, x->data, x->len,
+                                                          x->ip[0] ? x->ip : NULL, x->port);
   send_end(mp);
   if (rc > 1) {
     n->last_error = rc;
@@ -369,13 +372,21 @@ int cmd_qisend_write(struct at_call *c)
   struct net *n = module_tcpip(call_module(c));
   const struct net_socket *s;
   struct send_xfer *x;
-  long id, len = 0;
+  long id, len = 0, port = 0;
+  const char *ip = at_param_str(c, 2);
   int rc;
-  if (at_param_int(c, 0, 0, NET_SOCKETS - 1, &id) || c->cmd->nparams > 2 ||
-      (at_param_present(c, 1) && at_param_int(c, 1, 0, NET_SEND_MAX, &len)))
+  int counters;
+  if (at_param_int(c, 0, 0, NET_SOCKETS - 1, &id) || c->cmd->nparams > 4 ||
+      c->cmd->nparams == 3 ||
+      (at_param_present(c, 1) && at_param_int(c, 1, 0, NET_SEND_MAX, &len)) ||
+      (c->cmd->nparams == 4 && (!ip || strlen(ip) > 63 || at_param_int(c, 3, 1, 65535, &port))))
     return tcpip_error(TCPIP_INVALID_PARAM);
   s = net_socket(n, (int)id);
-  if (at_param_present(c, 1) && len == 0) {
+  counters = at_param_present(c, 1) && len == 0;
+  /* a UDP SERVICE sends to "<ip>",<port>; the others take no destination */
+  if (s && !counters && (s->type == NET_UDP_SERVICE) != (c->cmd->nparams == 4))
+    return tcpip_error(TCPIP_INVALID_PARAM);
+  if (counters) {
     if (!s)
       return no_socket(n, TCPIP_NOT_ALLOWED);
     at_info(c, "+QISEND: %llu,%llu,%llu", (unsigned long long)s->sent,
@@ -390,6 +401,10 @@ int cmd_qisend_write(struct at_call *c)
   x->mp = mp;
   x->id = (int)id;
   x->want = (size_t)len * (n->cfg.send_hex ? 2 : 1);
+  if (ip) {
+    snprintf(x->ip, sizeof(x->ip), "%s", ip);
+    x->port = (int)port;
+  }
   mp->xfer = x;
   mp->xfer_abort = send_end;
   at_raw(&mp->at, "\r\n> ", 4);
@@ -423,6 +438,19 @@ int cmd_qird_write(struct at_call *c)
   }
   if (s->mode != NET_BUFFER)
     return no_socket(n, TCPIP_NOT_ALLOWED);
+  if (s->type == NET_UDP_SERVICE) { /* one datagram and its sender */
+    char ip[64];
+    int port = 0;
+    got = net_read_from(n, (int)id, buf, (size_t)max, ip, &port);
+    if (!got) {
+      at_info(c, "+QIRD: 0");
+      return AT_OK;
+    }
+    at_info(c, "+QIRD: %zu,\"%s\",%d", got, ip, port);
+    at_raw(c->session, buf, got);
+    at_raw(c->session, "\r\n", 2);
+    return AT_OK;
+  }
   got = net_read(n, (int)id, buf, (size_t)max);
   if (!got) {
     at_info(c, "+QIRD: 0");

@@ -22,6 +22,13 @@ struct net_conn {
   struct net_socket *s;      /* NULL once the socket has let go of it */
 };
 
+/* A UDP SERVICE keeps datagrams in its buffer, each behind this header. */
+struct dgram_head {
+  uint16_t len;
+  uint16_t port;
+  char ip[48];
+};
+
 struct net_write {
   union {
     uv_write_t w;
@@ -76,7 +83,8 @@ void net_init(struct net *n, uv_loop_t *loop, struct vclock *clock, struct netwo
 
 const char *net_type_name(enum net_type t)
 {
-  static const char *const names[] = { "TCP", "UDP", "TCP LISTENER", "TCP INCOMING" };
+  static const char *const names[] = { "TCP", "UDP", "TCP LISTENER", "TCP INCOMING",
+                                       "UDP SERVICE" };
   return names[t];
 }
 
@@ -116,6 +124,16 @@ static void start_reading(struct net_socket *s);
 static void push_out(struct net_socket *s)
 {
   struct net *n = s->net;
+  while (s->type == NET_UDP_SERVICE && s->rx_len > 0 && n->ops->can_push(n->ctx, s->port)) {
+    struct dgram_head h;
+    char head[128];
+    memcpy(&h, s->rx, sizeof(h));
+    snprintf(head, sizeof(head), "+QIURC: \"recv\",%d,%u,\"%s\",%u", s->id, h.len, h.ip, h.port);
+    n->ops->push(n->ctx, s->port, head, s->rx + sizeof(h), h.len);
+    s->read += h.len;
+    memmove(s->rx, s->rx + sizeof(h) + h.len, s->rx_len - sizeof(h) - h.len);
+    s->rx_len -= sizeof(h) + h.len;
+  }
   while (s->rx_len > 0 && n->ops->can_push(n->ctx, s->port)) {
     size_t len = s->rx_len < NET_READ_MAX ? s->rx_len : NET_READ_MAX;
     char head[64];
@@ -144,6 +162,8 @@ static void received(struct net_socket *s, size_t len)
 {
   s->rx_len += len;
   s->received += len;
+  if (s->type == NET_UDP_SERVICE)
+    s->received -= sizeof(struct dgram_head); /* count the data, not the headers */
   if (s->mode == NET_TRANSPARENT) {
     if (s->online)
       raw_out(s);
@@ -156,7 +176,7 @@ static void received(struct net_socket *s, size_t len)
   if (!s->told) { /* once, until the host has read the buffer empty */
     s->told = 1;
     if (s->net->cfg.recvind)
-      urc(s, "+QIURC: \"recv\",%d,%d", s->id, (int)s->rx_len);
+      urc(s, "+QIURC: \"recv\",%d,%d", s->id, (int)(s->received - s->read));
     else
       urc(s, "+QIURC: \"recv\",%d", s->id, 0);
   }
@@ -166,12 +186,13 @@ static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 {
   struct net_conn *c = h->data;
   struct net_socket *s = c->s;
+  size_t head = s && s->type == NET_UDP_SERVICE ? sizeof(struct dgram_head) : 0;
   (void)hint;
-  if (!s || s->rx_len >= NET_RX_MAX) {
+  if (!s || s->rx_len + head >= NET_RX_MAX) {
     *buf = uv_buf_init(NULL, 0);
     return;
   }
-  *buf = uv_buf_init(s->rx + s->rx_len, (unsigned)(NET_RX_MAX - s->rx_len));
+  *buf = uv_buf_init(s->rx + s->rx_len + head, (unsigned)(NET_RX_MAX - s->rx_len - head));
 }
 
 static void peer_closed(struct net_socket *s)
@@ -213,8 +234,23 @@ static void on_udp_read(uv_udp_t *u, ssize_t nread, const uv_buf_t *buf,
   struct net_socket *s = c->s;
   (void)buf;
   (void)addr;
-  if (!s || nread <= 0 || (flags & UV_UDP_PARTIAL))
+  if (!s || nread <= 0 || (flags & UV_UDP_PARTIAL) || !addr)
     return; /* a datagram that finds the buffer full is lost, as UDP's are */
+  if (s->type == NET_UDP_SERVICE) { /* its sender goes in front of it */
+    struct dgram_head h;
+    memset(&h, 0, sizeof(h));
+    h.len = (uint16_t)nread;
+    if (addr->sa_family == AF_INET6) {
+      uv_ip6_name((const struct sockaddr_in6 *)addr, h.ip, sizeof(h.ip));
+      h.port = ntohs(((const struct sockaddr_in6 *)addr)->sin6_port);
+    } else {
+      uv_ip4_name((const struct sockaddr_in *)addr, h.ip, sizeof(h.ip));
+      h.port = ntohs(((const struct sockaddr_in *)addr)->sin_port);
+    }
+    memcpy(s->rx + s->rx_len, &h, sizeof(h));
+    received(s, sizeof(h) + (size_t)nread);
+    return;
+  }
   received(s, (size_t)nread);
 }
 
@@ -222,7 +258,7 @@ static void start_reading(struct net_socket *s)
 {
   if (s->reading || !s->conn || s->state != NET_CONNECTED)
     return;
-  if (s->type != NET_UDP)
+  if (s->type != NET_UDP && s->type != NET_UDP_SERVICE)
     uv_read_start(&s->conn->h.stream, on_alloc, on_tcp_read);
   else
     uv_udp_recv_start(&s->conn->h.udp, on_alloc, on_udp_read);
@@ -393,6 +429,22 @@ static int listen_now(struct net_socket *s)
   return 0;
 }
 
+/* A UDP SERVICE on 127.0.0.1:<local_port>: datagrams from anyone, answers to anyone. */
+static int serve_udp(struct net_socket *s)
+{
+  struct sockaddr_in sa;
+  struct net_conn *c = conn_new(s);
+  if (!c)
+    return TCPIP_NO_MEMORY;
+  uv_udp_init(s->net->loop, &c->h.udp);
+  uv_ip4_addr("127.0.0.1", s->local_port, &sa);
+  if (uv_udp_bind(&c->h.udp, (const struct sockaddr *)&sa, 0) != 0)
+    return TCPIP_BIND;
+  s->state = NET_CONNECTED;
+  start_reading(s);
+  return 0;
+}
+
 /* The network's round trip has passed: the connect goes out. */
 static void connect_now(struct vtimer *t)
 {
@@ -471,8 +523,11 @@ int net_open(struct net *n, int port, int cid, int id, enum net_type type, const
   s->state = NET_OPENING;
   if (!n->nw->active[cid])
     return open_fails(s, TCPIP_PDP_OPEN);
-  if (type == NET_TCP_LISTENER) {
-    int err = listen_now(s);
+  if (type == NET_TCP_LISTENER || type == NET_UDP_SERVICE) {
+    int err;
+    if (type == NET_UDP_SERVICE && !(s->rx = malloc(NET_RX_MAX)))
+      return open_fails(s, TCPIP_NO_MEMORY);
+    err = type == NET_TCP_LISTENER ? listen_now(s) : serve_udp(s);
     urc(s, "+QIOPEN: %d,%d", id, err);
     if (err) {
       n->last_error = err;
@@ -505,7 +560,7 @@ int net_local_port(const struct net *n, int id)
   int len = sizeof(sa);
   if (!s || !s->conn)
     return s ? s->local_port : 0;
-  if ((s->type != NET_UDP ? uv_tcp_getsockname(&s->conn->h.tcp, (struct sockaddr *)&sa, &len)
+  if ((s->type != NET_UDP && s->type != NET_UDP_SERVICE ? uv_tcp_getsockname(&s->conn->h.tcp, (struct sockaddr *)&sa, &len)
                           : uv_udp_getsockname(&s->conn->h.udp, (struct sockaddr *)&sa, &len)) != 0)
     return s->local_port;
   return ntohs(sa.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&sa)->sin6_port
@@ -566,24 +621,35 @@ static void udp_sent(uv_udp_send_t *req, int status)
 
 int net_send(struct net *n, int id, const char *data, size_t len)
 {
+  return net_send_to(n, id, data, len, NULL, 0);
+}
+
+int net_send_to(struct net *n, int id, const char *data, size_t len, const char *ip, int port)
+{
   struct net_socket *s = &n->sock[id];
+  struct sockaddr_storage to;
   struct net_write *w;
   uv_buf_t b;
   int rc = net_can_send(n, id);
   if (rc)
     return rc;
+  if (s->type == NET_UDP_SERVICE &&
+      (!ip || (uv_ip4_addr(ip, port, (struct sockaddr_in *)&to) != 0 &&
+               uv_ip6_addr(ip, port, (struct sockaddr_in6 *)&to) != 0)))
+    return TCPIP_INVALID_PARAM;
   if (s->tx_pending + len > NET_TX_MAX || !(w = malloc(sizeof(*w) + len)))
     return 1;
   memcpy(w->data, data, len);
   w->len = len;
   w->conn = s->conn;
   b = uv_buf_init(w->data, (unsigned)len);
-  if (s->type != NET_UDP) {
+  if (s->type != NET_UDP && s->type != NET_UDP_SERVICE) {
     w->req.w.data = w;
     rc = uv_write(&w->req.w, &s->conn->h.stream, &b, 1, tcp_sent);
   } else {
     w->req.u.data = w;
-    rc = uv_udp_send(&w->req.u, &s->conn->h.udp, &b, 1, NULL, udp_sent);
+    rc = uv_udp_send(&w->req.u, &s->conn->h.udp, &b, 1,
+                     s->type == NET_UDP_SERVICE ? (const struct sockaddr *)&to : NULL, udp_sent);
   }
   if (rc) {
     free(w);
@@ -607,6 +673,26 @@ size_t net_read(struct net *n, int id, char *buf, size_t max)
   if (s->rx_len == 0)
     s->told = 0;
   start_reading(s); /* room again: the peer may go on */
+  return len;
+}
+
+size_t net_read_from(struct net *n, int id, char *buf, size_t max, char *ip, int *port)
+{
+  struct net_socket *s = &n->sock[id];
+  struct dgram_head h;
+  size_t len;
+  if (!s->used || s->type != NET_UDP_SERVICE || s->rx_len < sizeof(h))
+    return 0;
+  memcpy(&h, s->rx, sizeof(h));
+  len = h.len < max ? h.len : max; /* the rest of a longer datagram is lost, as UDP's is */
+  memcpy(buf, s->rx + sizeof(h), len);
+  snprintf(ip, 64, "%s", h.ip);
+  *port = h.port;
+  memmove(s->rx, s->rx + sizeof(h) + h.len, s->rx_len - sizeof(h) - h.len);
+  s->rx_len -= sizeof(h) + h.len;
+  s->read += h.len;
+  if (s->rx_len == 0)
+    s->told = 0;
   return len;
 }
 

@@ -20,7 +20,7 @@
 #define NET_TX_MAX (64 * 1024)     /* bytes written but not yet taken by the kernel: SEND FAIL */
 #define NET_HOST_MAX 150
 
-enum net_type { NET_TCP, NET_UDP, NET_TCP_LISTENER, NET_TCP_INCOMING };
+enum net_type { NET_TCP, NET_UDP, NET_TCP_LISTENER, NET_TCP_INCOMING, NET_UDP_SERVICE };
 enum net_state { NET_INITIAL, NET_OPENING, NET_CONNECTED, NET_LISTENING, NET_CLOSING };
 enum net_mode { NET_BUFFER, NET_PUSH, NET_TRANSPARENT };
 
@@ -111,8 +111,10 @@ void net_init(struct net *n, uv_loop_t *loop, struct vclock *clock, struct netwo
  * also every failure found at once: the context, the name). */
 int net_open(struct net *n, int port, int cid, int id, enum net_type type, const char *host,
              int remote_port, int local_port, enum net_mode mode);
-/* AT+QISEND's data: 0 SEND OK, 1 SEND FAIL (the send buffer is full), or a TCP/IP code. */
+/* AT+QISEND's data: 0 SEND OK, 1 SEND FAIL (the send buffer is full), or a TCP/IP code. A UDP
+ * SERVICE sends to ip:port (NULL for the others). */
 int net_send(struct net *n, int id, const char *data, size_t len);
+int net_send_to(struct net *n, int id, const char *data, size_t len, const char *ip, int port);
 /* Whether a socket can send now (AT+QISEND before its prompt): 0, or a TCP/IP code. */
 int net_can_send(const struct net *n, int id);
 /* Transparent mode: the port goes into data mode for the socket (what was buffered meanwhile
@@ -120,8 +122,10 @@ int net_can_send(const struct net *n, int id);
 void net_set_online(struct net *n, int id, int on);
 /* Whether a socket can take len more bytes without SEND FAIL. */
 int net_has_room(const struct net *n, int id, size_t len);
-/* AT+QIRD: up to max bytes into buf; the count. */
+/* AT+QIRD: up to max bytes into buf; the count. A UDP SERVICE gives one datagram and its
+ * sender (ip of 64 bytes, port) instead. */
 size_t net_read(struct net *n, int id, char *buf, size_t max);
+size_t net_read_from(struct net *n, int id, char *buf, size_t max, char *ip, int *port);
 /* AT+QICLOSE: the socket is closed and its id free again. */
 void net_close(struct net *n, int id);
 /* The port the socket's own end is bound to (0 if none yet). */
