@@ -4,6 +4,7 @@
  * that have a natural cause, a peer that closes, an outage that drops the context, twelve
  * sockets at once, and CGACT/CGPADDR. */
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <check.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -653,6 +654,56 @@ START_TEST(udp_service)
 }
 END_TEST
 
+/* 4 MB each way in transparent mode on the USB port, byte for byte: the module holds the peer
+ * back while the host's port is full, never dropping a byte. */
+START_TEST(transparent_bulk)
+{
+  enum { TOTAL = 4 << 20 };
+  char *out = malloc(TOTAL), *in = malloc(TOTAL), cmd[128];
+  size_t sent = 0, got = 0;
+  int fl;
+  ck_assert(out && in);
+  for (size_t i = 0; i < TOTAL; i++)
+    out[i] = (char)(i * 13 + (i >> 9));
+  up();
+  {
+    int uart = M;
+    U = tty_open(S.usb_link);
+    expect_tty(U, BOOT_URCS);
+    M = U;
+    U = uart;
+    chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  }
+  snprintf(cmd, sizeof(cmd), "AT+QIOPEN=1,0,\"TCP\",\"127.0.0.1\",%d,0,2\r", tcp_port);
+  chat(M, cmd, "\r\nCONNECT\r\n");
+  fl = fcntl(M, F_GETFL);
+  fcntl(M, F_SETFL, fl | O_NONBLOCK);
+  for (int idle = 0; got < TOTAL && idle < 100;) {
+    struct pollfd p = { M, POLLIN | (sent < TOTAL ? POLLOUT : 0), 0 };
+    if (poll(&p, 1, 100) <= 0) {
+      idle++;
+      continue;
+    }
+    idle = 0;
+    if ((p.revents & POLLOUT) && sent < TOTAL) {
+      ssize_t w = write(M, out + sent, TOTAL - sent < 65536 ? TOTAL - sent : 65536);
+      if (w > 0)
+        sent += (size_t)w;
+    }
+    if (p.revents & POLLIN) {
+      ssize_t r = read(M, in + got, TOTAL - got);
+      if (r > 0)
+        got += (size_t)r;
+    }
+  }
+  fcntl(M, F_SETFL, fl);
+  ck_assert_uint_eq(got, TOTAL);
+  ck_assert_msg(!memcmp(out, in, TOTAL), "the bytes came back changed");
+  free(out);
+  free(in);
+}
+END_TEST
+
 static Suite *socket_suite(void)
 {
   Suite *s = suite_create("socket");
@@ -673,6 +724,7 @@ static Suite *socket_suite(void)
   tcase_add_test(t, tcp_listener);
   tcase_add_test(t, qicfg_dns_and_ping);
   tcase_add_test(t, udp_service);
+  tcase_add_test(t, transparent_bulk);
   suite_add_tcase(s, t);
   return s;
 }

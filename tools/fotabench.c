@@ -1,7 +1,11 @@
 /* fotabench: measures how fast a running fotasim answers: the AT round trip over its PTY against
- * a bare PTY echo round trip (the floor any PTY program has), pipelined throughput, and with
- * --modules, many modules of one process answering at once. */
+ * a bare PTY echo round trip (the floor any PTY program has), pipelined throughput; with
+ * --modules, many modules of one process answering at once; with --sockets, the module's
+ * sockets against a TCP echo server, next to the same echo straight over loopback. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -177,10 +181,203 @@ static int many_modules(const char *dir, int nmod, int rounds)
   return 0;
 }
 
+/* ---- --sockets ---- */
+
+/* A TCP echo server on 127.0.0.1 in a child process (ends with its parent's SIGTERM). */
+static pid_t echo_server(int *port)
+{
+  struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+  socklen_t len = sizeof(a);
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  pid_t pid;
+  if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 8) ||
+      getsockname(fd, (struct sockaddr *)&a, &len)) {
+    fprintf(stderr, "fotabench: cannot start an echo server: %s\n", strerror(errno));
+    exit(1);
+  }
+  *port = ntohs(a.sin_port);
+  pid = fork();
+  if (pid == 0) {
+    for (;;) {
+      int c = accept(fd, NULL, NULL);
+      if (c < 0)
+        _exit(0);
+      if (fork() == 0) {
+        char buf[65536];
+        ssize_t r;
+        while ((r = read(c, buf, sizeof(buf))) > 0)
+          for (ssize_t o = 0; o < r;) {
+            ssize_t w = write(c, buf + o, (size_t)(r - o));
+            if (w <= 0)
+              _exit(0);
+            o += w;
+          }
+        _exit(0);
+      }
+      close(c);
+    }
+  }
+  close(fd);
+  return pid;
+}
+
+static int tcp_to(int port)
+{
+  struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+                           .sin_port = htons((uint16_t)port) };
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+    fprintf(stderr, "fotabench: cannot reach the echo server\n");
+    exit(1);
+  }
+  return fd;
+}
+
+/* Reads until the bytes so far end with `tail` (the protocol sends nothing after it unasked);
+ * -1 on timeout or overflow. */
+static int read_until(int fd, const char *tail, char *buf, size_t size)
+{
+  size_t got = 0, tl = strlen(tail);
+  while (got < size) {
+    struct pollfd p = { fd, POLLIN, 0 };
+    ssize_t r;
+    if (poll(&p, 1, 5000) <= 0 || (r = read(fd, buf + got, size - got)) <= 0)
+      return -1;
+    got += (size_t)r;
+    if (got >= tl && !memcmp(buf + got - tl, tail, tl))
+      return (int)got;
+  }
+  return -1;
+}
+
+/* Writes all of out while reading all of in's length back; MB/s of the echoed bytes. */
+static double pump(int wfd, int rfd, size_t total)
+{
+  static char out[65536], in[65536];
+  size_t sent = 0, got = 0;
+  double t0 = now_us();
+  int fl = fcntl(wfd, F_GETFL);
+  fcntl(wfd, F_SETFL, fl | O_NONBLOCK);
+  memset(out, 'x', sizeof(out));
+  while (got < total) {
+    struct pollfd p[2] = { { rfd, POLLIN, 0 }, { wfd, sent < total ? POLLOUT : 0, 0 } };
+    if (poll(p, 2, 5000) <= 0) {
+      fprintf(stderr, "fotabench: bulk transfer stalled at %zu bytes\n", got);
+      exit(1);
+    }
+    if (p[1].revents & POLLOUT) {
+      size_t n = total - sent < sizeof(out) ? total - sent : sizeof(out);
+      ssize_t w = write(wfd, out, n);
+      if (w > 0)
+        sent += (size_t)w;
+    }
+    if (p[0].revents & POLLIN) {
+      ssize_t r = read(rfd, in, sizeof(in));
+      if (r > 0)
+        got += (size_t)r;
+    }
+  }
+  fcntl(wfd, F_SETFL, fl);
+  return (double)total / ((now_us() - t0) / 1e6) / 1e6;
+}
+
+static void at(int fd, const char *cmd, const char *tail)
+{
+  char buf[4096];
+  if (write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd) ||
+      read_until(fd, tail, buf, sizeof(buf)) < 0) {
+    fprintf(stderr, "fotabench: no \"%s\" after %s\n", tail, cmd);
+    exit(1);
+  }
+}
+
+static int sockets(const char *tty, int n)
+{
+  static const char payload[64] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde";
+  double *t = malloc(sizeof(double) * (size_t)n), direct_mbs, module_mbs, direct_p50, module_p50;
+  double pty_mbs;
+  char buf[512], cmd[96];
+  int port, fd, s;
+  pid_t echo = echo_server(&port);
+  const size_t bulk = 32u << 20;
+
+  s = tcp_to(port); /* the floor: the same echo straight over loopback */
+  for (int i = 0; i < n; i++) {
+    double t0 = now_us();
+    if (write(s, payload, 64) != 64 || read_n(s, buf, 64) != 0)
+      return 1;
+    t[i] = now_us() - t0;
+  }
+  report("loopback echo 64 B", t, n);
+  direct_p50 = t[n / 2];
+  direct_mbs = pump(s, s, bulk);
+  printf("%-28s %.1f MB/s\n", "loopback bulk echo", direct_mbs);
+  close(s);
+
+  { /* and the floor of any PTY program: a child echoing bytes on a bare PTY */
+    int master = posix_openpt(O_RDWR | O_NOCTTY), slave;
+    pid_t pid;
+    grantpt(master);
+    unlockpt(master);
+    slave = open_raw(ptsname(master));
+    pid = fork();
+    if (pid == 0) {
+      char in[65536];
+      ssize_t r;
+      while ((r = read(master, in, sizeof(in))) > 0)
+        for (ssize_t o = 0; o < r;) {
+          ssize_t w = write(master, in + o, (size_t)(r - o));
+          if (w <= 0)
+            _exit(0);
+          o += w;
+        }
+      _exit(0);
+    }
+    pty_mbs = pump(slave, slave, bulk);
+    printf("%-28s %.1f MB/s\n", "bare PTY bulk echo", pty_mbs);
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+    close(slave);
+    close(master);
+  }
+
+  fd = open_raw(tty);
+  drain(fd);
+  at(fd, "ATE0\r", "OK\r\n");
+  at(fd, "AT+QIACT=1\r", "OK\r\n");
+  snprintf(cmd, sizeof(cmd), "AT+QIOPEN=1,0,\"TCP\",\"127.0.0.1\",%d,0,0\r", port);
+  at(fd, cmd, "+QIOPEN: 0,0\r\n");
+  for (int i = 0; i < n; i++) { /* QISEND, the echo, the recv URC, QIRD */
+    double t0 = now_us();
+    at(fd, "AT+QISEND=0,64\r", "> ");
+    if (write(fd, payload, 64) != 64)
+      return 1;
+    at(fd, "", "\"recv\",0\r\n");
+    at(fd, "AT+QIRD=0,1500\r", "\r\nOK\r\n");
+    t[i] = now_us() - t0;
+  }
+  report("module echo 64 B (QIRD)", t, n);
+  module_p50 = t[n / 2];
+  snprintf(cmd, sizeof(cmd), "AT+QIOPEN=1,1,\"TCP\",\"127.0.0.1\",%d,0,2\r", port);
+  at(fd, cmd, "CONNECT\r\n");
+  module_mbs = pump(fd, fd, bulk);
+  printf("%-28s %.1f MB/s\n", "module transparent bulk", module_mbs);
+  sleep(2); /* the guard times around +++ */
+  at(fd, "+++", "OK\r\n");
+  at(fd, "AT+QICLOSE=1;+QICLOSE=0\r", "OK\r\n");
+  printf("ratios: echo round trip %.2fx loopback; bulk throughput %.2fx loopback, %.2fx a bare "
+         "PTY\n", module_p50 / direct_p50, direct_mbs / module_mbs, pty_mbs / module_mbs);
+  kill(echo, SIGTERM);
+  waitpid(echo, NULL, 0);
+  close(fd);
+  free(t);
+  return 0;
+}
+
 int main(int argc, char **argv)
 {
   const char *tty = NULL, *modules_dir = NULL;
-  int nmodules = 0;
+  int nmodules = 0, socks = 0;
   int n = 2000, pipelined = 20000, fd;
   double *t;
   char buf[64];
@@ -189,13 +386,19 @@ int main(int argc, char **argv)
     if (!strcmp(argv[i], "--help")) {
       printf("Usage: fotabench [--count N] [--pipelined N] TTY\n"
              "       fotabench [--count N] --modules DIR M\n"
+             "       fotabench [--count N] --sockets TTY\n"
              "Measures a running fotasim on TTY (its main or USB link): AT round trip latency\n"
              "against a bare PTY echo, and the rate of pipelined AT commands. With --modules,\n"
-             "a fotasim started with --modules M --state-dir DIR: N rounds of AT to all M.\n");
+             "a fotasim started with --modules M --state-dir DIR: N rounds of AT to all M.\n"
+             "With --sockets (a fotasim with --timing instant, its USB link): a 64-byte echo\n"
+             "through AT+QISEND/AT+QIRD and 32 MB in transparent mode against a TCP echo\n"
+             "server, next to the same straight over loopback, and the two ratios.\n");
       return 0;
     } else if (!strcmp(argv[i], "--modules") && i + 2 < argc) {
       modules_dir = argv[++i];
       nmodules = atoi(argv[++i]);
+    } else if (!strcmp(argv[i], "--sockets")) {
+      socks = 1;
     } else if (!strcmp(argv[i], "--count") && i + 1 < argc) {
       n = atoi(argv[++i]);
     } else if (!strcmp(argv[i], "--pipelined") && i + 1 < argc) {
@@ -209,6 +412,8 @@ int main(int argc, char **argv)
   }
   if (modules_dir)
     return nmodules > 0 && n > 0 ? many_modules(modules_dir, nmodules, n < 10 ? n : n / 10) : 2;
+  if (socks && tty && n >= 10)
+    return sockets(tty, n);
   if (!tty || n < 10 || pipelined < 1) {
     fprintf(stderr, "fotabench: give the TTY of a running fotasim (see fotabench --help)\n");
     return 2;

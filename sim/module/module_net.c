@@ -18,10 +18,30 @@ static void net_urc(void *ctx, int port, const char *text)
   module_emit(m, EV_URC, mp->name, text, NULL);
 }
 
+/* The port's output is full: the stack goes on once it has drained. */
+static void writable(void *ctx)
+{
+  struct module_port *mp = ctx;
+  port_set_drain(&mp->port, NULL, NULL);
+  net_port_writable(&mp->m->tcpip, mp->id);
+}
+
+static void wait_for_room(struct module_port *mp)
+{
+  if (!mp->port.on_drain)
+    port_set_drain(&mp->port, writable, mp);
+}
+
 static int net_can_push(void *ctx, int port)
 {
   struct module_port *mp = live_port(ctx, port);
-  return mp && !at_session_busy(&mp->at) && !port_attached(&mp->port);
+  if (!mp || at_session_busy(&mp->at) || port_attached(&mp->port))
+    return 0;
+  if (port_room(&mp->port) < NET_READ_MAX + 64) { /* a whole piece, or wait */
+    wait_for_room(mp);
+    return 0;
+  }
+  return 1;
 }
 
 /* The URC line, the data, and CR LF after it (as AT+QIRD frames its data). */
@@ -37,11 +57,19 @@ static void net_push(void *ctx, int port, const char *head, const char *data, si
   port_write(&mp->port, "\r\n", 2);
 }
 
-static void net_raw(void *ctx, int port, const char *data, size_t len)
+static size_t net_raw(void *ctx, int port, const char *data, size_t len)
 {
   struct module_port *mp = live_port(ctx, port);
-  if (mp)
-    port_write(&mp->port, data, len);
+  size_t room;
+  if (!mp)
+    return len; /* nobody to give it to: gone, as on a real line */
+  room = port_room(&mp->port);
+  if (room < len) {
+    len = room;
+    wait_for_room(mp);
+  }
+  port_write(&mp->port, data, len);
+  return len;
 }
 
 static void net_drained(void *ctx, int port)

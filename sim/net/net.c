@@ -151,11 +151,13 @@ static void push_out(struct net_socket *s)
 static void raw_out(struct net_socket *s)
 {
   if (s->rx_len) {
-    s->net->ops->raw(s->net->ctx, s->port, s->rx, s->rx_len);
-    s->read += s->rx_len;
-    s->rx_len = 0;
+    size_t n = s->net->ops->raw(s->net->ctx, s->port, s->rx, s->rx_len);
+    s->read += n;
+    memmove(s->rx, s->rx + n, s->rx_len - n);
+    s->rx_len -= n;
   }
-  start_reading(s);
+  if (s->rx_len < NET_RX_MAX)
+    start_reading(s);
 }
 
 static void received(struct net_socket *s, size_t len)
@@ -707,6 +709,19 @@ void net_port_ready(struct net *n, int port)
   for (int i = 0; i < NET_SOCKETS; i++)
     if (n->sock[i].used && n->sock[i].port == port && n->sock[i].mode == NET_PUSH)
       push_out(&n->sock[i]);
+}
+
+void net_port_writable(struct net *n, int port)
+{
+  for (int i = 0; i < NET_SOCKETS; i++) {
+    struct net_socket *s = &n->sock[i];
+    if (!s->used || s->port != port)
+      continue;
+    if (s->mode == NET_PUSH)
+      push_out(s);
+    else if (s->mode == NET_TRANSPARENT && s->online)
+      raw_out(s);
+  }
 }
 
 void net_context_down(struct net *n, int cid, int with_urc)

@@ -57,8 +57,9 @@ struct net_ops {
   int (*can_push)(void *ctx, int port);
   /* Direct push: the URC line, then the data on the port. */
   void (*push)(void *ctx, int port, const char *head, const char *data, size_t len);
-  /* Transparent mode, online: the peer's bytes as they are. */
-  void (*raw)(void *ctx, int port, const char *data, size_t len);
+  /* Transparent mode, online: the peer's bytes as they are; how many the port took (the rest
+   * waits in the socket's buffer until net_port_writable). */
+  size_t (*raw)(void *ctx, int port, const char *data, size_t len);
   /* What was sent has gone out: a held sender may go on. */
   void (*drained)(void *ctx, int port);
   /* Transparent mode, online: the peer closed (NO CARRIER). */
@@ -134,6 +135,8 @@ int net_local_port(const struct net *n, int id);
 const struct net_socket *net_socket(const struct net *n, int id);
 /* The port can take direct-push data again (its command ended). */
 void net_port_ready(struct net *n, int port);
+/* The port's output has room again: pushed and transparent data go on. */
+void net_port_writable(struct net *n, int port);
 /* A context went down (an outage, AT+QIDEACT, power): its sockets close, with "closed" URCs
  * when urc is set. */
 void net_context_down(struct net *n, int cid, int urc);

@@ -87,6 +87,11 @@ static inline int port_attached(const struct port *p)
 }
 /* The consumer can take input again (a command finished): held input is fed now. */
 void port_resume(struct port *p);
+/* How many more bytes the output buffer takes before it drops any. */
+static inline size_t port_room(const struct port *p)
+{
+  return p->out_len < PORT_OUT_MAX ? PORT_OUT_MAX - p->out_len : 0;
+}
 /* Streaming output: fn(ctx) is called whenever the output buffer has room (NULL: stop). */
 void port_set_drain(struct port *p, void (*fn)(void *ctx), void *ctx);
 /* The line settings the host's end would see: baud rate (AT+IPR) and RTS/CTS (AT+IFC=2,2). */
