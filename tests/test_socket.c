@@ -135,6 +135,17 @@ static void up(void)
   chat(M, "AT+QIACT=1\r", "\r\nOK\r\n");
 }
 
+/* From here on M is the USB AT port (no UART model: bulk tests run at the PTY's pace). */
+static void use_usb_port(void)
+{
+  int uart = M;
+  U = tty_open(S.usb_link);
+  expect_tty(U, BOOT_URCS);
+  M = U;
+  U = uart;
+  chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+}
+
 static void open_socket(int id, const char *type, int port, int mode)
 {
   char cmd[128], want[64];
@@ -402,14 +413,7 @@ START_TEST(megabyte_with_back_pressure)
   for (size_t i = 0; i < TOTAL; i++)
     sent[i] = (char)(i * 7 + (i >> 11));
   up();
-  { /* on the USB port: the main UART's line rate would make this a 90 s test */
-    int uart = M;
-    U = tty_open(S.usb_link);
-    expect_tty(U, BOOT_URCS);
-    M = U;
-    U = uart;
-    chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
-  }
+  use_usb_port(); /* the main UART's line rate would make this a 90 s test */
   open_socket(0, "TCP", tcp_port, 0);
   while (off < TOTAL) {
     size_t n = TOTAL - off < CHUNK ? TOTAL - off : CHUNK, r;
@@ -666,14 +670,7 @@ START_TEST(transparent_bulk)
   for (size_t i = 0; i < TOTAL; i++)
     out[i] = (char)(i * 13 + (i >> 9));
   up();
-  {
-    int uart = M;
-    U = tty_open(S.usb_link);
-    expect_tty(U, BOOT_URCS);
-    M = U;
-    U = uart;
-    chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
-  }
+  use_usb_port();
   snprintf(cmd, sizeof(cmd), "AT+QIOPEN=1,0,\"TCP\",\"127.0.0.1\",%d,0,2\r", tcp_port);
   chat(M, cmd, "\r\nCONNECT\r\n");
   fl = fcntl(M, F_GETFL);
