@@ -141,6 +141,10 @@ void sim_cleanup(struct sim *s)
   char cmd[700];
   if (s->pid > 0)
     sim_stop(s);
+  if (getenv("FOTASIM_TEST_KEEP")) { /* for a look at the state dir and the log afterwards */
+    fprintf(stderr, "kept %s and %s\n", s->dir, s->log);
+    return;
+  }
   snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", s->dir, s->log);
   if (system(cmd) != 0)
     fprintf(stderr, "cleanup of %s failed\n", s->dir);

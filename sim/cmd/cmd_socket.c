@@ -225,16 +225,20 @@ int cmd_qiopen_write(struct at_call *c)
     return tcpip_error(TCPIP_INVALID_PARAM);
   if (t == NET_TCP_LISTENER || t == NET_UDP_SERVICE ? !lport || mode == NET_TRANSPARENT : !rport)
     return tcpip_error(TCPIP_INVALID_PARAM); /* a server needs its local port */
-  {
-    int rc = net_open(module_tcpip(m), (int)call_port(c)->id, (int)cid, (int)id, t, host,
-                      (int)rport, (int)lport, (enum net_mode)mode);
-    if (mode != NET_TRANSPARENT)
-      return rc ? rc : AT_OK;
-    if (rc) /* transparent mode answers ERROR; AT+QIGETERROR tells why */
-      return (rc & 0xffff) == TCPIP_INVALID_PARAM ? rc : AT_ERROR;
-    online_wait(call_port(c), (int)id); /* CONNECT once connected, or ERROR */
-    return AT_PENDING;
-  }
+  return socket_open_answer(c, net_open(module_tcpip(m), (int)call_port(c)->id, (int)cid,
+                                         (int)id, t, host, (int)rport, (int)lport,
+                                         (enum net_mode)mode),
+                            (int)id, (int)mode);
+}
+
+int socket_open_answer(struct at_call *c, int rc, int id, int mode)
+{
+  if (mode != NET_TRANSPARENT)
+    return rc ? rc : AT_OK;
+  if (rc) /* transparent mode answers ERROR; AT+QIGETERROR tells why */
+    return (rc & 0xffff) == TCPIP_INVALID_PARAM ? rc : AT_ERROR;
+  online_wait(call_port(c), id); /* CONNECT once connected, or ERROR */
+  return AT_PENDING;
 }
 
 int cmd_qiopen_test(struct at_call *c)
@@ -368,13 +372,10 @@ static size_t send_bytes(void *ctx, const char *data, size_t len)
 /* AT+QISEND=<connectID>[,<send_length>]: "> ", the data, SEND OK; ",0": the counters. */
 int cmd_qisend_write(struct at_call *c)
 {
-  struct module_port *mp = call_port(c);
   struct net *n = module_tcpip(call_module(c));
   const struct net_socket *s;
-  struct send_xfer *x;
   long id, len = 0, port = 0;
   const char *ip = at_param_str(c, 2);
-  int rc;
   int counters;
   if (at_param_int(c, 0, 0, NET_SOCKETS - 1, &id) || c->cmd->nparams > 4 ||
       c->cmd->nparams == 3 ||
@@ -393,17 +394,26 @@ int cmd_qisend_write(struct at_call *c)
             (unsigned long long)s->acked, (unsigned long long)(s->sent - s->acked));
     return AT_OK;
   }
-  if ((rc = net_can_send(n, (int)id)) != 0)
+  return socket_send_begin(c, (int)id, (size_t)len, ip, (int)port);
+}
+
+int socket_send_begin(struct at_call *c, int id, size_t len, const char *ip, int port)
+{
+  struct module_port *mp = call_port(c);
+  struct net *n = module_tcpip(call_module(c));
+  struct send_xfer *x;
+  int rc;
+  if ((rc = net_can_send(n, id)) != 0)
     return no_socket(n, rc);
   x = calloc(1, sizeof(*x));
   if (!x)
     return tcpip_error(TCPIP_NO_MEMORY);
   x->mp = mp;
-  x->id = (int)id;
-  x->want = (size_t)len * (n->cfg.send_hex ? 2 : 1);
+  x->id = id;
+  x->want = len * (n->cfg.send_hex ? 2 : 1);
   if (ip) {
     snprintf(x->ip, sizeof(x->ip), "%s", ip);
-    x->port = (int)port;
+    x->port = port;
   }
   mp->xfer = x;
   mp->xfer_abort = send_end;
@@ -482,22 +492,27 @@ int cmd_qird_test(struct at_call *c)
 }
 
 /* +QISTATE: <connectID>,"<type>","<host>",<remote_port>,<local_port>,<state>,<cid>,
- * <serverID>,<mode>,"<AT port>" */
-static void state_line(struct at_call *c, const struct net *n, const struct net_socket *s)
+ * <serverID>,<mode>,"<AT port>"; +QSSLSTATE: the same with "SSLClient" and ,<sslctxID>. */
+void socket_state_line(struct at_call *c, const struct net *n, const struct net_socket *s)
 {
-  at_info(c, "+QISTATE: %d,\"%s\",\"%s\",%d,%d,%d,%d,%d,%d,\"%s\"", s->id,
-          net_type_name(s->type), s->host, s->remote_port, net_local_port(n, s->id),
-          (int)s->state, s->cid, s->server_id, (int)s->mode,
-          s->port == PORT_MAIN ? "uart1" : "usbat");
+  char ctx[16] = "";
+  if (s->ssl_ctx >= 0)
+    snprintf(ctx, sizeof(ctx), ",%d", s->ssl_ctx);
+  at_info(c, "%s: %d,\"%s\",\"%s\",%d,%d,%d,%d,%d,%d,\"%s\"%s",
+          s->ssl_ctx >= 0 ? "+QSSLSTATE" : "+QISTATE", s->id,
+          s->ssl_ctx >= 0 ? "SSLClient" : net_type_name(s->type), s->host, s->remote_port,
+          net_local_port(n, s->id), (int)s->state, s->cid, s->server_id, (int)s->mode,
+          s->port == PORT_MAIN ? "uart1" : "usbat", ctx);
 }
 
+/* AT+QISTATE lists the TCP/IP note's sockets, AT+QSSLSTATE the SSL clients. */
 static int list_states(struct at_call *c, int by_cid, int which)
 {
   struct net *n = module_tcpip(call_module(c));
   for (int i = 0; i < NET_SOCKETS; i++) {
     const struct net_socket *s = net_socket(n, i);
-    if (s && (which < 0 || (by_cid ? s->cid == which : s->id == which)))
-      state_line(c, n, s);
+    if (s && s->ssl_ctx < 0 && (which < 0 || (by_cid ? s->cid == which : s->id == which)))
+      socket_state_line(c, n, s);
   }
   return AT_OK;
 }

@@ -171,6 +171,26 @@ int cmd_qping_write(struct at_call *c);
 int cmd_qping_test(struct at_call *c);
 int cmd_qiswtmd_write(struct at_call *c);
 int cmd_qiswtmd_test(struct at_call *c);
+/* Shared with cmd_ssl.c: an open's answer (transparent mode waits for CONNECT), the "> "
+ * prompt and data of a send, a socket's state line. */
+int socket_open_answer(struct at_call *c, int rc, int id, int mode);
+int socket_send_begin(struct at_call *c, int id, size_t len, const char *ip, int port);
+void socket_state_line(struct at_call *c, const struct net *n, const struct net_socket *s);
+
+/* cmd_ssl.c */
+int cmd_qsslcfg_write(struct at_call *c);
+int cmd_qsslcfg_test(struct at_call *c);
+int cmd_qsslopen_write(struct at_call *c);
+int cmd_qsslopen_test(struct at_call *c);
+int cmd_qsslsend_write(struct at_call *c);
+int cmd_qsslsend_test(struct at_call *c);
+int cmd_qsslrecv_write(struct at_call *c);
+int cmd_qsslrecv_test(struct at_call *c);
+int cmd_qsslclose_write(struct at_call *c);
+int cmd_qsslclose_test(struct at_call *c);
+int cmd_qsslstate_read(struct at_call *c);
+int cmd_qsslstate_write(struct at_call *c);
+int cmd_qsslstate_test(struct at_call *c);
 
 /* cmd_fota.c */
 int cmd_qfotadl_write(struct at_call *c);

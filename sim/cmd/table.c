@@ -72,6 +72,13 @@ const struct at_command at_command_table[] = {
   { "+QISDE", cmd_qisde_test, cmd_qisde_read, cmd_qisde_write, NULL },
   { "+QIDNSGIP", cmd_qidnsgip_test, NULL, cmd_qidnsgip_write, NULL },
   { "+QISWTMD", cmd_qiswtmd_test, NULL, cmd_qiswtmd_write, NULL },
+  /* SSL (the SSL note) */
+  { "+QSSLCFG", cmd_qsslcfg_test, NULL, cmd_qsslcfg_write, NULL },
+  { "+QSSLOPEN", cmd_qsslopen_test, NULL, cmd_qsslopen_write, NULL },
+  { "+QSSLSEND", cmd_qsslsend_test, NULL, cmd_qsslsend_write, NULL },
+  { "+QSSLRECV", cmd_qsslrecv_test, NULL, cmd_qsslrecv_write, NULL },
+  { "+QSSLCLOSE", cmd_qsslclose_test, NULL, cmd_qsslclose_write, NULL },
+  { "+QSSLSTATE", cmd_qsslstate_test, cmd_qsslstate_read, cmd_qsslstate_write, cmd_qsslstate_read },
   { "+QICFG", cmd_qicfg_test, NULL, cmd_qicfg_write, NULL },
   { "+QIDNSCFG", cmd_qidnscfg_test, NULL, cmd_qidnscfg_write, NULL },
   { "+QPING", cmd_qping_test, NULL, cmd_qping_write, NULL },

@@ -1,7 +1,8 @@
 /* net: sockets over libuv (see net.h). A socket's life: opening (the network's round trip,
- * then the connect), connected (reading into its buffer while there is room), closing (the peer
+ * then the connect, then for an SSL client the handshake), connected (reading into its buffer while there is room), closing (the peer
  * closed: what it sent can still be read) and free again after AT+QICLOSE. */
 #include "net.h"
+#include "net_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,33 +11,11 @@
 #include "errors.h"
 #include "log.h"
 
-/* The libuv side of a socket, freed once its handle has closed. */
-struct net_conn {
-  union {
-    uv_tcp_t tcp;
-    uv_udp_t udp;
-    uv_handle_t handle;
-    uv_stream_t stream;
-  } h;
-  uv_connect_t connect;
-  struct net_socket *s;      /* NULL once the socket has let go of it */
-};
-
 /* A UDP SERVICE keeps datagrams in its buffer, each behind this header. */
 struct dgram_head {
   uint16_t len;
   uint16_t port;
   char ip[48];
-};
-
-struct net_write {
-  union {
-    uv_write_t w;
-    uv_udp_send_t u;
-  } req;
-  struct net_conn *conn;
-  size_t len;
-  char data[];
 };
 
 static void urc(struct net_socket *s, const char *fmt, int a, int b)
@@ -72,13 +51,25 @@ void net_init(struct net *n, uv_loop_t *loop, struct vclock *clock, struct netwo
     snprintf(n->dns_servers[cid][0], sizeof(n->dns_servers[cid][0]), "8.8.8.8");
     snprintf(n->dns_servers[cid][1], sizeof(n->dns_servers[cid][1]), "114.114.114.114");
   }
+  for (int i = 0; i < NET_SSL_CTX; i++) {
+    n->ssl[i].set.version = 4;
+    n->ssl[i].set.ciphersuite = 0xFFFF;
+    n->ssl[i].set.ignore_time = 1;
+    n->ssl[i].negotiate_s = 300;
+  }
   n->ping.net = n;
   vtimer_init(clock, &n->ping.timer, &n->ping);
   for (int i = 0; i < NET_SOCKETS; i++) {
     n->sock[i].net = n;
     n->sock[i].id = i;
+    n->sock[i].ssl_ctx = -1;
     vtimer_init(clock, &n->sock[i].timer, &n->sock[i]);
   }
+}
+
+const char *net_urc_name(const struct net_socket *s)
+{
+  return s->ssl_ctx >= 0 ? "+QSSLURC" : "+QIURC";
 }
 
 const char *net_type_name(enum net_type t)
@@ -90,7 +81,14 @@ const char *net_type_name(enum net_type t)
 
 static void conn_freed(uv_handle_t *h)
 {
-  free(h->data);
+  struct net_conn *c = h->data;
+  if (--c->handles == 0)
+    free(c);
+}
+
+static void tcp_freed(uv_handle_t *h)
+{
+  free(h);
 }
 
 /* The handle goes (the peer closed, an error, AT+QICLOSE); the socket keeps its buffer. */
@@ -103,6 +101,7 @@ static void drop_conn(struct net_socket *s)
   s->reading = 0;
   c->s = NULL;
   uv_close(&c->h.handle, conn_freed);
+  uv_close((uv_handle_t *)&c->deadline, conn_freed);
 }
 
 static void free_socket(struct net_socket *s)
@@ -112,13 +111,14 @@ static void free_socket(struct net_socket *s)
   free(s->rx);
   s->rx = NULL;
   s->rx_len = 0;
+  tls_free(s->tls);
+  s->tls = NULL;
+  s->ssl_ctx = -1;
   s->used = 0;
   s->state = NET_INITIAL;
 }
 
 /* ---- receiving ---- */
-
-static void start_reading(struct net_socket *s);
 
 /* Direct push: what is buffered goes to the port in pieces, while the port can take it. */
 static void push_out(struct net_socket *s)
@@ -137,14 +137,14 @@ static void push_out(struct net_socket *s)
   while (s->rx_len > 0 && n->ops->can_push(n->ctx, s->port)) {
     size_t len = s->rx_len < NET_READ_MAX ? s->rx_len : NET_READ_MAX;
     char head[64];
-    snprintf(head, sizeof(head), "+QIURC: \"recv\",%d,%zu", s->id, len);
+    snprintf(head, sizeof(head), "%s: \"recv\",%d,%zu", net_urc_name(s), s->id, len);
     n->ops->push(n->ctx, s->port, head, s->rx, len);
     s->read += len;
     memmove(s->rx, s->rx + len, s->rx_len - len);
     s->rx_len -= len;
   }
   if (s->rx_len < NET_RX_MAX)
-    start_reading(s);
+    net_start_reading(s);
 }
 
 /* Transparent mode, online: all that is buffered goes to the port as it is. */
@@ -157,10 +157,10 @@ static void raw_out(struct net_socket *s)
     s->rx_len -= n;
   }
   if (s->rx_len < NET_RX_MAX)
-    start_reading(s);
+    net_start_reading(s);
 }
 
-static void received(struct net_socket *s, size_t len)
+void net_received(struct net_socket *s, size_t len)
 {
   s->rx_len += len;
   s->received += len;
@@ -176,11 +176,14 @@ static void received(struct net_socket *s, size_t len)
     return;
   }
   if (!s->told) { /* once, until the host has read the buffer empty */
+    char text[64];
     s->told = 1;
-    if (s->net->cfg.recvind)
-      urc(s, "+QIURC: \"recv\",%d,%d", s->id, (int)(s->received - s->read));
+    if (s->net->cfg.recvind && s->ssl_ctx < 0)
+      snprintf(text, sizeof(text), "+QIURC: \"recv\",%d,%d", s->id,
+               (int)(s->received - s->read));
     else
-      urc(s, "+QIURC: \"recv\",%d", s->id, 0);
+      snprintf(text, sizeof(text), "%s: \"recv\",%d", net_urc_name(s), s->id);
+    s->net->ops->urc(s->net->ctx, s->port, text);
   }
 }
 
@@ -190,6 +193,12 @@ static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
   struct net_socket *s = c->s;
   size_t head = s && s->type == NET_UDP_SERVICE ? sizeof(struct dgram_head) : 0;
   (void)hint;
+  if (s && s->tls) { /* ciphertext: into the session's input */
+    size_t room;
+    unsigned char *p = tls_input_space(s->tls, &room);
+    *buf = uv_buf_init((char *)p, (unsigned)room);
+    return;
+  }
   if (!s || s->rx_len + head >= NET_RX_MAX) {
     *buf = uv_buf_init(NULL, 0);
     return;
@@ -197,7 +206,14 @@ static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
   *buf = uv_buf_init(s->rx + s->rx_len + head, (unsigned)(NET_RX_MAX - s->rx_len - head));
 }
 
-static void peer_closed(struct net_socket *s)
+static void closed_urc(struct net_socket *s)
+{
+  char text[48];
+  snprintf(text, sizeof(text), "%s: \"closed\",%d", net_urc_name(s), s->id);
+  s->net->ops->urc(s->net->ctx, s->port, text);
+}
+
+void net_peer_closed(struct net_socket *s)
 {
   drop_conn(s);
   s->state = NET_CLOSING;
@@ -208,7 +224,7 @@ static void peer_closed(struct net_socket *s)
   }
   if (s->mode == NET_PUSH)
     push_out(s);
-  urc(s, "+QIURC: \"closed\",%d", s->id, 0);
+  closed_urc(s);
 }
 
 static void on_tcp_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
@@ -218,14 +234,18 @@ static void on_tcp_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
   (void)buf;
   if (!s)
     return;
+  if (s->tls) {
+    net_tls_arrived(s, nread);
+    return;
+  }
   if (nread > 0) {
-    received(s, (size_t)nread);
+    net_received(s, (size_t)nread);
     if (s->rx_len >= NET_RX_MAX && s->reading) { /* full: the peer's sends back up (TCP) */
       uv_read_stop(st);
       s->reading = 0;
     }
   } else if (nread < 0 && nread != UV_ENOBUFS) {
-    peer_closed(s);
+    net_peer_closed(s);
   }
 }
 
@@ -250,15 +270,22 @@ static void on_udp_read(uv_udp_t *u, ssize_t nread, const uv_buf_t *buf,
       h.port = ntohs(((const struct sockaddr_in *)addr)->sin_port);
     }
     memcpy(s->rx + s->rx_len, &h, sizeof(h));
-    received(s, sizeof(h) + (size_t)nread);
+    net_received(s, sizeof(h) + (size_t)nread);
     return;
   }
-  received(s, (size_t)nread);
+  net_received(s, (size_t)nread);
 }
 
-static void start_reading(struct net_socket *s)
+void net_start_reading(struct net_socket *s)
 {
-  if (s->reading || !s->conn || s->state != NET_CONNECTED)
+  if (s->tls) {
+    net_tls_pump(s); /* what the session already holds comes first */
+    if (!s->used || !s->tls)
+      return;
+  }
+  if (s->reading || !s->conn || (s->state != NET_CONNECTED && !s->tls))
+    return;
+  if (s->tls && s->state != NET_CONNECTED && s->state != NET_OPENING)
     return;
   if (s->type != NET_UDP && s->type != NET_UDP_SERVICE)
     uv_read_start(&s->conn->h.stream, on_alloc, on_tcp_read);
@@ -269,12 +296,35 @@ static void start_reading(struct net_socket *s)
 
 /* ---- opening ---- */
 
-static void open_result(struct net_socket *s, int err)
+static void deadline_passed(uv_timer_t *t)
 {
+  struct net_conn *c = t->data;
+  struct net_socket *s = c->s;
+  if (!s || (s->state != NET_OPENING))
+    return;
+  log_info("module %d: socket %d: %s:%d: no answer in time", s->net->index, s->id, s->addr,
+           s->remote_port);
+  net_open_result(s, c->deadline_err);
+}
+
+void net_deadline(struct net_socket *s, uint64_t virt_ms, int err)
+{
+  if (!s->conn)
+    return;
+  s->conn->deadline_err = err;
+  uv_timer_start(&s->conn->deadline, deadline_passed,
+                 vclock_real_timeout(s->net->clock, virt_ms, NET_DEADLINE_FLOOR_MS), 0);
+}
+
+void net_open_result(struct net_socket *s, int err)
+{
+  vtimer_stop(&s->timer);
+  if (s->conn)
+    uv_timer_stop(&s->conn->deadline);
   if (s->mode == NET_TRANSPARENT) /* no URC: the command itself answers */
     s->net->ops->opened(s->net->ctx, s->port, s->id, err);
   else
-    urc(s, "+QIOPEN: %d,%d", s->id, err);
+    urc(s, s->ssl_ctx >= 0 ? "+QSSLOPEN: %d,%d" : "+QIOPEN: %d,%d", s->id, err);
   if (err) {
     s->net->last_error = err;
     free_socket(s);
@@ -284,7 +334,7 @@ static void open_result(struct net_socket *s, int err)
   s->online = s->mode == NET_TRANSPARENT;
   if (s->type == NET_TCP && s->net->cfg.keepalive)
     uv_tcp_keepalive(&s->conn->h.tcp, 1, (unsigned)s->net->cfg.keepidle * 60);
-  start_reading(s);
+  net_start_reading(s);
 }
 
 static void on_connect(uv_connect_t *req, int status)
@@ -296,7 +346,11 @@ static void on_connect(uv_connect_t *req, int status)
   if (status < 0)
     log_info("module %d: socket %d: connect to %s:%d: %s", s->net->index, s->id, s->addr,
              s->remote_port, uv_strerror(status));
-  open_result(s, status < 0 ? TCPIP_CONNECT : 0);
+  if (status == 0 && s->tls) {
+    net_tls_begin(s);
+    return;
+  }
+  net_open_result(s, status < 0 ? TCPIP_CONNECT : 0);
 }
 
 static int address(const struct net_socket *s, struct sockaddr_storage *sa)
@@ -325,6 +379,8 @@ static int bind_local(struct net_socket *s, const struct sockaddr_storage *remot
 
 /* ---- listening ---- */
 
+#define NET_CONNECT_MS 150000  /* AT+QIOPEN's longest wait for a TCP connect */
+
 static struct net_conn *conn_new(struct net_socket *s)
 {
   struct net_conn *c = calloc(1, sizeof(*c));
@@ -333,6 +389,9 @@ static struct net_conn *conn_new(struct net_socket *s)
   c->s = s;
   c->h.handle.data = c;
   c->connect.data = c;
+  uv_timer_init(s->net->loop, &c->deadline);
+  c->deadline.data = c;
+  c->handles = 2;
   s->conn = c;
   return c;
 }
@@ -355,7 +414,7 @@ static void refuse(struct net_socket *l)
   t->data = t;
   if (uv_accept(&l->conn->h.stream, (uv_stream_t *)t) == 0)
     urc(l, "+QIURC: \"incoming full\"", 0, 0);
-  uv_close((uv_handle_t *)t, conn_freed);
+  uv_close((uv_handle_t *)t, tcp_freed);
 }
 
 static void on_incoming(uv_stream_t *server, int status)
@@ -410,7 +469,7 @@ static void on_incoming(uv_stream_t *server, int status)
   snprintf(text, sizeof(text), "+QIURC: \"incoming\",%d,%d,\"%s\",%d", s->id, l->id, s->host,
            s->remote_port);
   s->net->ops->urc(s->net->ctx, s->port, text);
-  start_reading(s);
+  net_start_reading(s);
 }
 
 /* A TCP listener on the loopback address at <local_port>: the host machine's peers reach it
@@ -443,7 +502,7 @@ static int serve_udp(struct net_socket *s)
   if (uv_udp_bind(&c->h.udp, (const struct sockaddr *)&sa, 0) != 0)
     return TCPIP_BIND;
   s->state = NET_CONNECTED;
-  start_reading(s);
+  net_start_reading(s);
   return 0;
 }
 
@@ -454,12 +513,12 @@ static void connect_now(struct vtimer *t)
   struct sockaddr_storage sa;
   struct net_conn *c;
   if (address(s, &sa) != 0) {
-    open_result(s, TCPIP_DNS_PARSE);
+    net_open_result(s, TCPIP_DNS_PARSE);
     return;
   }
   c = conn_new(s);
   if (!c) {
-    open_result(s, TCPIP_NO_MEMORY);
+    net_open_result(s, TCPIP_NO_MEMORY);
     return;
   }
   if (s->type == NET_TCP)
@@ -467,15 +526,17 @@ static void connect_now(struct vtimer *t)
   else
     uv_udp_init(s->net->loop, &c->h.udp);
   if (bind_local(s, &sa) != 0) {
-    open_result(s, TCPIP_BIND);
+    net_open_result(s, TCPIP_BIND);
     return;
   }
   if (s->type == NET_UDP) {
-    open_result(s, uv_udp_connect(&c->h.udp, (const struct sockaddr *)&sa) ? TCPIP_CONNECT : 0);
+    net_open_result(s, uv_udp_connect(&c->h.udp, (const struct sockaddr *)&sa) ? TCPIP_CONNECT : 0);
     return;
   }
   if (uv_tcp_connect(&c->connect, &c->h.tcp, (const struct sockaddr *)&sa, on_connect) != 0)
-    open_result(s, TCPIP_CONNECT);
+    net_open_result(s, TCPIP_CONNECT);
+  else
+    net_deadline(s, NET_CONNECT_MS, TCPIP_TIMEOUT);
 }
 
 /* A failure found before anything went out: the +QIOPEN URC says it, or in transparent mode
@@ -483,7 +544,7 @@ static void connect_now(struct vtimer *t)
 static int open_fails(struct net_socket *s, int err)
 {
   if (s->mode != NET_TRANSPARENT) {
-    open_result(s, err);
+    net_open_result(s, err);
     return 0;
   }
   s->net->last_error = err;
@@ -491,8 +552,9 @@ static int open_fails(struct net_socket *s, int err)
   return error_in_list(ERR_TCPIP, err);
 }
 
-int net_open(struct net *n, int port, int cid, int id, enum net_type type, const char *host,
-             int remote_port, int local_port, enum net_mode mode)
+static int open_socket(struct net *n, int port, int cid, int ssl_ctx, int id,
+                       enum net_type type, const char *host, int remote_port, int local_port,
+                       enum net_mode mode, const struct tls_keys *keys)
 {
   struct net_socket *s = &n->sock[id];
   const char *addr;
@@ -502,7 +564,8 @@ int net_open(struct net *n, int port, int cid, int id, enum net_type type, const
     return error_in_list(ERR_TCPIP, TCPIP_ID_IN_USE);
   if (s->used) { /* the answer is OK, the result says why not */
     char text[48];
-    snprintf(text, sizeof(text), "+QIOPEN: %d,%d", id, TCPIP_ID_IN_USE);
+    snprintf(text, sizeof(text), "%s: %d,%d", ssl_ctx >= 0 ? "+QSSLOPEN" : "+QIOPEN", id,
+             TCPIP_ID_IN_USE);
     n->last_error = TCPIP_ID_IN_USE;
     n->ops->urc(n->ctx, port, text);
     return 0;
@@ -523,8 +586,16 @@ int net_open(struct net *n, int port, int cid, int id, enum net_type type, const
   s->rx_len = 0;
   snprintf(s->host, sizeof(s->host), "%s", host);
   s->state = NET_OPENING;
+  s->ssl_ctx = ssl_ctx;
   if (!n->nw->active[cid])
     return open_fails(s, TCPIP_PDP_OPEN);
+  if (ssl_ctx >= 0) { /* the settings and files are checked before anything goes out */
+    char why[200];
+    if (!(s->tls = tls_new(&n->ssl[ssl_ctx].set, keys, host, why, sizeof(why)))) {
+      log_info("module %d: ssl socket %d: context %d: %s", n->index, id, ssl_ctx, why);
+      return open_fails(s, TCPIP_CONNECT);
+    }
+  }
   if (type == NET_TCP_LISTENER || type == NET_UDP_SERVICE) {
     int err;
     if (type == NET_UDP_SERVICE && !(s->rx = malloc(NET_RX_MAX)))
@@ -546,6 +617,18 @@ int net_open(struct net *n, int port, int cid, int id, enum net_type type, const
     return open_fails(s, TCPIP_NO_MEMORY);
   vtimer_start(&s->timer, n->nw->latency_ms, connect_now); /* SYN and SYN-ACK */
   return 0;
+}
+
+int net_open(struct net *n, int port, int cid, int id, enum net_type type, const char *host,
+             int remote_port, int local_port, enum net_mode mode)
+{
+  return open_socket(n, port, cid, -1, id, type, host, remote_port, local_port, mode, NULL);
+}
+
+int net_open_tls(struct net *n, int port, int cid, int ctx, int id, const char *host,
+                 int remote_port, enum net_mode mode, const struct tls_keys *keys)
+{
+  return open_socket(n, port, cid, ctx, id, NET_TCP, host, remote_port, 0, mode, keys);
 }
 
 /* ---- sending, reading, closing ---- */
@@ -588,7 +671,7 @@ static void sent(struct net_write *w, int status)
     int was_full = s->tx_pending > NET_TX_MAX / 2;
     s->tx_pending -= w->len;
     if (status == 0)
-      s->acked += w->len; /* the kernel has it: as close to the peer's ACK as we see */
+      s->acked += w->plain; /* the kernel has it: as close to the peer's ACK as we see */
     if (was_full && s->tx_pending <= NET_TX_MAX / 2)
       s->net->ops->drained(s->net->ctx, s->port);
   }
@@ -626,6 +709,26 @@ int net_send(struct net *n, int id, const char *data, size_t len)
   return net_send_to(n, id, data, len, NULL, 0);
 }
 
+int net_write_stream(struct net_socket *s, const void *data, size_t len, size_t plain)
+{
+  struct net_write *w = malloc(sizeof(*w) + len);
+  uv_buf_t b;
+  if (!w)
+    return -1;
+  memcpy(w->data, data, len);
+  w->len = len;
+  w->plain = plain;
+  w->conn = s->conn;
+  w->req.w.data = w;
+  b = uv_buf_init(w->data, (unsigned)len);
+  if (uv_write(&w->req.w, &s->conn->h.stream, &b, 1, tcp_sent) != 0) {
+    free(w);
+    return -1;
+  }
+  s->tx_pending += len;
+  return 0;
+}
+
 int net_send_to(struct net *n, int id, const char *data, size_t len, const char *ip, int port)
 {
   struct net_socket *s = &n->sock[id];
@@ -639,20 +742,25 @@ int net_send_to(struct net *n, int id, const char *data, size_t len, const char 
       (!ip || (uv_ip4_addr(ip, port, (struct sockaddr_in *)&to) != 0 &&
                uv_ip6_addr(ip, port, (struct sockaddr_in6 *)&to) != 0)))
     return TCPIP_INVALID_PARAM;
-  if (s->tx_pending + len > NET_TX_MAX || !(w = malloc(sizeof(*w) + len)))
+  if (s->tx_pending + len > NET_TX_MAX)
+    return 1;
+  if (s->tls)
+    return net_tls_send(s, data, len);
+  if (s->type != NET_UDP && s->type != NET_UDP_SERVICE) {
+    if (net_write_stream(s, data, len, len) != 0)
+      return 1;
+    s->sent += len;
+    return 0;
+  }
+  if (!(w = malloc(sizeof(*w) + len)))
     return 1;
   memcpy(w->data, data, len);
-  w->len = len;
+  w->len = w->plain = len;
   w->conn = s->conn;
   b = uv_buf_init(w->data, (unsigned)len);
-  if (s->type != NET_UDP && s->type != NET_UDP_SERVICE) {
-    w->req.w.data = w;
-    rc = uv_write(&w->req.w, &s->conn->h.stream, &b, 1, tcp_sent);
-  } else {
-    w->req.u.data = w;
-    rc = uv_udp_send(&w->req.u, &s->conn->h.udp, &b, 1,
-                     s->type == NET_UDP_SERVICE ? (const struct sockaddr *)&to : NULL, udp_sent);
-  }
+  w->req.u.data = w;
+  rc = uv_udp_send(&w->req.u, &s->conn->h.udp, &b, 1,
+                   s->type == NET_UDP_SERVICE ? (const struct sockaddr *)&to : NULL, udp_sent);
   if (rc) {
     free(w);
     return 1;
@@ -674,7 +782,7 @@ size_t net_read(struct net *n, int id, char *buf, size_t max)
   s->read += len;
   if (s->rx_len == 0)
     s->told = 0;
-  start_reading(s); /* room again: the peer may go on */
+  net_start_reading(s); /* room again: the peer may go on */
   return len;
 }
 
@@ -731,7 +839,7 @@ void net_context_down(struct net *n, int cid, int with_urc)
     if (!s->used || s->cid != cid)
       continue;
     if (with_urc && s->state != NET_CLOSING)
-      urc(s, "+QIURC: \"closed\",%d", s->id, 0);
+      closed_urc(s);
     free_socket(s);
   }
 }

@@ -1,8 +1,9 @@
-/* net: the module's TCP/IP stack as the TCP/IP note's commands see it: twelve sockets
- * (connectID 0-11), TCP and UDP clients on real libuv handles, to addresses resolved through the
- * DNS map, on an active PDP context; each socket buffers what it receives for AT+QIRD (buffer
- * access mode) or pushes it to its port (direct push mode). It never sees a port or the module:
- * it reports through struct net_ops. */
+/* net: the module's TCP/IP stack as the TCP/IP and SSL notes' commands see it: twelve sockets
+ * (connectID 0-11, shared by AT+QIOPEN and AT+QSSLOPEN), TCP and UDP clients on real libuv
+ * handles, to addresses resolved through the DNS map, on an active PDP context, TLS on top for
+ * SSL clients; each socket buffers what it receives for AT+QIRD/AT+QSSLRECV (buffer access mode)
+ * or pushes it to its port (direct push mode). It never sees a port, a file or the module: it
+ * reports through struct net_ops. */
 #ifndef FOTASIM_NET_H
 #define FOTASIM_NET_H
 
@@ -11,6 +12,7 @@
 #include <uv.h>
 
 #include "network.h"
+#include "tls.h"
 #include "vclock.h"
 
 #define NET_SOCKETS 12
@@ -19,6 +21,8 @@
 #define NET_SEND_MAX 1460          /* AT+QISEND's longest fixed length */
 #define NET_TX_MAX (64 * 1024)     /* bytes written but not yet taken by the kernel: SEND FAIL */
 #define NET_HOST_MAX 150
+#define NET_SSL_CTX 6             /* AT+QSSLCFG's SSL contexts 0-5 */
+#define NET_FILE_MAX 96
 
 enum net_type { NET_TCP, NET_UDP, NET_TCP_LISTENER, NET_TCP_INCOMING, NET_UDP_SERVICE };
 enum net_state { NET_INITIAL, NET_OPENING, NET_CONNECTED, NET_LISTENING, NET_CLOSING };
@@ -48,6 +52,16 @@ struct net_socket {
   int online;                 /* transparent mode: the port is in data mode for it */
   uint64_t sent, acked, received, read;
   size_t tx_pending;          /* bytes in writes libuv has not finished */
+  int ssl_ctx;                /* an SSL client: its AT+QSSLCFG context; -1 for the rest */
+  struct tls *tls;            /* an SSL client's session */
+  int pumping;                /* decrypting into rx now (no re-entry) */
+};
+
+/* One SSL context of AT+QSSLCFG. */
+struct net_ssl {
+  struct tls_settings set;
+  int negotiate_s;            /* "negotiatetime": the handshake's limit, 10-300 s */
+  char cacert[NET_FILE_MAX], clientcert[NET_FILE_MAX], clientkey[NET_FILE_MAX];
 };
 
 /* How the stack reports upward; ports are the module's port numbers. */
@@ -99,6 +113,7 @@ struct net {
   int last_error;             /* AT+QIGETERROR */
   int data_echo;              /* AT+QISDE: AT+QISEND's data echoed (with ATE1) */
   struct net_config cfg;
+  struct net_ssl ssl[NET_SSL_CTX];
   struct net_ping ping;
   char dns_servers[PDP_CID_MAX + 1][2][64];  /* AT+QIDNSCFG */
   struct net_socket sock[NET_SOCKETS];
@@ -112,6 +127,12 @@ void net_init(struct net *n, uv_loop_t *loop, struct vclock *clock, struct netwo
  * also every failure found at once: the context, the name). */
 int net_open(struct net *n, int port, int cid, int id, enum net_type type, const char *host,
              int remote_port, int local_port, enum net_mode mode);
+/* AT+QSSLOPEN: a TCP client on SSL context ctx, TLS once connected; keys are the context's
+ * files as read (the session keeps what it needs). The result follows as +QSSLOPEN. */
+int net_open_tls(struct net *n, int port, int cid, int ctx, int id, const char *host,
+                 int remote_port, enum net_mode mode, const struct tls_keys *keys);
+/* The URC prefix of a socket: "+QSSLURC" for an SSL client, else "+QIURC". */
+const char *net_urc_name(const struct net_socket *s);
 /* AT+QISEND's data: 0 SEND OK, 1 SEND FAIL (the send buffer is full), or a TCP/IP code. A UDP
  * SERVICE sends to ip:port (NULL for the others). */
 int net_send(struct net *n, int id, const char *data, size_t len);
