@@ -158,6 +158,13 @@ const char *scenario_dir(void)
   return d ? d : "scenarios";
 }
 
+/* A scenario with data services, the PDP context active on the main port. */
+void start_data(const char *scenario_yaml)
+{
+  start_with_rules(scenario_yaml);
+  chat(M, "AT+QIACT=1\r", "\r\nOK\r\n");
+}
+
 void start_with_scenario(const char *name, const char *timing)
 {
   char path[512];
@@ -217,6 +224,7 @@ void start_with_rules(const char *yaml)
   FILE *f;
   snprintf(path, sizeof(path), "%s.rules.yaml", S.dir);
   f = fopen(path, "w");
+  ck_assert_ptr_nonnull(f);
   fputs(yaml, f);
   fclose(f);
   start_args(extra);

@@ -24,6 +24,9 @@ void make_packages(void);
 void start_args(const char *const *extra);
 /* The same with defaults. */
 void start(void);
+/* A module that plays this scenario text (written into its state dir), for the data tests:
+ * only M open, echo off, context 1 active. */
+void start_data(const char *scenario_yaml);
 /* Expects "\r\n+QIND: \"FOTA\",<body>\r\n" on fd. */
 void urc(int fd, const char *body);
 /* The n progress URCs of one kind: the k-th says k*100/n. */

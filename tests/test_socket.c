@@ -17,112 +17,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "echo_server.h"
 #include "fota_host.h"
 #include "host.h"
 
-/* ---- the echo servers: one child process, TCP and UDP on ephemeral ports ---- */
-
-static pid_t echo_pid = -1;
-static int tcp_port, udp_port, closer_port;
-
-static int listen_on(int type, int *port)
-{
-  struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-  socklen_t len = sizeof(a);
-  int fd = socket(AF_INET, type, 0), one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-      (type == SOCK_STREAM && listen(fd, 32) != 0) ||
-      getsockname(fd, (struct sockaddr *)&a, &len) != 0)
-    abort();
-  *port = ntohs(a.sin_port);
-  return fd;
-}
-
-/* Echoes every TCP connection and UDP datagram; a connection to the closer port gets "bye" and
- * is closed. Ends after 120 s at the most, or on SIGTERM. */
-static void echo_serve(int tcp, int udp, int closer)
-{
-  struct pollfd p[64];
-  int n = 3;
-  time_t end = time(NULL) + 120;
-  p[0] = (struct pollfd){ .fd = tcp, .events = POLLIN };
-  p[1] = (struct pollfd){ .fd = udp, .events = POLLIN };
-  p[2] = (struct pollfd){ .fd = closer, .events = POLLIN };
-  while (time(NULL) < end) {
-    if (poll(p, (nfds_t)n, 1000) <= 0)
-      continue;
-    for (int i = 0; i < n; i++) {
-      char buf[65536];
-      if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
-        continue;
-      if (i == 0 && n < 64) {
-        int c = accept(tcp, NULL, NULL);
-        if (c >= 0)
-          p[n++] = (struct pollfd){ .fd = c, .events = POLLIN };
-      } else if (i == 1) {
-        struct sockaddr_in from;
-        socklen_t fl = sizeof(from);
-        ssize_t r = recvfrom(udp, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
-        if (r > 0)
-          sendto(udp, buf, (size_t)r, 0, (struct sockaddr *)&from, fl);
-      } else if (i == 2) {
-        int c = accept(closer, NULL, NULL);
-        if (c >= 0) {
-          if (write(c, "bye", 3) != 3)
-            _exit(3);
-          close(c);
-        }
-      } else if (i > 2) {
-        ssize_t r = read(p[i].fd, buf, sizeof(buf));
-        if (r <= 0) {
-          close(p[i].fd);
-          p[i--] = p[--n];
-          continue;
-        }
-        for (ssize_t off = 0; off < r;) {
-          ssize_t w = write(p[i].fd, buf + off, (size_t)(r - off));
-          if (w <= 0)
-            break;
-          off += w;
-        }
-      }
-    }
-  }
-  _exit(0);
-}
-
-static void echo_start(void)
-{
-  int tcp = listen_on(SOCK_STREAM, &tcp_port), udp = listen_on(SOCK_DGRAM, &udp_port);
-  int closer = listen_on(SOCK_STREAM, &closer_port);
-  echo_pid = fork();
-  ck_assert_int_ge(echo_pid, 0);
-  if (echo_pid == 0) { /* not check's handlers: they would end the whole process group */
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGALRM, SIG_DFL);
-    echo_serve(tcp, udp, closer);
-  }
-  close(tcp);
-  close(udp);
-  close(closer);
-}
-
-static void setup(void)
-{
-  fixture_setup();
-  echo_start();
-}
-
-static void teardown(void)
-{
-  if (echo_pid > 0) {
-    kill(echo_pid, SIGTERM);
-    waitpid(echo_pid, NULL, 0);
-    echo_pid = -1;
-  }
-  fixture_teardown();
-}
 
 /* ---- the host side ---- */
 
@@ -705,7 +603,7 @@ static Suite *socket_suite(void)
 {
   Suite *s = suite_create("socket");
   TCase *t = tcase_create("socket");
-  tcase_add_checked_fixture(t, setup, teardown);
+  tcase_add_checked_fixture(t, echo_fixture_setup, echo_fixture_teardown);
   tcase_set_timeout(t, 60);
   tcase_add_test(t, tcp_buffer_mode);
   tcase_add_test(t, binary_ctrlz_and_cancel);

@@ -140,19 +140,7 @@ static void teardown(void)
 
 static void up(void)
 {
-  char path[512];
-  FILE *f;
-  const char *extra[] = { "--scenario", path, NULL };
-  snprintf(path, sizeof(path), "%s/dns.yaml", S.dir);
-  f = fopen(path, "w");
-  ck_assert(f != NULL);
-  fputs("network:\n  dns:\n    tls.example: 127.0.0.1\n", f);
-  fclose(f);
-  ck_assert_msg(sim_start(&S, extra) == 0, "fotasim did not get ready: %s", S.ready);
-  M = tty_open(S.main_link);
-  expect_tty(M, BOOT_URCS);
-  chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
-  chat(M, "AT+QIACT=1\r", "\r\nOK\r\n");
+  start_data("network:\n  dns:\n    tls.example: 127.0.0.1\n");
 }
 
 /* AT+QFUPL of one of the test's files to UFS, as a host puts its certificates there. */

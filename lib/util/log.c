@@ -22,7 +22,7 @@ void log_msg(enum log_level level, const char *fmt, ...)
   struct tm tm;
   char stamp[32];
   va_list ap;
-  if (level < log_min)
+  if (level < log_min || !fmt)
     return;
   gettimeofday(&tv, NULL);
   localtime_r(&tv.tv_sec, &tm);

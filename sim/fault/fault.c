@@ -1,6 +1,7 @@
 /* fault: the fault-injection engine's rules and when they fire (see fault.h). */
 #include "fault.h"
 
+#include <stddef.h>
 #include <strings.h>
 
 /* A rule with a probability fires when the seeded generator says so (xorshift64). */
@@ -57,6 +58,28 @@ struct fault_rule *fault_command(struct fault_set *fs, const char *name)
     return fire(r);
   }
   return 0;
+}
+
+struct fault_rule *fault_socket(struct fault_set *fs, enum fault_socket what, int id,
+                                uint64_t bytes)
+{
+  struct fault_rule *chosen = NULL;
+  for (int i = 0; i < fs->n; i++) { /* every rule counts the moment, the first due fires */
+    struct fault_rule *r = &fs->rules[i];
+    if (r->socket != (int)what || (r->socket_id >= 0 && r->socket_id != id))
+      continue;
+    if (what == FAULT_SOCKET_RECEIVE) {
+      if ((r->fired && !r->repeat) || bytes <= r->offset) /* fires on a byte past it */
+        continue;
+    } else {
+      r->seen++;
+      if (r->occurrence ? r->seen != r->occurrence : r->fired && !r->repeat)
+        continue;
+    }
+    if (!chosen && draw(fs, r))
+      chosen = r;
+  }
+  return chosen ? fire(chosen) : NULL;
 }
 
 /* A time rule's next due time: `at`, or every `at` when it repeats. */

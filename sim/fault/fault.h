@@ -28,6 +28,11 @@ struct fault_rule *fault_check(struct fault_set *fs, enum fault_phase phase, int
  * or NULL. */
 struct fault_rule *fault_command(struct fault_set *fs, const char *name);
 
+/* The socket rule that fires now: a connect or send of connectID id (counting occurrences),
+ * or received bytes that reach past the rule's offset (bytes: received so far); NULL if none. */
+struct fault_rule *fault_socket(struct fault_set *fs, enum fault_socket what, int id,
+                                uint64_t bytes);
+
 /* A time rule due at `elapsed` virtual ms since the module started, or NULL (call again until
  * NULL: several can be due at once). */
 struct fault_rule *fault_due(struct fault_set *fs, uint64_t elapsed);

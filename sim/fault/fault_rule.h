@@ -1,5 +1,6 @@
 /* fault_rule: one fault rule as data: its trigger (a FOTA phase with a percent or byte offset,
- * a command and its occurrence, a virtual time, the N-th FOTA, a probability) and its actions.
+ * a command and its occurrence, a virtual time, the N-th FOTA, a socket's connect, N-th send or
+ * received bytes, a probability) and its actions.
  * The scenario file and the control channel produce rules; fault.c matches them; the module
  * applies them. */
 #ifndef FOTASIM_FAULT_RULE_H
@@ -13,6 +14,10 @@ enum fault_phase {
   FAULT_ANY = -1, FAULT_DATACALL, FAULT_CONNECT, FAULT_DOWNLOAD, FAULT_VERIFY, FAULT_UPDATE,
   FAULT_REBOOT, FAULT_PHASES
 };
+
+/* A socket's moments (AT+QIOPEN/AT+QSSLOPEN connects, sends, received bytes). */
+enum fault_socket { FAULT_SOCKET_NONE = -1, FAULT_SOCKET_CONNECT, FAULT_SOCKET_SEND,
+                    FAULT_SOCKET_RECEIVE };
 
 #define FAULT_COMMAND_MAX 32
 
@@ -28,12 +33,17 @@ struct fault_rule {
   uint64_t at_ms;            /* virtual ms after the module started (repeat: every at_ms) */
   int at_given;
   int attempt;               /* the N-th FOTA of this run; 0: any */
+  int socket;                /* enum fault_socket: connect, send (occurrence), receive (offset) */
+  int socket_id;             /* that connectID only; -1: any */
   /* actions */
   int fail;                  /* the error code to fail with; -1: none */
   int cut_power;
   int corrupt;               /* download: flip bits in the bytes from here on */
   int drop;                  /* download: the connection closes (the scheme's own code) */
-  int stall;                 /* download: no more bytes (the download times out) */
+  int stall;                 /* download: no more bytes (the download times out); a socket:
+                              * nothing more passes either way */
+  int refuse;                /* a socket's connect fails (566) */
+  int pdpdeact;              /* the socket's PDP context drops ("pdpdeact") */
   int network;               /* offer this registration (enum reg_stat); -1: none */
   int rssi;                  /* the signal (+CSQ) from now on; -1: none */
   char urc[64];              /* emit this URC on every port */

@@ -32,7 +32,7 @@ enum model { MODEL_EC200U, MODEL_EG915U };
 
 /* Changes of power or topology asked for from inside a callback (a library's, a handler's, a
  * fault rule's): module_defer runs them on a turn of the loop of their own. */
-enum module_deferred { DEFER_POWER_CUT = 1, DEFER_RESET = 2 };
+enum module_deferred { DEFER_POWER_CUT = 1, DEFER_RESET = 2, DEFER_CONTEXTS = 4 };
 
 struct module_config {
   const char *state_dir;

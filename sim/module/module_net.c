@@ -1,5 +1,10 @@
 /* module_net: the TCP/IP stack's callbacks into its module (URCs and direct-push data on the
- * socket's port) and what the module tells the stack (contexts the network dropped). */
+ * socket's port, the scenario's socket fault rules) and what the module tells the stack
+ * (contexts the network dropped). */
+#include "errors.h"
+#include "fault.h"
+#include "log.h"
+#include "module_faults.h"
 #include "module_internal.h"
 
 static struct module_port *live_port(struct module *m, int port)
@@ -96,6 +101,32 @@ static void net_opened(void *ctx, int port, int id, int err)
   data_event(ctx, port, DATA_OPENED, id, err);
 }
 
+/* A socket's moment meets the scenario's socket rules. */
+static int net_fault(void *ctx, enum net_moment what, int id, int cid, uint64_t bytes,
+                     struct net_fault *out)
+{
+  static const enum fault_socket as_rule[] = { FAULT_SOCKET_CONNECT, FAULT_SOCKET_SEND,
+                                               FAULT_SOCKET_RECEIVE };
+  static const char *const names[] = { "connect", "send", "receive" };
+  struct module *m = ctx;
+  struct fault_rule *r;
+  if (!m->faults.n || !(r = fault_socket(&m->faults, as_rule[what], id, bytes)))
+    return 0;
+  log_info("module %d: socket %d: fault rule fires at its %s", m->cfg.index, id, names[what]);
+  out->fail = r->refuse ? TCPIP_CONNECT : r->fail > 0 ? r->fail : 0;
+  out->drop = r->drop;
+  out->stall = r->stall;
+  out->corrupt = r->corrupt;
+  out->from = r->offset;
+  if (r->pdpdeact && cid >= 1 && cid <= PDP_CID_MAX) { /* "pdpdeact" on the module's own turn */
+    m->net.dropped[cid] |= m->net.active[cid];
+    m->net.active[cid] = 0;
+    module_defer(m, DEFER_CONTEXTS);
+  }
+  fault_apply(m, r, NULL);
+  return 1;
+}
+
 const struct net_ops module_net_ops = {
   .urc = net_urc,
   .can_push = net_can_push,
@@ -104,6 +135,7 @@ const struct net_ops module_net_ops = {
   .drained = net_drained,
   .hangup = net_hangup,
   .opened = net_opened,
+  .fault = net_fault,
 };
 
 void module_contexts_changed(struct module *m)

@@ -172,6 +172,8 @@ static void run_deferred(struct vtimer *t)
   struct module *m = t->data;
   unsigned what = m->deferred;
   m->deferred = 0;
+  if (what & DEFER_CONTEXTS) /* contexts a fault rule dropped: their sockets close */
+    module_contexts_changed(m);
   if (what & DEFER_POWER_CUT)
     module_power_cut(m);
   else if (what & DEFER_RESET)

@@ -114,8 +114,35 @@ static void free_socket(struct net_socket *s)
   tls_free(s->tls);
   s->tls = NULL;
   s->ssl_ctx = -1;
+  s->stalled = s->corrupt_rx = s->corrupt_tx = 0;
+  s->wire_rx = 0;
   s->used = 0;
   s->state = NET_INITIAL;
+}
+
+/* ---- fault rules ---- */
+
+/* A fault rule at one of the socket's moments: 1 if one fired (its effect on the socket in f). */
+static int moment(struct net_socket *s, enum net_moment what, uint64_t bytes, struct net_fault *f)
+{
+  struct net *n = s->net;
+  memset(f, 0, sizeof(*f));
+  if (!n->ops->fault || !n->ops->fault(n->ctx, what, s->id, s->cid, bytes, f))
+    return 0;
+  if (f->stall)
+    s->stalled = 1;
+  if (f->corrupt && what == NET_AT_RECEIVE)
+    s->corrupt_rx = 1;
+  else if (f->corrupt)
+    s->corrupt_tx = 1;
+  return 1;
+}
+
+/* "corrupt": every byte has its lowest bit flipped (TLS records then fail their checks). */
+static void flip(char *p, size_t len)
+{
+  for (size_t i = 0; i < len; i++)
+    p[i] ^= 1;
 }
 
 /* ---- receiving ---- */
@@ -231,15 +258,39 @@ static void on_tcp_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
 {
   struct net_conn *c = st->data;
   struct net_socket *s = c->s;
-  (void)buf;
+  struct net_fault f;
+  int fired = 0;
   if (!s)
     return;
+  if (nread > 0) {
+    uint64_t before = s->wire_rx, skip = 0;
+    s->wire_rx += (uint64_t)nread;
+    fired = moment(s, NET_AT_RECEIVE, s->wire_rx, &f);
+    if (fired && f.corrupt && f.from > before) /* exactly the bytes past the offset */
+      skip = f.from - before;
+    if (s->corrupt_rx)
+      flip(buf->base + skip, (size_t)nread - skip);
+  }
   if (s->tls) {
     net_tls_arrived(s, nread);
-    return;
-  }
-  if (nread > 0) {
+    if (!s->used || !s->conn)
+      return; /* the handshake failed, or the peer closed */
+  } else if (nread > 0) {
     net_received(s, (size_t)nread);
+  }
+  if (fired && s->used && s->conn && s->state == NET_CONNECTED) {
+    if (s->stalled && s->reading) {
+      uv_read_stop(st);
+      s->reading = 0;
+    }
+    if (f.drop || f.fail) {
+      net_peer_closed(s); /* the connection is reset under the host */
+      return;
+    }
+  }
+  if (s->tls)
+    return;
+  if (nread > 0) {
     if (s->rx_len >= NET_RX_MAX && s->reading) { /* full: the peer's sends back up (TCP) */
       uv_read_stop(st);
       s->reading = 0;
@@ -283,7 +334,7 @@ void net_start_reading(struct net_socket *s)
     if (!s->used || !s->tls)
       return;
   }
-  if (s->reading || !s->conn || (s->state != NET_CONNECTED && !s->tls))
+  if (s->reading || !s->conn || s->stalled || (s->state != NET_CONNECTED && !s->tls))
     return;
   if (s->tls && s->state != NET_CONNECTED && s->state != NET_OPENING)
     return;
@@ -330,6 +381,7 @@ void net_open_result(struct net_socket *s, int err)
     free_socket(s);
     return;
   }
+  s->net->last_error = 0; /* AT+QIGETERROR: the last operation went well */
   s->state = NET_CONNECTED;
   s->online = s->mode == NET_TRANSPARENT;
   if (s->type == NET_TCP && s->net->cfg.keepalive)
@@ -423,7 +475,7 @@ static void on_incoming(uv_stream_t *server, int status)
   struct net_socket *l = lc->s, *s;
   struct sockaddr_storage sa;
   int len = sizeof(sa);
-  char text[160];
+  char text[224];
   if (!l || status < 0)
     return;
   if (!(s = free_socket_slot(l->net))) {
@@ -512,6 +564,11 @@ static void connect_now(struct vtimer *t)
   struct net_socket *s = t->data;
   struct sockaddr_storage sa;
   struct net_conn *c;
+  struct net_fault f;
+  if (moment(s, NET_AT_CONNECT, 0, &f) && (f.fail || f.drop)) {
+    net_open_result(s, f.fail ? f.fail : TCPIP_CONNECT);
+    return;
+  }
   if (address(s, &sa) != 0) {
     net_open_result(s, TCPIP_DNS_PARSE);
     return;
@@ -533,7 +590,9 @@ static void connect_now(struct vtimer *t)
     net_open_result(s, uv_udp_connect(&c->h.udp, (const struct sockaddr *)&sa) ? TCPIP_CONNECT : 0);
     return;
   }
-  if (uv_tcp_connect(&c->connect, &c->h.tcp, (const struct sockaddr *)&sa, on_connect) != 0)
+  if (s->stalled) /* the SYN goes nowhere: the open times out */
+    net_deadline(s, NET_CONNECT_MS, TCPIP_TIMEOUT);
+  else if (uv_tcp_connect(&c->connect, &c->h.tcp, (const struct sockaddr *)&sa, on_connect) != 0)
     net_open_result(s, TCPIP_CONNECT);
   else
     net_deadline(s, NET_CONNECT_MS, TCPIP_TIMEOUT);
@@ -716,6 +775,8 @@ int net_write_stream(struct net_socket *s, const void *data, size_t len, size_t 
   if (!w)
     return -1;
   memcpy(w->data, data, len);
+  if (s->corrupt_tx)
+    flip(w->data, len);
   w->len = len;
   w->plain = plain;
   w->conn = s->conn;
@@ -734,6 +795,7 @@ int net_send_to(struct net *n, int id, const char *data, size_t len, const char 
   struct net_socket *s = &n->sock[id];
   struct sockaddr_storage to;
   struct net_write *w;
+  struct net_fault f;
   uv_buf_t b;
   int rc = net_can_send(n, id);
   if (rc)
@@ -744,6 +806,18 @@ int net_send_to(struct net *n, int id, const char *data, size_t len, const char 
     return TCPIP_INVALID_PARAM;
   if (s->tx_pending + len > NET_TX_MAX)
     return 1;
+  if (moment(s, NET_AT_SEND, 0, &f)) {
+    if (f.fail)
+      return 1;
+    if (f.drop) { /* the connection is reset as the data goes */
+      net_peer_closed(s);
+      return 1;
+    }
+  }
+  if (s->stalled) { /* it goes nowhere and is never acknowledged */
+    s->sent += len;
+    return 0;
+  }
   if (s->tls)
     return net_tls_send(s, data, len);
   if (s->type != NET_UDP && s->type != NET_UDP_SERVICE) {
@@ -755,6 +829,8 @@ int net_send_to(struct net *n, int id, const char *data, size_t len, const char 
   if (!(w = malloc(sizeof(*w) + len)))
     return 1;
   memcpy(w->data, data, len);
+  if (s->corrupt_tx)
+    flip(w->data, len);
   w->len = w->plain = len;
   w->conn = s->conn;
   b = uv_buf_init(w->data, (unsigned)len);

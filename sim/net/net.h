@@ -55,6 +55,9 @@ struct net_socket {
   int ssl_ctx;                /* an SSL client: its AT+QSSLCFG context; -1 for the rest */
   struct tls *tls;            /* an SSL client's session */
   int pumping;                /* decrypting into rx now (no re-entry) */
+  int stalled;                /* a fault rule: nothing more passes either way */
+  uint64_t wire_rx;           /* bytes read from the peer (an SSL client's records included) */
+  int corrupt_rx, corrupt_tx; /* a fault rule: bits flipped in what comes / goes from now on */
 };
 
 /* One SSL context of AT+QSSLCFG. */
@@ -62,6 +65,16 @@ struct net_ssl {
   struct tls_settings set;
   int negotiate_s;            /* "negotiatetime": the handshake's limit, 10-300 s */
   char cacert[NET_FILE_MAX], clientcert[NET_FILE_MAX], clientkey[NET_FILE_MAX];
+};
+
+/* What a fault rule does to a socket at one of its moments (see fault_rule.h). */
+enum net_moment { NET_AT_CONNECT, NET_AT_SEND, NET_AT_RECEIVE };
+struct net_fault {
+  int fail;                   /* a TCP/IP code: the open's result, or SEND FAIL; 0: none */
+  int drop;                   /* the connection is reset ("closed", NO CARRIER) */
+  int stall;                  /* nothing more passes either way */
+  int corrupt;                /* bytes from here on have bits flipped */
+  uint64_t from;              /* receive: the byte (counted from the first) corruption starts at */
 };
 
 /* How the stack reports upward; ports are the module's port numbers. */
@@ -80,6 +93,10 @@ struct net_ops {
   void (*hangup)(void *ctx, int port, int id);
   /* A transparent-mode open ended: connected (err 0, the port goes online) or not. */
   void (*opened)(void *ctx, int port, int id, int err);
+  /* A socket's moment (bytes: received so far): 1 if a fault rule fired, what it does to the
+   * socket in out (the rest, such as a dropped context, the module does on its own turn). */
+  int (*fault)(void *ctx, enum net_moment what, int id, int cid, uint64_t bytes,
+               struct net_fault *out);
 };
 
 /* AT+QICFG: the stack's settings. */

@@ -96,6 +96,7 @@ static int rule_fill(struct walk *w, void *base, void *obj, const yaml_node_t *v
 
 static const char *const phase_words[] = { "datacall", "connect", "download", "verify", "update",
                                             "reboot", NULL };
+static const char *const socket_words[] = { "connect", "send", "receive", NULL };
 static const char *const output_words[] = { "delay", "drop", "split", NULL };
 static const int output_values[] = { OUTPUT_DELAY, OUTPUT_DROP, OUTPUT_SPLIT };
 static const char *const port_words[] = { "main", "usb", NULL };
@@ -110,11 +111,16 @@ static const struct yw_field rule_fields[] = {
   { .name = "command", .type = YW_CUSTOM, .parse = rule_command },
   { .name = "occurrence", .type = YW_INT, .offset = R(occurrence), .min = 1, .max = 1000000 },
   { .name = "attempt", .type = YW_INT, .offset = R(attempt), .min = 1, .max = 1000000 },
+  { .name = "socket", .type = YW_WORD, .offset = R(socket), .words = socket_words,
+    .expected = "expected connect, send or receive" },
+  { .name = "id", .type = YW_INT, .offset = R(socket_id), .min = 0, .max = 11 },
   { .name = "fail", .type = YW_CUSTOM, .parse = rule_fail },
   { .name = "cut_power", .type = YW_BOOL, .offset = R(cut_power) },
   { .name = "corrupt", .type = YW_BOOL, .offset = R(corrupt) },
   { .name = "drop", .type = YW_BOOL, .offset = R(drop) },
   { .name = "stall", .type = YW_BOOL, .offset = R(stall) },
+  { .name = "refuse", .type = YW_BOOL, .offset = R(refuse) },
+  { .name = "pdpdeact", .type = YW_BOOL, .offset = R(pdpdeact) },
   { .name = "network", .type = YW_CUSTOM, .parse = rule_registration },
   { .name = "rssi", .type = YW_CUSTOM, .parse = rule_rssi },
   { .name = "urc", .type = YW_STR, .offset = R(urc), .max = sizeof(((struct fault_rule *)0)->urc) - 1 },
@@ -132,26 +138,40 @@ static const struct yw_field rule_fields[] = {
 /* What no single field can say: a trigger, an action, and the combinations that make sense. */
 static int check_rule(struct walk *w, yaml_node_t *n, const struct fault_rule *r)
 {
-  int triggers = (r->phase >= 0) + (r->command[0] != 0) + r->at_given;
+  int triggers = (r->phase >= 0) + (r->command[0] != 0) + r->at_given + (r->socket >= 0);
+  int sock = r->socket >= 0;
   if (!triggers)
-    return yw_bad(w, n, "faults", "a rule needs a trigger: 'phase', 'command' or 'at'");
+    return yw_bad(w, n, "faults", "a rule needs a trigger: 'phase', 'command', 'at' or 'socket'");
   if (triggers > 1)
-    return yw_bad(w, n, "faults", "a rule has one trigger: 'phase', 'command' or 'at'");
-  if (r->corrupt && r->phase != FAULT_DOWNLOAD)
-    return yw_bad(w, n, "faults", "corrupt acts on the download phase");
-  if ((r->drop || r->stall) && r->phase != FAULT_DOWNLOAD && r->phase != FAULT_CONNECT)
-    return yw_bad(w, n, "faults", "drop and stall act on the connect and download phases");
-  if (r->offset_given && r->phase != FAULT_DOWNLOAD && r->phase != FAULT_UPDATE)
-    return yw_bad(w, n, "faults", "'offset' counts bytes downloaded or written: it needs phase: "
-                                  "download or update");
+    return yw_bad(w, n, "faults", "a rule has one trigger: 'phase', 'command', 'at' or 'socket'");
+  if (r->corrupt && r->phase != FAULT_DOWNLOAD && !sock)
+    return yw_bad(w, n, "faults", "corrupt acts on the download phase and on sockets");
+  if ((r->drop || r->stall) && r->phase != FAULT_DOWNLOAD && r->phase != FAULT_CONNECT && !sock)
+    return yw_bad(w, n, "faults", "drop and stall act on the connect and download phases and on "
+                                  "sockets");
+  if ((r->refuse || r->pdpdeact) && !sock)
+    return yw_bad(w, n, "faults", "refuse and pdpdeact act on sockets");
+  if (r->refuse && r->socket != FAULT_SOCKET_CONNECT)
+    return yw_bad(w, n, "faults", "refuse acts on socket: connect");
+  if (r->socket_id >= 0 && !sock)
+    return yw_bad(w, n, "faults", "'id' names a socket: it needs 'socket'");
+  if (r->offset_given && r->phase != FAULT_DOWNLOAD && r->phase != FAULT_UPDATE &&
+      r->socket != FAULT_SOCKET_RECEIVE)
+    return yw_bad(w, n, "faults", "'offset' counts bytes downloaded, written or received: it "
+                                  "needs phase: download or update, or socket: receive");
+  if (r->occurrence && sock && r->socket == FAULT_SOCKET_RECEIVE)
+    return yw_bad(w, n, "faults", "socket: receive counts bytes ('offset'), not occurrences");
+  if (sock && r->fail > 0 && (r->fail < 550 || r->fail > 574))
+    return yw_bad(w, n, "faults", "a socket fails with a TCP/IP code (550-574)");
   if (r->offset_given && r->percent)
     return yw_bad(w, n, "faults", "a rule has 'percent' or 'offset', not both");
   if (r->fail > 0 && r->phase == FAULT_REBOOT)
     return yw_bad(w, n, "faults", "the reboot cannot fail with a code; cut_power instead");
   if (r->fail < 0 && !r->cut_power && !r->corrupt && !r->drop && !r->stall && r->network < 0 &&
-      r->rssi < 0 && !r->urc[0] && r->fill_medium < 0 && !r->output)
+      r->rssi < 0 && !r->urc[0] && r->fill_medium < 0 && !r->output && !r->refuse &&
+      !r->pdpdeact)
     return yw_bad(w, n, "faults", "a rule needs an action: fail, cut_power, corrupt, drop, stall, "
-                               "network, rssi, urc, fill or output");
+                               "refuse, pdpdeact, network, rssi, urc, fill or output");
   if (r->at_given && r->repeat && !r->at_ms)
     return yw_bad(w, n, "faults", "a repeating time rule needs 'at' above 0 (its period)");
   return 0;
@@ -161,6 +181,8 @@ int scenario_fault_rule(struct walk *w, yaml_node_t *n, struct fault_rule *r)
 {
   memset(r, 0, sizeof(*r));
   r->phase = FAULT_ANY;
+  r->socket = FAULT_SOCKET_NONE;
+  r->socket_id = -1;
   r->fail = -1;
   r->network = -1;
   r->rssi = -1;
