@@ -470,13 +470,15 @@ static int documented_count(void)
 START_TEST(every_documented_code_from_its_scenario)
 {
   const struct error_info *e = documented(_i);
-  char path[512], want[256], *gen = NULL;
+  char path[512], name[64], want[256], *gen = NULL;
   size_t gen_len = 0, have_len = 0;
   FILE *mem;
   uint8_t *have;
   const char *extra[] = { "--scenario", path, NULL };
+  const char *qiopen = "AT+QIOPEN=1,0,\"TCP\",\"127.0.0.1\",9,0,0\r";
   ck_assert_ptr_nonnull(e);
-  snprintf(path, sizeof(path), "%s/errors/%d.yaml", scenario_dir(), e->code);
+  error_scenario_name(e, name, sizeof(name));
+  snprintf(path, sizeof(path), "%s/errors/%s", scenario_dir(), name);
   mem = open_memstream(&gen, &gen_len);
   error_scenario_yaml(e, mem);
   fclose(mem);
@@ -525,6 +527,23 @@ START_TEST(every_documented_code_from_its_scenario)
     urc(U, want);
     break;
   }
+  case ROUTE_QIOPEN:
+  case ROUTE_PDPDEACT:
+    chat(U, "AT+QIACT=1\r", "\r\nOK\r\n");
+    snprintf(want, sizeof(want), "\r\nOK\r\n\r\n+QIOPEN: 0,%d\r\n", e->code);
+    chat(U, qiopen, want);
+    if (error_route_of(e) == ROUTE_PDPDEACT) {
+      expect_tty(U, "\r\n+QIURC: \"pdpdeact\",1\r\n");
+      snprintf(want, sizeof(want), "\r\n+QIGETERROR: %d,%s\r\n\r\nOK\r\n", e->code, e->text);
+      chat(U, "AT+QIGETERROR\r", want);
+      chat(U, "AT+CGACT?\r", "\r\n+CGACT: 1,0\r\n\r\nOK\r\n");
+    }
+    break;
+  case ROUTE_QICOMMAND:
+    chat(U, "AT+QIACT=1\r", "\r\nOK\r\n");
+    snprintf(want, sizeof(want), "\r\n+CME ERROR: %d\r\n", e->code);
+    chat(U, qiopen, want);
+    break;
   }
   chat(U, "AT\r", "\r\nOK\r\n");
   revision_is(U, REV_A);

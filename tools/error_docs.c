@@ -7,6 +7,11 @@
 
 enum error_route error_route_of(const struct error_info *e)
 {
+  if (e->family == ERR_TCPIP) {
+    if (strstr(e->where, "pdpdeact"))
+      return ROUTE_PDPDEACT;
+    return !strncmp(e->where, "+QIOPEN", 7) ? ROUTE_QIOPEN : ROUTE_QICOMMAND;
+  }
   if (e->family == ERR_FTP)
     return ROUTE_FTPEND;
   if (e->family == ERR_HTTP || e->family == ERR_DATACALL)
@@ -22,12 +27,20 @@ enum error_route error_route_of(const struct error_info *e)
   return ROUTE_END;
 }
 
+void error_scenario_name(const struct error_info *e, char *buf, size_t size)
+{
+  snprintf(buf, size, "%s%d.yaml", e->family == ERR_TCPIP ? "tcpip-" : "", e->code);
+}
+
 void error_scenario_yaml(const struct error_info *e, FILE *out)
 {
   static const char *const hosts[] = {
     "a FOTA that works", "AT+QFOTADL (answered with the code)",
     "a FILE-mode FOTA (FILEEND carries the code)", "a FILE-mode FOTA (END carries the code)",
     "an HTTP FOTA (HTTPEND carries the code)", "an FTP FOTA (FTPEND carries the code)",
+    "AT+QIACT=1, then AT+QIOPEN of a TCP client (+QIOPEN: 0,<code>)",
+    "AT+QIACT=1, then AT+QIOPEN (answered with the code)",
+    "AT+QIACT=1, then AT+QIOPEN (+QIOPEN: 0,<code>, +QIURC: \"pdpdeact\",1; AT+QIGETERROR)",
   };
   enum error_route route = error_route_of(e);
   fprintf(out, "# Error %d (%s): %s.\n# Where: %s. Natural cause here: %s.\n"
@@ -47,6 +60,15 @@ void error_scenario_yaml(const struct error_info *e, FILE *out)
   case ROUTE_END:
     fprintf(out, "faults:\n  - phase: verify\n    fail: %d\n", e->code);
     break;
+  case ROUTE_QIOPEN:
+    fprintf(out, "faults:\n  - socket: connect\n    fail: %d\n", e->code);
+    break;
+  case ROUTE_QICOMMAND:
+    fprintf(out, "faults:\n  - command: AT+QIOPEN\n    fail: %d\n", e->code);
+    break;
+  case ROUTE_PDPDEACT:
+    fprintf(out, "faults:\n  - socket: connect\n    fail: %d\n    pdpdeact: true\n", e->code);
+    break;
   default:
     fprintf(out, "faults:\n  - phase: datacall\n    fail: %d\n", e->code);
     break;
@@ -60,8 +82,9 @@ void error_catalogue_markdown(FILE *out)
                "when this file and the table disagree. Every code can be produced by a fault "
                "rule (`fail: <code>` in a scenario, or `inject` on the control channel); each "
                "documented FOTA, FTP, HTTP(S) and data-call code has its scenario in "
-               "`scenarios/errors/<code>.yaml`; the last column says what produces it by "
-               "itself.\n\n"
+               "`scenarios/errors/<code>.yaml`, each TCP/IP code (its own list: the numbers "
+               "550-574 are FOTA codes as well) in `scenarios/errors/tcpip-<code>.yaml`; the "
+               "last column says what produces it by itself.\n\n"
                "| code | list | meaning | where | natural cause here |\n"
                "| --- | --- | --- | --- | --- |\n");
   int n;

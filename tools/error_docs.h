@@ -14,10 +14,15 @@ enum error_route {
   ROUTE_FILEEND,      /* FILE mode, failing as the download starts */
   ROUTE_END,          /* FILE mode, failing at verification */
   ROUTE_HTTPEND,      /* an HTTP FOTA whose data call fails */
-  ROUTE_FTPEND        /* an FTP FOTA whose data call fails */
+  ROUTE_FTPEND,       /* an FTP FOTA whose data call fails */
+  ROUTE_QIOPEN,       /* a TCP/IP code in +QIOPEN: <id>,<err>: a socket rule on connect */
+  ROUTE_QICOMMAND,    /* a TCP/IP code as a command's answer: a command rule on AT+QIOPEN */
+  ROUTE_PDPDEACT      /* the context drops as a socket opens: +QIURC: "pdpdeact", QIGETERROR */
 };
 enum error_route error_route_of(const struct error_info *e);
-/* scenarios/errors/<code>.yaml for one documented code. */
+/* The scenario's file name: "<code>.yaml", "tcpip-<code>.yaml" for the TCP/IP list. */
+void error_scenario_name(const struct error_info *e, char *buf, size_t size);
+/* scenarios/errors/<name> for one documented code. */
 void error_scenario_yaml(const struct error_info *e, FILE *out);
 /* docs/errors.md. */
 void error_catalogue_markdown(FILE *out);

@@ -19,11 +19,12 @@ int main(int argc, char **argv)
     int n;
     const struct error_info *t = error_table(&n);
     for (int i = 0; i < n; i++) {
-      char path[4200];
+      char path[4200], name[64];
       FILE *f;
       if (!error_documented(&t[i]))
         continue;
-      snprintf(path, sizeof(path), "%s/%d.yaml", argv[2], t[i].code);
+      error_scenario_name(&t[i], name, sizeof(name));
+      snprintf(path, sizeof(path), "%s/%s", argv[2], name);
       f = fopen(path, "w");
       if (!f) {
         fprintf(stderr, "fotaerrors: cannot write %s\n", path);

@@ -60,7 +60,7 @@ const struct error_info *error_table(int *count)
 int error_documented(const struct error_info *e)
 {
   return e->family == ERR_FOTA || e->family == ERR_FTP || e->family == ERR_HTTP ||
-         e->family == ERR_DATACALL;
+         e->family == ERR_DATACALL || e->family == ERR_TCPIP;
 }
 
 int ftp_reply_error(int reply)

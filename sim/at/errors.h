@@ -44,7 +44,7 @@ const struct error_info *error_find(enum error_family family, int code);
 /* Any list has the code (what a fault rule may fail with). */
 int error_known(int code);
 const char *error_family_name(enum error_family f);
-/* The documented FOTA, FTP, HTTP(S) and data-call codes: the ones with a scenario each. */
+/* The documented FOTA, FTP, HTTP(S), data-call and TCP/IP codes: the ones with a scenario each. */
 int error_documented(const struct error_info *e);
 /* The whole table, for documentation and tests. */
 const struct error_info *error_table(int *count);

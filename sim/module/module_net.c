@@ -147,6 +147,7 @@ void module_contexts_changed(struct module *m)
     m->net.dropped[cid] = 0;
     snprintf(text, sizeof(text), "+QIURC: \"pdpdeact\",%d", cid);
     net_context_down(&m->tcpip, cid, 1);
+    m->tcpip.last_error = TCPIP_PDP_BROKEN; /* AT+QIGETERROR after the URC says why */
     module_urc(m, text);
   }
 }
