@@ -558,44 +558,86 @@ END_TEST
 
 /* 4 MB each way in transparent mode on the USB port, byte for byte: the module holds the peer
  * back while the host's port is full, never dropping a byte. */
-START_TEST(transparent_bulk)
+/* In transparent mode on M: out goes to the echo server as fast as the port takes it, and
+ * what comes back lands in in; the number of bytes that came back. */
+static size_t transparent_round_trip(const char *out, char *in, size_t total)
 {
-  enum { TOTAL = 4 << 20 };
-  char *out = malloc(TOTAL), *in = malloc(TOTAL), cmd[128];
+  char cmd[128];
   size_t sent = 0, got = 0;
   int fl;
-  ck_assert(out && in);
-  for (size_t i = 0; i < TOTAL; i++)
-    out[i] = (char)(i * 13 + (i >> 9));
-  up();
-  use_usb_port();
   snprintf(cmd, sizeof(cmd), "AT+QIOPEN=1,0,\"TCP\",\"127.0.0.1\",%d,0,2\r", tcp_port);
   chat(M, cmd, "\r\nCONNECT\r\n");
   fl = fcntl(M, F_GETFL);
   fcntl(M, F_SETFL, fl | O_NONBLOCK);
-  for (int idle = 0; got < TOTAL && idle < 100;) {
-    struct pollfd p = { M, POLLIN | (sent < TOTAL ? POLLOUT : 0), 0 };
+  for (int idle = 0; got < total && idle < 100;) {
+    struct pollfd p = { M, POLLIN | (sent < total ? POLLOUT : 0), 0 };
     if (poll(&p, 1, 100) <= 0) {
       idle++;
       continue;
     }
     idle = 0;
-    if ((p.revents & POLLOUT) && sent < TOTAL) {
-      ssize_t w = write(M, out + sent, TOTAL - sent < 65536 ? TOTAL - sent : 65536);
+    if ((p.revents & POLLOUT) && sent < total) {
+      ssize_t w = write(M, out + sent, total - sent < 65536 ? total - sent : 65536);
       if (w > 0)
         sent += (size_t)w;
     }
     if (p.revents & POLLIN) {
-      ssize_t r = read(M, in + got, TOTAL - got);
+      ssize_t r = read(M, in + got, total - got);
       if (r > 0)
         got += (size_t)r;
     }
   }
   fcntl(M, F_SETFL, fl);
-  ck_assert_uint_eq(got, TOTAL);
+  return got;
+}
+
+START_TEST(transparent_bulk)
+{
+  enum { TOTAL = 4 << 20 };
+  char *out = malloc(TOTAL), *in = malloc(TOTAL);
+  ck_assert(out && in);
+  for (size_t i = 0; i < TOTAL; i++)
+    out[i] = (char)(i * 13 + (i >> 9));
+  up();
+  use_usb_port();
+  ck_assert_uint_eq(transparent_round_trip(out, in, TOTAL), TOTAL);
   ck_assert_msg(!memcmp(out, in, TOTAL), "the bytes came back changed");
   free(out);
   free(in);
+}
+END_TEST
+
+/* The scenario's bandwidth paces what the sockets read: 64 KiB at 80 kbit/s take 6.5 s of
+ * virtual time, 0.65 s of real time at --timing fast (x10), however fast the echo is. */
+START_TEST(bandwidth_paces_the_downlink)
+{
+  enum { TOTAL = 64 << 10 };
+  char path[512], out[TOTAL], in[TOTAL];
+  const char *extra[] = { "--scenario", path, "--timing", "fast", NULL };
+  struct timespec t0, t1;
+  double took;
+  FILE *f;
+  snprintf(path, sizeof(path), "%s.bandwidth.yaml", S.dir);
+  f = fopen(path, "w");
+  ck_assert_ptr_nonnull(f);
+  fputs("network:\n  bandwidth: 80000\n", f);
+  fclose(f);
+  ck_assert_msg(sim_start(&S, extra) == 0, "fotasim did not get ready: %s", S.ready);
+  unlink(path);
+  M = tty_open(S.main_link);
+  expect_tty(M, BOOT_URCS);
+  chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  chat(M, "AT+QIACT=1\r", "\r\nOK\r\n");
+  use_usb_port();
+  for (size_t i = 0; i < TOTAL; i++)
+    out[i] = (char)(i * 7 + (i >> 8));
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  ck_assert_uint_eq(transparent_round_trip(out, in, TOTAL), TOTAL);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  ck_assert_msg(!memcmp(out, in, TOTAL), "the bytes came back changed");
+  took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+  /* a lower bound only: the downlink may not carry more than its bandwidth */
+  ck_assert_msg(took >= 0.6, "64 KiB crossed an 80 kbit/s link (x10) in %.3f s", took);
 }
 END_TEST
 
@@ -620,6 +662,7 @@ static Suite *socket_suite(void)
   tcase_add_test(t, qicfg_dns_and_ping);
   tcase_add_test(t, udp_service);
   tcase_add_test(t, transparent_bulk);
+  tcase_add_test(t, bandwidth_paces_the_downlink);
   suite_add_tcase(s, t);
   return s;
 }

@@ -98,7 +98,7 @@ static void drop_conn(struct net_socket *s)
   if (!c)
     return;
   s->conn = NULL;
-  s->reading = 0;
+  s->reading = s->paced = 0;
   c->s = NULL;
   uv_close(&c->h.handle, conn_freed);
   uv_close((uv_handle_t *)&c->deadline, conn_freed);
@@ -214,6 +214,66 @@ void net_received(struct net_socket *s, size_t len)
   }
 }
 
+/* ---- the downlink ---- */
+
+static void stop_reading(struct net_socket *s)
+{
+  if (!s->reading || !s->conn)
+    return;
+  if (s->type != NET_UDP && s->type != NET_UDP_SERVICE)
+    uv_read_stop(&s->conn->h.stream);
+  else
+    uv_udp_recv_stop(&s->conn->h.udp);
+  s->reading = 0;
+}
+
+static void pace_over(uv_timer_t *t)
+{
+  struct net_conn *c = t->data;
+  if (!c->s)
+    return;
+  c->s->paced = 0;
+  net_start_reading(c->s);
+}
+
+static int paced_link(const struct net_socket *s)
+{
+  const struct net *n = s->net;
+  return n->clock->scale != 0.0 && n->nw->bandwidth_bps && s->conn && s->state == NET_CONNECTED;
+}
+
+/* The most one read of a TCP stream takes: what the downlink carries in NET_PACE_SLACK_MS. */
+static size_t downlink_room(const struct net_socket *s, size_t room)
+{
+  double per_ms, most;
+  if (s->type == NET_UDP || s->type == NET_UDP_SERVICE || !paced_link(s))
+    return room; /* a datagram comes whole or not at all */
+  per_ms = (double)s->net->nw->bandwidth_bps * s->net->clock->scale / 8000.0;
+  most = per_ms * NET_PACE_SLACK_MS;
+  return most < 1.0 ? 1 : most < (double)room ? (size_t)most : room;
+}
+
+/* What the peer sent crosses the modelled downlink, shared by the module's sockets: once the
+ * bytes read are ahead of its bandwidth (on the virtual clock; never at instant), the socket
+ * stops reading until the link has carried them, and the peer's TCP waits. */
+static void pace(struct net_socket *s, size_t len)
+{
+  struct net *n = s->net;
+  double now, cost_ms;
+  if (!paced_link(s))
+    return;
+  now = (double)uv_now(n->loop);
+  cost_ms = (double)len * 8000.0 / ((double)n->nw->bandwidth_bps * n->clock->scale);
+  if (n->downlink_free_ms < now)
+    n->downlink_free_ms = now;
+  n->downlink_free_ms += cost_ms;
+  if (n->downlink_free_ms <= now + NET_PACE_SLACK_MS)
+    return;
+  stop_reading(s);
+  s->paced = 1;
+  uv_timer_start(&s->conn->deadline, pace_over, (uint64_t)(n->downlink_free_ms - now), 0);
+}
+
 static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 {
   struct net_conn *c = h->data;
@@ -223,14 +283,15 @@ static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
   if (s && s->tls) { /* ciphertext: into the session's input */
     size_t room;
     unsigned char *p = tls_input_space(s->tls, &room);
-    *buf = uv_buf_init((char *)p, (unsigned)room);
+    *buf = uv_buf_init((char *)p, (unsigned)downlink_room(s, room));
     return;
   }
   if (!s || s->rx_len + head >= NET_RX_MAX) {
     *buf = uv_buf_init(NULL, 0);
     return;
   }
-  *buf = uv_buf_init(s->rx + s->rx_len + head, (unsigned)(NET_RX_MAX - s->rx_len - head));
+  *buf = uv_buf_init(s->rx + s->rx_len + head,
+                     (unsigned)downlink_room(s, NET_RX_MAX - s->rx_len - head));
 }
 
 static void closed_urc(struct net_socket *s)
@@ -288,6 +349,8 @@ static void on_tcp_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
       return;
     }
   }
+  if (nread > 0 && s->used && s->conn)
+    pace(s, (size_t)nread);
   if (s->tls)
     return;
   if (nread > 0) {
@@ -322,9 +385,11 @@ static void on_udp_read(uv_udp_t *u, ssize_t nread, const uv_buf_t *buf,
     }
     memcpy(s->rx + s->rx_len, &h, sizeof(h));
     net_received(s, sizeof(h) + (size_t)nread);
-    return;
+  } else {
+    net_received(s, (size_t)nread);
   }
-  net_received(s, (size_t)nread);
+  if (s->used && s->conn)
+    pace(s, (size_t)nread);
 }
 
 void net_start_reading(struct net_socket *s)
@@ -334,7 +399,8 @@ void net_start_reading(struct net_socket *s)
     if (!s->used || !s->tls)
       return;
   }
-  if (s->reading || !s->conn || s->stalled || (s->state != NET_CONNECTED && !s->tls))
+  if (s->reading || !s->conn || s->stalled || s->paced ||
+      (s->state != NET_CONNECTED && !s->tls))
     return;
   if (s->tls && s->state != NET_CONNECTED && s->state != NET_OPENING)
     return;

@@ -14,7 +14,8 @@ struct net_conn {
     uv_stream_t stream;
   } h;
   uv_connect_t connect;
-  uv_timer_t deadline;       /* real time: how long an open may take (connect, handshake) */
+  uv_timer_t deadline;       /* real time: how long an open may take (connect, handshake), then
+                                when reading goes on after the downlink's pause (pacing) */
   int deadline_err;          /* the open's result when it passes */
   int handles;               /* open libuv handles; freed at 0 */
   struct net_socket *s;      /* NULL once the socket has let go of it */
