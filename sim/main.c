@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "control.h"
+#include "curl_loop.h"
 #include "log.h"
 #include "expect_parse.h"
 #include "run.h"

@@ -61,8 +61,4 @@ struct download *download_curl_start(const struct download_env *env, const struc
 struct download *download_file_start(const struct download_env *env, const struct fota_url *url,
                                       const struct download_sink *sink);
 
-/* The process-wide libcurl multi handle, driven by the loop. */
-struct curl_loop *curl_loop_new(uv_loop_t *loop);
-void curl_loop_free(struct curl_loop *c);
-
 #endif

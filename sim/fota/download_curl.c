@@ -1,36 +1,25 @@
-/* download_curl: FTP, HTTP and HTTPS downloads with libcurl's multi interface driven by the
- * libuv loop (socket and timer callbacks; no blocking calls, no threads). Host names resolve
- * through the module's DNS map only; a stall watchdog runs on the virtual clock; bandwidth is
- * capped as the network model and timing say; curl's errors and the servers' replies become the
- * module's FTPEND/HTTPEND codes. */
+/* download_curl: FTP, HTTP and HTTPS downloads on the process's curl loop (sim/services). Host
+ * names resolve through the module's DNS map only; a stall watchdog runs on the virtual clock;
+ * bandwidth is capped as the network model and timing say; curl's errors and the servers'
+ * replies become the module's FTPEND/HTTPEND codes. */
 #include "download.h"
 
 #include <arpa/inet.h>
 
 #include <curl/curl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "curl_loop.h"
 #include "errors.h"
 #include "log.h"
-
-struct curl_loop {
-  uv_loop_t *loop;
-  CURLM *multi;
-  uv_timer_t timer;
-  int running;
-};
-
-struct curl_sock {
-  uv_poll_t poll;
-  curl_socket_t fd;
-  struct curl_loop *cl;
-};
 
 struct download {
   const struct download_ops *ops; /* first: the interface's view of a download */
   struct curl_loop *cl;
+  struct curl_job job;
   struct download_sink sink;
   enum fota_scheme scheme;
   CURL *easy;
@@ -46,107 +35,6 @@ struct download {
   int handles_open;
 };
 
-static void check_done(struct curl_loop *cl);
-
-static void sock_closed(uv_handle_t *h)
-{
-  free(h->data);
-}
-
-static void on_poll(uv_poll_t *h, int status, int events)
-{
-  struct curl_sock *s = h->data;
-  int flags = 0;
-  if (status < 0)
-    flags = CURL_CSELECT_ERR;
-  if (events & UV_READABLE)
-    flags |= CURL_CSELECT_IN;
-  if (events & UV_WRITABLE)
-    flags |= CURL_CSELECT_OUT;
-  curl_multi_socket_action(s->cl->multi, s->fd, flags, &s->cl->running);
-  check_done(s->cl);
-}
-
-static int socket_cb(CURL *e, curl_socket_t fd, int what, void *userp, void *socketp)
-{
-  struct curl_loop *cl = userp;
-  struct curl_sock *s = socketp;
-  int events = 0;
-  (void)e;
-  if (what == CURL_POLL_REMOVE) {
-    if (s) {
-      uv_poll_stop(&s->poll);
-      uv_close((uv_handle_t *)&s->poll, sock_closed);
-      curl_multi_assign(cl->multi, fd, NULL);
-    }
-    return 0;
-  }
-  if (!s) {
-    s = calloc(1, sizeof(*s));
-    s->fd = fd;
-    s->cl = cl;
-    uv_poll_init_socket(cl->loop, &s->poll, fd);
-    s->poll.data = s;
-    curl_multi_assign(cl->multi, fd, s);
-  }
-  if (what & CURL_POLL_IN)
-    events |= UV_READABLE;
-  if (what & CURL_POLL_OUT)
-    events |= UV_WRITABLE;
-  uv_poll_start(&s->poll, events, on_poll);
-  return 0;
-}
-
-static void on_curl_timer(uv_timer_t *t)
-{
-  struct curl_loop *cl = t->data;
-  curl_multi_socket_action(cl->multi, CURL_SOCKET_TIMEOUT, 0, &cl->running);
-  check_done(cl);
-}
-
-static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
-{
-  struct curl_loop *cl = userp;
-  (void)multi;
-  if (timeout_ms < 0)
-    uv_timer_stop(&cl->timer);
-  else
-    uv_timer_start(&cl->timer, on_curl_timer, (uint64_t)timeout_ms, 0);
-  return 0;
-}
-
-struct curl_loop *curl_loop_new(uv_loop_t *loop)
-{
-  struct curl_loop *cl = calloc(1, sizeof(*cl));
-  static int global_done;
-  if (!global_done) {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    global_done = 1;
-  }
-  cl->loop = loop;
-  cl->multi = curl_multi_init();
-  uv_timer_init(loop, &cl->timer);
-  cl->timer.data = cl;
-  curl_multi_setopt(cl->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
-  curl_multi_setopt(cl->multi, CURLMOPT_SOCKETDATA, cl);
-  curl_multi_setopt(cl->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
-  curl_multi_setopt(cl->multi, CURLMOPT_TIMERDATA, cl);
-  return cl;
-}
-
-static void curl_loop_closed(uv_handle_t *h)
-{
-  free(h->data);
-}
-
-void curl_loop_free(struct curl_loop *cl)
-{
-  if (!cl)
-    return;
-  curl_multi_cleanup(cl->multi);
-  uv_close((uv_handle_t *)&cl->timer, curl_loop_closed);
-}
-
 /* ---- one download ---- */
 
 static void handle_closed(uv_handle_t *h)
@@ -159,7 +47,7 @@ static void handle_closed(uv_handle_t *h)
 static void release(struct download *d)
 {
   if (d->easy) {
-    curl_multi_remove_handle(d->cl->multi, d->easy);
+    curl_loop_remove(d->cl, d->easy);
     curl_easy_cleanup(d->easy);
     d->easy = NULL;
   }
@@ -244,18 +132,11 @@ static int map_error(struct download *d, CURLcode rc)
   }
 }
 
-static void check_done(struct curl_loop *cl)
+static void transfer_done(struct curl_job *job, CURLcode rc)
 {
-  CURLMsg *msg;
-  int pending;
-  while ((msg = curl_multi_info_read(cl->multi, &pending))) {
-    struct download *d = NULL;
-    if (msg->msg != CURLMSG_DONE)
-      continue;
-    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&d);
-    if (d && !d->finished)
-      finish(d, map_error(d, msg->data.result));
-  }
+  struct download *d = (struct download *)((char *)job - offsetof(struct download, job));
+  if (!d->finished)
+    finish(d, map_error(d, rc));
 }
 
 static void stalled(uv_timer_t *t)
@@ -362,7 +243,6 @@ struct download *download_curl_start(const struct download_env *env, const struc
     curl_easy_setopt(d->easy, CURLOPT_RESOLVE, d->resolve);
   }
   curl_easy_setopt(d->easy, CURLOPT_URL, full);
-  curl_easy_setopt(d->easy, CURLOPT_PRIVATE, d);
   curl_easy_setopt(d->easy, CURLOPT_WRITEFUNCTION, on_write);
   curl_easy_setopt(d->easy, CURLOPT_WRITEDATA, d);
   curl_easy_setopt(d->easy, CURLOPT_HEADERFUNCTION, on_header);
@@ -387,7 +267,8 @@ struct download *download_curl_start(const struct download_env *env, const struc
   curl_easy_setopt(d->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)d->stall_ms);
   real_stall = d->stall_ms;
   uv_timer_start(&d->watchdog, stalled, real_stall, real_stall);
-  curl_multi_add_handle(d->cl->multi, d->easy);
+  d->job.on_done = transfer_done;
+  curl_loop_add(d->cl, d->easy, &d->job);
   return d;
 }
 

@@ -1,0 +1,22 @@
+/* curl_loop: the process's libcurl multi handle driven by the libuv loop (socket and timer
+ * callbacks; no blocking calls, no threads). Every transfer is a curl_job: when curl is done
+ * with its easy handle, the job's on_done hears the result. */
+#ifndef FOTASIM_CURL_LOOP_H
+#define FOTASIM_CURL_LOOP_H
+
+#include <curl/curl.h>
+#include <uv.h>
+
+struct curl_loop;
+
+struct curl_job {
+  void (*on_done)(struct curl_job *job, CURLcode rc);
+};
+
+struct curl_loop *curl_loop_new(uv_loop_t *loop);
+void curl_loop_free(struct curl_loop *cl);
+/* The transfer starts on the loop; job->on_done is called once it ends (not for a removed one). */
+void curl_loop_add(struct curl_loop *cl, CURL *easy, struct curl_job *job);
+void curl_loop_remove(struct curl_loop *cl, CURL *easy);
+
+#endif
