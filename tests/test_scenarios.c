@@ -132,9 +132,9 @@ START_TEST(bad_scenarios_give_one_line_errors)
     { "faults:\n  - phase: flash\n    fail: 502\n",
       "%s:2: faults.phase: expected datacall, connect, download, verify, update or reboot\n" },
     { "faults:\n  - percent: 50\n    fail: 502\n",
-      "%s:2: faults: a rule needs a trigger: 'phase', 'command', 'at' or 'socket'\n" },
+      "%s:2: faults: a rule needs a trigger: 'phase', 'command', 'at', 'socket' or 'http'\n" },
     { "faults:\n  - at: 100\n    phase: update\n    fail: 502\n",
-      "%s:2: faults: a rule has one trigger: 'phase', 'command', 'at' or 'socket'\n" },
+      "%s:2: faults: a rule has one trigger: 'phase', 'command', 'at', 'socket' or 'http'\n" },
     { "faults:\n  - phase: verify\n    offset: 100\n    fail: 502\n",
       "%s:2: faults: 'offset' counts bytes downloaded, written or received: it needs phase: "
       "download or update, or socket: receive\n" },
@@ -539,6 +539,21 @@ START_TEST(every_documented_code_from_its_scenario)
       chat(U, "AT+CGACT?\r", "\r\n+CGACT: 1,0\r\n\r\nOK\r\n");
     }
     break;
+  case ROUTE_QHTTPCOMMAND:
+    snprintf(want, sizeof(want), "\r\n+CME ERROR: %d\r\n", e->code);
+    chat(U, "AT+QHTTPGET\r", want);
+    break;
+  case ROUTE_QHTTPGET: {
+    static const char url[] = "http://127.0.0.1:9/manifest.json";
+    char cmd[64];
+    chat(U, "AT+QIACT=1\r", "\r\nOK\r\n");
+    snprintf(cmd, sizeof(cmd), "AT+QHTTPURL=%zu,10\r", strlen(url));
+    chat(U, cmd, "\r\nCONNECT\r\n");
+    chat(U, url, "\r\nOK\r\n");
+    snprintf(want, sizeof(want), "\r\nOK\r\n\r\n+QHTTPGET: %d\r\n", e->code);
+    chat(U, "AT+QHTTPGET\r", want);
+    break;
+  }
   case ROUTE_QICOMMAND:
     chat(U, "AT+QIACT=1\r", "\r\nOK\r\n");
     snprintf(want, sizeof(want), "\r\n+CME ERROR: %d\r\n", e->code);

@@ -14,6 +14,8 @@ enum error_route error_route_of(const struct error_info *e)
   }
   if (e->family == ERR_FTP)
     return ROUTE_FTPEND;
+  if (e->family == ERR_HTTP && !strstr(e->where, "HTTPEND"))
+    return !strncmp(e->where, "response", 8) ? ROUTE_QHTTPCOMMAND : ROUTE_QHTTPGET;
   if (e->family == ERR_HTTP || e->family == ERR_DATACALL)
     return ROUTE_HTTPEND;
   if (e->code == FOTA_OK)
@@ -41,6 +43,8 @@ void error_scenario_yaml(const struct error_info *e, FILE *out)
     "AT+QIACT=1, then AT+QIOPEN of a TCP client (+QIOPEN: 0,<code>)",
     "AT+QIACT=1, then AT+QIOPEN (answered with the code)",
     "AT+QIACT=1, then AT+QIOPEN (+QIOPEN: 0,<code>, +QIURC: \"pdpdeact\",1; AT+QIGETERROR)",
+    "AT+QHTTPGET (answered with the code)",
+    "AT+QIACT=1, AT+QHTTPURL, then AT+QHTTPGET (+QHTTPGET: <code>)",
   };
   enum error_route route = error_route_of(e);
   fprintf(out, "# Error %d (%s): %s.\n# Where: %s. Natural cause here: %s.\n"
@@ -65,6 +69,12 @@ void error_scenario_yaml(const struct error_info *e, FILE *out)
     break;
   case ROUTE_QICOMMAND:
     fprintf(out, "faults:\n  - command: AT+QIOPEN\n    fail: %d\n", e->code);
+    break;
+  case ROUTE_QHTTPCOMMAND:
+    fprintf(out, "faults:\n  - command: AT+QHTTPGET\n    fail: %d\n", e->code);
+    break;
+  case ROUTE_QHTTPGET:
+    fprintf(out, "faults:\n  - http: request\n    fail: %d\n", e->code);
     break;
   case ROUTE_PDPDEACT:
     fprintf(out, "faults:\n  - socket: connect\n    fail: %d\n    pdpdeact: true\n", e->code);

@@ -17,7 +17,9 @@ enum error_route {
   ROUTE_FTPEND,       /* an FTP FOTA whose data call fails */
   ROUTE_QIOPEN,       /* a TCP/IP code in +QIOPEN: <id>,<err>: a socket rule on connect */
   ROUTE_QICOMMAND,    /* a TCP/IP code as a command's answer: a command rule on AT+QIOPEN */
-  ROUTE_PDPDEACT      /* the context drops as a socket opens: +QIURC: "pdpdeact", QIGETERROR */
+  ROUTE_PDPDEACT,     /* the context drops as a socket opens: +QIURC: "pdpdeact", QIGETERROR */
+  ROUTE_QHTTPCOMMAND, /* an HTTP(S) client code as a command's answer: a rule on AT+QHTTPGET */
+  ROUTE_QHTTPGET      /* an HTTP(S) client code in +QHTTPGET: <err>: an http rule on the request */
 };
 enum error_route error_route_of(const struct error_info *e);
 /* The scenario's file name: "<code>.yaml", "tcpip-<code>.yaml" for the TCP/IP list. */

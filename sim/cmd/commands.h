@@ -189,6 +189,27 @@ int cmd_qsslrecv_test(struct at_call *c);
 int cmd_qsslclose_write(struct at_call *c);
 int cmd_qsslclose_test(struct at_call *c);
 int cmd_qsslstate_read(struct at_call *c);
+
+/* cmd_http.c */
+int cmd_qhttpcfg_write(struct at_call *c);
+int cmd_qhttpcfg_read(struct at_call *c);
+int cmd_qhttpcfg_test(struct at_call *c);
+int cmd_qhttpurl_write(struct at_call *c);
+int cmd_qhttpurl_read(struct at_call *c);
+int cmd_qhttpurl_test(struct at_call *c);
+int cmd_qhttpget_write(struct at_call *c);
+int cmd_qhttpget_exec(struct at_call *c);
+int cmd_qhttpget_test(struct at_call *c);
+int cmd_qhttppost_write(struct at_call *c);
+int cmd_qhttppost_test(struct at_call *c);
+int cmd_qhttppostfile_write(struct at_call *c);
+int cmd_qhttppostfile_test(struct at_call *c);
+int cmd_qhttpread_write(struct at_call *c);
+int cmd_qhttpread_exec(struct at_call *c);
+int cmd_qhttpread_test(struct at_call *c);
+int cmd_qhttpreadfile_write(struct at_call *c);
+int cmd_qhttpreadfile_test(struct at_call *c);
+int cmd_qhttpstop_exec(struct at_call *c);
 int cmd_qsslstate_write(struct at_call *c);
 int cmd_qsslstate_test(struct at_call *c);
 

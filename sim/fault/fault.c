@@ -60,6 +60,13 @@ struct fault_rule *fault_command(struct fault_set *fs, const char *name)
   return 0;
 }
 
+/* A counted moment (a send, a request) comes: whether the rule is due at it. */
+static int occurs(struct fault_rule *r)
+{
+  r->seen++;
+  return r->occurrence ? r->seen == r->occurrence : !r->fired || r->repeat;
+}
+
 struct fault_rule *fault_socket(struct fault_set *fs, enum fault_socket what, int id,
                                 uint64_t bytes)
 {
@@ -71,11 +78,22 @@ struct fault_rule *fault_socket(struct fault_set *fs, enum fault_socket what, in
     if (what == FAULT_SOCKET_RECEIVE) {
       if ((r->fired && !r->repeat) || bytes <= r->offset) /* fires on a byte past it */
         continue;
-    } else {
-      r->seen++;
-      if (r->occurrence ? r->seen != r->occurrence : r->fired && !r->repeat)
-        continue;
+    } else if (!occurs(r)) {
+      continue;
     }
+    if (!chosen && draw(fs, r))
+      chosen = r;
+  }
+  return chosen ? fire(chosen) : NULL;
+}
+
+struct fault_rule *fault_http(struct fault_set *fs)
+{
+  struct fault_rule *chosen = NULL;
+  for (int i = 0; i < fs->n; i++) { /* every rule counts the request, the first due fires */
+    struct fault_rule *r = &fs->rules[i];
+    if (r->http != FAULT_HTTP_REQUEST || !occurs(r))
+      continue;
     if (!chosen && draw(fs, r))
       chosen = r;
   }

@@ -32,6 +32,8 @@ struct fault_rule *fault_command(struct fault_set *fs, const char *name);
  * or received bytes that reach past the rule's offset (bytes: received so far); NULL if none. */
 struct fault_rule *fault_socket(struct fault_set *fs, enum fault_socket what, int id,
                                 uint64_t bytes);
+/* The HTTP(S) client sends a request: the rule that fires for it, or NULL. */
+struct fault_rule *fault_http(struct fault_set *fs);
 
 /* A time rule due at `elapsed` virtual ms since the module started, or NULL (call again until
  * NULL: several can be due at once). */

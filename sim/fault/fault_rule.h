@@ -1,6 +1,6 @@
 /* fault_rule: one fault rule as data: its trigger (a FOTA phase with a percent or byte offset,
  * a command and its occurrence, a virtual time, the N-th FOTA, a socket's connect, N-th send or
- * received bytes, a probability) and its actions.
+ * received bytes, the N-th HTTP(S) request, a probability) and its actions.
  * The scenario file and the control channel produce rules; fault.c matches them; the module
  * applies them. */
 #ifndef FOTASIM_FAULT_RULE_H
@@ -19,6 +19,9 @@ enum fault_phase {
 enum fault_socket { FAULT_SOCKET_NONE = -1, FAULT_SOCKET_CONNECT, FAULT_SOCKET_SEND,
                     FAULT_SOCKET_RECEIVE };
 
+/* The HTTP(S) client's moment: a request (AT+QHTTPGET/QHTTPPOST/QHTTPPOSTFILE). */
+enum fault_http { FAULT_HTTP_NONE = -1, FAULT_HTTP_REQUEST };
+
 #define FAULT_COMMAND_MAX 32
 
 struct fault_rule {
@@ -35,6 +38,7 @@ struct fault_rule {
   int attempt;               /* the N-th FOTA of this run; 0: any */
   int socket;                /* enum fault_socket: connect, send (occurrence), receive (offset) */
   int socket_id;             /* that connectID only; -1: any */
+  int http;                  /* enum fault_http: the N-th request (occurrence) */
   /* actions */
   int fail;                  /* the error code to fail with; -1: none */
   int cut_power;

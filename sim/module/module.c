@@ -135,6 +135,8 @@ int module_init(struct module *m, uv_loop_t *loop, struct vclock *clock, struct 
   network_init(&m->net, clock, network_changed, m);
   m->faults.rng = module_seed(cfg->seed, cfg->index);
   net_init(&m->tcpip, loop, clock, &m->net, cfg->dns, cfg->ndns, cfg->index, &module_net_ops, m);
+  http_init(&m->http, loop, clock, cfg->curl, &m->net, &m->tcpip, &m->storage, cfg->dns,
+            cfg->ndns, &module_http_ops, m);
   vtimer_init(clock, &m->boot_timer, m);
   vtimer_init(clock, &m->power_timer, m);
 
@@ -164,6 +166,8 @@ void module_close(struct module *m)
   fault_clock_stop(m);
   vtimer_stop(&m->defer_timer);
   net_reset(&m->tcpip);
+  if (m->http.loop)
+    http_close(&m->http);
   if (m->fota.ops)
     fota_abort(&m->fota);
   vtimer_stop(&m->boot_timer);
@@ -192,6 +196,11 @@ void module_free(struct module *m)
 struct net *module_tcpip(struct module *m)
 {
   return &m->tcpip;
+}
+
+struct http *module_http(struct module *m)
+{
+  return &m->http;
 }
 
 struct nv *module_nv(struct module *m)

@@ -4,6 +4,7 @@
 #define FOTASIM_MODULE_INTERNAL_H
 
 #include "fota.h"
+#include "http.h"
 #include "net.h"
 #include "module.h"
 #include "module_faults.h"
@@ -21,6 +22,7 @@ struct module {
   struct storage storage;
   struct fota fota;
   struct net tcpip;             /* the sockets of the TCP/IP note */
+  struct http http;             /* the HTTP(S) client of the HTTP(S) note */
   struct module_port ports[PORT_COUNT];
 
   enum power_state power;
@@ -50,6 +52,8 @@ struct module {
 extern const struct fota_ops module_fota_ops;
 /* How the TCP/IP stack reports to its module (module_net.c). */
 extern const struct net_ops module_net_ops;
+/* How the HTTP(S) client reports to its module (module_net.c). */
+extern const struct http_ops module_http_ops;
 /* Contexts the network dropped: +QIURC: "pdpdeact" and their sockets closed (module_net.c). */
 void module_contexts_changed(struct module *m);
 

@@ -157,3 +157,32 @@ void module_context_closed(struct module *m, int cid)
   m->net.active[cid] = 0;
   net_context_down(&m->tcpip, cid, 0);
 }
+
+/* ---- the HTTP(S) client ---- */
+
+static void http_readable(void *ctx, int port)
+{
+  struct module_port *mp = live_port(ctx, port);
+  if (mp && mp->http_readable)
+    mp->http_readable(mp);
+}
+
+static int http_fault(void *ctx, struct http_fault *out)
+{
+  struct module *m = ctx;
+  struct fault_rule *r;
+  if (!m->faults.n || !(r = fault_http(&m->faults)))
+    return 0;
+  log_info("module %d: HTTP(S) request: fault rule fires", m->cfg.index);
+  out->fail = r->fail > 0 ? r->fail : 0;
+  out->stall = r->stall;
+  out->drop = r->drop;
+  fault_apply(m, r, NULL);
+  return 1;
+}
+
+const struct http_ops module_http_ops = {
+  .urc = net_urc,
+  .readable = http_readable,
+  .fault = http_fault,
+};

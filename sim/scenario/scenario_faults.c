@@ -97,6 +97,7 @@ static int rule_fill(struct walk *w, void *base, void *obj, const yaml_node_t *v
 static const char *const phase_words[] = { "datacall", "connect", "download", "verify", "update",
                                             "reboot", NULL };
 static const char *const socket_words[] = { "connect", "send", "receive", NULL };
+static const char *const http_words[] = { "request", NULL };
 static const char *const output_words[] = { "delay", "drop", "split", NULL };
 static const int output_values[] = { OUTPUT_DELAY, OUTPUT_DROP, OUTPUT_SPLIT };
 static const char *const port_words[] = { "main", "usb", NULL };
@@ -114,6 +115,8 @@ static const struct yw_field rule_fields[] = {
   { .name = "socket", .type = YW_WORD, .offset = R(socket), .words = socket_words,
     .expected = "expected connect, send or receive" },
   { .name = "id", .type = YW_INT, .offset = R(socket_id), .min = 0, .max = 11 },
+  { .name = "http", .type = YW_WORD, .offset = R(http), .words = http_words,
+    .expected = "expected request" },
   { .name = "fail", .type = YW_CUSTOM, .parse = rule_fail },
   { .name = "cut_power", .type = YW_BOOL, .offset = R(cut_power) },
   { .name = "corrupt", .type = YW_BOOL, .offset = R(corrupt) },
@@ -138,17 +141,23 @@ static const struct yw_field rule_fields[] = {
 /* What no single field can say: a trigger, an action, and the combinations that make sense. */
 static int check_rule(struct walk *w, yaml_node_t *n, const struct fault_rule *r)
 {
-  int triggers = (r->phase >= 0) + (r->command[0] != 0) + r->at_given + (r->socket >= 0);
-  int sock = r->socket >= 0;
+  int triggers = (r->phase >= 0) + (r->command[0] != 0) + r->at_given + (r->socket >= 0) +
+                 (r->http >= 0);
+  int sock = r->socket >= 0, http = r->http >= 0;
   if (!triggers)
-    return yw_bad(w, n, "faults", "a rule needs a trigger: 'phase', 'command', 'at' or 'socket'");
+    return yw_bad(w, n, "faults", "a rule needs a trigger: 'phase', 'command', 'at', 'socket' or "
+                                  "'http'");
   if (triggers > 1)
-    return yw_bad(w, n, "faults", "a rule has one trigger: 'phase', 'command', 'at' or 'socket'");
+    return yw_bad(w, n, "faults", "a rule has one trigger: 'phase', 'command', 'at', 'socket' or "
+                                  "'http'");
   if (r->corrupt && r->phase != FAULT_DOWNLOAD && !sock)
     return yw_bad(w, n, "faults", "corrupt acts on the download phase and on sockets");
-  if ((r->drop || r->stall) && r->phase != FAULT_DOWNLOAD && r->phase != FAULT_CONNECT && !sock)
-    return yw_bad(w, n, "faults", "drop and stall act on the connect and download phases and on "
-                                  "sockets");
+  if ((r->drop || r->stall) && r->phase != FAULT_DOWNLOAD && r->phase != FAULT_CONNECT && !sock &&
+      !http)
+    return yw_bad(w, n, "faults", "drop and stall act on the connect and download phases, on "
+                                  "sockets and on HTTP requests");
+  if (http && r->fail > 0 && (r->fail < 701 || r->fail > 730))
+    return yw_bad(w, n, "faults", "an HTTP request fails with an HTTP(S) code (701-730)");
   if ((r->refuse || r->pdpdeact) && !sock)
     return yw_bad(w, n, "faults", "refuse and pdpdeact act on sockets");
   if (r->refuse && r->socket != FAULT_SOCKET_CONNECT)
@@ -183,6 +192,7 @@ int scenario_fault_rule(struct walk *w, yaml_node_t *n, struct fault_rule *r)
   r->phase = FAULT_ANY;
   r->socket = FAULT_SOCKET_NONE;
   r->socket_id = -1;
+  r->http = FAULT_HTTP_NONE;
   r->fail = -1;
   r->network = -1;
   r->rssi = -1;
