@@ -397,3 +397,24 @@ int run_suite(Suite *s)
   srunner_free(sr);
   return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
+
+void www_write(const char *root, const char *name, const void *data, size_t len)
+{
+  char path[512];
+  FILE *f;
+  snprintf(path, sizeof(path), "%s/%s", root, name);
+  f = fopen(path, "wb");
+  if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
+    fprintf(stderr, "cannot write %s\n", path); /* before the tests: no check assertions */
+    exit(1);
+  }
+}
+
+void www_end(struct servers *sv, const char *root)
+{
+  char cmd[600];
+  servers_stop(sv);
+  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+  if (system(cmd) != 0)
+    fprintf(stderr, "cannot remove %s\n", root);
+}

@@ -52,6 +52,10 @@ struct servers {
   int ftp, http, https;    /* ports */
 };
 int servers_start(struct servers *sv, const char *root);
+/* A file of the servers' root, before the tests run (exits the process if it cannot). */
+void www_write(const char *root, const char *name, const void *data, size_t len);
+/* The servers stop and their root goes. */
+void www_end(struct servers *sv, const char *root);
 void servers_stop(struct servers *sv);
 
 /* The test fixture every integration test uses: one fotasim (S) on a fresh temporary state

@@ -14,6 +14,9 @@ Misbehaviour on demand, by file name:
   FTP  reset.pkg        1000 bytes, then both connections are reset (RST)
   HTTP /stall/NAME      headers and 1000 bytes of NAME, then silence
   HTTP /close/NAME      headers and half of NAME, then the connection closes
+  HTTP /status/NNN      answers status NNN with the body "status NNN"
+  HTTP /headers         the request's header lines as the body
+  HTTP POST (any path)  the request body back, its Content-Type in X-Got-Content-Type
 """
 import http.server
 import json
@@ -65,7 +68,24 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
 
+    def _answer(self, code, body, extra=None):
+        self.send_response(code)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(n) if n else b""
+        self._answer(200, body, {"X-Got-Content-Type": self.headers.get("Content-Type", "-")})
+
     def do_GET(self):
+        if self.path.startswith("/status/") and self.path[8:11].isdigit():
+            return self._answer(int(self.path[8:11]), b"status " + self.path[8:11].encode())
+        if self.path == "/headers":
+            return self._answer(200, str(self.headers).encode())
         for kind in ("stall", "close"):
             if self.path.startswith("/%s/" % kind):
                 return self._misbehave(kind, self.path[len(kind) + 2:])

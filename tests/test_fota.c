@@ -31,15 +31,7 @@ static struct servers SV;
 
 static void write_file(const char *name, const void *data, size_t len)
 {
-  char path[512];
-  FILE *f;
-  snprintf(path, sizeof(path), "%s/%s", root, name);
-  f = fopen(path, "wb");
-  if (!f || fwrite(data, 1, len, f) != len) {
-    fprintf(stderr, "cannot write %s\n", path);
-    exit(1);
-  }
-  fclose(f);
+  www_write(root, name, data, len);
 }
 
 /* Once for all tests: the packages, and the servers that serve them. */
@@ -97,11 +89,7 @@ static void make_world(void)
 
 static void end_world(void)
 {
-  char cmd[300];
-  servers_stop(&SV);
-  snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-  if (system(cmd) != 0)
-    fprintf(stderr, "cannot remove %s\n", root);
+  www_end(&SV, root);
 }
 
 

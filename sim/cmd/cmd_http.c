@@ -390,19 +390,23 @@ static void read_over(struct input *in, int err)
   at_urc(&p->at, text);
 }
 
+static void read_drained(void *ctx);
+
 /* As much of the body as the port (or the file) takes now; the end when it has all gone. */
 static void read_more(struct module_port *p)
 {
   struct input *in = p->xfer;
   struct http *h = module_http(p->m);
   char buf[HTTP_READ_CHUNK];
-  int err, moved = 0;
+  int err, moved = 0, full = 0;
   if (!in)
     return;
   for (;;) {
     size_t room = in->reading ? port_room(&p->port) : sizeof(buf), n;
-    if (room < 64)
-      break; /* the drain callback comes back */
+    if (room < 64) {
+      full = 1; /* the drain callback comes back */
+      break;
+    }
     n = http_take(h, buf, room < sizeof(buf) ? room : sizeof(buf));
     if (!n)
       break;
@@ -420,6 +424,8 @@ static void read_more(struct module_port *p)
   }
   if (moved)
     uv_timer_again(&in->timer);
+  if (in->reading) /* room wanted only while the port is full; else the body's next bytes */
+    port_set_drain(&p->port, full ? read_drained : NULL, full ? p : NULL);
 }
 
 static void read_drained(void *ctx)
@@ -463,7 +469,6 @@ static int read_body(struct at_call *c)
     return HTTP_NO_MEMORY;
   in->reading = 1;
   at_connect(&p->at);
-  port_set_drain(&p->port, read_drained, p);
   read_more(p);
   return AT_PENDING;
 }

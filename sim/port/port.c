@@ -102,9 +102,12 @@ static void flush_out(struct port *p)
   /* Streaming output: ask for more while there is room (the callback's own writes flush here
    * too, so it is never re-entered). */
   while (p->on_drain && !p->draining && p->out_len < PORT_OUT_LOW && p->io) {
+    unsigned long before = p->tx_bytes + (unsigned long)p->out_len; /* grows by what is put */
     p->draining = 1;
     p->on_drain(p->drain_ctx);
     p->draining = 0;
+    if (p->tx_bytes + (unsigned long)p->out_len == before)
+      break; /* it had nothing now: asked again at the next write, never in a spin */
   }
 }
 
