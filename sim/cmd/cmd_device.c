@@ -1,6 +1,6 @@
 /* cmd_device: what host stacks ask and set while they bring a module up: battery (+CBC),
- * clock (+CCLK, +QLTS), activity (+CPAS), the serving cell (+QENG), the URC port (+QURCCFG),
- * sleep (+QSCLK), the SIM slot (+QDSIM), power saving (+CPSMS, +CEDRXS) and the ICCID
+ * clock (+CCLK, +QLTS, +CTZU, +QNTP), activity (+CPAS), the serving cell (+QENG), the URC port
+ * (+QURCCFG), sleep (+QSCLK), the SIM slot (+QDSIM), power saving (+CPSMS, +CEDRXS) and the ICCID
  * (+CCID, +ICCID). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +9,8 @@
 #include <time.h>
 
 #include "commands.h"
+#include "module_port.h"
+#include "net.h"
 
 #define BATTERY_MV 3800  /* a module on a steady supply */
 
@@ -58,6 +60,50 @@ int cmd_cclk_write(struct at_call *c)
   module_nv(call_module(c))->clock_offset =
       (long)(timegm(&tm) - (sign == '+' ? 1 : -1) * tz * 900 - time(NULL));
   return module_save_nv(call_module(c)) == 0 ? AT_OK : CME_MEMORY_FULL;
+}
+
+/* AT+CTZU=<0/1>: the clock follows the network's time zone reports (kept in NV). */
+int cmd_ctzu_write(struct at_call *c)
+{
+  long v;
+  if (c->cmd->nparams != 1 || at_param_int(c, 0, 0, 1, &v) != 0)
+    return CME_INCORRECT_PARAMETERS;
+  module_nv(call_module(c))->ctzu = (int)v;
+  return module_save_nv(call_module(c)) == 0 ? AT_OK : CME_MEMORY_FULL;
+}
+
+int cmd_ctzu_read(struct at_call *c)
+{
+  at_info(c, "+CTZU: %d", module_nv(call_module(c))->ctzu);
+  return AT_OK;
+}
+
+int cmd_ctzu_test(struct at_call *c)
+{
+  at_info(c, "+CTZU: (0,1)");
+  return AT_OK;
+}
+
+/* AT+QNTP=<contextID>,"<server>"[,<port>[,<autosettime>]]: OK, then +QNTP: <err>[,"<time>"]. */
+int cmd_qntp_write(struct at_call *c)
+{
+  const char *server = at_param_str(c, 1);
+  long cid, port = 123, autoset = 1;
+  int rc;
+  if (!server || !server[0] || c->cmd->nparams > 4 ||
+      at_param_int(c, 0, 1, PDP_CID_MAX, &cid) != 0 ||
+      (at_param_present(c, 2) && at_param_int(c, 2, 1, 65535, &port) != 0) ||
+      (at_param_present(c, 3) && at_param_int(c, 3, 0, 1, &autoset) != 0))
+    return error_in_list(ERR_TCPIP, TCPIP_INVALID_PARAM);
+  rc = net_ntp(module_tcpip(call_module(c)), call_port(c)->id, (int)cid, server, (int)port,
+               (int)autoset);
+  return rc ? error_in_list(ERR_TCPIP, rc) : AT_OK;
+}
+
+int cmd_qntp_test(struct at_call *c)
+{
+  at_info(c, "+QNTP: (1-%d),\"<host>\",(1-65535),(0,1)", PDP_CID_MAX);
+  return AT_OK;
 }
 
 int cmd_cclk_test(struct at_call *c)

@@ -190,6 +190,13 @@ int cmd_qsslclose_write(struct at_call *c);
 int cmd_qsslclose_test(struct at_call *c);
 int cmd_qsslstate_read(struct at_call *c);
 
+/* cmd_device.c: time */
+int cmd_ctzu_write(struct at_call *c);
+int cmd_ctzu_read(struct at_call *c);
+int cmd_ctzu_test(struct at_call *c);
+int cmd_qntp_write(struct at_call *c);
+int cmd_qntp_test(struct at_call *c);
+
 /* cmd_http.c */
 int cmd_qhttpcfg_write(struct at_call *c);
 int cmd_qhttpcfg_read(struct at_call *c);

@@ -94,6 +94,8 @@ const struct at_command at_command_table[] = {
   { "+CBC", cmd_ok, NULL, NULL, cmd_cbc_exec },
   { "+CCLK", cmd_cclk_test, cmd_cclk_read, cmd_cclk_write, NULL },
   { "+QLTS", cmd_qlts_test, NULL, cmd_qlts_exec, cmd_qlts_exec },
+  { "+CTZU", cmd_ctzu_test, cmd_ctzu_read, cmd_ctzu_write, NULL },
+  { "+QNTP", cmd_qntp_test, NULL, cmd_qntp_write, NULL },
   { "+CPAS", cmd_cpas_test, NULL, NULL, cmd_cpas_exec },
   { "+QENG", cmd_qeng_test, NULL, cmd_qeng_write, NULL },
   { "+QURCCFG", cmd_qurccfg_test, NULL, cmd_qurccfg_write, NULL },

@@ -127,6 +127,14 @@ static int net_fault(void *ctx, enum net_moment what, int id, int cid, uint64_t 
   return 1;
 }
 
+/* AT+QNTP's <autosettime>: the RTC follows (kept in NV as AT+CCLK's setting is). */
+static void net_set_clock(void *ctx, time_t t)
+{
+  struct module *m = ctx;
+  m->nv.clock_offset = (long)(t - time(NULL));
+  module_save_nv(m);
+}
+
 const struct net_ops module_net_ops = {
   .urc = net_urc,
   .can_push = net_can_push,
@@ -136,6 +144,7 @@ const struct net_ops module_net_ops = {
   .hangup = net_hangup,
   .opened = net_opened,
   .fault = net_fault,
+  .set_clock = net_set_clock,
 };
 
 void module_contexts_changed(struct module *m)

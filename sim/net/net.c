@@ -1028,6 +1028,8 @@ int net_ping(struct net *n, int port, int cid, const char *host, int count)
 void net_reset(struct net *n)
 {
   vtimer_stop(&n->ping.timer);
+  ntp_query_cancel(n->ntp);
+  n->ntp = NULL;
   for (int i = 0; i < NET_SOCKETS; i++)
     if (n->sock[i].used)
       free_socket(&n->sock[i]);

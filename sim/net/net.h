@@ -9,9 +9,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include <uv.h>
 
 #include "network.h"
+#include "ntp.h"
 #include "tls.h"
 #include "vclock.h"
 
@@ -99,6 +101,8 @@ struct net_ops {
    * socket in out (the rest, such as a dropped context, the module does on its own turn). */
   int (*fault)(void *ctx, enum net_moment what, int id, int cid, uint64_t bytes,
                struct net_fault *out);
+  /* AT+QNTP with <autosettime> 1: the module's clock becomes the server's time. */
+  void (*set_clock)(void *ctx, time_t t);
 };
 
 /* AT+QICFG: the stack's settings. */
@@ -135,7 +139,9 @@ struct net {
   struct net_ssl ssl[NET_SSL_CTX];
   struct net_ping ping;
   char dns_servers[PDP_CID_MAX + 1][2][64];  /* AT+QIDNSCFG */
-  double downlink_free_ms;    /* uv_now() when the bytes read so far have crossed the downlink */
+  double downlink_free_ms;
+  struct ntp_query *ntp;      /* AT+QNTP under way */
+  int ntp_port, ntp_autoset;    /* uv_now() when the bytes read so far have crossed the downlink */
   struct net_socket sock[NET_SOCKETS];
 };
 
@@ -183,6 +189,8 @@ void net_port_writable(struct net *n, int port);
 void net_context_down(struct net *n, int cid, int urc);
 /* Power is gone: every socket closes silently. */
 void net_reset(struct net *n);
+/* AT+QNTP: 0 (the result comes as +QNTP: <err>[,"<time>"]), or a code for +CME ERROR. */
+int net_ntp(struct net *n, int port, int cid, const char *server, int server_port, int autoset);
 const char *net_type_name(enum net_type t);
 /* AT+QPING: 0 when the pings go out (+QPING URCs follow), or a TCP/IP code for a URC now. */
 int net_ping(struct net *n, int port, int cid, const char *host, int count);

@@ -88,6 +88,7 @@ static const struct nv_field nv_fields[] = {
   { "", "edrx_act", NV_INT, N(edrx_act), 1, 5 },
   { "", "edrx_value", STR(edrx_value) },
   { "", "clock_offset", NV_LONG, N(clock_offset), -3153600000L, 3153600000L },
+  { "", "ctzu", NV_INT, N(ctzu), 0, 1 },
   { "", "fota_pending", STR(fota_pending) },
   { "", "fota_pending_port", NV_INT, N(fota_pending_port), 0, 1 },
   { "", "fota_pending_up_max", NV_INT, N(fota_pending_up_max), 0, 100 },

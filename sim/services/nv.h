@@ -41,6 +41,7 @@ struct nv {
   int edrx_mode, edrx_act;
   char edrx_value[5];
   long clock_offset;
+  int ctzu;                     /* AT+CTZU: the clock follows the network's time zone reports */
   int sclk;                     /* AT+QSCLK: not kept across a restart of fotasim */            /* AT+CCLK's time minus the host machine's, seconds */
   char fota_pending[4300];      /* a package downloaded with upgrade_mode 0, for the next boot */
   int fota_pending_port;
