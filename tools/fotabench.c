@@ -374,10 +374,140 @@ static int sockets(const char *tty, int n)
   return 0;
 }
 
+/* ---- --http ---- */
+
+#define HTTP_BODY (1 << 20)
+
+/* An HTTP/1.0 server on 127.0.0.1 in a child: 1 MB for every request, then it closes. */
+static pid_t http_server(int *port)
+{
+  struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+  socklen_t len = sizeof(a);
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  pid_t pid;
+  if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 8) ||
+      getsockname(fd, (struct sockaddr *)&a, &len)) {
+    fprintf(stderr, "fotabench: cannot start an HTTP server: %s\n", strerror(errno));
+    exit(1);
+  }
+  *port = ntohs(a.sin_port);
+  pid = fork();
+  if (pid == 0) {
+    static char body[HTTP_BODY];
+    char head[128], req[4096];
+    int hl = snprintf(head, sizeof(head), "HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n",
+                      HTTP_BODY);
+    memset(body, 'b', sizeof(body));
+    for (;;) {
+      int c = accept(fd, NULL, NULL);
+      size_t got = 0;
+      if (c < 0)
+        _exit(0);
+      while (got < sizeof(req) - 1) { /* the request, to its blank line */
+        ssize_t r = read(c, req + got, sizeof(req) - 1 - got);
+        if (r <= 0)
+          break;
+        got += (size_t)r;
+        req[got] = '\0';
+        if (strstr(req, "\r\n\r\n"))
+          break;
+      }
+      if (write(c, head, (size_t)hl) == hl)
+        for (size_t o = 0; o < sizeof(body);) {
+          ssize_t w = write(c, body + o, sizeof(body) - o);
+          if (w <= 0)
+            break;
+          o += (size_t)w;
+        }
+      close(c);
+    }
+  }
+  close(fd);
+  return pid;
+}
+
+/* A GET straight over a loopback socket: the bytes of the answer. */
+static size_t direct_get(int port)
+{
+  static char buf[65536];
+  static const char req[] = "GET /fw.bin HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+  int fd = tcp_to(port);
+  size_t total = 0;
+  ssize_t r;
+  if (write(fd, req, sizeof(req) - 1) != (ssize_t)(sizeof(req) - 1))
+    exit(1);
+  while ((r = read(fd, buf, sizeof(buf))) > 0)
+    total += (size_t)r;
+  close(fd);
+  return total;
+}
+
+/* Reads until tail; the bytes read. */
+static size_t read_through(int fd, const char *tail)
+{
+  static char buf[HTTP_BODY + 4096];
+  size_t got = 0, tl = strlen(tail);
+  while (got < sizeof(buf)) {
+    struct pollfd p = { fd, POLLIN, 0 };
+    ssize_t r;
+    if (poll(&p, 1, 10000) <= 0 || (r = read(fd, buf + got, sizeof(buf) - got)) <= 0)
+      break;
+    got += (size_t)r;
+    if (got >= tl && !memcmp(buf + got - tl, tail, tl))
+      return got;
+  }
+  fprintf(stderr, "fotabench: no \"%s\" from the module\n", tail);
+  exit(1);
+}
+
+static int http(const char *tty, int rounds)
+{
+  char cmd[96], url[64], want[64];
+  int port, fd;
+  pid_t srv = http_server(&port);
+  double t0, direct_s, module_s;
+  fd = open_raw(tty);
+  drain(fd);
+  at(fd, "ATE0\r", "OK\r\n");
+  at(fd, "AT+QIACT=1\r", "\r\n");
+  drain(fd);
+  snprintf(url, sizeof(url), "http://127.0.0.1:%d/fw.bin", port);
+  snprintf(cmd, sizeof(cmd), "AT+QHTTPURL=%zu,10\r", strlen(url));
+  at(fd, cmd, "CONNECT\r\n");
+  at(fd, url, "OK\r\n");
+  snprintf(want, sizeof(want), "+QHTTPGET: 0,200,%d\r\n", HTTP_BODY);
+  t0 = now_us();
+  for (int i = 0; i < rounds; i++)
+    if (direct_get(port) < HTTP_BODY) {
+      fprintf(stderr, "fotabench: the direct GET came back short\n");
+      return 1;
+    }
+  direct_s = (now_us() - t0) / 1e6;
+  t0 = now_us();
+  for (int i = 0; i < rounds; i++) {
+    at(fd, "AT+QHTTPGET=10\r", want);
+    if (write(fd, "AT+QHTTPREAD=10\r", 16) != 16 ||
+        read_through(fd, "+QHTTPREAD: 0\r\n") < HTTP_BODY) {
+      fprintf(stderr, "fotabench: AT+QHTTPREAD came back short\n");
+      return 1;
+    }
+  }
+  module_s = (now_us() - t0) / 1e6;
+  printf("%-28s %.1f ms a GET, %.1f MB/s (%d rounds of 1 MB)\n", "direct GET over loopback",
+         direct_s * 1000 / rounds, rounds * (HTTP_BODY / 1e6) / direct_s, rounds);
+  printf("%-28s %.1f ms a GET, %.1f MB/s\n", "module QHTTPGET + QHTTPREAD",
+         module_s * 1000 / rounds, rounds * (HTTP_BODY / 1e6) / module_s);
+  printf("ratio: %.2fx the direct GET\n", module_s / direct_s);
+  kill(srv, SIGTERM);
+  waitpid(srv, NULL, 0);
+  close(fd);
+  return 0;
+}
+
 int main(int argc, char **argv)
 {
   const char *tty = NULL, *modules_dir = NULL;
-  int nmodules = 0, socks = 0;
+  int nmodules = 0, socks = 0, web = 0;
   int n = 2000, pipelined = 20000, fd;
   double *t;
   char buf[64];
@@ -387,18 +517,23 @@ int main(int argc, char **argv)
       printf("Usage: fotabench [--count N] [--pipelined N] TTY\n"
              "       fotabench [--count N] --modules DIR M\n"
              "       fotabench [--count N] --sockets TTY\n"
+             "       fotabench [--count N] --http TTY\n"
              "Measures a running fotasim on TTY (its main or USB link): AT round trip latency\n"
              "against a bare PTY echo, and the rate of pipelined AT commands. With --modules,\n"
              "a fotasim started with --modules M --state-dir DIR: N rounds of AT to all M.\n"
              "With --sockets (a fotasim with --timing instant, its USB link): a 64-byte echo\n"
              "through AT+QISEND/AT+QIRD and 32 MB in transparent mode against a TCP echo\n"
-             "server, next to the same straight over loopback, and the two ratios.\n");
+             "server, next to the same straight over loopback, and the two ratios.\n"
+             "With --http (the same fotasim): N/100 GETs of 1 MB through AT+QHTTPGET and\n"
+             "AT+QHTTPREAD against the same GET straight over loopback, and the ratio.\n");
       return 0;
     } else if (!strcmp(argv[i], "--modules") && i + 2 < argc) {
       modules_dir = argv[++i];
       nmodules = atoi(argv[++i]);
     } else if (!strcmp(argv[i], "--sockets")) {
       socks = 1;
+    } else if (!strcmp(argv[i], "--http")) {
+      web = 1;
     } else if (!strcmp(argv[i], "--count") && i + 1 < argc) {
       n = atoi(argv[++i]);
     } else if (!strcmp(argv[i], "--pipelined") && i + 1 < argc) {
@@ -414,6 +549,8 @@ int main(int argc, char **argv)
     return nmodules > 0 && n > 0 ? many_modules(modules_dir, nmodules, n < 10 ? n : n / 10) : 2;
   if (socks && tty && n >= 10)
     return sockets(tty, n);
+  if (web && tty && n >= 100)
+    return http(tty, n / 100);
   if (!tty || n < 10 || pipelined < 1) {
     fprintf(stderr, "fotabench: give the TTY of a running fotasim (see fotabench --help)\n");
     return 2;

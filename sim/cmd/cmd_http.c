@@ -15,7 +15,7 @@
 #include "module_port.h"
 
 #define HTTP_DEFAULT_S 60
-#define HTTP_READ_CHUNK 4096
+#define HTTP_READ_CHUNK 16384
 
 /* ---- AT+QHTTPCFG ---- */
 
