@@ -33,6 +33,10 @@ START_TEST(mask_whole_strings)
   masked("ftp://anon@host/f", "ftp://anon@host/f");
   masked("no url here: a:b@c", "no url here: a:b@c");
   masked("two ftp://a:b@h/ and ftp://c:dd@h/", "two ftp://a:*@h/ and ftp://c:**@h/");
+  masked("AT+QMTCONN=0,\"dev1\",\"user\",\"pw\"\r\nAT\r",
+         "AT+QMTCONN=0,\"dev1\",\"****\",\"**\"\r\nAT\r");
+  masked("at+qmtconn=1,\"dev\"\r", "at+qmtconn=1,\"dev\"\r");
+  masked("AT+QMTCONN?\r", "AT+QMTCONN?\r");
 }
 END_TEST
 

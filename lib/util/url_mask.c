@@ -1,5 +1,5 @@
-/* url_mask: hides passwords of URLs ("scheme://user:PASSWORD@host") in logs, events and the
- * transcript. Streaming: bytes of a URL's authority are held until it is known whether they hold
+/* url_mask: hides passwords of URLs ("scheme://user:PASSWORD@host") and AT+QMTCONN's user
+ * name and password in logs, events and the transcript. Streaming: bytes of a URL's authority are held until it is known whether they hold
  * a password, so a password split across reads is still masked. Each password byte becomes '*'. */
 #include "url_mask.h"
 
@@ -32,6 +32,32 @@ static size_t release(struct url_mask *m, char *out, int mask, size_t mask_end)
   return n;
 }
 
+/* AT+QMTCONN=<idx>,"<clientid>"[,"<user>","<password>"]: every byte after the second comma
+ * but quotes and commas becomes '*', to the end of the line. */
+static char credential(struct url_mask *m, char c)
+{
+  static const char word[] = "QMTCONN=";
+  if (m->cred_on) {
+    if (c == '\r' || c == '\n')
+      m->cred_on = 0;
+    else if (c == ',')
+      m->cred_commas++;
+    else if (m->cred_commas >= 2 && c != '"')
+      return '*';
+    return c;
+  }
+  if ((c & ~0x20) == word[m->cred_matched] || c == word[m->cred_matched]) {
+    if (word[++m->cred_matched] == '\0') {
+      m->cred_on = 1;
+      m->cred_commas = 0;
+      m->cred_matched = 0;
+    }
+  } else {
+    m->cred_matched = (c & ~0x20) == 'Q' ? 1 : 0;
+  }
+  return c;
+}
+
 size_t url_mask_feed(struct url_mask *m, const char *in, size_t n, char *out)
 {
   size_t o = 0;
@@ -47,7 +73,7 @@ size_t url_mask_feed(struct url_mask *m, const char *in, size_t n, char *out)
         o += release(m, out + o, 1, m->hold_len);
       continue;
     }
-    out[o++] = c;
+    out[o++] = credential(m, c);
     if (c == "://"[m->matched]) {
       if (++m->matched == 3) {
         m->in_authority = 1;

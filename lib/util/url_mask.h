@@ -1,5 +1,5 @@
-/* url_mask: hides passwords of URLs ("scheme://user:PASSWORD@host") in logs, events and the
- * transcript. Streaming: bytes of a URL's authority are held until it is known whether they hold
+/* url_mask: hides passwords of URLs ("scheme://user:PASSWORD@host") and the user name and
+ * password of AT+QMTCONN in logs, events and the transcript. Streaming: bytes of a URL's authority are held until it is known whether they hold
  * a password, so a password split across reads is still masked. Each password byte becomes '*'. */
 #ifndef FOTASIM_URL_MASK_H
 #define FOTASIM_URL_MASK_H
@@ -13,6 +13,8 @@ struct url_mask {
   int in_authority;
   size_t hold_len;
   char hold[URL_MASK_HOLD];
+  int cred_matched;       /* how much of "QMTCONN=" has been seen */
+  int cred_on, cred_commas; /* in AT+QMTCONN's parameters: after the 2nd comma, masked */
 };
 
 void url_mask_init(struct url_mask *m);
