@@ -197,6 +197,24 @@ int cmd_ctzu_test(struct at_call *c);
 int cmd_qntp_write(struct at_call *c);
 int cmd_qntp_test(struct at_call *c);
 
+/* cmd_mqtt.c */
+int cmd_qmtcfg_write(struct at_call *c);
+int cmd_qmtcfg_test(struct at_call *c);
+int cmd_qmtopen_write(struct at_call *c);
+int cmd_qmtopen_read(struct at_call *c);
+int cmd_qmtopen_test(struct at_call *c);
+int cmd_qmtclose_write(struct at_call *c);
+int cmd_qmtconn_write(struct at_call *c);
+int cmd_qmtconn_read(struct at_call *c);
+int cmd_qmtconn_test(struct at_call *c);
+int cmd_qmtdisc_write(struct at_call *c);
+int cmd_qmtsub_write(struct at_call *c);
+int cmd_qmtuns_write(struct at_call *c);
+int cmd_qmtpubex_write(struct at_call *c);
+int cmd_qmtpubex_test(struct at_call *c);
+int cmd_qmtpub_write(struct at_call *c);
+int cmd_qmtpub_test(struct at_call *c);
+
 /* cmd_http.c */
 int cmd_qhttpcfg_write(struct at_call *c);
 int cmd_qhttpcfg_read(struct at_call *c);

@@ -137,6 +137,7 @@ int module_init(struct module *m, uv_loop_t *loop, struct vclock *clock, struct 
   net_init(&m->tcpip, loop, clock, &m->net, cfg->dns, cfg->ndns, cfg->index, &module_net_ops, m);
   http_init(&m->http, loop, clock, cfg->curl, &m->net, &m->tcpip, &m->storage, cfg->dns,
             cfg->ndns, &module_http_ops, m);
+  mqtt_init(&m->mqtt, loop, &m->net, cfg->dns, cfg->ndns, &module_mqtt_ops, m);
   vtimer_init(clock, &m->boot_timer, m);
   vtimer_init(clock, &m->power_timer, m);
 
@@ -168,6 +169,8 @@ void module_close(struct module *m)
   net_reset(&m->tcpip);
   if (m->http.loop)
     http_close(&m->http);
+  if (m->mqtt.loop)
+    mqtt_close(&m->mqtt);
   if (m->fota.ops)
     fota_abort(&m->fota);
   vtimer_stop(&m->boot_timer);
@@ -196,6 +199,11 @@ void module_free(struct module *m)
 struct net *module_tcpip(struct module *m)
 {
   return &m->tcpip;
+}
+
+struct mqtt *module_mqtt(struct module *m)
+{
+  return &m->mqtt;
 }
 
 struct http *module_http(struct module *m)

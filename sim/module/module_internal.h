@@ -5,6 +5,7 @@
 
 #include "fota.h"
 #include "http.h"
+#include "mqtt.h"
 #include "net.h"
 #include "module.h"
 #include "module_faults.h"
@@ -23,6 +24,7 @@ struct module {
   struct fota fota;
   struct net tcpip;             /* the sockets of the TCP/IP note */
   struct http http;             /* the HTTP(S) client of the HTTP(S) note */
+  struct mqtt mqtt;             /* the MQTT clients of the MQTT note */
   struct module_port ports[PORT_COUNT];
 
   enum power_state power;
@@ -54,6 +56,8 @@ extern const struct fota_ops module_fota_ops;
 extern const struct net_ops module_net_ops;
 /* How the HTTP(S) client reports to its module (module_net.c). */
 extern const struct http_ops module_http_ops;
+/* How the MQTT clients report to their module (module_net.c). */
+extern const struct mqtt_ops module_mqtt_ops;
 /* Contexts the network dropped: +QIURC: "pdpdeact" and their sockets closed (module_net.c). */
 void module_contexts_changed(struct module *m);
 

@@ -195,3 +195,7 @@ const struct http_ops module_http_ops = {
   .readable = http_readable,
   .fault = http_fault,
 };
+
+const struct mqtt_ops module_mqtt_ops = {
+  .urc = net_urc,
+};

@@ -1,0 +1,499 @@
+/* mqtt: six MQTT clients on libmosquitto without its thread: the client's socket is a uv_poll
+ * (read when readable, write while mosquitto wants to), keep-alive a 1 s uv_timer; libmosquitto's
+ * callbacks become +QMTCONN, +QMTSUB, +QMTUNS, +QMTPUBEX, +QMTRECV, +QMTDISC and +QMTSTAT. */
+#include "mqtt.h"
+
+#include <mosquitto.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+static void defaults(struct mqtt_config *c)
+{
+  memset(c, 0, sizeof(*c));
+  c->version = 4;
+  c->cid = 1;
+  c->keepalive = 120;
+  c->clean = 1;
+  c->pkt_timeout = 5;
+  c->retries = 3;
+}
+
+static void urc(struct mqtt_client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void urc(struct mqtt_client *c, const char *fmt, ...)
+{
+  char text[256];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof(text), fmt, ap);
+  va_end(ap);
+  c->owner->ops->urc(c->owner->ctx, c->port, text);
+}
+
+void mqtt_init(struct mqtt *q, uv_loop_t *loop, struct network *nw, const struct dns_entry *dns,
+               int ndns, const struct mqtt_ops *ops, void *ctx)
+{
+  static int lib_done;
+  memset(q, 0, sizeof(*q));
+  if (!lib_done) {
+    mosquitto_lib_init();
+    lib_done = 1;
+  }
+  q->loop = loop;
+  q->nw = nw;
+  q->dns = dns;
+  q->ndns = ndns;
+  q->ops = ops;
+  q->ctx = ctx;
+  uv_timer_init(loop, &q->tick);
+  q->tick.data = q;
+  q->tick_open = 1;
+  for (int i = 0; i < MQTT_CLIENTS; i++) {
+    q->c[i].owner = q;
+    q->c[i].idx = i;
+    q->c[i].fd = -1;
+    defaults(&q->c[i].cfg);
+  }
+}
+
+static void poll_closed(uv_handle_t *h)
+{
+  free(h);
+}
+
+static void probe_closed(uv_handle_t *h)
+{
+  free(h->data); /* the connect request; the handle is in it */
+}
+
+/* The client's network goes: mosquitto, its poll, a probe under way. */
+static void teardown(struct mqtt_client *c)
+{
+  if (c->poll) {
+    uv_poll_stop(c->poll);
+    uv_close((uv_handle_t *)c->poll, poll_closed);
+    c->poll = NULL;
+  }
+  c->fd = -1;
+  if (c->mosq) {
+    mosquitto_destroy(c->mosq);
+    c->mosq = NULL;
+  }
+  if (c->probe) { /* its connect is cancelled: the callback finds no client */
+    ((uv_connect_t *)c->probe->data)->data = NULL;
+    uv_close((uv_handle_t *)c->probe, probe_closed);
+    c->probe = NULL;
+  }
+  memset(c->pend, 0, sizeof(c->pend));
+  c->lost = c->quiet = 0;
+  c->state = MQTT_IDLE;
+}
+
+void mqtt_reset(struct mqtt *q)
+{
+  for (int i = 0; i < MQTT_CLIENTS; i++) {
+    teardown(&q->c[i]);
+    defaults(&q->c[i].cfg);
+  }
+  if (q->tick_open)
+    uv_timer_stop(&q->tick);
+}
+
+static void tick_closed(uv_handle_t *h)
+{
+  (void)h;
+}
+
+void mqtt_close(struct mqtt *q)
+{
+  mqtt_reset(q);
+  if (q->tick_open) {
+    q->tick_open = 0;
+    uv_close((uv_handle_t *)&q->tick, tick_closed);
+  }
+}
+
+/* ---- the socket on the loop ---- */
+
+static void on_poll(uv_poll_t *h, int status, int events);
+
+static void watch(struct mqtt_client *c)
+{
+  int fd, ev;
+  if (!c->mosq)
+    return;
+  fd = mosquitto_socket(c->mosq);
+  if (fd < 0)
+    return;
+  if (fd != c->fd && c->poll) {
+    uv_poll_stop(c->poll);
+    uv_close((uv_handle_t *)c->poll, poll_closed);
+    c->poll = NULL;
+  }
+  if (!c->poll) {
+    c->poll = malloc(sizeof(*c->poll));
+    if (!c->poll || uv_poll_init_socket(c->owner->loop, c->poll, fd) != 0) {
+      free(c->poll);
+      c->poll = NULL;
+      return;
+    }
+    c->poll->data = c;
+    c->fd = fd;
+  }
+  ev = UV_READABLE | (mosquitto_want_write(c->mosq) ? UV_WRITABLE : 0);
+  uv_poll_start(c->poll, ev, on_poll);
+}
+
+/* The broker went (or never answered): the note's link-loss URC. */
+static void link_lost(struct mqtt_client *c, int why)
+{
+  enum mqtt_state was = c->state;
+  int quiet = c->quiet;
+  log_info("mqtt %d: the link is gone (%s)", c->idx, mosquitto_strerror(why));
+  teardown(c);
+  if (quiet) /* the broker refused the session: +QMTCONN said so */
+    return;
+  if (was == MQTT_DISCONNECTING)
+    urc(c, "+QMTDISC: %d,0", c->idx);
+  else if (was == MQTT_CONNECTING)
+    urc(c, "+QMTSTAT: %d,3", c->idx); /* no CONNACK */
+  else
+    urc(c, "+QMTSTAT: %d,1", c->idx);
+}
+
+static void after(struct mqtt_client *c, int rc)
+{
+  if (c->lost || rc != MOSQ_ERR_SUCCESS) {
+    link_lost(c, rc ? rc : MOSQ_ERR_CONN_LOST);
+    return;
+  }
+  watch(c);
+}
+
+static void on_poll(uv_poll_t *h, int status, int events)
+{
+  struct mqtt_client *c = h->data;
+  int rc = MOSQ_ERR_SUCCESS;
+  if (status < 0) {
+    link_lost(c, MOSQ_ERR_CONN_LOST);
+    return;
+  }
+  if (events & UV_READABLE)
+    rc = mosquitto_loop_read(c->mosq, 1);
+  if (rc == MOSQ_ERR_SUCCESS && !c->lost && c->mosq && (events & UV_WRITABLE))
+    rc = mosquitto_loop_write(c->mosq, 1);
+  if (c->mosq)
+    after(c, rc);
+}
+
+static void on_tick(uv_timer_t *t)
+{
+  struct mqtt *q = t->data;
+  int any = 0;
+  for (int i = 0; i < MQTT_CLIENTS; i++) {
+    struct mqtt_client *c = &q->c[i];
+    if (!c->mosq)
+      continue;
+    any = 1;
+    after(c, mosquitto_loop_misc(c->mosq)); /* PINGREQ when due, PINGRESP overdue: lost */
+  }
+  if (!any)
+    uv_timer_stop(&q->tick);
+}
+
+/* ---- libmosquitto's callbacks ---- */
+
+/* The request behind an acknowledgement; mid -1 is the one being sent now (a QoS 0 publish
+ * is reported from inside mosquitto_publish, before its mid is known here). */
+static struct mqtt_pending *pending(struct mqtt_client *c, int mid)
+{
+  for (int i = 0; i < MQTT_PENDING; i++)
+    if (c->pend[i].verb && c->pend[i].mid == mid)
+      return &c->pend[i];
+  return mid != -1 ? pending(c, -1) : NULL;
+}
+
+static int remember(struct mqtt_client *c, int mid, int msgid, const char *verb)
+{
+  for (int i = 0; i < MQTT_PENDING; i++)
+    if (!c->pend[i].verb) {
+      c->pend[i].mid = mid;
+      c->pend[i].msgid = msgid;
+      c->pend[i].verb = verb;
+      return 0;
+    }
+  return -1;
+}
+
+static void on_connect(struct mosquitto *m, void *obj, int rc)
+{
+  struct mqtt_client *c = obj;
+  (void)m;
+  urc(c, "+QMTCONN: %d,0,%d", c->idx, rc);
+  if (rc == 0) {
+    c->state = MQTT_CONNECTED;
+  } else {
+    c->lost = c->quiet = 1; /* refused: the session ends without a +QMTSTAT */
+  }
+}
+
+static void on_disconnect(struct mosquitto *m, void *obj, int rc)
+{
+  struct mqtt_client *c = obj;
+  (void)m;
+  (void)rc;
+  c->lost = 1; /* handled once mosquitto has returned */
+}
+
+static void on_subscribe(struct mosquitto *m, void *obj, int mid, int n, const int *granted)
+{
+  struct mqtt_client *c = obj;
+  struct mqtt_pending *p = pending(c, mid);
+  (void)m;
+  if (!p)
+    return;
+  urc(c, "+QMTSUB: %d,%d,0,%d", c->idx, p->msgid, n > 0 ? granted[0] : 128);
+  p->verb = NULL;
+}
+
+static void on_unsubscribe(struct mosquitto *m, void *obj, int mid)
+{
+  struct mqtt_client *c = obj;
+  struct mqtt_pending *p = pending(c, mid);
+  (void)m;
+  if (!p)
+    return;
+  urc(c, "+QMTUNS: %d,%d,0", c->idx, p->msgid);
+  p->verb = NULL;
+}
+
+static void on_publish(struct mosquitto *m, void *obj, int mid)
+{
+  struct mqtt_client *c = obj;
+  struct mqtt_pending *p = pending(c, mid);
+  (void)m;
+  if (!p)
+    return;
+  urc(c, "%s: %d,%d,0", p->verb, c->idx, p->msgid);
+  p->verb = NULL;
+}
+
+/* +QMTRECV: <idx>,<msgid>,"<topic>",["<len>",]"<payload>" (the payload as it came). */
+static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg)
+{
+  struct mqtt_client *c = obj;
+  size_t tl = strlen(msg->topic), pl = (size_t)msg->payloadlen;
+  char *text = malloc(tl + pl + 96);
+  int n;
+  (void)m;
+  if (!text)
+    return;
+  if (c->cfg.len_enable)
+    n = snprintf(text, 96 + tl, "+QMTRECV: %d,%d,\"%s\",%zu,\"", c->idx, msg->mid, msg->topic, pl);
+  else
+    n = snprintf(text, 96 + tl, "+QMTRECV: %d,%d,\"%s\",\"", c->idx, msg->mid, msg->topic);
+  memcpy(text + n, msg->payload, pl);
+  text[n + (int)pl] = '"';
+  text[n + (int)pl + 1] = '\0';
+  c->owner->ops->urc(c->owner->ctx, c->port, text);
+  free(text);
+}
+
+/* ---- the commands ---- */
+
+static struct mqtt_client *client(struct mqtt *q, int idx)
+{
+  return idx >= 0 && idx < MQTT_CLIENTS ? &q->c[idx] : NULL;
+}
+
+static void probed(uv_connect_t *req, int status)
+{
+  struct mqtt_client *c = req->data;
+  if (!c) /* the client went meanwhile */
+    return;
+  uv_close((uv_handle_t *)c->probe, probe_closed);
+  c->probe = NULL;
+  if (status < 0) {
+    log_info("mqtt %d: %s:%d: %s", c->idx, c->host, c->rport, uv_strerror(status));
+    c->state = MQTT_IDLE;
+    urc(c, "+QMTOPEN: %d,-1", c->idx);
+    return;
+  }
+  c->state = MQTT_OPEN;
+  urc(c, "+QMTOPEN: %d,0", c->idx);
+}
+
+/* AT+QMTOPEN: the broker's name through the DNS map, then a real TCP connect to it. */
+int mqtt_open(struct mqtt *q, int idx, int port, const char *host, int rport)
+{
+  struct mqtt_client *c = client(q, idx);
+  const char *ip;
+  struct sockaddr_storage sa;
+  struct { uv_connect_t req; uv_tcp_t tcp; } *pr;
+  if (!c)
+    return -1;
+  c->port = port;
+  if (c->state != MQTT_IDLE) {
+    urc(c, "+QMTOPEN: %d,2", idx); /* the index is in use */
+    return 0;
+  }
+  if (!q->nw->active[c->cfg.cid]) {
+    urc(c, "+QMTOPEN: %d,3", idx);
+    return 0;
+  }
+  ip = network_resolve(q->dns, q->ndns, host);
+  if (!ip || (uv_ip4_addr(ip, rport, (struct sockaddr_in *)&sa) != 0 &&
+              uv_ip6_addr(ip, rport, (struct sockaddr_in6 *)&sa) != 0)) {
+    urc(c, "+QMTOPEN: %d,4", idx);
+    return 0;
+  }
+  snprintf(c->host, sizeof(c->host), "%s", host);
+  snprintf(c->ip, sizeof(c->ip), "%s", ip);
+  c->rport = rport;
+  pr = calloc(1, sizeof(*pr));
+  if (!pr)
+    return -1;
+  uv_tcp_init(q->loop, &pr->tcp);
+  pr->tcp.data = pr;
+  pr->req.data = c;
+  c->probe = &pr->tcp;
+  c->state = MQTT_OPENING;
+  if (uv_tcp_connect(&pr->req, &pr->tcp, (const struct sockaddr *)&sa, probed) != 0) {
+    uv_close((uv_handle_t *)&pr->tcp, probe_closed);
+    c->probe = NULL;
+    c->state = MQTT_IDLE;
+    urc(c, "+QMTOPEN: %d,-1", idx);
+  }
+  return 0;
+}
+
+int mqtt_close_client(struct mqtt *q, int idx, int port)
+{
+  struct mqtt_client *c = client(q, idx);
+  if (!c)
+    return -1;
+  c->port = port;
+  if (c->state == MQTT_IDLE) {
+    urc(c, "+QMTCLOSE: %d,-1", idx);
+    return 0;
+  }
+  if (c->mosq && c->state == MQTT_CONNECTED) {
+    mosquitto_disconnect(c->mosq);
+    mosquitto_loop_write(c->mosq, 1);
+  }
+  teardown(c);
+  urc(c, "+QMTCLOSE: %d,0", idx);
+  return 0;
+}
+
+int mqtt_connect(struct mqtt *q, int idx, int port, const char *client_id, const char *user,
+                 const char *password)
+{
+  struct mqtt_client *c = client(q, idx);
+  int rc, keep;
+  if (!c)
+    return -1;
+  c->port = port;
+  if (c->state != MQTT_OPEN)
+    return -1;
+  c->mosq = mosquitto_new(client_id, c->cfg.clean ? true : false, c);
+  if (!c->mosq)
+    return -1;
+  mosquitto_int_option(c->mosq, MOSQ_OPT_PROTOCOL_VERSION,
+                       c->cfg.version == 3 ? MQTT_PROTOCOL_V31 : MQTT_PROTOCOL_V311);
+  if (user)
+    mosquitto_username_pw_set(c->mosq, user, password);
+  if (c->cfg.will_fg)
+    mosquitto_will_set(c->mosq, c->cfg.will_topic, (int)strlen(c->cfg.will_msg), c->cfg.will_msg,
+                       c->cfg.will_qos, c->cfg.will_retain ? true : false);
+  mosquitto_connect_callback_set(c->mosq, on_connect);
+  mosquitto_disconnect_callback_set(c->mosq, on_disconnect);
+  mosquitto_subscribe_callback_set(c->mosq, on_subscribe);
+  mosquitto_unsubscribe_callback_set(c->mosq, on_unsubscribe);
+  mosquitto_publish_callback_set(c->mosq, on_publish);
+  mosquitto_message_callback_set(c->mosq, on_message);
+  keep = c->cfg.keepalive == 0 ? 0 : c->cfg.keepalive < 5 ? 5 : c->cfg.keepalive;
+  rc = mosquitto_connect_async(c->mosq, c->ip, c->rport, keep);
+  c->state = MQTT_CONNECTING;
+  if (rc != MOSQ_ERR_SUCCESS) {
+    log_info("mqtt %d: connect: %s", idx, mosquitto_strerror(rc));
+    mosquitto_destroy(c->mosq);
+    c->mosq = NULL;
+    c->state = MQTT_OPEN;
+    urc(c, "+QMTCONN: %d,2", idx); /* the CONNECT could not be sent */
+    return 0;
+  }
+  uv_timer_start(&q->tick, on_tick, 1000, 1000);
+  watch(c);
+  return 0;
+}
+
+int mqtt_disconnect(struct mqtt *q, int idx, int port)
+{
+  struct mqtt_client *c = client(q, idx);
+  if (!c || c->state != MQTT_CONNECTED)
+    return -1;
+  c->port = port;
+  c->state = MQTT_DISCONNECTING;
+  mosquitto_disconnect(c->mosq); /* DISCONNECT goes out; on_disconnect follows */
+  watch(c);
+  return 0;
+}
+
+int mqtt_subscribe(struct mqtt *q, int idx, int msgid, const char *const *topics,
+                   const int *qos, int n)
+{
+  struct mqtt_client *c = client(q, idx);
+  int mid, rc;
+  if (!c || c->state != MQTT_CONNECTED || n < 1)
+    return -1;
+  /* one SUBSCRIBE per topic; the first one's acknowledgement answers the command */
+  rc = mosquitto_subscribe(c->mosq, &mid, topics[0], qos[0]);
+  if (rc != MOSQ_ERR_SUCCESS || remember(c, mid, msgid, "+QMTSUB") != 0)
+    return -1;
+  for (int i = 1; i < n; i++)
+    mosquitto_subscribe(c->mosq, NULL, topics[i], qos[i]);
+  watch(c);
+  return 0;
+}
+
+int mqtt_unsubscribe(struct mqtt *q, int idx, int msgid, const char *const *topics, int n)
+{
+  struct mqtt_client *c = client(q, idx);
+  int mid, rc;
+  if (!c || c->state != MQTT_CONNECTED || n < 1)
+    return -1;
+  rc = mosquitto_unsubscribe(c->mosq, &mid, topics[0]);
+  if (rc != MOSQ_ERR_SUCCESS || remember(c, mid, msgid, "+QMTUNS") != 0)
+    return -1;
+  for (int i = 1; i < n; i++)
+    mosquitto_unsubscribe(c->mosq, NULL, topics[i]);
+  watch(c);
+  return 0;
+}
+
+int mqtt_publish(struct mqtt *q, int idx, const char *verb, int msgid, int qos, int retain,
+                 const char *topic, const void *payload, size_t len)
+{
+  struct mqtt_client *c = client(q, idx);
+  int mid, rc;
+  struct mqtt_pending *p;
+  if (!c || c->state != MQTT_CONNECTED || remember(c, -1, msgid, verb) != 0)
+    return -1;
+  rc = mosquitto_publish(c->mosq, &mid, topic, (int)len, payload, qos, retain ? true : false);
+  p = pending(c, -1);
+  if (p && p->mid == -1) { /* not reported yet: its acknowledgement will be */
+    if (rc != MOSQ_ERR_SUCCESS)
+      p->verb = NULL;
+    else
+      p->mid = mid;
+  }
+  if (rc != MOSQ_ERR_SUCCESS)
+    return -1;
+  if (c->mosq)
+    watch(c);
+  return 0;
+}

@@ -1,0 +1,232 @@
+/* test_mqtt: the MQTT note's commands against Debian's mosquitto broker, started by the test on
+ * 127.0.0.1 with a generated config and password file: exact bytes of each command and URC,
+ * QoS 0, 1 and 2 round trips, a retained message, a message from another client
+ * (mosquitto_pub), a wrong password, a broker that goes away (+QMTSTAT), natural errors. */
+#include <arpa/inet.h>
+#include <check.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fota_host.h"
+#include "host.h"
+
+static char dir[] = "/tmp/fotasim-mqtt-XXXXXX";
+static pid_t broker;
+static int broker_port;
+
+static int free_port(void)
+{
+  struct sockaddr_in a;
+  socklen_t l = sizeof(a);
+  int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+  memset(&a, 0, sizeof(a));
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) || getsockname(fd, (struct sockaddr *)&a, &l))
+    return -1;
+  port = ntohs(a.sin_port);
+  close(fd);
+  return port;
+}
+
+/* mosquitto on 127.0.0.1:broker_port; anonymous clients allowed, "fw" must give "s3cret". */
+static void broker_up(void)
+{
+  char path[512], cmd[1024];
+  FILE *f;
+  snprintf(path, sizeof(path), "%s/m.conf", dir);
+  f = fopen(path, "w");
+  ck_assert_ptr_nonnull(f);
+  fprintf(f, "listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n"
+             "password_file %s/passwd\n", broker_port, dir);
+  if (geteuid() == 0) /* else it drops to user mosquitto, who cannot read the test's files */
+    fprintf(f, "user root\n");
+  fclose(f);
+  broker = fork();
+  if (broker == 0) {
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    signal(SIGTERM, SIG_DFL);
+    execlp("mosquitto", "mosquitto", "-c", path, (char *)NULL);
+    _exit(127);
+  }
+  for (int i = 0; i < 50; i++) { /* until it listens: at most 5 s */
+    struct sockaddr_in a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons((uint16_t)broker_port);
+    ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+    close(fd);
+    if (ok)
+      return;
+    usleep(100000);
+  }
+  snprintf(cmd, sizeof(cmd), "mosquitto did not start on port %d", broker_port);
+  ck_abort_msg("%s", cmd);
+}
+
+static void broker_down(void)
+{
+  if (broker > 0) {
+    kill(broker, SIGTERM);
+    waitpid(broker, NULL, 0);
+    broker = 0;
+  }
+}
+
+static void setup(void)
+{
+  fixture_setup();
+  broker_port = free_port();
+  ck_assert_int_gt(broker_port, 0);
+  broker_up();
+}
+
+static void teardown(void)
+{
+  broker_down();
+  fixture_teardown();
+}
+
+static void open_and_connect(int idx, const char *id, const char *auth, const char *conn_result)
+{
+  char cmd[160], want[64];
+  snprintf(cmd, sizeof(cmd), "AT+QMTOPEN=%d,\"127.0.0.1\",%d\r", idx, broker_port);
+  snprintf(want, sizeof(want), "\r\nOK\r\n\r\n+QMTOPEN: %d,0\r\n", idx);
+  chat(U, cmd, want);
+  snprintf(cmd, sizeof(cmd), "AT+QMTCONN=%d,\"%s\"%s\r", idx, id, auth);
+  snprintf(want, sizeof(want), "\r\nOK\r\n\r\n+QMTCONN: %d,%s\r\n", idx, conn_result);
+  chat(U, cmd, want);
+}
+
+static void up(void)
+{
+  start();
+  chat(U, "AT+QIACT=1\r", "\r\nOK\r\n");
+}
+
+START_TEST(qos_0_1_2_round_trips_and_retained)
+{
+  up();
+  chat(U, "AT+QMTCFG=\"version\",0\r", "\r\n+QMTCFG: \"version\",4\r\n\r\nOK\r\n");
+  chat(U, "AT+QMTCFG=\"keepalive\",0,30\r", "\r\nOK\r\n");
+  chat(U, "AT+QMTCFG=\"keepalive\",0\r", "\r\n+QMTCFG: \"keepalive\",30\r\n\r\nOK\r\n");
+  open_and_connect(0, "dev1", ",\"fw\",\"s3cret\"", "0,0");
+  chat(U, "AT+QMTCONN?\r", "\r\n+QMTCONN: 0,3\r\n\r\nOK\r\n");
+  chat(U, "AT+QMTSUB=0,1,\"fw/dev1\",2\r", "\r\nOK\r\n\r\n+QMTSUB: 0,1,0,2\r\n");
+  chat(U, "AT+QMTPUBEX=0,0,0,0,\"fw/dev1\",4\r", "\r\n> ");
+  chat(U, "qos0", "\r\nOK\r\n\r\n+QMTPUBEX: 0,0,0\r\n\r\n+QMTRECV: 0,0,\"fw/dev1\",\"qos0\"\r\n");
+  chat(U, "AT+QMTPUBEX=0,7,1,0,\"fw/dev1\",4\r", "\r\n> ");
+  tty_send(U, "qos1", 4);
+  expect_tty(U, "\r\nOK\r\n");
+  {
+    char got[256];
+    size_t n = tty_read_for(U, got, sizeof(got) - 1, 1500);
+    got[n] = '\0';
+    ck_assert_msg(strstr(got, "\r\n+QMTPUBEX: 0,7,0\r\n"), "got %s", show(got, n));
+    ck_assert_msg(strstr(got, ",\"fw/dev1\",\"qos1\"\r\n"), "got %s", show(got, n));
+  }
+  chat(U, "AT+QMTPUB=0,8,2,0,\"fw/dev1\"\r", "\r\n> ");
+  tty_send(U, "qos2\x1a", 5);
+  expect_tty(U, "\r\nOK\r\n");
+  {
+    char got[256];
+    size_t n = tty_read_for(U, got, sizeof(got) - 1, 1500);
+    got[n] = '\0';
+    ck_assert_msg(strstr(got, "\r\n+QMTPUB: 0,8,0\r\n"), "got %s", show(got, n));
+    ck_assert_msg(strstr(got, ",\"fw/dev1\",\"qos2\"\r\n"), "got %s", show(got, n));
+  }
+  /* retained: a second client subscribing later gets it */
+  chat(U, "AT+QMTPUBEX=0,0,0,1,\"fw/rev\",1\r", "\r\n> ");
+  chat(U, "B", "\r\nOK\r\n\r\n+QMTPUBEX: 0,0,0\r\n");
+  open_and_connect(1, "dev2", "", "0,0");
+  chat(U, "AT+QMTCFG=\"recv/mode\",1,0,1\r", "\r\nOK\r\n");
+  chat(U, "AT+QMTSUB=1,2,\"fw/rev\",0\r",
+       "\r\nOK\r\n\r\n+QMTSUB: 1,2,0,0\r\n\r\n+QMTRECV: 1,0,\"fw/rev\",1,\"B\"\r\n");
+  /* another client on the broker */
+  {
+    char cmd[256];
+    snprintf(cmd, sizeof(cmd), "mosquitto_pub -h 127.0.0.1 -p %d -t fw/dev1 -m hi -q 0",
+             broker_port);
+    ck_assert_int_eq(system(cmd), 0);
+    expect_tty(U, "\r\n+QMTRECV: 0,0,\"fw/dev1\",\"hi\"\r\n");
+  }
+  chat(U, "AT+QMTUNS=0,9,\"fw/dev1\"\r", "\r\nOK\r\n\r\n+QMTUNS: 0,9,0\r\n");
+  chat(U, "AT+QMTDISC=0\r", "\r\nOK\r\n\r\n+QMTDISC: 0,0\r\n");
+  chat(U, "AT+QMTCLOSE=1\r", "\r\nOK\r\n\r\n+QMTCLOSE: 1,0\r\n");
+  chat(U, "AT+QMTCONN?\r", "\r\nOK\r\n");
+}
+END_TEST
+
+START_TEST(wrong_password_and_errors)
+{
+  char cmd[128];
+  start();
+  snprintf(cmd, sizeof(cmd), "AT+QMTOPEN=0,\"127.0.0.1\",%d\r", broker_port);
+  chat(U, cmd, "\r\nOK\r\n\r\n+QMTOPEN: 0,3\r\n"); /* no context */
+  chat(U, "AT+QIACT=1\r", "\r\nOK\r\n");
+  chat(U, "AT+QMTOPEN=0,\"broker.nowhere.example\",1883\r", "\r\nOK\r\n\r\n+QMTOPEN: 0,4\r\n");
+  chat(U, "AT+QMTOPEN=0,\"127.0.0.1\",9\r", "\r\nOK\r\n\r\n+QMTOPEN: 0,-1\r\n");
+  chat(U, "AT+QMTCONN=0,\"x\"\r", "\r\nERROR\r\n"); /* not open */
+  chat(U, "AT+QMTOPEN=6,\"127.0.0.1\",1883\r", "\r\nERROR\r\n");
+  chat(U, "AT+QMTCFG=\"version\",0,5\r", "\r\nERROR\r\n");
+  open_and_connect(0, "dev1", ",\"fw\",\"wrong\"", "0,5");
+  chat(U, "AT+QMTCONN?\r", "\r\nOK\r\n"); /* refused: the session and its network are gone */
+  open_and_connect(0, "dev1", ",\"fw\",\"s3cret\"", "0,0");
+  chat(U, cmd, "\r\nOK\r\n\r\n+QMTOPEN: 0,2\r\n"); /* the index is in use */
+  chat(U, "AT+QMTPUBEX=0,5,0,0,\"t\",1\r", "\r\nERROR\r\n"); /* QoS 0 has no message id */
+  chat(U, "AT+QMTPUBEX=0,0,1,0,\"t\",1\r", "\r\nERROR\r\n");
+  chat(U, "AT+QMTPUB=0,1,1,0,\"t\"\r", "\r\n> ");
+  chat(U, "abc\x1b", "\r\nERROR\r\n"); /* Esc: nothing is sent */
+}
+END_TEST
+
+START_TEST(broker_goes_away)
+{
+  up();
+  open_and_connect(0, "dev1", "", "0,0");
+  chat(U, "AT+QMTSUB=0,1,\"a/b\",1\r", "\r\nOK\r\n\r\n+QMTSUB: 0,1,0,1\r\n");
+  broker_down();
+  expect_tty(U, "\r\n+QMTSTAT: 0,1\r\n");
+  chat(U, "AT+QMTCONN?\r", "\r\nOK\r\n");
+  chat(U, "AT+QMTPUBEX=0,1,1,0,\"a/b\",1\r", "\r\nERROR\r\n");
+}
+END_TEST
+
+int main(void)
+{
+  int rc;
+  char cmd[256];
+  Suite *s = suite_create("mqtt");
+  TCase *t = tcase_create("mqtt");
+  if (!mkdtemp(dir)) {
+    fprintf(stderr, "test_mqtt: cannot make %s\n", dir);
+    return 1;
+  }
+  snprintf(cmd, sizeof(cmd), "mosquitto_passwd -b -c %s/passwd fw s3cret >/dev/null 2>&1", dir);
+  if (system(cmd) != 0) {
+    fprintf(stderr, "test_mqtt: mosquitto_passwd failed (the mosquitto package)\n");
+    return 1;
+  }
+  tcase_add_checked_fixture(t, setup, teardown);
+  tcase_set_timeout(t, 60);
+  tcase_add_test(t, qos_0_1_2_round_trips_and_retained);
+  tcase_add_test(t, wrong_password_and_errors);
+  tcase_add_test(t, broker_goes_away);
+  suite_add_tcase(s, t);
+  rc = run_suite(s);
+  snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+  if (system(cmd) != 0)
+    fprintf(stderr, "cannot remove %s\n", dir);
+  return rc;
+}
