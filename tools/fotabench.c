@@ -3,6 +3,7 @@
  * --modules, many modules of one process answering at once; with --sockets, the module's
  * sockets against a TCP echo server, next to the same echo straight over loopback. */
 #include <arpa/inet.h>
+#include <mosquitto.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -504,10 +505,107 @@ static int http(const char *tty, int rounds)
   return 0;
 }
 
+/* ---- --mqtt ---- */
+
+static int got_back;
+
+static void bench_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg)
+{
+  (void)m;
+  (void)obj;
+  (void)msg;
+  got_back = 1;
+}
+
+/* One client straight on the broker: publish to a topic it subscribes to, wait for it. */
+static void direct_mqtt(int port, int n, double *t)
+{
+  struct mosquitto *m;
+  mosquitto_lib_init();
+  m = mosquitto_new("fotabench-direct", true, NULL);
+  if (!m || mosquitto_connect(m, "127.0.0.1", port, 60) != MOSQ_ERR_SUCCESS) {
+    fprintf(stderr, "fotabench: no broker on 127.0.0.1:%d\n", port);
+    exit(1);
+  }
+  mosquitto_message_callback_set(m, bench_message);
+  mosquitto_subscribe(m, NULL, "bench/direct", 1);
+  for (int i = 0; i < 20; i++) /* the SUBACK */
+    mosquitto_loop(m, 10, 1);
+  for (int i = 0; i < n; i++) {
+    double t0 = now_us();
+    got_back = 0;
+    mosquitto_publish(m, NULL, "bench/direct", 64, "0123456789abcdef0123456789abcdef"
+                      "0123456789abcdef0123456789abcdef", 1, false);
+    while (!got_back)
+      if (mosquitto_loop(m, 1000, 1) != MOSQ_ERR_SUCCESS) {
+        fprintf(stderr, "fotabench: the broker went away\n");
+        exit(1);
+      }
+    t[i] = now_us() - t0;
+  }
+  mosquitto_disconnect(m);
+  mosquitto_destroy(m);
+}
+
+/* Reads until both needles have come (in any order, in any pieces); -1 on timeout. */
+static int read_both(int fd, const char *a, const char *b)
+{
+  char buf[4096];
+  size_t got = 0;
+  while (got < sizeof(buf) - 1) {
+    struct pollfd p = { fd, POLLIN, 0 };
+    ssize_t r;
+    if (poll(&p, 1, 5000) <= 0 || (r = read(fd, buf + got, sizeof(buf) - 1 - got)) <= 0)
+      return -1;
+    got += (size_t)r;
+    buf[got] = '\0';
+    if (strstr(buf, a) && strstr(buf, b))
+      return 0;
+  }
+  return -1;
+}
+
+static int mqtt(const char *tty, int port, int n)
+{
+  double *t = malloc(sizeof(double) * (size_t)n), direct_p50, module_p50;
+  char cmd[128];
+  int fd = open_raw(tty);
+  direct_mqtt(port, n, t);
+  report("direct publish -> receive", t, n);
+  qsort(t, (size_t)n, sizeof(double), cmp_double);
+  direct_p50 = t[n / 2];
+  drain(fd);
+  at(fd, "ATE0\r", "OK\r\n");
+  at(fd, "AT+QIACT=1\r", "\r\n");
+  drain(fd);
+  snprintf(cmd, sizeof(cmd), "AT+QMTOPEN=5,\"127.0.0.1\",%d\r", port);
+  at(fd, cmd, "+QMTOPEN: 5,0\r\n");
+  at(fd, "AT+QMTCONN=5,\"fotabench-module\"\r", "+QMTCONN: 5,0,0\r\n");
+  at(fd, "AT+QMTSUB=5,1,\"bench/module\",1\r", "+QMTSUB: 5,1,0,1\r\n");
+  for (int i = 0; i < n; i++) {
+    double t0 = now_us();
+    at(fd, "AT+QMTPUBEX=5,1,1,0,\"bench/module\",64\r", "> ");
+    if (write(fd, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", 64) != 64 ||
+        read_both(fd, "0123456789abcdef\"\r\n", "+QMTPUBEX: 5,1,0\r\n") < 0) {
+      fprintf(stderr, "fotabench: no +QMTRECV and +QMTPUBEX from the module\n");
+      return 1;
+    }
+    t[i] = now_us() - t0;
+  }
+  report("module QMTPUBEX -> QMTRECV", t, n);
+  qsort(t, (size_t)n, sizeof(double), cmp_double);
+  module_p50 = t[n / 2];
+  printf("ratio: %.2fx the direct round trip (p50)\n", module_p50 / direct_p50);
+  at(fd, "AT+QMTDISC=5\r", "+QMTDISC: 5,0\r\n");
+  close(fd);
+  free(t);
+  return 0;
+}
+
 int main(int argc, char **argv)
 {
   const char *tty = NULL, *modules_dir = NULL;
-  int nmodules = 0, socks = 0, web = 0;
+  int nmodules = 0, socks = 0, web = 0, broker = 0;
   int n = 2000, pipelined = 20000, fd;
   double *t;
   char buf[64];
@@ -518,6 +616,7 @@ int main(int argc, char **argv)
              "       fotabench [--count N] --modules DIR M\n"
              "       fotabench [--count N] --sockets TTY\n"
              "       fotabench [--count N] --http TTY\n"
+             "       fotabench [--count N] --mqtt PORT TTY\n"
              "Measures a running fotasim on TTY (its main or USB link): AT round trip latency\n"
              "against a bare PTY echo, and the rate of pipelined AT commands. With --modules,\n"
              "a fotasim started with --modules M --state-dir DIR: N rounds of AT to all M.\n"
@@ -525,7 +624,10 @@ int main(int argc, char **argv)
              "through AT+QISEND/AT+QIRD and 32 MB in transparent mode against a TCP echo\n"
              "server, next to the same straight over loopback, and the two ratios.\n"
              "With --http (the same fotasim): N/100 GETs of 1 MB through AT+QHTTPGET and\n"
-             "AT+QHTTPREAD against the same GET straight over loopback, and the ratio.\n");
+             "AT+QHTTPREAD against the same GET straight over loopback, and the ratio.\n"
+             "With --mqtt (the same fotasim, a broker on 127.0.0.1:PORT): N/10 QoS 1 publish to\n"
+             "receive round trips of 64 bytes through the module against a client straight on\n"
+             "the broker, and the ratio.\n");
       return 0;
     } else if (!strcmp(argv[i], "--modules") && i + 2 < argc) {
       modules_dir = argv[++i];
@@ -534,6 +636,8 @@ int main(int argc, char **argv)
       socks = 1;
     } else if (!strcmp(argv[i], "--http")) {
       web = 1;
+    } else if (!strcmp(argv[i], "--mqtt") && i + 1 < argc) {
+      broker = atoi(argv[++i]);
     } else if (!strcmp(argv[i], "--count") && i + 1 < argc) {
       n = atoi(argv[++i]);
     } else if (!strcmp(argv[i], "--pipelined") && i + 1 < argc) {
@@ -551,6 +655,8 @@ int main(int argc, char **argv)
     return sockets(tty, n);
   if (web && tty && n >= 100)
     return http(tty, n / 100);
+  if (broker > 0 && tty && n >= 100)
+    return mqtt(tty, broker, n / 10);
   if (!tty || n < 10 || pipelined < 1) {
     fprintf(stderr, "fotabench: give the TTY of a running fotasim (see fotabench --help)\n");
     return 2;
