@@ -203,6 +203,35 @@ START_TEST(broker_goes_away)
 }
 END_TEST
 
+/* mqtt rules: a broker that refuses the network, then the session, and a link that drops as
+ * the second message goes; one more from the control channel, and one it refuses. */
+START_TEST(mqtt_fault_rules)
+{
+  char cmd[128], reply[512];
+  start_with_rules("faults:\n  - mqtt: open\n    occurrence: 1\n    refuse: true\n"
+                   "  - mqtt: connect\n    refuse: true\n"
+                   "  - mqtt: publish\n    occurrence: 2\n    drop: true\n");
+  chat(U, "AT+QIACT=1\r", "\r\nOK\r\n");
+  snprintf(cmd, sizeof(cmd), "AT+QMTOPEN=0,\"127.0.0.1\",%d\r", broker_port);
+  chat(U, cmd, "\r\nOK\r\n\r\n+QMTOPEN: 0,-1\r\n");
+  chat(U, cmd, "\r\nOK\r\n\r\n+QMTOPEN: 0,0\r\n");
+  chat(U, "AT+QMTCONN=0,\"dev1\"\r", "\r\nOK\r\n\r\n+QMTCONN: 0,0,3\r\n");
+  open_and_connect(0, "dev1", "", "0,0");
+  chat(U, "AT+QMTPUBEX=0,0,0,0,\"a/b\",1\r", "\r\n> ");
+  chat(U, "1", "\r\nOK\r\n\r\n+QMTPUBEX: 0,0,0\r\n");
+  chat(U, "AT+QMTPUBEX=0,0,0,0,\"a/b\",1\r", "\r\n> ");
+  chat(U, "2", "\r\nOK\r\n\r\n+QMTSTAT: 0,1\r\n");
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"inject\",\"rule\":{\"mqtt\":\"open\",\"refuse\":true}}",
+                       reply, sizeof(reply), 5000), 0);
+  ck_assert_msg(strstr(reply, "true"), "%s", reply);
+  chat(U, cmd, "\r\nOK\r\n\r\n+QMTOPEN: 0,-1\r\n");
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"inject\",\"rule\":{\"mqtt\":\"connect\",\"drop\":true}}",
+                       reply, sizeof(reply), 5000), 0);
+  ck_assert_msg(strstr(reply, "mqtt rules: open and connect refuse, publish drops the link"), "%s",
+                reply);
+}
+END_TEST
+
 int main(void)
 {
   int rc;
@@ -223,6 +252,7 @@ int main(void)
   tcase_add_test(t, qos_0_1_2_round_trips_and_retained);
   tcase_add_test(t, wrong_password_and_errors);
   tcase_add_test(t, broker_goes_away);
+  tcase_add_test(t, mqtt_fault_rules);
   suite_add_tcase(s, t);
   rc = run_suite(s);
   snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

@@ -87,17 +87,28 @@ struct fault_rule *fault_socket(struct fault_set *fs, enum fault_socket what, in
   return chosen ? fire(chosen) : NULL;
 }
 
-struct fault_rule *fault_http(struct fault_set *fs)
+/* A counted moment of one kind: every rule of the kind counts it, the first due fires. */
+static struct fault_rule *counted(struct fault_set *fs, size_t field, int value)
 {
   struct fault_rule *chosen = NULL;
-  for (int i = 0; i < fs->n; i++) { /* every rule counts the request, the first due fires */
+  for (int i = 0; i < fs->n; i++) {
     struct fault_rule *r = &fs->rules[i];
-    if (r->http != FAULT_HTTP_REQUEST || !occurs(r))
+    if (*(int *)((char *)r + field) != value || !occurs(r))
       continue;
     if (!chosen && draw(fs, r))
       chosen = r;
   }
   return chosen ? fire(chosen) : NULL;
+}
+
+struct fault_rule *fault_http(struct fault_set *fs)
+{
+  return counted(fs, offsetof(struct fault_rule, http), FAULT_HTTP_REQUEST);
+}
+
+struct fault_rule *fault_mqtt(struct fault_set *fs, enum fault_mqtt what)
+{
+  return counted(fs, offsetof(struct fault_rule, mqtt), (int)what);
 }
 
 /* A time rule's next due time: `at`, or every `at` when it repeats. */

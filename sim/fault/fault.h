@@ -34,6 +34,8 @@ struct fault_rule *fault_socket(struct fault_set *fs, enum fault_socket what, in
                                 uint64_t bytes);
 /* The HTTP(S) client sends a request: the rule that fires for it, or NULL. */
 struct fault_rule *fault_http(struct fault_set *fs);
+/* An MQTT client opens, connects or publishes: the rule that fires, or NULL. */
+struct fault_rule *fault_mqtt(struct fault_set *fs, enum fault_mqtt what);
 
 /* A time rule due at `elapsed` virtual ms since the module started, or NULL (call again until
  * NULL: several can be due at once). */

@@ -22,6 +22,9 @@ enum fault_socket { FAULT_SOCKET_NONE = -1, FAULT_SOCKET_CONNECT, FAULT_SOCKET_S
 /* The HTTP(S) client's moment: a request (AT+QHTTPGET/QHTTPPOST/QHTTPPOSTFILE). */
 enum fault_http { FAULT_HTTP_NONE = -1, FAULT_HTTP_REQUEST };
 
+/* An MQTT client's moments: AT+QMTOPEN, AT+QMTCONN, a publish. */
+enum fault_mqtt { FAULT_MQTT_NONE = -1, FAULT_MQTT_OPEN, FAULT_MQTT_CONNECT, FAULT_MQTT_PUBLISH };
+
 #define FAULT_COMMAND_MAX 32
 
 struct fault_rule {
@@ -39,6 +42,7 @@ struct fault_rule {
   int socket;                /* enum fault_socket: connect, send (occurrence), receive (offset) */
   int socket_id;             /* that connectID only; -1: any */
   int http;                  /* enum fault_http: the N-th request (occurrence) */
+  int mqtt;                  /* enum fault_mqtt: the N-th open, connect or publish */
   /* actions */
   int fail;                  /* the error code to fail with; -1: none */
   int cut_power;

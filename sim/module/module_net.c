@@ -196,6 +196,20 @@ const struct http_ops module_http_ops = {
   .fault = http_fault,
 };
 
+static int mqtt_fault(void *ctx, enum mqtt_moment what)
+{
+  static const enum fault_mqtt as_rule[] = { FAULT_MQTT_OPEN, FAULT_MQTT_CONNECT,
+                                             FAULT_MQTT_PUBLISH };
+  struct module *m = ctx;
+  struct fault_rule *r;
+  if (!m->faults.n || !(r = fault_mqtt(&m->faults, as_rule[what])))
+    return 0;
+  log_info("module %d: MQTT: fault rule fires", m->cfg.index);
+  fault_apply(m, r, NULL);
+  return r->refuse ? 1 : r->drop ? 2 : 0;
+}
+
 const struct mqtt_ops module_mqtt_ops = {
   .urc = net_urc,
+  .fault = mqtt_fault,
 };

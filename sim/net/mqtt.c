@@ -326,6 +326,12 @@ static void probed(uv_connect_t *req, int status)
   urc(c, "+QMTOPEN: %d,0", c->idx);
 }
 
+static int fault_at(struct mqtt_client *c, enum mqtt_moment what)
+{
+  struct mqtt *q = c->owner;
+  return q->ops->fault ? q->ops->fault(q->ctx, what) : 0;
+}
+
 /* AT+QMTOPEN: the broker's name through the DNS map, then a real TCP connect to it. */
 int mqtt_open(struct mqtt *q, int idx, int port, const char *host, int rport)
 {
@@ -342,6 +348,10 @@ int mqtt_open(struct mqtt *q, int idx, int port, const char *host, int rport)
   }
   if (!q->nw->active[c->cfg.cid]) {
     urc(c, "+QMTOPEN: %d,3", idx);
+    return 0;
+  }
+  if (fault_at(c, MQTT_AT_OPEN) == 1) {
+    urc(c, "+QMTOPEN: %d,-1", idx);
     return 0;
   }
   ip = network_resolve(q->dns, q->ndns, host);
@@ -399,6 +409,11 @@ int mqtt_connect(struct mqtt *q, int idx, int port, const char *client_id, const
   c->port = port;
   if (c->state != MQTT_OPEN)
     return -1;
+  if (fault_at(c, MQTT_AT_CONNECT) == 1) { /* as a broker that is not available */
+    teardown(c);
+    urc(c, "+QMTCONN: %d,0,3", idx);
+    return 0;
+  }
   c->mosq = mosquitto_new(client_id, c->cfg.clean ? true : false, c);
   if (!c->mosq)
     return -1;
@@ -483,6 +498,10 @@ int mqtt_publish(struct mqtt *q, int idx, const char *verb, int msgid, int qos, 
   struct mqtt_pending *p;
   if (!c || c->state != MQTT_CONNECTED || remember(c, -1, msgid, verb) != 0)
     return -1;
+  if (fault_at(c, MQTT_AT_PUBLISH) == 2) { /* the link goes as the message would */
+    link_lost(c, MOSQ_ERR_CONN_LOST);
+    return 0;
+  }
   rc = mosquitto_publish(c->mosq, &mid, topic, (int)len, payload, qos, retain ? true : false);
   p = pending(c, -1);
   if (p && p->mid == -1) { /* not reported yet: its acknowledgement will be */

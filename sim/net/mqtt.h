@@ -31,8 +31,14 @@ enum mqtt_state {
   MQTT_IDLE, MQTT_OPENING, MQTT_OPEN, MQTT_CONNECTING, MQTT_CONNECTED, MQTT_DISCONNECTING
 };
 
+/* The client's moments a fault rule may meet (the order of enum fault_mqtt). */
+enum mqtt_moment { MQTT_AT_OPEN, MQTT_AT_CONNECT, MQTT_AT_PUBLISH };
+
 struct mqtt_ops {
   void (*urc)(void *ctx, int port, const char *text);
+  /* A fault rule at this moment: 0 none, 1 refuse (open: -1; connect: CONNACK 3), 2 drop the
+   * link (publish: +QMTSTAT). */
+  int (*fault)(void *ctx, enum mqtt_moment what);
 };
 
 struct mqtt;

@@ -98,6 +98,7 @@ static const char *const phase_words[] = { "datacall", "connect", "download", "v
                                             "reboot", NULL };
 static const char *const socket_words[] = { "connect", "send", "receive", NULL };
 static const char *const http_words[] = { "request", NULL };
+static const char *const mqtt_words[] = { "open", "connect", "publish", NULL };
 static const char *const output_words[] = { "delay", "drop", "split", NULL };
 static const int output_values[] = { OUTPUT_DELAY, OUTPUT_DROP, OUTPUT_SPLIT };
 static const char *const port_words[] = { "main", "usb", NULL };
@@ -117,6 +118,8 @@ static const struct yw_field rule_fields[] = {
   { .name = "id", .type = YW_INT, .offset = R(socket_id), .min = 0, .max = 11 },
   { .name = "http", .type = YW_WORD, .offset = R(http), .words = http_words,
     .expected = "expected request" },
+  { .name = "mqtt", .type = YW_WORD, .offset = R(mqtt), .words = mqtt_words,
+    .expected = "expected open, connect or publish" },
   { .name = "fail", .type = YW_CUSTOM, .parse = rule_fail },
   { .name = "cut_power", .type = YW_BOOL, .offset = R(cut_power) },
   { .name = "corrupt", .type = YW_BOOL, .offset = R(corrupt) },
@@ -142,25 +145,29 @@ static const struct yw_field rule_fields[] = {
 static int check_rule(struct walk *w, yaml_node_t *n, const struct fault_rule *r)
 {
   int triggers = (r->phase >= 0) + (r->command[0] != 0) + r->at_given + (r->socket >= 0) +
-                 (r->http >= 0);
-  int sock = r->socket >= 0, http = r->http >= 0;
+                 (r->http >= 0) + (r->mqtt >= 0);
+  int sock = r->socket >= 0, http = r->http >= 0, mqtt = r->mqtt >= 0;
   if (!triggers)
-    return yw_bad(w, n, "faults", "a rule needs a trigger: 'phase', 'command', 'at', 'socket' or "
-                                  "'http'");
+    return yw_bad(w, n, "faults", "a rule needs a trigger: 'phase', 'command', 'at', 'socket', "
+                                  "'http' or 'mqtt'");
   if (triggers > 1)
-    return yw_bad(w, n, "faults", "a rule has one trigger: 'phase', 'command', 'at', 'socket' or "
-                                  "'http'");
+    return yw_bad(w, n, "faults", "a rule has one trigger: 'phase', 'command', 'at', 'socket', "
+                                  "'http' or 'mqtt'");
+  if (mqtt && (r->corrupt || r->stall || r->pdpdeact || r->fail > 0 ||
+               (r->refuse && r->mqtt == FAULT_MQTT_PUBLISH) ||
+               (r->drop && r->mqtt != FAULT_MQTT_PUBLISH)))
+    return yw_bad(w, n, "faults", "mqtt rules: open and connect refuse, publish drops the link");
   if (r->corrupt && r->phase != FAULT_DOWNLOAD && !sock)
     return yw_bad(w, n, "faults", "corrupt acts on the download phase and on sockets");
   if ((r->drop || r->stall) && r->phase != FAULT_DOWNLOAD && r->phase != FAULT_CONNECT && !sock &&
-      !http)
+      !http && !mqtt)
     return yw_bad(w, n, "faults", "drop and stall act on the connect and download phases, on "
                                   "sockets and on HTTP requests");
   if (http && r->fail > 0 && (r->fail < 701 || r->fail > 730))
     return yw_bad(w, n, "faults", "an HTTP request fails with an HTTP(S) code (701-730)");
-  if ((r->refuse || r->pdpdeact) && !sock)
+  if (((r->refuse && !mqtt) || r->pdpdeact) && !sock)
     return yw_bad(w, n, "faults", "refuse and pdpdeact act on sockets");
-  if (r->refuse && r->socket != FAULT_SOCKET_CONNECT)
+  if (r->refuse && !mqtt && r->socket != FAULT_SOCKET_CONNECT)
     return yw_bad(w, n, "faults", "refuse acts on socket: connect");
   if (r->socket_id >= 0 && !sock)
     return yw_bad(w, n, "faults", "'id' names a socket: it needs 'socket'");
@@ -193,6 +200,7 @@ int scenario_fault_rule(struct walk *w, yaml_node_t *n, struct fault_rule *r)
   r->socket = FAULT_SOCKET_NONE;
   r->socket_id = -1;
   r->http = FAULT_HTTP_NONE;
+  r->mqtt = FAULT_MQTT_NONE;
   r->fail = -1;
   r->network = -1;
   r->rssi = -1;
