@@ -271,7 +271,7 @@ size_t http_take(struct http *h, char *out, size_t max)
   memcpy(out, h->rx, n);
   memmove(h->rx, h->rx + n, h->rx_len - n);
   h->rx_len -= n;
-  if (h->paused && h->easy && HTTP_BODY_MAX - h->rx_len >= CURL_MAX_WRITE_SIZE) {
+  if (h->paused && h->easy && HTTP_BODY_MAX - h->rx_len >= HTTP_CURL_CHUNK) {
     h->paused = 0;
     h->taking = 1;
     curl_easy_pause(h->easy, CURLPAUSE_CONT); /* may call on_body again at once */
@@ -500,6 +500,7 @@ int http_request(struct http *h, enum http_method method, const char *verb, int 
   curl_easy_setopt(h->easy, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(h->easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
   curl_easy_setopt(h->easy, CURLOPT_ACCEPT_ENCODING, NULL);
+  curl_easy_setopt(h->easy, CURLOPT_BUFFERSIZE, (long)HTTP_CURL_CHUNK);
   if (https)
     tls_options(h);
   if (h->clock->scale != 0.0 && h->nw->bandwidth_bps > 0)

@@ -16,7 +16,8 @@
 #include "vclock.h"
 
 #define HTTP_URL_MAX 700             /* AT+QHTTPURL's <URL_length> */
-#define HTTP_BODY_MAX (64 * 1024)    /* response bytes held for the host; then curl waits */
+#define HTTP_BODY_MAX (128 * 1024)   /* response bytes held for the host; then curl waits */
+#define HTTP_CURL_CHUNK (64 * 1024)  /* the most curl hands over at once (its buffer) */
 #define HTTP_POST_MAX (1024 * 1024)  /* AT+QHTTPPOST's <data_length> */
 #define HTTP_HEAD_MAX (16 * 1024)    /* response header bytes kept for "responseheader" 1 */
 #define HTTP_WAIT_FLOOR_MS 2000      /* the least real time a response or read is waited for */
