@@ -180,6 +180,8 @@ START_TEST(wrong_password_and_errors)
   chat(U, "AT+QMTCONN=0,\"x\"\r", "\r\nERROR\r\n"); /* not open */
   chat(U, "AT+QMTOPEN=6,\"127.0.0.1\",1883\r", "\r\nERROR\r\n");
   chat(U, "AT+QMTCFG=\"version\",0,5\r", "\r\nERROR\r\n");
+  chat(U, "AT+QMTCFG=\"ssl\",0,0,2\r", "\r\nOK\r\n"); /* what host stacks send first */
+  chat(U, "AT+QMTCFG=\"ssl\",0\r", "\r\n+QMTCFG: \"ssl\",0,2\r\n\r\nOK\r\n");
   open_and_connect(0, "dev1", ",\"fw\",\"wrong\"", "0,5");
   chat(U, "AT+QMTCONN?\r", "\r\nOK\r\n"); /* refused: the session and its network are gone */
   open_and_connect(0, "dev1", ",\"fw\",\"s3cret\"", "0,0");

@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "module_port.h"
 #include "mqtt.h"
+#include "net.h"
 
 #define CTRL_Z 0x1a
 #define ESC 0x1b
@@ -97,6 +98,14 @@ int cmd_qmtcfg_write(struct at_call *c)
       snprintf(n.will_topic, sizeof(n.will_topic), "%s", t);
       snprintf(n.will_msg, sizeof(n.will_msg), "%s", msg);
     }
+  } else if (!strcasecmp(name, "ssl")) {
+    if (np == 2) {
+      at_info(c, "+QMTCFG: \"ssl\",%d,%d", g->ssl, g->ssl_ctx);
+      return AT_OK;
+    }
+    if (np < 3 || np > 4 || int_param(c, 2, 0, 1, &n.ssl) ||
+        (np == 4 && int_param(c, 3, 0, NET_SSL_CTX - 1, &n.ssl_ctx)))
+      return AT_ERROR;
   } else if (!strcasecmp(name, "recv/mode")) {
     if (np == 2) {
       at_info(c, "+QMTCFG: \"recv/mode\",%d,%d", g->recv_mode, g->len_enable);
@@ -122,6 +131,7 @@ int cmd_qmtcfg_test(struct at_call *c)
   at_info(c, "+QMTCFG: \"timeout\",(0-5),(1-60),(0-10),(0,1)");
   at_info(c, "+QMTCFG: \"will\",(0-5),(0,1),(0-2),(0,1),\"will_topic\",\"will_msg\"");
   at_info(c, "+QMTCFG: \"recv/mode\",(0-5),(0),(0,1)");
+  at_info(c, "+QMTCFG: \"ssl\",(0-5),(0,1),(0-%d)", NET_SSL_CTX - 1);
   return AT_OK;
 }
 

@@ -350,6 +350,11 @@ int mqtt_open(struct mqtt *q, int idx, int port, const char *host, int rport)
     urc(c, "+QMTOPEN: %d,3", idx);
     return 0;
   }
+  if (c->cfg.ssl) {
+    log_warn("mqtt %d: MQTT over TLS (\"ssl\" 1) is not built in fotasim yet", idx);
+    urc(c, "+QMTOPEN: %d,-1", idx);
+    return 0;
+  }
   if (fault_at(c, MQTT_AT_OPEN) == 1) {
     urc(c, "+QMTOPEN: %d,-1", idx);
     return 0;

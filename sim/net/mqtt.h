@@ -25,6 +25,7 @@ struct mqtt_config {
   int will_fg, will_qos, will_retain;
   char will_topic[MQTT_TOPIC_MAX], will_msg[MQTT_TOPIC_MAX];
   int recv_mode, len_enable;         /* "recv/mode": 0 pushed with +QMTRECV */
+  int ssl, ssl_ctx;                  /* "ssl": kept; an open with ssl 1 fails (not built) */
 };
 
 enum mqtt_state {
