@@ -435,6 +435,10 @@ START_TEST(transcript_masks_passwords)
   chat(M, "3tpw@127.0.0.1:1/pkg.bin\"\r",
        "AT+QFOTADL=\"FTP://fw:s3cr3tpw@127.0.0.1:1/pkg.bin\"\r\r\nOK\r\n"
        "\r\n+QIND: \"FOTA\",\"FTPSTART\"\r\n\r\n+QIND: \"FOTA\",\"FTPEND\",605\r\n");
+  /* MQTT credentials, split too: the client is not open, the line still went by */
+  tty_send(M, "AT+QMTCONN=0,\"dev\",\"fwuser\",\"mq", 31);
+  usleep(50000);
+  chat(M, "ttpw9\"\r", "AT+QMTCONN=0,\"dev\",\"fwuser\",\"mqttpw9\"\r\r\nERROR\r\n");
   close(M);
   close(U);
   M = U = -1;
@@ -446,6 +450,9 @@ START_TEST(transcript_masks_passwords)
   buf[n] = '\0';
   ck_assert_ptr_null(strstr(buf, "s3cr3tpw"));
   ck_assert_ptr_nonnull(strstr(buf, "fw:********@127.0.0.1"));
+  ck_assert_ptr_null(strstr(buf, "mqttpw9"));
+  ck_assert_ptr_null(strstr(buf, "fwuser"));
+  ck_assert_ptr_nonnull(strstr(buf, "AT+QMTCONN=0,\\\"dev\\\",\\\"******\\\",\\\"**"));
   ck_assert_ptr_nonnull(strstr(buf, "\"event\":\"rx\""));
   ck_assert_ptr_nonnull(strstr(buf, "\"data\":\"\\r\\nRDY\\r\\n\""));
   {
@@ -456,6 +463,7 @@ START_TEST(transcript_masks_passwords)
       fclose(lf);
     lbuf[ln] = '\0';
     ck_assert_ptr_null(strstr(lbuf, "s3cr3tpw"));
+    ck_assert_ptr_null(strstr(lbuf, "mqttpw9"));
   }
 }
 END_TEST
