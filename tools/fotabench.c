@@ -185,19 +185,25 @@ static int many_modules(const char *dir, int nmod, int rounds)
 /* ---- --sockets ---- */
 
 /* A TCP echo server on 127.0.0.1 in a child process (ends with its parent's SIGTERM). */
-static pid_t echo_server(int *port)
+/* A listening TCP socket on 127.0.0.1 and a port of the kernel's choosing; exits if none. */
+static int listening(const char *what, int *port)
 {
   struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
   socklen_t len = sizeof(a);
   int fd = socket(AF_INET, SOCK_STREAM, 0);
-  pid_t pid;
   if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 8) ||
       getsockname(fd, (struct sockaddr *)&a, &len)) {
-    fprintf(stderr, "fotabench: cannot start an echo server: %s\n", strerror(errno));
+    fprintf(stderr, "fotabench: cannot start %s: %s\n", what, strerror(errno));
     exit(1);
   }
   *port = ntohs(a.sin_port);
-  pid = fork();
+  return fd;
+}
+
+static pid_t echo_server(int *port)
+{
+  int fd = listening("an echo server", port);
+  pid_t pid = fork();
   if (pid == 0) {
     for (;;) {
       int c = accept(fd, NULL, NULL);
@@ -382,17 +388,8 @@ static int sockets(const char *tty, int n)
 /* An HTTP/1.0 server on 127.0.0.1 in a child: 1 MB for every request, then it closes. */
 static pid_t http_server(int *port)
 {
-  struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-  socklen_t len = sizeof(a);
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  pid_t pid;
-  if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 8) ||
-      getsockname(fd, (struct sockaddr *)&a, &len)) {
-    fprintf(stderr, "fotabench: cannot start an HTTP server: %s\n", strerror(errno));
-    exit(1);
-  }
-  *port = ntohs(a.sin_port);
-  pid = fork();
+  int fd = listening("an HTTP server", port);
+  pid_t pid = fork();
   if (pid == 0) {
     static char body[HTTP_BODY];
     char head[128], req[4096];

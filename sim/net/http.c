@@ -341,13 +341,12 @@ static void tls_options(struct http *h)
 {
   const struct net_ssl *ssl = &h->tcpip->ssl[h->cfg.sslctxid];
   char path[4400];
-  static const long versions[] = { CURL_SSLVERSION_SSLv3, CURL_SSLVERSION_TLSv1_0,
-                                   CURL_SSLVERSION_TLSv1_1, CURL_SSLVERSION_TLSv1_2,
-                                   CURL_SSLVERSION_DEFAULT };
+  /* "sslversion" 1-3 pins that version (lowest and highest); 0 asks for SSL 3.0, 4 for any */
+  static const long versions[] = {
+    CURL_SSLVERSION_SSLv3, CURL_SSLVERSION_TLSv1_0 | CURL_SSLVERSION_MAX_TLSv1_0,
+    CURL_SSLVERSION_TLSv1_1 | CURL_SSLVERSION_MAX_TLSv1_1,
+    CURL_SSLVERSION_TLSv1_2 | CURL_SSLVERSION_MAX_TLSv1_2, CURL_SSLVERSION_DEFAULT };
   curl_easy_setopt(h->easy, CURLOPT_SSLVERSION, versions[ssl->set.version]);
-  if (ssl->set.version >= 1 && ssl->set.version <= 3)
-    curl_easy_setopt(h->easy, CURLOPT_SSLVERSION,
-                     versions[ssl->set.version] | (versions[ssl->set.version] << 16));
   curl_easy_setopt(h->easy, CURLOPT_SSL_VERIFYPEER, ssl->set.seclevel >= 1 ? 1L : 0L);
   curl_easy_setopt(h->easy, CURLOPT_SSL_VERIFYHOST,
                    ssl->set.seclevel >= 1 && ssl->set.sni ? 2L : 0L);
