@@ -351,8 +351,8 @@ int servers_start(struct servers *sv, const char *root)
   }
   line[got] = '\0';
   close(out[0]);
-  if (sscanf(line, "{\"http\": %d, \"https\": %d, \"ftp\": %d}", &sv->http, &sv->https,
-             &sv->ftp) != 3) {
+  if (sscanf(line, "{\"http\": %d, \"https\": %d, \"ftp\": %d, \"ftps\": %d}", &sv->http,
+             &sv->https, &sv->ftp, &sv->ftps) != 4) {
     servers_stop(sv);
     return -1;
   }

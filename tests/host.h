@@ -49,7 +49,7 @@ int run_ctl(const struct sim *s, const char *const *args, char *out, size_t size
 struct servers {
   pid_t pid;
   int in_fd;               /* closing it stops them */
-  int ftp, http, https;    /* ports */
+  int ftp, http, https, ftps; /* ports (ftps: explicit, AUTH TLS) */
 };
 int servers_start(struct servers *sv, const char *root);
 /* A file of the servers' root, before the tests run (exits the process if it cannot). */

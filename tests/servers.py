@@ -2,8 +2,9 @@
 """servers: the real FTP, HTTP and HTTPS servers the FOTA tests download from, on 127.0.0.1 only.
 
 Usage: servers.py ROOT CERTDIR [SECONDS]
-Serves ROOT over FTP (user "fw", password "s3cret"), HTTP and HTTPS (a self-signed certificate
-made in CERTDIR). Prints one JSON line with the ports, then serves until its standard input
+Serves ROOT over FTP (user "fw", password "s3cret", read only; user "rw", password "wr1te", all
+rights in ROOT/rw), explicit FTPS (AUTH TLS, the same users), HTTP and HTTPS (a self-signed
+certificate made in CERTDIR). Prints one JSON line with the ports, then serves until its standard input
 closes or SECONDS (default 300) pass, whichever comes first.
 
 Misbehaviour on demand, by file name:
@@ -17,6 +18,7 @@ Misbehaviour on demand, by file name:
   HTTP /status/NNN      answers status NNN with the body "status NNN"
   HTTP /headers         the request's header lines as the body
   HTTP POST (any path)  the request body back, its Content-Type in X-Got-Content-Type
+  HTTP /ftp-sessions    {"connects": N, "quits": M}: FTP control connections accepted, QUITs seen
 """
 import http.server
 import json
@@ -31,7 +33,7 @@ import threading
 import time
 
 from pyftpdlib.authorizers import DummyAuthorizer
-from pyftpdlib.handlers import FTPHandler
+from pyftpdlib.handlers import FTPHandler, TLS_DTPHandler, TLS_FTPHandler
 from pyftpdlib.servers import FTPServer
 
 ROOT, CERTDIR = sys.argv[1], sys.argv[2]
@@ -82,6 +84,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         self._answer(200, body, {"X-Got-Content-Type": self.headers.get("Content-Type", "-")})
 
     def do_GET(self):
+        if self.path == "/ftp-sessions":
+            return self._answer(200, json.dumps(SESSIONS).encode())
         if self.path.startswith("/status/") and self.path[8:11].isdigit():
             return self._answer(int(self.path[8:11]), b"status " + self.path[8:11].encode())
         if self.path == "/headers":
@@ -92,7 +96,17 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         return super().do_GET()
 
 
+SESSIONS = {"connects": 0, "quits": 0}
+
+
 class Ftp(FTPHandler):
+    def on_connect(self):
+        SESSIONS["connects"] += 1
+
+    def ftp_QUIT(self, line):
+        SESSIONS["quits"] += 1
+        return super().ftp_QUIT(line)
+
     def ftp_RETR(self, file):
         name = os.path.basename(file)
         if name.startswith("reply-") and name[6:9].isdigit():
@@ -129,6 +143,21 @@ class Ftp(FTPHandler):
         return super().ftp_RETR(file)
 
 
+class TlsDtp(TLS_DTPHandler):
+    # curl starts the data connection's TLS handshake before it sends the transfer command;
+    # pyftpdlib closes a data connection that is readable before then. Let the handshake run.
+    def readable(self):
+        if self._ssl_accepting or self._ssl_want_read:
+            return True
+        return super().readable()
+
+
+class Ftps(TLS_FTPHandler, Ftp):
+    tls_control_required = True
+    tls_data_required = True
+    dtp_handler = TlsDtp
+
+
 def http_server(context=None):
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
@@ -151,13 +180,19 @@ def main():
     logging.getLogger("pyftpdlib").setLevel(logging.ERROR)
     auth = DummyAuthorizer()
     auth.add_user("fw", "s3cret", ROOT, perm="elr")
+    os.makedirs(os.path.join(ROOT, "rw"), exist_ok=True)
+    auth.add_user("rw", "wr1te", os.path.join(ROOT, "rw"), perm="elradfmwMT")
     Ftp.authorizer = auth
+    Ftp.auth_failed_timeout = 0.1  # a wrong password is answered at once
     Ftp.passive_ports = None
     Ftp.masquerade_address = None
+    Ftps.certfile, Ftps.keyfile = cert, key
     ftp = FTPServer(("127.0.0.1", 0), Ftp)
+    ftps = FTPServer(("127.0.0.1", 0), Ftps)  # the same I/O loop serves both
     threading.Thread(target=ftp.serve_forever, kwargs={"timeout": 0.5}, daemon=True).start()
 
-    ports = {"http": http_server(), "https": http_server(ctx), "ftp": ftp.address[1]}
+    ports = {"http": http_server(), "https": http_server(ctx), "ftp": ftp.address[1],
+             "ftps": ftps.address[1]}
     print(json.dumps(ports), flush=True)
 
     # Until stdin closes (the test is done or died) or the time limit: bounded either way.

@@ -37,6 +37,10 @@ START_TEST(mask_whole_strings)
          "AT+QMTCONN=0,\"dev1\",\"****\",\"**\"\r\nAT\r");
   masked("at+qmtconn=1,\"dev\"\r", "at+qmtconn=1,\"dev\"\r");
   masked("AT+QMTCONN?\r", "AT+QMTCONN?\r");
+  masked("AT+QFTPCFG=\"account\",\"fw\",\"s3cret\"\r\nAT\r",
+         "AT+QFTPCFG=\"account\",\"**\",\"******\"\r\nAT\r");
+  masked("at+qftpcfg=\"Account\",\"u\",\"p\"\r", "at+qftpcfg=\"Account\",\"*\",\"*\"\r");
+  masked("AT+QFTPCFG=\"contextid\",1\r", "AT+QFTPCFG=\"contextid\",1\r");
 }
 END_TEST
 

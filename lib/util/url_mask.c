@@ -1,5 +1,5 @@
-/* url_mask: hides passwords of URLs ("scheme://user:PASSWORD@host") and AT+QMTCONN's user
- * name and password in logs, events and the transcript. Streaming: bytes of a URL's authority are held until it is known whether they hold
+/* url_mask: hides passwords of URLs ("scheme://user:PASSWORD@host") and the user name and
+ * password of AT+QMTCONN and AT+QFTPCFG="account" in logs, events and the transcript. Streaming: bytes of a URL's authority are held until it is known whether they hold
  * a password, so a password split across reads is still masked. Each password byte becomes '*'. */
 #include "url_mask.h"
 
@@ -32,28 +32,40 @@ static size_t release(struct url_mask *m, char *out, int mask, size_t mask_end)
   return n;
 }
 
-/* AT+QMTCONN=<idx>,"<clientid>"[,"<user>","<password>"]: every byte after the second comma
- * but quotes and commas becomes '*', to the end of the line. */
+/* Commands whose parameters carry credentials: after `commas` commas, every byte but quotes
+ * and commas becomes '*', to the end of the line. */
+static const struct {
+  const char *word;
+  int commas;
+} creds[URL_MASK_CREDS] = {
+  { "QMTCONN=", 2 },             /* AT+QMTCONN=<idx>,"<clientid>","<user>","<password>" */
+  { "QFTPCFG=\"ACCOUNT\"", 1 },  /* AT+QFTPCFG="account","<user>","<password>" */
+};
+
 static char credential(struct url_mask *m, char c)
 {
-  static const char word[] = "QMTCONN=";
   if (m->cred_on) {
     if (c == '\r' || c == '\n')
       m->cred_on = 0;
     else if (c == ',')
       m->cred_commas++;
-    else if (m->cred_commas >= 2 && c != '"')
+    else if (m->cred_commas >= m->cred_after && c != '"')
       return '*';
     return c;
   }
-  if ((c & ~0x20) == word[m->cred_matched] || c == word[m->cred_matched]) {
-    if (word[++m->cred_matched] == '\0') {
-      m->cred_on = 1;
-      m->cred_commas = 0;
-      m->cred_matched = 0;
+  for (int k = 0; k < URL_MASK_CREDS; k++) {
+    const char *word = creds[k].word;
+    if ((c & ~0x20) == word[m->cred_matched[k]] || c == word[m->cred_matched[k]]) {
+      if (word[++m->cred_matched[k]] == '\0') {
+        m->cred_on = 1;
+        m->cred_commas = 0;
+        m->cred_after = creds[k].commas;
+        memset(m->cred_matched, 0, sizeof(m->cred_matched));
+        return c;
+      }
+    } else {
+      m->cred_matched[k] = (c & ~0x20) == 'Q' ? 1 : 0;
     }
-  } else {
-    m->cred_matched = (c & ~0x20) == 'Q' ? 1 : 0;
   }
   return c;
 }

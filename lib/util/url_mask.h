@@ -1,5 +1,5 @@
 /* url_mask: hides passwords of URLs ("scheme://user:PASSWORD@host") and the user name and
- * password of AT+QMTCONN in logs, events and the transcript. Streaming: bytes of a URL's authority are held until it is known whether they hold
+ * password of AT+QMTCONN and AT+QFTPCFG="account" in logs, events and the transcript. Streaming: bytes of a URL's authority are held until it is known whether they hold
  * a password, so a password split across reads is still masked. Each password byte becomes '*'. */
 #ifndef FOTASIM_URL_MASK_H
 #define FOTASIM_URL_MASK_H
@@ -7,14 +7,15 @@
 #include <stddef.h>
 
 #define URL_MASK_HOLD 320
+#define URL_MASK_CREDS 2 /* commands with credentials (url_mask.c) */
 
 struct url_mask {
   int matched;            /* how much of "://" has been seen */
   int in_authority;
   size_t hold_len;
   char hold[URL_MASK_HOLD];
-  int cred_matched;       /* how much of "QMTCONN=" has been seen */
-  int cred_on, cred_commas; /* in AT+QMTCONN's parameters: after the 2nd comma, masked */
+  int cred_matched[URL_MASK_CREDS]; /* how much of each credential command has been seen */
+  int cred_on, cred_commas, cred_after; /* in its parameters: after cred_after commas, masked */
 };
 
 void url_mask_init(struct url_mask *m);

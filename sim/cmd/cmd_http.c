@@ -115,7 +115,7 @@ static void input_end(struct module_port *p)
     return;
   p->xfer = NULL;
   p->xfer_abort = NULL;
-  p->http_readable = NULL;
+  p->svc_readable = NULL;
   port_set_drain(&p->port, NULL, NULL);
   port_release(&p->port, in);
   if (in->f)
@@ -447,7 +447,7 @@ static struct input *reader(struct module_port *p, long wait_s)
     return NULL;
   ms = vclock_real_timeout(module_clock(p->m), (uint64_t)wait_s * 1000, HTTP_WAIT_FLOOR_MS);
   uv_timer_start(&in->timer, read_timeout, ms, ms);
-  p->http_readable = read_more;
+  p->svc_readable = read_more;
   return in;
 }
 
@@ -534,7 +534,7 @@ int cmd_qhttpreadfile_test(struct at_call *c)
 int cmd_qhttpstop_exec(struct at_call *c)
 {
   struct module_port *p = call_port(c);
-  if (p->xfer && p->http_readable)
+  if (p->xfer && p->svc_readable)
     input_end(p);
   http_stop(module_http(p->m));
   return AT_OK;

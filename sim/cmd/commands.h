@@ -215,6 +215,30 @@ int cmd_qmtpubex_test(struct at_call *c);
 int cmd_qmtpub_write(struct at_call *c);
 int cmd_qmtpub_test(struct at_call *c);
 
+/* cmd_ftp.c */
+int cmd_qftpcfg_write(struct at_call *c);
+int cmd_qftpcfg_test(struct at_call *c);
+int cmd_qftpopen_write(struct at_call *c);
+int cmd_qftpopen_test(struct at_call *c);
+int cmd_qftpclose_exec(struct at_call *c);
+int cmd_qftpcwd_write(struct at_call *c);
+int cmd_qftppwd_exec(struct at_call *c);
+int cmd_qftpsize_write(struct at_call *c);
+int cmd_qftpmdtm_write(struct at_call *c);
+int cmd_qftpdel_write(struct at_call *c);
+int cmd_qftpmkdir_write(struct at_call *c);
+int cmd_qftprmdir_write(struct at_call *c);
+int cmd_qftprename_write(struct at_call *c);
+int cmd_qftpget_write(struct at_call *c);
+int cmd_qftpget_test(struct at_call *c);
+int cmd_qftpput_write(struct at_call *c);
+int cmd_qftpput_test(struct at_call *c);
+int cmd_qftplist_write(struct at_call *c);
+int cmd_qftplist_exec(struct at_call *c);
+int cmd_qftpnlst_write(struct at_call *c);
+int cmd_qftpnlst_exec(struct at_call *c);
+int cmd_qftpstat_exec(struct at_call *c);
+int cmd_qftplen_exec(struct at_call *c);
 /* cmd_http.c */
 int cmd_qhttpcfg_write(struct at_call *c);
 int cmd_qhttpcfg_read(struct at_call *c);

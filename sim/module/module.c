@@ -137,6 +137,8 @@ int module_init(struct module *m, uv_loop_t *loop, struct vclock *clock, struct 
   net_init(&m->tcpip, loop, clock, &m->net, cfg->dns, cfg->ndns, cfg->index, &module_net_ops, m);
   http_init(&m->http, loop, clock, cfg->curl, &m->net, &m->tcpip, &m->storage, cfg->dns,
             cfg->ndns, &module_http_ops, m);
+  ftp_init(&m->ftp, loop, clock, cfg->curl, &m->net, &m->tcpip, &m->storage, cfg->dns, cfg->ndns,
+           &module_ftp_ops, m);
   mqtt_init(&m->mqtt, loop, &m->net, cfg->dns, cfg->ndns, &module_mqtt_ops, m);
   vtimer_init(clock, &m->boot_timer, m);
   vtimer_init(clock, &m->power_timer, m);
@@ -171,6 +173,8 @@ void module_close(struct module *m)
     http_close(&m->http);
   if (m->mqtt.loop)
     mqtt_close(&m->mqtt);
+  if (m->ftp.loop)
+    ftp_close(&m->ftp);
   if (m->fota.ops)
     fota_abort(&m->fota);
   vtimer_stop(&m->boot_timer);
@@ -204,6 +208,11 @@ struct net *module_tcpip(struct module *m)
 struct mqtt *module_mqtt(struct module *m)
 {
   return &m->mqtt;
+}
+
+struct ftp *module_ftp(struct module *m)
+{
+  return &m->ftp;
 }
 
 struct http *module_http(struct module *m)

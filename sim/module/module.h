@@ -115,6 +115,7 @@ struct nv *module_nv(struct module *m);
 struct fota *module_fota(struct module *m);
 struct net *module_tcpip(struct module *m);
 struct http *module_http(struct module *m);
+struct ftp *module_ftp(struct module *m);
 struct mqtt *module_mqtt(struct module *m);
 /* The host deactivated a context (AT+QIDEACT, AT+CGACT=0): its sockets close. */
 void module_context_closed(struct module *m, int cid);

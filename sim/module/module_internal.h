@@ -4,6 +4,7 @@
 #define FOTASIM_MODULE_INTERNAL_H
 
 #include "fota.h"
+#include "ftp.h"
 #include "http.h"
 #include "mqtt.h"
 #include "net.h"
@@ -25,6 +26,7 @@ struct module {
   struct net tcpip;             /* the sockets of the TCP/IP note */
   struct http http;             /* the HTTP(S) client of the HTTP(S) note */
   struct mqtt mqtt;             /* the MQTT clients of the MQTT note */
+  struct ftp ftp;               /* the FTP(S) client of the FTP(S) note */
   struct module_port ports[PORT_COUNT];
 
   enum power_state power;
@@ -58,6 +60,8 @@ extern const struct net_ops module_net_ops;
 extern const struct http_ops module_http_ops;
 /* How the MQTT clients report to their module (module_net.c). */
 extern const struct mqtt_ops module_mqtt_ops;
+/* How the FTP(S) client reports to its module (module_net.c). */
+extern const struct ftp_ops module_ftp_ops;
 /* Contexts the network dropped: +QIURC: "pdpdeact" and their sockets closed (module_net.c). */
 void module_contexts_changed(struct module *m);
 

@@ -169,11 +169,12 @@ void module_context_closed(struct module *m, int cid)
 
 /* ---- the HTTP(S) client ---- */
 
-static void http_readable(void *ctx, int port)
+/* A service has bytes (or its end) for the port's reader: HTTP(S), FTP(S). */
+static void svc_readable(void *ctx, int port)
 {
   struct module_port *mp = live_port(ctx, port);
-  if (mp && mp->http_readable)
-    mp->http_readable(mp);
+  if (mp && mp->svc_readable)
+    mp->svc_readable(mp);
 }
 
 static int http_fault(void *ctx, struct http_fault *out)
@@ -192,7 +193,7 @@ static int http_fault(void *ctx, struct http_fault *out)
 
 const struct http_ops module_http_ops = {
   .urc = net_urc,
-  .readable = http_readable,
+  .readable = svc_readable,
   .fault = http_fault,
 };
 
@@ -212,4 +213,9 @@ static int mqtt_fault(void *ctx, enum mqtt_moment what)
 const struct mqtt_ops module_mqtt_ops = {
   .urc = net_urc,
   .fault = mqtt_fault,
+};
+
+const struct ftp_ops module_ftp_ops = {
+  .urc = net_urc,
+  .readable = svc_readable,
 };

@@ -24,7 +24,7 @@ struct module_port {
   struct at_session at;
   void *xfer;                /* an upload or download in progress (cmd_file.c) */
   void (*xfer_abort)(struct module_port *mp);
-  void (*http_readable)(struct module_port *mp); /* AT+QHTTPREAD(FILE) waits for the body */
+  void (*svc_readable)(struct module_port *mp); /* a read (AT+QHTTPREAD, AT+QFTPGET) waits */
   /* transparent mode (cmd_socket.c): the socket the port is online for, or was last */
   void (*data_event)(struct module_port *mp, int what, int id, int err);
   int data_id;               /* -1: none */

@@ -101,6 +101,7 @@ static void go_off(struct module *m)
   fota_abort(&m->fota);
   net_reset(&m->tcpip);
   http_reset(&m->http);
+  ftp_reset(&m->ftp);
   mqtt_reset(&m->mqtt);
   vtimer_stop(&m->outage_timer);
   vtimer_stop(&m->boot_timer);

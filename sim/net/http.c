@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "curl_tls.h"
 #include "errors.h"
 #include "log.h"
 
@@ -336,31 +337,6 @@ static int custom_head(struct http *h, const char *raw, size_t len, char *path, 
   return 0;
 }
 
-/* TLS for an https:// URL: the SSL context "sslctxid" names. */
-static void tls_options(struct http *h)
-{
-  const struct net_ssl *ssl = &h->tcpip->ssl[h->cfg.sslctxid];
-  char path[4400];
-  /* "sslversion" 1-3 pins that version (lowest and highest); 0 asks for SSL 3.0, 4 for any */
-  static const long versions[] = {
-    CURL_SSLVERSION_SSLv3, CURL_SSLVERSION_TLSv1_0 | CURL_SSLVERSION_MAX_TLSv1_0,
-    CURL_SSLVERSION_TLSv1_1 | CURL_SSLVERSION_MAX_TLSv1_1,
-    CURL_SSLVERSION_TLSv1_2 | CURL_SSLVERSION_MAX_TLSv1_2, CURL_SSLVERSION_DEFAULT };
-  curl_easy_setopt(h->easy, CURLOPT_SSLVERSION, versions[ssl->set.version]);
-  curl_easy_setopt(h->easy, CURLOPT_SSL_VERIFYPEER, ssl->set.seclevel >= 1 ? 1L : 0L);
-  curl_easy_setopt(h->easy, CURLOPT_SSL_VERIFYHOST,
-                   ssl->set.seclevel >= 1 && ssl->set.sni ? 2L : 0L);
-  if (ssl->set.seclevel >= 1 && storage_file(h->st, ssl->cacert, path, sizeof(path)) >= 0)
-    curl_easy_setopt(h->easy, CURLOPT_CAINFO, path);
-  curl_easy_setopt(h->easy, CURLOPT_CAPATH, NULL);
-  if (ssl->set.seclevel == 2) {
-    if (storage_file(h->st, ssl->clientcert, path, sizeof(path)) >= 0)
-      curl_easy_setopt(h->easy, CURLOPT_SSLCERT, path);
-    if (storage_file(h->st, ssl->clientkey, path, sizeof(path)) >= 0)
-      curl_easy_setopt(h->easy, CURLOPT_SSLKEY, path);
-  }
-}
-
 /* Splits http[s]://host[:port]/path: 0, or -1. */
 static int split_url(const char *url, int *https, char *host, size_t hsize, int *port,
                      const char **path)
@@ -501,7 +477,7 @@ int http_request(struct http *h, enum http_method method, const char *verb, int 
   curl_easy_setopt(h->easy, CURLOPT_ACCEPT_ENCODING, NULL);
   curl_easy_setopt(h->easy, CURLOPT_BUFFERSIZE, (long)HTTP_CURL_CHUNK);
   if (https)
-    tls_options(h);
+    curl_tls_options(h->easy, &h->tcpip->ssl[h->cfg.sslctxid], h->st);
   if (h->clock->scale != 0.0 && h->nw->bandwidth_bps > 0)
     curl_easy_setopt(h->easy, CURLOPT_MAX_RECV_SPEED_LARGE,
                      (curl_off_t)((double)h->nw->bandwidth_bps / 8.0 * h->clock->scale));
