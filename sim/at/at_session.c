@@ -131,6 +131,15 @@ static const char *final_result(struct at_session *s, int result, char *text, si
   if (result == AT_OK) {
     verbose_text = "OK";
     numeric = 0;
+  } else if (result >= 0 && (result >> ERROR_LIST_SHIFT) == ERR_SMS) {
+    const struct error_info *e = cme_error_find(result); /* 27.005: whatever CMEE says */
+    if (s->set.cmee == 2 && e)
+      snprintf(text, size, "+CMS ERROR: %s", e->text);
+    else
+      snprintf(text, size, "+CMS ERROR: %d", result & 0xffff);
+    if (!s->set.quiet)
+      write_framed(s, text, s->set.verbose);
+    return text;
   } else if (result >= 0 && s->set.cmee > 0) {
     const struct error_info *e = cme_error_find(result);
     if (s->set.cmee == 2 && e)

@@ -18,7 +18,7 @@ static const struct error_info table[] = {
 
 const char *error_family_name(enum error_family f)
 {
-  static const char *const names[] = { "CME", "file", "FOTA", "FTP", "HTTP(S)", "data call", "TCP/IP" };
+  static const char *const names[] = { "CME", "file", "FOTA", "FTP", "HTTP(S)", "data call", "TCP/IP", "SMS" };
   return names[f];
 }
 

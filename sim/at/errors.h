@@ -1,5 +1,5 @@
-/* errors: the error codes the module reports (+CME ERROR, the file, FOTA, FTP, HTTP(S) and
- * data-call lists), expanded from the one table errors.def, and their look-ups. */
+/* errors: the error codes the module reports (+CME ERROR, the file, FOTA, FTP, HTTP(S),
+ * data-call, TCP/IP lists, and +CMS ERROR for SMS), expanded from the one table errors.def, and their look-ups. */
 #ifndef FOTASIM_ERRORS_H
 #define FOTASIM_ERRORS_H
 
@@ -12,7 +12,8 @@ enum error_code {
 
 /* Which list a code belongs to: the same number can mean different things in two lists
  * (4 is "operation not supported" as a CME error, "no network" as a data-call result). */
-enum error_family { ERR_CME, ERR_FILE, ERR_FOTA, ERR_FTP, ERR_HTTP, ERR_DATACALL, ERR_TCPIP };
+enum error_family { ERR_CME, ERR_FILE, ERR_FOTA, ERR_FTP, ERR_HTTP, ERR_DATACALL, ERR_TCPIP,
+                    ERR_SMS };
 
 /* A handler's result that names its list, for codes whose number another list has too (the
  * TCP/IP list's 550-574 are FOTA codes as well): +CME ERROR gives the number, CMEE=2 that list's

@@ -215,6 +215,30 @@ int cmd_qmtpubex_test(struct at_call *c);
 int cmd_qmtpub_write(struct at_call *c);
 int cmd_qmtpub_test(struct at_call *c);
 
+/* cmd_sms.c */
+int cmd_cmgf_write(struct at_call *c);
+int cmd_cmgf_read(struct at_call *c);
+int cmd_cmgf_test(struct at_call *c);
+int cmd_csca_write(struct at_call *c);
+int cmd_csca_read(struct at_call *c);
+int cmd_csmp_write(struct at_call *c);
+int cmd_csmp_read(struct at_call *c);
+int cmd_cnmi_write(struct at_call *c);
+int cmd_cnmi_read(struct at_call *c);
+int cmd_cnmi_test(struct at_call *c);
+int cmd_cpms_write(struct at_call *c);
+int cmd_cpms_read(struct at_call *c);
+int cmd_cpms_test(struct at_call *c);
+int cmd_csdh_write(struct at_call *c);
+int cmd_csdh_read(struct at_call *c);
+int cmd_cmgr_write(struct at_call *c);
+int cmd_cmgl_write(struct at_call *c);
+int cmd_cmgl_exec(struct at_call *c);
+int cmd_cmgl_test(struct at_call *c);
+int cmd_cmgd_write(struct at_call *c);
+int cmd_cmgd_test(struct at_call *c);
+int cmd_cmgs_write(struct at_call *c);
+int cmd_cmgs_test(struct at_call *c);
 /* cmd_ftp.c */
 int cmd_qftpcfg_write(struct at_call *c);
 int cmd_qftpcfg_test(struct at_call *c);

@@ -88,6 +88,17 @@ const struct at_command at_command_table[] = {
   { "+QMTUNS", NULL, NULL, cmd_qmtuns_write, NULL },
   { "+QMTPUBEX", cmd_qmtpubex_test, NULL, cmd_qmtpubex_write, NULL },
   { "+QMTPUB", cmd_qmtpub_test, NULL, cmd_qmtpub_write, NULL },
+  /* SMS, text mode (27.005) */
+  { "+CMGF", cmd_cmgf_test, cmd_cmgf_read, cmd_cmgf_write, NULL },
+  { "+CSCA", cmd_ok, cmd_csca_read, cmd_csca_write, NULL },
+  { "+CSMP", cmd_ok, cmd_csmp_read, cmd_csmp_write, NULL },
+  { "+CNMI", cmd_cnmi_test, cmd_cnmi_read, cmd_cnmi_write, NULL },
+  { "+CPMS", cmd_cpms_test, cmd_cpms_read, cmd_cpms_write, NULL },
+  { "+CSDH", cmd_ok, cmd_csdh_read, cmd_csdh_write, NULL },
+  { "+CMGR", cmd_ok, NULL, cmd_cmgr_write, NULL },
+  { "+CMGL", cmd_cmgl_test, NULL, cmd_cmgl_write, cmd_cmgl_exec },
+  { "+CMGD", cmd_cmgd_test, NULL, cmd_cmgd_write, NULL },
+  { "+CMGS", cmd_cmgs_test, NULL, cmd_cmgs_write, NULL },
   /* FTP(S) (the FTP(S) note) */
   { "+QFTPCFG", cmd_qftpcfg_test, NULL, cmd_qftpcfg_write, NULL },
   { "+QFTPOPEN", cmd_qftpopen_test, NULL, cmd_qftpopen_write, NULL },

@@ -13,6 +13,7 @@
 #include "jsonl.h"
 #include "log.h"
 #include "scenario.h"
+#include "sms.h"
 
 struct control_wait {
   struct control_client *client;
@@ -451,6 +452,35 @@ struct control_command {
 
 static void do_help(struct control_client *cl, json_t *req, json_t *id);
 
+/* {"cmd":"sms","from":"+1555...","text":"..."}: a message arrives from the network. */
+static void do_sms(struct control_client *cl, json_t *req, json_t *id)
+{
+  struct module *m = pick_module(cl, req, id);
+  const char *from = json_string_value(json_object_get(req, "from"));
+  json_t *text = json_object_get(req, "text");
+  int index;
+  if (!m)
+    return;
+  if (!from || !sms_address_valid(from)) {
+    reply_error(cl, id, "\"from\" must be a phone number (\"+\" and up to 19 digits)%s", "");
+    return;
+  }
+  if (!json_is_string(text) || json_string_length(text) > SMS_TEXT_MAX) {
+    reply_error(cl, id, "\"text\" must be a string of at most 160 characters%s", "");
+    return;
+  }
+  if (module_power_state(m) != POWER_ON) {
+    reply_error(cl, id, "the module is not on: no message can arrive%s", "");
+    return;
+  }
+  index = module_sms_receive(m, from, json_string_value(text), json_string_length(text));
+  if (index < 0) {
+    reply_error(cl, id, "the SIM's message store is full (50 messages)%s", "");
+    return;
+  }
+  reply(cl, id, json_pack("{s:b, s:i}", "ok", 1, "index", index));
+}
+
 static const struct control_command commands[] = {
   { "status", do_status, "module state: power, boot, revision, network, FOTA, ports" },
   { "power", do_power, "\"action\": \"on\" | \"off\" (graceful) | \"cut\" (abrupt)" },
@@ -459,6 +489,7 @@ static const struct control_command commands[] = {
   { "storage", do_storage, "\"medium\" with \"present\" (bool), \"fill\" (bytes) or \"free\" (true)" },
   { "inject", do_inject, "add a fault rule: \"rule\": {trigger: phase | command | at, ...; action: fail, cut_power, output, ...}" },
   { "clear", do_clear, "remove every fault rule" },
+  { "sms", do_sms, "\"from\", \"text\": a short message arrives (+CMTI, or +CMT)" },
   { "network", do_network, "\"registration\", \"rat\", \"rssi\": change what the network offers" },
   { "events", do_events, "stream events; \"types\": [rx, tx, cmd, result, urc, state, network]" },
   { "wait", do_wait, "wait for an event: \"event\", \"match\", \"port\", \"timeout\" (ms)" },

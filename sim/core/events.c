@@ -10,7 +10,7 @@
 #include "vclock.h"
 
 static const char *const type_names[EV_TYPE_COUNT] = {
-  "rx", "tx", "cmd", "result", "urc", "state", "network", "fota",
+  "rx", "tx", "cmd", "result", "urc", "state", "network", "fota", "sms",
 };
 
 const char *event_type_name(enum event_type t)
@@ -122,6 +122,11 @@ json_t *event_to_json(const struct event *ev)
     break;
   case EV_URC:
     json_object_set_new(o, "text", json_bytes(ev->data, ev->len));
+    break;
+  case EV_SMS:
+    json_object_set_new(o, "text", json_bytes(ev->data, ev->len));
+    if (ev->detail)
+      json_object_set_new(o, "detail", json_bytes(ev->detail, strlen(ev->detail)));
     break;
   case EV_STATE:
   case EV_NETWORK:

@@ -19,6 +19,7 @@ enum event_type {
   EV_STATE,   /* power / boot state change */
   EV_NETWORK, /* registration change */
   EV_FOTA,    /* FOTA phase change */
+  EV_SMS,     /* a short message sent by the host or received from the network */
   EV_TYPE_COUNT
 };
 

@@ -106,6 +106,11 @@ struct fault_rule *fault_http(struct fault_set *fs)
   return counted(fs, offsetof(struct fault_rule, http), FAULT_HTTP_REQUEST);
 }
 
+struct fault_rule *fault_sms(struct fault_set *fs)
+{
+  return counted(fs, offsetof(struct fault_rule, sms), FAULT_SMS_SEND);
+}
+
 struct fault_rule *fault_mqtt(struct fault_set *fs, enum fault_mqtt what)
 {
   return counted(fs, offsetof(struct fault_rule, mqtt), (int)what);

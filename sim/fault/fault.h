@@ -36,6 +36,8 @@ struct fault_rule *fault_socket(struct fault_set *fs, enum fault_socket what, in
 struct fault_rule *fault_http(struct fault_set *fs);
 /* An MQTT client opens, connects or publishes: the rule that fires, or NULL. */
 struct fault_rule *fault_mqtt(struct fault_set *fs, enum fault_mqtt what);
+/* The rule for the message the host sends now (counted by every sms rule), or NULL. */
+struct fault_rule *fault_sms(struct fault_set *fs);
 
 /* A time rule due at `elapsed` virtual ms since the module started, or NULL (call again until
  * NULL: several can be due at once). */

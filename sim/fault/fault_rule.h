@@ -24,6 +24,8 @@ enum fault_http { FAULT_HTTP_NONE = -1, FAULT_HTTP_REQUEST };
 
 /* An MQTT client's moments: AT+QMTOPEN, AT+QMTCONN, a publish. */
 enum fault_mqtt { FAULT_MQTT_NONE = -1, FAULT_MQTT_OPEN, FAULT_MQTT_CONNECT, FAULT_MQTT_PUBLISH };
+/* An SMS moment: the N-th message the host sends (AT+CMGS). */
+enum fault_sms { FAULT_SMS_NONE = -1, FAULT_SMS_SEND };
 
 #define FAULT_COMMAND_MAX 32
 
@@ -43,6 +45,7 @@ struct fault_rule {
   int socket_id;             /* that connectID only; -1: any */
   int http;                  /* enum fault_http: the N-th request (occurrence) */
   int mqtt;                  /* enum fault_mqtt: the N-th open, connect or publish */
+  int sms;                   /* enum fault_sms: the N-th message sent */
   /* actions */
   int fail;                  /* the error code to fail with; -1: none */
   int cut_power;
@@ -55,6 +58,8 @@ struct fault_rule {
   int network;               /* offer this registration (enum reg_stat); -1: none */
   int rssi;                  /* the signal (+CSQ) from now on; -1: none */
   char urc[64];              /* emit this URC on every port */
+  char sms_from[24];         /* a message arrives from this address ... */
+  char sms_text[164];        /* ... with this text (the action is on when it is set) */
   int fill_medium;           /* fill this medium (enum medium) ...; -1: none */
   uint64_t fill_free;        /* ... leaving this many bytes free */
   int output;                /* enum output_fault on the module's next output */

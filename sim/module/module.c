@@ -210,6 +210,11 @@ struct mqtt *module_mqtt(struct module *m)
   return &m->mqtt;
 }
 
+struct sms *module_sms(struct module *m)
+{
+  return &m->sms;
+}
+
 struct ftp *module_ftp(struct module *m)
 {
   return &m->ftp;

@@ -116,6 +116,13 @@ struct fota *module_fota(struct module *m);
 struct net *module_tcpip(struct module *m);
 struct http *module_http(struct module *m);
 struct ftp *module_ftp(struct module *m);
+struct sms *module_sms(struct module *m);
+/* A message arrives from the network: stored and announced as AT+CNMI says (+CMTI, or +CMT
+ * for <mt> 2), and an "sms" event. Its index, 0 when shown at once, or -1 (store full). */
+int module_sms_receive(struct module *m, const char *from, const char *text, size_t len);
+/* The host sends a message (AT+CMGS): 0 and its reference in *mr, or a +CMS ERROR code
+ * (error_in_list(ERR_SMS, ...)) from the radio's state or a fault rule. */
+int module_sms_send(struct module *m, const char *to, const char *text, size_t len, int *mr);
 struct mqtt *module_mqtt(struct module *m);
 /* The host deactivated a context (AT+QIDEACT, AT+CGACT=0): its sockets close. */
 void module_context_closed(struct module *m, int cid);

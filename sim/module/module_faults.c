@@ -2,6 +2,7 @@
 #include "module_faults.h"
 
 #include <stdint.h>
+#include <string.h>
 
 #include "fault.h"
 #include "log.h"
@@ -26,6 +27,9 @@ void fault_apply(struct module *m, const struct fault_rule *r, struct module_por
   }
   if (r->urc[0] && m->power == POWER_ON)
     module_urc(m, r->urc);
+  if (r->sms_text[0] && m->power == POWER_ON)
+    module_sms_receive(m, r->sms_from[0] ? r->sms_from : "+10086", r->sms_text,
+                       strlen(r->sms_text));
   if (r->cut_power) { /* never inside a library's callback or a command's handler */
     log_info("module %d: fault rule: power cut", m->cfg.index);
     module_defer(m, DEFER_POWER_CUT);

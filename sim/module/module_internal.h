@@ -8,6 +8,7 @@
 #include "http.h"
 #include "mqtt.h"
 #include "net.h"
+#include "sms.h"
 #include "module.h"
 #include "module_faults.h"
 
@@ -27,6 +28,7 @@ struct module {
   struct http http;             /* the HTTP(S) client of the HTTP(S) note */
   struct mqtt mqtt;             /* the MQTT clients of the MQTT note */
   struct ftp ftp;               /* the FTP(S) client of the FTP(S) note */
+  struct sms sms;               /* the SIM's messages and the SMS settings */
   struct module_port ports[PORT_COUNT];
 
   enum power_state power;

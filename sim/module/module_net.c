@@ -1,6 +1,9 @@
 /* module_net: the TCP/IP stack's callbacks into its module (URCs and direct-push data on the
  * socket's port, the scenario's socket fault rules) and what the module tells the stack
  * (contexts the network dropped). */
+#include <stdio.h>
+#include <time.h>
+
 #include "errors.h"
 #include "fault.h"
 #include "log.h"
@@ -219,3 +222,56 @@ const struct ftp_ops module_ftp_ops = {
   .urc = net_urc,
   .readable = svc_readable,
 };
+
+/* ---- short messages ---- */
+
+int module_sms_receive(struct module *m, const char *from, const char *text, size_t len)
+{
+  struct sms *s = &m->sms;
+  char urc[AT_URC_MAX], when[32], detail[64];
+  time_t now = time(NULL) + m->nv.clock_offset;
+  int index = 0;
+  snprintf(detail, sizeof(detail), "received from %s", from);
+  module_emit(m, EV_SMS, NULL, len ? text : "", detail);
+  if (len > SMS_TEXT_MAX)
+    len = SMS_TEXT_MAX;
+  if (s->cmgf == 1 && s->cnmi[1] == 2) { /* routed to the host at once, not stored */
+    sms_time_text(now, when, sizeof(when));
+    snprintf(urc, sizeof(urc), "+CMT: \"%s\",,\"%s\"\r\n%.*s", from, when, (int)len, text);
+    module_urc(m, urc);
+    return 0;
+  }
+  index = sms_store(s, from, text, len, now);
+  if (index < 0) {
+    log_warn("module %d: SMS from %s dropped: the SIM's store is full", m->cfg.index, from);
+    return -1;
+  }
+  if (s->cnmi[1] == 1 || s->cnmi[1] == 2) {
+    snprintf(urc, sizeof(urc), "+CMTI: \"SM\",%d", index);
+    module_urc(m, urc);
+  }
+  return index;
+}
+
+int module_sms_send(struct module *m, const char *to, const char *text, size_t len, int *mr)
+{
+  struct fault_rule *r;
+  char detail[64];
+  if (m->cfun != 1)
+    return error_in_list(ERR_SMS, SMS_NOT_ALLOWED);
+  if (!network_registered(&m->net))
+    return error_in_list(ERR_SMS, SMS_NO_NETWORK);
+  if (!m->sms.sca[0])
+    return error_in_list(ERR_SMS, SMS_SMSC_UNKNOWN);
+  if (m->faults.n && (r = fault_sms(&m->faults))) {
+    log_info("module %d: SMS to %s: fault rule fires", m->cfg.index, to);
+    fault_apply(m, r, NULL);
+    if (r->fail > 0)
+      return error_in_list(ERR_SMS, r->fail);
+  }
+  m->sms.mr = (m->sms.mr + 1) & 0xff;
+  *mr = m->sms.mr;
+  snprintf(detail, sizeof(detail), "sent to %s, mr %d", to, *mr);
+  module_emit(m, EV_SMS, NULL, len ? text : "", detail);
+  return 0;
+}

@@ -91,6 +91,7 @@ void module_power_on(struct module *m)
     vtimer_start(&m->outage_timer, m->outages[0].at_ms, outage_step);
   }
   m->brick_reason[0] = '\0';
+  sms_boot(&m->sms);
   set_power(m, POWER_BOOTING);
   vtimer_start(&m->boot_timer, BOOT_TIME_MS, boot_done);
 }

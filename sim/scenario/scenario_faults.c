@@ -99,6 +99,7 @@ static const char *const phase_words[] = { "datacall", "connect", "download", "v
 static const char *const socket_words[] = { "connect", "send", "receive", NULL };
 static const char *const http_words[] = { "request", NULL };
 static const char *const mqtt_words[] = { "open", "connect", "publish", NULL };
+static const char *const sms_words[] = { "send", NULL };
 static const char *const output_words[] = { "delay", "drop", "split", NULL };
 static const int output_values[] = { OUTPUT_DELAY, OUTPUT_DROP, OUTPUT_SPLIT };
 static const char *const port_words[] = { "main", "usb", NULL };
@@ -120,6 +121,11 @@ static const struct yw_field rule_fields[] = {
     .expected = "expected request" },
   { .name = "mqtt", .type = YW_WORD, .offset = R(mqtt), .words = mqtt_words,
     .expected = "expected open, connect or publish" },
+  { .name = "sms", .type = YW_WORD, .offset = R(sms), .words = sms_words,
+    .expected = "expected send" },
+  { .name = "sms_from", .type = YW_STR, .offset = R(sms_from),
+    .max = sizeof(((struct fault_rule *)0)->sms_from) - 1 },
+  { .name = "sms_text", .type = YW_STR, .offset = R(sms_text), .max = 160 },
   { .name = "fail", .type = YW_CUSTOM, .parse = rule_fail },
   { .name = "cut_power", .type = YW_BOOL, .offset = R(cut_power) },
   { .name = "corrupt", .type = YW_BOOL, .offset = R(corrupt) },
@@ -145,14 +151,14 @@ static const struct yw_field rule_fields[] = {
 static int check_rule(struct walk *w, yaml_node_t *n, const struct fault_rule *r)
 {
   int triggers = (r->phase >= 0) + (r->command[0] != 0) + r->at_given + (r->socket >= 0) +
-                 (r->http >= 0) + (r->mqtt >= 0);
-  int sock = r->socket >= 0, http = r->http >= 0, mqtt = r->mqtt >= 0;
+                 (r->http >= 0) + (r->mqtt >= 0) + (r->sms >= 0);
+  int sock = r->socket >= 0, http = r->http >= 0, mqtt = r->mqtt >= 0, sms = r->sms >= 0;
   if (!triggers)
     return yw_bad(w, n, "faults", "a rule needs a trigger: 'phase', 'command', 'at', 'socket', "
-                                  "'http' or 'mqtt'");
+                                  "'http', 'mqtt' or 'sms'");
   if (triggers > 1)
     return yw_bad(w, n, "faults", "a rule has one trigger: 'phase', 'command', 'at', 'socket', "
-                                  "'http' or 'mqtt'");
+                                  "'http', 'mqtt' or 'sms'");
   if (mqtt && (r->corrupt || r->stall || r->pdpdeact || r->fail > 0 ||
                (r->refuse && r->mqtt == FAULT_MQTT_PUBLISH) ||
                (r->drop && r->mqtt != FAULT_MQTT_PUBLISH)))
@@ -163,6 +169,12 @@ static int check_rule(struct walk *w, yaml_node_t *n, const struct fault_rule *r
       !http && !mqtt)
     return yw_bad(w, n, "faults", "drop and stall act on the connect and download phases, on "
                                   "sockets and on HTTP requests");
+  if (sms && (r->fail <= 0 || !error_find(ERR_SMS, r->fail) || r->sms_text[0] || r->drop ||
+              r->stall || r->refuse))
+    return yw_bad(w, n, "faults", "an sms: send rule fails the message with an SMS code "
+                                  "(+CMS ERROR 300-500)");
+  if (r->sms_from[0] && !r->sms_text[0])
+    return yw_bad(w, n, "faults", "'sms_from' goes with 'sms_text' (the message that arrives)");
   if (http && r->fail > 0 && (r->fail < 701 || r->fail > 730))
     return yw_bad(w, n, "faults", "an HTTP request fails with an HTTP(S) code (701-730)");
   if (((r->refuse && !mqtt) || r->pdpdeact) && !sock)
@@ -185,9 +197,9 @@ static int check_rule(struct walk *w, yaml_node_t *n, const struct fault_rule *r
     return yw_bad(w, n, "faults", "the reboot cannot fail with a code; cut_power instead");
   if (r->fail < 0 && !r->cut_power && !r->corrupt && !r->drop && !r->stall && r->network < 0 &&
       r->rssi < 0 && !r->urc[0] && r->fill_medium < 0 && !r->output && !r->refuse &&
-      !r->pdpdeact)
+      !r->pdpdeact && !r->sms_text[0])
     return yw_bad(w, n, "faults", "a rule needs an action: fail, cut_power, corrupt, drop, stall, "
-                               "refuse, pdpdeact, network, rssi, urc, fill or output");
+                               "refuse, pdpdeact, network, rssi, urc, fill, output or sms_text");
   if (r->at_given && r->repeat && !r->at_ms)
     return yw_bad(w, n, "faults", "a repeating time rule needs 'at' above 0 (its period)");
   return 0;
@@ -201,6 +213,7 @@ int scenario_fault_rule(struct walk *w, yaml_node_t *n, struct fault_rule *r)
   r->socket_id = -1;
   r->http = FAULT_HTTP_NONE;
   r->mqtt = FAULT_MQTT_NONE;
+  r->sms = FAULT_SMS_NONE;
   r->fail = -1;
   r->network = -1;
   r->rssi = -1;
