@@ -127,25 +127,18 @@ static const char *final_result(struct at_session *s, int result, char *text, si
 {
   const char *verbose_text;
   int numeric;
+  int sms = result >= 0 && (result >> ERROR_LIST_SHIFT) == ERR_SMS; /* 27.005: whatever CMEE says */
 
   if (result == AT_OK) {
     verbose_text = "OK";
     numeric = 0;
-  } else if (result >= 0 && (result >> ERROR_LIST_SHIFT) == ERR_SMS) {
-    const struct error_info *e = cme_error_find(result); /* 27.005: whatever CMEE says */
-    if (s->set.cmee == 2 && e)
-      snprintf(text, size, "+CMS ERROR: %s", e->text);
-    else
-      snprintf(text, size, "+CMS ERROR: %d", result & 0xffff);
-    if (!s->set.quiet)
-      write_framed(s, text, s->set.verbose);
-    return text;
-  } else if (result >= 0 && s->set.cmee > 0) {
+  } else if (result >= 0 && (s->set.cmee > 0 || sms)) {
     const struct error_info *e = cme_error_find(result);
+    const char *prefix = sms ? "+CMS ERROR" : "+CME ERROR";
     if (s->set.cmee == 2 && e)
-      snprintf(text, size, "+CME ERROR: %s", e->text);
+      snprintf(text, size, "%s: %s", prefix, e->text);
     else
-      snprintf(text, size, "+CME ERROR: %d", result & 0xffff);
+      snprintf(text, size, "%s: %d", prefix, result & 0xffff);
     if (!s->set.quiet)
       write_framed(s, text, s->set.verbose);
     return text;

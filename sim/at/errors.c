@@ -63,6 +63,14 @@ int error_documented(const struct error_info *e)
          e->family == ERR_DATACALL || e->family == ERR_TCPIP;
 }
 
+int ftp_reply_code(const char *line, size_t len)
+{
+  if (len < 4 || line[0] < '1' || line[0] > '5' || line[1] < '0' || line[1] > '9' ||
+      line[2] < '0' || line[2] > '9' || (line[3] != ' ' && line[3] != '-'))
+    return 0;
+  return (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+}
+
 int ftp_reply_error(int reply)
 {
   switch (reply) {

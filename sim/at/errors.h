@@ -3,6 +3,8 @@
 #ifndef FOTASIM_ERRORS_H
 #define FOTASIM_ERRORS_H
 
+#include <stddef.h>
+
 
 enum error_code {
 #define XX(name, number, list, text, where, cause) name = number,
@@ -35,6 +37,8 @@ struct error_info {
   const char *cause;   /* what produces it here by itself; NULL: fault injection only */
 };
 
+/* The reply code (100-599) that starts an FTP server's reply line ("NNN " or "NNN-"), or 0. */
+int ftp_reply_code(const char *line, size_t len);
 /* FTP reply code (421..553) → FTPEND code (614..630), or 0 if the reply has none. */
 int ftp_reply_error(int reply);
 

@@ -20,15 +20,9 @@ int cmd_cbc_exec(struct at_call *c)
   return AT_OK;
 }
 
-/* The module's clock: the host machine's UTC plus what AT+CCLK set (kept in NV, as the RTC). */
-static time_t module_time(struct module *m)
-{
-  return time(NULL) + module_nv(m)->clock_offset;
-}
-
 int cmd_cclk_read(struct at_call *c)
 {
-  time_t t = module_time(call_module(c));
+  time_t t = module_clock_time(call_module(c));
   struct tm tm;
   char text[32];
   gmtime_r(&t, &tm);
@@ -116,7 +110,7 @@ int cmd_cclk_test(struct at_call *c)
 int cmd_qlts_exec(struct at_call *c)
 {
   struct module *m = call_module(c);
-  time_t t = module_time(m);
+  time_t t = module_clock_time(m);
   struct tm tm;
   char text[32];
   long mode = 0;

@@ -9,11 +9,11 @@
 #include <strings.h>
 
 #include "commands.h"
+#include "escape.h"
 #include "ftp.h"
 #include "module_port.h"
 
 #define FTP_READ_CHUNK 16384
-#define FTP_GUARD_MS 1000        /* real time: the host's silence around "+++" */
 #define FTP_INPUT_S 90           /* real time: the host's bytes after CONNECT */
 
 /* ---- AT+QFTPCFG ---- */
@@ -207,8 +207,7 @@ struct ftp_io {
   char name[FTP_NAME_MAX + 1];
   char *data;
   size_t len, want;          /* want 0: until "+++" */
-  int pluses;                /* an escape's pluses held back */
-  uint64_t last_ns;          /* when the host's last byte came */
+  struct escape esc;         /* "+++" held back; when the host's last byte came */
   uv_timer_t timer;          /* the guard time after "+++", or the input's limit */
 };
 
@@ -432,7 +431,7 @@ static void put_ready(struct ftp_io *io, int timed_out)
 static void put_timer(uv_timer_t *t)
 {
   struct ftp_io *io = t->data;
-  put_ready(io, io->pluses != 3);
+  put_ready(io, io->esc.pluses != 3);
 }
 
 static void keep(struct ftp_io *io, const char *d, size_t n)
@@ -456,25 +455,20 @@ static size_t put_bytes(void *ctx, const char *data, size_t len)
     return take;
   }
   for (i = 0; i < len; i++) {
-    int quiet = i == 0 && now - io->last_ns >= (uint64_t)FTP_GUARD_MS * 1000000;
-    if (data[i] == '+' && (io->pluses ? io->pluses < 3 : quiet)) {
-      if (++io->pluses == 3)
-        uv_timer_start(&io->timer, put_timer, FTP_GUARD_MS, 0);
+    int released;
+    enum escape_step step;
+    if (io->len + (size_t)io->esc.pluses >= FTP_PUT_MAX)
+      break; /* the rest waits: the upload holds at most FTP_PUT_MAX (held pluses count) */
+    step = escape_byte(&io->esc, data[i], i == 0, now, &released);
+    if (step == ESCAPE_ARMED)
+      uv_timer_start(&io->timer, put_timer, ESCAPE_GUARD_MS, 0);
+    if (step != ESCAPE_DATA)
       continue;
-    }
-    if (io->pluses) { /* not an escape: the pluses were data */
-      if (io->len + (size_t)io->pluses > FTP_PUT_MAX)
-        break;
-      keep(io, "+++", (size_t)io->pluses);
-      io->pluses = 0;
-      uv_timer_start(&io->timer, put_timer, (uint64_t)FTP_INPUT_S * 1000, 0);
-    }
-    if (io->len >= FTP_PUT_MAX)
-      break; /* the rest waits: the upload holds at most FTP_PUT_MAX */
+    keep(io, "+++", (size_t)released);
     keep(io, data + i, 1);
   }
-  io->last_ns = now;
-  if (io->pluses != 3) /* the input's limit counts from the host's last byte */
+  io->esc.last_ns = now;
+  if (io->esc.pluses != 3) /* the input's limit counts from the host's last byte */
     uv_timer_start(&io->timer, put_timer, (uint64_t)FTP_INPUT_S * 1000, 0);
   return i;
 }
@@ -521,7 +515,7 @@ int cmd_qftpput_write(struct at_call *c)
   io->req = r;
   io->req.name = io->name;
   io->want = (size_t)len;
-  io->last_ns = uv_hrtime();
+  io->esc.last_ns = uv_hrtime();
   uv_timer_start(&io->timer, put_timer, (uint64_t)FTP_INPUT_S * 1000, 0);
   at_connect(&p->at);
   port_attach(&p->port, put_bytes, io);

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "commands.h"
+#include "escape.h"
 
 #define CTRL_Z 0x1a
 #define ESC 0x1b
@@ -29,13 +30,10 @@ static int no_socket(struct net *n, int code)
 
 /* ---- transparent mode: the port online for one socket ---- */
 
-#define GUARD_MS 1000   /* real time: the host's silence around "+++" */
-
 struct online {
   struct module_port *mp;
   int id;
-  int pluses;            /* escape candidates held back */
-  uint64_t last_ns;      /* when the host's last byte came (or CONNECT went) */
+  struct escape esc;     /* "+++" held back; when the host's last byte came (or CONNECT went) */
   uv_timer_t guard;
 };
 
@@ -66,12 +64,10 @@ static void escaped(uv_timer_t *t)
   at_session_finish(&mp->at, "OK");
 }
 
-static void held_out(struct online *o)
+/* Pluses that were not an escape after all go to the peer. */
+static void held_out(struct online *o, int pluses)
 {
-  static const char plus[3] = { '+', '+', '+' };
-  if (o->pluses)
-    net_send(module_tcpip(o->mp->m), o->id, plus, (size_t)o->pluses);
-  o->pluses = 0;
+  net_send(module_tcpip(o->mp->m), o->id, "+++", (size_t)pluses);
   uv_timer_stop(&o->guard);
 }
 
@@ -85,24 +81,23 @@ static size_t online_bytes(void *ctx, const char *data, size_t len)
   if (!net_has_room(n, o->id, len + 3))
     return 0; /* held until what was sent has gone (ops->drained) */
   while (i < len) {
-    /* an escape starts only with the first byte after a guard time of silence */
-    int quiet = i == 0 && now - o->last_ns >= (uint64_t)GUARD_MS * 1000000;
-    if (data[i] == '+' && (o->pluses ? o->pluses < 3 : quiet)) {
+    int released;
+    enum escape_step step = escape_byte(&o->esc, data[i], i == 0, now, &released);
+    if (step != ESCAPE_DATA) {
       if (i > start)
         net_send(n, o->id, data + start, i - start);
-      o->pluses++;
       start = ++i;
-      if (o->pluses == 3)
-        uv_timer_start(&o->guard, escaped, GUARD_MS, 0);
+      if (step == ESCAPE_ARMED)
+        uv_timer_start(&o->guard, escaped, ESCAPE_GUARD_MS, 0);
       continue;
     }
-    if (o->pluses) /* not an escape after all: the pluses were data */
-      held_out(o);
+    if (released)
+      held_out(o, released);
     i++;
   }
   if (i > start)
     net_send(n, o->id, data + start, i - start);
-  o->last_ns = now;
+  o->esc.last_ns = now;
   return len;
 }
 
@@ -111,7 +106,7 @@ static void go_online(struct online *o)
   struct module_port *mp = o->mp;
   at_connect(&mp->at);
   mp->data_id = o->id;
-  o->last_ns = uv_hrtime();
+  o->esc.last_ns = uv_hrtime();
   port_attach(&mp->port, online_bytes, o);
   net_set_online(module_tcpip(mp->m), o->id, 1);
 }

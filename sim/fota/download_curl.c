@@ -186,9 +186,9 @@ static size_t on_header(char *line, size_t size, size_t n, void *userp)
 {
   struct download *d = userp;
   size_t len = size * n;
-  if (ftp(d) && len >= 4 && line[0] >= '4' && line[0] <= '5' && line[1] >= '0' &&
-      line[1] <= '9' && line[2] >= '0' && line[2] <= '9' && (line[3] == ' ' || line[3] == '-'))
-    d->ftp_error_reply = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+  int code = ftp(d) ? ftp_reply_code(line, len) : 0;
+  if (code >= 400)
+    d->ftp_error_reply = code;
   return len;
 }
 
@@ -213,8 +213,7 @@ struct download *download_curl_start(const struct download_env *env, const struc
                                       const struct download_sink *sink)
 {
   struct download *d = calloc(1, sizeof(*d));
-  const char *addr = NULL;
-  char full[FOTA_URL_MAX + 128], entry[256];
+  char full[FOTA_URL_MAX + 128];
   uint64_t real_stall;
 
   d->ops = &curl_ops;
@@ -227,8 +226,9 @@ struct download *download_curl_start(const struct download_env *env, const struc
   d->handles_open = 2;
 
   /* Names resolve through the module's DNS map only: an unknown name fails as DNS does. */
-  addr = network_resolve(env->dns, env->ndns, url->host);
-  if (!addr) {
+  d->easy = curl_easy_init();
+  if (!d->easy || curl_loop_prepare(d->easy, env->dns, env->ndns, url->host, url->port,
+                                    env->clock, env->bandwidth_bps, &d->resolve) != 0) {
     d->deferred_err = ftp(d) ? FTP_DNS_FAILED : HTTP_DNS_FAILED;
     uv_timer_start(&d->deferred, deferred_fail, 0, 0);
     return d;
@@ -236,22 +236,14 @@ struct download *download_curl_start(const struct download_env *env, const struc
   snprintf(full, sizeof(full), "%s://%s:%d%s",
            url->scheme == SCHEME_FTP ? "ftp" : url->scheme == SCHEME_HTTPS ? "https" : "http",
            url->host, url->port, url->path);
-  d->easy = curl_easy_init();
-  if (!network_is_ip(url->host)) {
-    snprintf(entry, sizeof(entry), "%s:%d:%s", url->host, url->port, addr);
-    d->resolve = curl_slist_append(NULL, entry);
-    curl_easy_setopt(d->easy, CURLOPT_RESOLVE, d->resolve);
-  }
   curl_easy_setopt(d->easy, CURLOPT_URL, full);
   curl_easy_setopt(d->easy, CURLOPT_WRITEFUNCTION, on_write);
   curl_easy_setopt(d->easy, CURLOPT_WRITEDATA, d);
   curl_easy_setopt(d->easy, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(d->easy, CURLOPT_HEADERDATA, d);
-  curl_easy_setopt(d->easy, CURLOPT_NOSIGNAL, 1L);
   /* Each FOTA opens its own session. (Not FORBID_REUSE: its QUIT would overwrite the reply
    * code that says why a transfer failed.) */
   curl_easy_setopt(d->easy, CURLOPT_FRESH_CONNECT, 1L);
-  curl_easy_setopt(d->easy, CURLOPT_PROXY, "");          /* the module has no proxy */
   curl_easy_setopt(d->easy, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(d->easy, CURLOPT_SSL_VERIFYPEER, 0L); /* the module's default seclevel 0 */
   curl_easy_setopt(d->easy, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -260,9 +252,6 @@ struct download *download_curl_start(const struct download_env *env, const struc
     curl_easy_setopt(d->easy, CURLOPT_USERNAME, url->user);
     curl_easy_setopt(d->easy, CURLOPT_PASSWORD, url->password);
   }
-  if (env->clock->scale != 0.0 && env->bandwidth_bps > 0)
-    curl_easy_setopt(d->easy, CURLOPT_MAX_RECV_SPEED_LARGE,
-                     (curl_off_t)((double)env->bandwidth_bps / 8.0 * env->clock->scale));
   d->stall_ms = vclock_real_timeout(env->clock, DOWNLOAD_STALL_MS, DOWNLOAD_STALL_FLOOR_MS);
   curl_easy_setopt(d->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)d->stall_ms);
   real_stall = d->stall_ms;

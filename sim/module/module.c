@@ -135,10 +135,12 @@ int module_init(struct module *m, uv_loop_t *loop, struct vclock *clock, struct 
   network_init(&m->net, clock, network_changed, m);
   m->faults.rng = module_seed(cfg->seed, cfg->index);
   net_init(&m->tcpip, loop, clock, &m->net, cfg->dns, cfg->ndns, cfg->index, &module_net_ops, m);
-  http_init(&m->http, loop, clock, cfg->curl, &m->net, &m->tcpip, &m->storage, cfg->dns,
-            cfg->ndns, &module_http_ops, m);
-  ftp_init(&m->ftp, loop, clock, cfg->curl, &m->net, &m->tcpip, &m->storage, cfg->dns, cfg->ndns,
-           &module_ftp_ops, m);
+  {
+    struct svc_env env = { loop, clock, cfg->curl, &m->net, &m->tcpip, &m->storage, cfg->dns,
+                           cfg->ndns };
+    http_init(&m->http, &env, &module_http_ops, m);
+    ftp_init(&m->ftp, &env, &module_ftp_ops, m);
+  }
   mqtt_init(&m->mqtt, loop, &m->net, cfg->dns, cfg->ndns, &module_mqtt_ops, m);
   vtimer_init(clock, &m->boot_timer, m);
   vtimer_init(clock, &m->power_timer, m);
@@ -169,11 +171,11 @@ void module_close(struct module *m)
   fault_clock_stop(m);
   vtimer_stop(&m->defer_timer);
   net_reset(&m->tcpip);
-  if (m->http.loop)
+  if (m->http.env.loop)
     http_close(&m->http);
   if (m->mqtt.loop)
     mqtt_close(&m->mqtt);
-  if (m->ftp.loop)
+  if (m->ftp.env.loop)
     ftp_close(&m->ftp);
   if (m->fota.ops)
     fota_abort(&m->fota);
@@ -208,6 +210,11 @@ struct net *module_tcpip(struct module *m)
 struct mqtt *module_mqtt(struct module *m)
 {
   return &m->mqtt;
+}
+
+time_t module_clock_time(struct module *m)
+{
+  return time(NULL) + m->nv.clock_offset;
 }
 
 struct sms *module_sms(struct module *m)

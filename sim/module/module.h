@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <stdint.h>
+#include <time.h>
 #include <uv.h>
 
 #include "download.h"
@@ -117,6 +118,8 @@ struct net *module_tcpip(struct module *m);
 struct http *module_http(struct module *m);
 struct ftp *module_ftp(struct module *m);
 struct sms *module_sms(struct module *m);
+/* The module's clock: the host machine's UTC plus what AT+CCLK set (kept in NV, as the RTC). */
+time_t module_clock_time(struct module *m);
 /* A message arrives from the network: stored and announced as AT+CNMI says (+CMTI, or +CMT
  * for <mt> 2), and an "sms" event. Its index, 0 when shown at once, or -1 (store full). */
 int module_sms_receive(struct module *m, const char *from, const char *text, size_t len);

@@ -229,7 +229,7 @@ int module_sms_receive(struct module *m, const char *from, const char *text, siz
 {
   struct sms *s = &m->sms;
   char urc[AT_URC_MAX], when[32], detail[64];
-  time_t now = time(NULL) + m->nv.clock_offset;
+  time_t now = module_clock_time(m);
   int index = 0;
   snprintf(detail, sizeof(detail), "received from %s", from);
   module_emit(m, EV_SMS, NULL, len ? text : "", detail);

@@ -26,22 +26,13 @@ static void defaults(struct ftp *f)
   f->cfg.sslctxid = 1;
 }
 
-void ftp_init(struct ftp *f, uv_loop_t *loop, struct vclock *clock, struct curl_loop *cl,
-              struct network *nw, struct net *tcpip, struct storage *st,
-              const struct dns_entry *dns, int ndns, const struct ftp_ops *ops, void *ctx)
+void ftp_init(struct ftp *f, const struct svc_env *env, const struct ftp_ops *ops, void *ctx)
 {
   memset(f, 0, sizeof(*f));
-  f->loop = loop;
-  f->clock = clock;
-  f->cl = cl;
-  f->nw = nw;
-  f->tcpip = tcpip;
-  f->st = st;
-  f->dns = dns;
-  f->ndns = ndns;
+  f->env = *env;
   f->ops = ops;
   f->ctx = ctx;
-  uv_timer_init(loop, &f->kick_timer);
+  uv_timer_init(env->loop, &f->kick_timer);
   f->kick_timer.data = f;
   f->timer_open = 1;
   defaults(f);
@@ -74,7 +65,7 @@ static void release(struct ftp *f)
 {
   kick_stop(f);
   if (f->easy) {
-    curl_loop_remove(f->cl, f->easy);
+    curl_loop_remove(f->env.cl, f->easy);
     curl_easy_cleanup(f->easy);
     f->easy = NULL;
   }
@@ -206,14 +197,16 @@ static void tell(struct ftp *f, int err, int reply, const char *value)
 }
 
 /* The value a successful command reports. */
-static void success_value(struct ftp *f, char *out, size_t size)
+/* The value a successful command reports: 0, or -1 when the server did not give it (a size or
+ * a time it would not tell). */
+static int success_value(struct ftp *f, char *out, size_t size)
 {
   curl_off_t v = -1;
   switch (f->op) {
   case FTP_OP_SIZE:
     curl_easy_getinfo(f->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &v);
     snprintf(out, size, "%lld", (long long)v);
-    return;
+    return v < 0 ? -1 : 0;
   case FTP_OP_MDTM: {
     struct tm tm;
     time_t t;
@@ -221,16 +214,17 @@ static void success_value(struct ftp *f, char *out, size_t size)
     t = (time_t)v;
     gmtime_r(&t, &tm);
     strftime(out, size, "%Y%m%d%H%M%S", &tm);
-    return;
+    return v < 0 ? -1 : 0;
   }
   case FTP_OP_GET:
   case FTP_OP_PUT:
   case FTP_OP_LIST:
   case FTP_OP_NLST:
     snprintf(out, size, "%llu", (unsigned long long)f->transferred);
-    return;
+    return 0;
   default:
     snprintf(out, size, "0");
+    return 0;
   }
 }
 
@@ -244,18 +238,8 @@ static void transfer_done(struct curl_job *job, CURLcode rc)
     f->last_reply = f->first_reply;
   }
   map_result(f, rc, &err, &reply);
-  if (!err && f->op == FTP_OP_SIZE) {
-    curl_off_t v = -1;
-    curl_easy_getinfo(f->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &v);
-    if (v < 0)
-      err = FTP_UNKNOWN;
-  }
-  if (!err && f->op == FTP_OP_MDTM) {
-    curl_off_t v = -1;
-    curl_easy_getinfo(f->easy, CURLINFO_FILETIME_T, &v);
-    if (v < 0)
-      err = FTP_UNKNOWN;
-  }
+  if (success_value(f, value, sizeof(value)) != 0 && !err)
+    err = FTP_UNKNOWN;
   if (err == FTP_FILE_ERROR && f->op == FTP_OP_GET && f->file && f->transferred >= f->file_room)
     err = FTP_REPLY_452; /* the medium is full */
   if (err)
@@ -275,7 +259,6 @@ static void transfer_done(struct curl_job *job, CURLcode rc)
   }
   if (!err && f->op == FTP_OP_CWD)
     snprintf(f->cwd, sizeof(f->cwd), "%s", f->target);
-  success_value(f, value, sizeof(value));
 
   if (f->op == FTP_OP_OPEN && err) {
     tell(f, err, reply, NULL);
@@ -335,15 +318,14 @@ static size_t on_reply(char *line, size_t size, size_t n, void *userp)
 {
   struct ftp *f = userp;
   size_t len = size * n;
-  if (len >= 4 && (!strncmp(line, "227", 3) || !strncmp(line, "229", 3)) && f->timer_open) {
+  int code = ftp_reply_code(line, len);
+  if ((code == 227 || code == 229) && f->timer_open) {
     f->kicking = 1; /* passive: curl is about to connect the data connection */
     uv_timer_start(&f->kick_timer, kick, 1, 1);
-  } else if (f->kicking && len >= 4 && line[0] == '1') {
+  } else if (f->kicking && code >= 100 && code < 200) {
     kick_stop(f); /* the transfer command was answered: curl watches its sockets again */
   }
-  if (len >= 4 && line[0] >= '4' && line[0] <= '5' && line[1] >= '0' && line[1] <= '9' &&
-      line[2] >= '0' && line[2] <= '9' && line[3] == ' ') {
-    int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+  if (code >= 400 && line[3] == ' ') {
     if (!f->first_reply)
       f->first_reply = code;
     f->last_reply = code;
@@ -496,25 +478,16 @@ static void make_url(const struct ftp *f, const char *path, int dir, char *out, 
 /* The options every transfer of the session has. 0, or a code for the URC. */
 static int common_options(struct ftp *f, const char *url)
 {
-  const char *addr;
-  char entry[400];
   long wait_s;
   f->easy = curl_easy_init();
   if (!f->easy)
     return FTP_UNKNOWN;
-  addr = network_resolve(f->dns, f->ndns, f->host);
-  if (!addr)
+  if (curl_loop_prepare(f->easy, f->env.dns, f->env.ndns, f->host, f->port_no, f->env.clock,
+                        f->env.nw->bandwidth_bps, &f->resolve) != 0)
     return FTP_DNS_FAILED;
-  if (!network_is_ip(f->host)) {
-    snprintf(entry, sizeof(entry), "%s:%d:%s", f->host, f->port_no, addr);
-    f->resolve = curl_slist_append(NULL, entry);
-    curl_easy_setopt(f->easy, CURLOPT_RESOLVE, f->resolve);
-  }
   curl_easy_setopt(f->easy, CURLOPT_URL, url);
   curl_easy_setopt(f->easy, CURLOPT_SHARE, f->share);
   curl_easy_setopt(f->easy, CURLOPT_PROTOCOLS_STR, "ftp,ftps");
-  curl_easy_setopt(f->easy, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(f->easy, CURLOPT_PROXY, "");
   if (f->cfg.user[0]) {
     curl_easy_setopt(f->easy, CURLOPT_USERNAME, f->cfg.user);
     curl_easy_setopt(f->easy, CURLOPT_PASSWORD, f->cfg.pass);
@@ -527,7 +500,7 @@ static int common_options(struct ftp *f, const char *url)
   curl_easy_setopt(f->easy, CURLOPT_WRITEFUNCTION, on_data);
   curl_easy_setopt(f->easy, CURLOPT_WRITEDATA, f);
   curl_easy_setopt(f->easy, CURLOPT_BUFFERSIZE, (long)FTP_CURL_CHUNK);
-  wait_s = (long)((vclock_real_timeout(f->clock, (uint64_t)f->cfg.rsptimeout * 1000,
+  wait_s = (long)((vclock_real_timeout(f->env.clock, (uint64_t)f->cfg.rsptimeout * 1000,
                                        FTP_WAIT_FLOOR_MS) + 999) / 1000);
   curl_easy_setopt(f->easy, CURLOPT_CONNECTTIMEOUT, wait_s);
   curl_easy_setopt(f->easy, CURLOPT_SERVER_RESPONSE_TIMEOUT, wait_s);
@@ -536,13 +509,11 @@ static int common_options(struct ftp *f, const char *url)
   curl_easy_setopt(f->easy, CURLOPT_LOW_SPEED_TIME, wait_s);
   if (f->cfg.ssltype) {
     curl_easy_setopt(f->easy, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
-    curl_tls_options(f->easy, &f->tcpip->ssl[f->cfg.sslctxid], f->st);
+    curl_tls_options(f->easy, &f->env.tcpip->ssl[f->cfg.sslctxid], f->env.st);
   }
-  if (f->clock->scale != 0.0 && f->nw->bandwidth_bps > 0) {
-    curl_off_t bps = (curl_off_t)((double)f->nw->bandwidth_bps / 8.0 * f->clock->scale);
-    curl_easy_setopt(f->easy, CURLOPT_MAX_RECV_SPEED_LARGE, bps);
-    curl_easy_setopt(f->easy, CURLOPT_MAX_SEND_SPEED_LARGE, bps);
-  }
+  if (f->env.clock->scale != 0.0 && f->env.nw->bandwidth_bps > 0) /* uploads as downloads */
+    curl_easy_setopt(f->easy, CURLOPT_MAX_SEND_SPEED_LARGE,
+                     (curl_off_t)((double)f->env.nw->bandwidth_bps / 8.0 * f->env.clock->scale));
   return 0;
 }
 
@@ -550,7 +521,7 @@ static int common_options(struct ftp *f, const char *url)
 static int launch(struct ftp *f, int err, enum ftp_state s)
 {
   f->last_reply = f->first_reply = 0;
-  if (!err && !f->nw->active[f->cfg.contextid])
+  if (!err && !f->env.nw->active[f->cfg.contextid])
     err = FTP_NETWORK_ERROR;
   if (err) {
     int open = f->op == FTP_OP_OPEN;
@@ -565,7 +536,7 @@ static int launch(struct ftp *f, int err, enum ftp_state s)
   }
   enter(f, s);
   f->job.on_done = transfer_done;
-  curl_loop_add(f->cl, f->easy, &f->job);
+  curl_loop_add(f->env.cl, f->easy, &f->job);
   return 0;
 }
 
@@ -724,7 +695,7 @@ int ftp_request(struct ftp *f, const struct ftp_request *r, const char *verb, in
         f->tmp[0] = '\0';
         return launch(f, FTP_OPEN_FAILED, next);
       }
-      f->file_room = storage_free(f->st, (enum medium)r->medium);
+      f->file_room = storage_free(f->env.st, (enum medium)r->medium);
     } else {
       f->to_port = 1;
     }

@@ -11,6 +11,7 @@
 #include <uv.h>
 
 #include "curl_loop.h"
+#include "svc_env.h"
 #include "net.h"
 #include "network.h"
 #include "storage.h"
@@ -68,14 +69,7 @@ struct ftp_request {
 };
 
 struct ftp {
-  uv_loop_t *loop;
-  struct vclock *clock;
-  struct curl_loop *cl;
-  struct network *nw;
-  struct net *tcpip;         /* the SSL contexts of AT+QSSLCFG */
-  struct storage *st;
-  const struct dns_entry *dns;
-  int ndns;
+  struct svc_env env;
   const struct ftp_ops *ops;
   void *ctx;
 
@@ -111,9 +105,7 @@ struct ftp {
   int kicking, timer_open;
 };
 
-void ftp_init(struct ftp *f, uv_loop_t *loop, struct vclock *clock, struct curl_loop *cl,
-              struct network *nw, struct net *tcpip, struct storage *st,
-              const struct dns_entry *dns, int ndns, const struct ftp_ops *ops, void *ctx);
+void ftp_init(struct ftp *f, const struct svc_env *env, const struct ftp_ops *ops, void *ctx);
 /* Power off, reboot: the session goes without a word, the settings return to defaults. */
 void ftp_reset(struct ftp *f);
 void ftp_close(struct ftp *f);

@@ -27,22 +27,13 @@ static void defaults(struct http *h)
   h->url[0] = '\0';
 }
 
-void http_init(struct http *h, uv_loop_t *loop, struct vclock *clock, struct curl_loop *cl,
-               struct network *nw, struct net *tcpip, struct storage *st,
-               const struct dns_entry *dns, int ndns, const struct http_ops *ops, void *ctx)
+void http_init(struct http *h, const struct svc_env *env, const struct http_ops *ops, void *ctx)
 {
   memset(h, 0, sizeof(*h));
-  h->loop = loop;
-  h->clock = clock;
-  h->cl = cl;
-  h->nw = nw;
-  h->tcpip = tcpip;
-  h->st = st;
-  h->dns = dns;
-  h->ndns = ndns;
+  h->env = *env;
   h->ops = ops;
   h->ctx = ctx;
-  uv_timer_init(loop, &h->rsp_timer);
+  uv_timer_init(env->loop, &h->rsp_timer);
   h->rsp_timer.data = h;
   h->timer_open = 1;
   defaults(h);
@@ -55,7 +46,7 @@ static void release(struct http *h)
     uv_timer_stop(&h->rsp_timer);
   if (h->easy) {
     if (!h->stalled)
-      curl_loop_remove(h->cl, h->easy);
+      curl_loop_remove(h->env.cl, h->easy);
     curl_easy_cleanup(h->easy);
     h->easy = NULL;
   }
@@ -74,7 +65,7 @@ static void forget_response(struct http *h)
   free(h->rx);
   free(h->head);
   h->rx = h->head = NULL;
-  h->rx_len = h->head_len = 0;
+  h->rx_off = h->rx_len = h->head_len = 0;
   h->head_done = 0;
   h->body_total = 0;
   h->status = 0;
@@ -248,7 +239,11 @@ static size_t on_body(char *data, size_t size, size_t n, void *userp)
   }
   if (!h->rx && !(h->rx = malloc(HTTP_BODY_MAX)))
     return 0;
-  memcpy(h->rx + h->rx_len, data, len);
+  if (h->rx_off + h->rx_len + len > HTTP_BODY_MAX) { /* compact: the taken bytes' room */
+    memmove(h->rx, h->rx + h->rx_off, h->rx_len);
+    h->rx_off = 0;
+  }
+  memcpy(h->rx + h->rx_off + h->rx_len, data, len);
   h->rx_len += len;
   h->body_total += len;
   if (!h->taking) /* bytes that come as http_take unpauses go after what it took */
@@ -269,9 +264,11 @@ size_t http_take(struct http *h, char *out, size_t max)
   n = h->rx_len < max ? h->rx_len : max;
   if (!n)
     return 0;
-  memcpy(out, h->rx, n);
-  memmove(h->rx, h->rx + n, h->rx_len - n);
+  memcpy(out, h->rx + h->rx_off, n);
+  h->rx_off += n;
   h->rx_len -= n;
+  if (!h->rx_len)
+    h->rx_off = 0;
   if (h->paused && h->easy && HTTP_BODY_MAX - h->rx_len >= HTTP_CURL_CHUNK) {
     h->paused = 0;
     h->taking = 1;
@@ -383,8 +380,8 @@ int http_request(struct http *h, enum http_method method, const char *verb, int 
                  const char *raw_head, size_t head_len, const char *body, size_t body_len,
                  uint64_t rsptime_s)
 {
-  char host[256], entry[400], cpath[2048], cmethod[16];
-  const char *path, *addr;
+  char host[256], cpath[2048], cmethod[16];
+  const char *path;
   int https, uport;
   struct http_fault f;
   if (h->state == HTTP_WAITING || (h->state == HTTP_RESPONDED && h->easy))
@@ -407,14 +404,8 @@ int http_request(struct http *h, enum http_method method, const char *verb, int 
     h->stalled = f.stall;
     h->cut = f.drop;
   }
-  if (!h->nw->active[h->cfg.contextid]) {
+  if (!h->env.nw->active[h->cfg.contextid]) {
     tell(h, HTTP_NETWORK_DEACTIVATED);
-    forget_response(h);
-    return 0;
-  }
-  addr = network_resolve(h->dns, h->ndns, host);
-  if (!addr) {
-    tell(h, HTTP_DNS_FAILED);
     forget_response(h);
     return 0;
   }
@@ -424,10 +415,11 @@ int http_request(struct http *h, enum http_method method, const char *verb, int 
     forget_response(h);
     return 0;
   }
-  if (!network_is_ip(host)) {
-    snprintf(entry, sizeof(entry), "%s:%d:%s", host, uport, addr);
-    h->resolve = curl_slist_append(NULL, entry);
-    curl_easy_setopt(h->easy, CURLOPT_RESOLVE, h->resolve);
+  if (curl_loop_prepare(h->easy, h->env.dns, h->env.ndns, host, uport, h->env.clock,
+                        h->env.nw->bandwidth_bps, &h->resolve) != 0) {
+    tell(h, HTTP_DNS_FAILED);
+    forget_response(h);
+    return 0;
   }
   cmethod[0] = '\0';
   if (raw_head) {
@@ -469,25 +461,20 @@ int http_request(struct http *h, enum http_method method, const char *verb, int 
   curl_easy_setopt(h->easy, CURLOPT_HEADERDATA, h);
   curl_easy_setopt(h->easy, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(h->easy, CURLOPT_WRITEDATA, h);
-  curl_easy_setopt(h->easy, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h->easy, CURLOPT_PROXY, "");
   curl_easy_setopt(h->easy, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(h->easy, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(h->easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
   curl_easy_setopt(h->easy, CURLOPT_ACCEPT_ENCODING, NULL);
   curl_easy_setopt(h->easy, CURLOPT_BUFFERSIZE, (long)HTTP_CURL_CHUNK);
   if (https)
-    curl_tls_options(h->easy, &h->tcpip->ssl[h->cfg.sslctxid], h->st);
-  if (h->clock->scale != 0.0 && h->nw->bandwidth_bps > 0)
-    curl_easy_setopt(h->easy, CURLOPT_MAX_RECV_SPEED_LARGE,
-                     (curl_off_t)((double)h->nw->bandwidth_bps / 8.0 * h->clock->scale));
+    curl_tls_options(h->easy, &h->env.tcpip->ssl[h->cfg.sslctxid], h->env.st);
   h->job.on_done = transfer_done;
   uv_timer_start(&h->rsp_timer, response_timeout,
-                 vclock_real_timeout(h->clock, rsptime_s * 1000, HTTP_WAIT_FLOOR_MS), 0);
+                 vclock_real_timeout(h->env.clock, rsptime_s * 1000, HTTP_WAIT_FLOOR_MS), 0);
   if (h->stalled) { /* a fault rule: the server never answers; the response timeout ends it */
     log_info("http: fault rule: %s stalls", verb);
     return 0;
   }
-  curl_loop_add(h->cl, h->easy, &h->job);
+  curl_loop_add(h->env.cl, h->easy, &h->job);
   return 0;
 }

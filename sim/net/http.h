@@ -10,6 +10,7 @@
 #include <uv.h>
 
 #include "curl_loop.h"
+#include "svc_env.h"
 #include "net.h"
 #include "network.h"
 #include "storage.h"
@@ -50,14 +51,7 @@ enum http_state {
 };
 
 struct http {
-  uv_loop_t *loop;
-  struct vclock *clock;
-  struct curl_loop *cl;
-  struct network *nw;
-  struct net *tcpip;         /* the SSL contexts of AT+QSSLCFG */
-  struct storage *st;
-  const struct dns_entry *dns;
-  int ndns;
+  struct svc_env env;
   const struct http_ops *ops;
   void *ctx;
 
@@ -82,16 +76,14 @@ struct http {
   char *head;                /* the response header, for "responseheader" 1 */
   size_t head_len;
   int head_done;             /* the final header block is complete */
-  char *rx;                  /* body bytes not yet read */
-  size_t rx_len;
+  char *rx;                  /* body bytes not yet read: rx_len of them from rx_off */
+  size_t rx_off, rx_len;
   uint64_t body_total;
   uv_timer_t rsp_timer;      /* <rsptime>: the response header must come within it */
   int timer_open;
 };
 
-void http_init(struct http *h, uv_loop_t *loop, struct vclock *clock, struct curl_loop *cl,
-               struct network *nw, struct net *tcpip, struct storage *st,
-               const struct dns_entry *dns, int ndns, const struct http_ops *ops, void *ctx);
+void http_init(struct http *h, const struct svc_env *env, const struct http_ops *ops, void *ctx);
 /* Ends any request and forgets the URL and settings (power off, reboot). */
 void http_reset(struct http *h);
 void http_close(struct http *h);

@@ -2,6 +2,7 @@
  * its timeout as a uv_timer, finished transfers handed to their jobs. */
 #include "curl_loop.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 struct curl_loop {
@@ -141,4 +142,25 @@ static void check_done(struct curl_loop *cl)
     if (job)
       job->on_done(job, msg->data.result);
   }
+}
+
+int curl_loop_prepare(CURL *easy, const struct dns_entry *dns, int ndns, const char *host,
+                      int port, const struct vclock *clock, uint64_t bandwidth_bps,
+                      struct curl_slist **resolve)
+{
+  const char *addr = network_resolve(dns, ndns, host);
+  char entry[400];
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_PROXY, ""); /* the module has no proxy */
+  if (clock->scale != 0.0 && bandwidth_bps > 0)
+    curl_easy_setopt(easy, CURLOPT_MAX_RECV_SPEED_LARGE,
+                     (curl_off_t)((double)bandwidth_bps / 8.0 * clock->scale));
+  if (!addr)
+    return -1;
+  if (!network_is_ip(host)) {
+    snprintf(entry, sizeof(entry), "%s:%d:%s", host, port, addr);
+    *resolve = curl_slist_append(*resolve, entry);
+    curl_easy_setopt(easy, CURLOPT_RESOLVE, *resolve);
+  }
+  return 0;
 }
