@@ -172,6 +172,8 @@ START_TEST(one_session_one_control_connection)
   chat(U, "AT+QFTPRENAME=\"again.bin\",\"moved.bin\"\r", "\r\nOK\r\n\r\n+QFTPRENAME: 0,0\r\n");
   fetch("AT+QFTPNLST=\".\"\r", "big.bin\nmoved.bin\n", 18, "+QFTPNLST");
   fetch("AT+QFTPNLST=\"/\"\r", "d1\nhello.txt\n", 13, "+QFTPNLST");
+  chat(U, "AT+QFTPNLST=\"/\",\"UFS:list.txt\"\r", "\r\nOK\r\n\r\n+QFTPNLST: 0,13\r\n");
+  chat(U, "AT+QFLST=\"list.txt\"\r", "\r\n+QFLST: \"list.txt\",13\r\n\r\nOK\r\n");
   {
     char got[1024];
     size_t n;

@@ -240,11 +240,11 @@ static void transfer_done(struct curl_job *job, CURLcode rc)
   map_result(f, rc, &err, &reply);
   if (success_value(f, value, sizeof(value)) != 0 && !err)
     err = FTP_UNKNOWN;
-  if (err == FTP_FILE_ERROR && f->op == FTP_OP_GET && f->file && f->transferred >= f->file_room)
+  if (err == FTP_FILE_ERROR && f->tmp[0] && f->transferred >= f->file_room)
     err = FTP_REPLY_452; /* the medium is full */
   if (err)
     log_info("ftp: %s: %s (reply %d)", f->verb, curl_easy_strerror(rc), reply);
-  if (f->op == FTP_OP_GET && f->file && !err) {
+  if (f->tmp[0] && f->file && !err) { /* GET, LIST, NLST into a file: it is complete */
     int ok = fflush(f->file) == 0 && fclose(f->file) == 0;
     f->file = NULL;
     if (!ok || rename(f->tmp, f->path) != 0)
