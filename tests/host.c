@@ -273,6 +273,25 @@ void expect_tty(int fd, const char *want)
   free(got);
 }
 
+void ufs_upload(int fd, const char *path, const char *as)
+{
+  char cmd[128], buf[256], want[64];
+  static char data[8192];
+  FILE *f = fopen(path, "rb");
+  size_t len, n;
+  ck_assert_msg(f != NULL, "cannot read %s", path);
+  len = fread(data, 1, sizeof(data), f);
+  fclose(f);
+  snprintf(cmd, sizeof(cmd), "AT+QFUPL=\"%s\",%zu,5\r", as, len);
+  chat(fd, cmd, "\r\nCONNECT\r\n");
+  tty_send(fd, data, len);
+  n = tty_read_for(fd, buf, sizeof(buf) - 1, 1500);
+  buf[n] = '\0';
+  snprintf(want, sizeof(want), "\r\n+QFUPL: %zu,", len);
+  ck_assert_msg(!strncmp(buf, want, strlen(want)) && strstr(buf, "\r\n\r\nOK\r\n"), "%s",
+                show(buf, n));
+}
+
 void chat(int fd, const char *cmd, const char *want)
 {
   tty_send(fd, cmd, strlen(cmd));

@@ -39,6 +39,9 @@ size_t tty_read_for(int fd, char *buf, size_t size, int timeout_ms);
 void chat(int fd, const char *cmd, const char *want);
 /* Asserts that exactly `want` arrives next. */
 void expect_tty(int fd, const char *want);
+/* AT+QFUPL of a local file (at most 8 KiB) to the module's file `as`, as a host puts its
+ * certificates there: CONNECT, the bytes, +QFUPL: <len>,... */
+void ufs_upload(int fd, const char *path, const char *as);
 
 /* One control request; the reply line in reply. Returns 0 if a reply came. */
 int ctl(const struct sim *s, const char *json, char *reply, size_t size, int timeout_ms);

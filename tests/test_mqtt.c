@@ -1,7 +1,10 @@
 /* test_mqtt: the MQTT note's commands against Debian's mosquitto broker, started by the test on
  * 127.0.0.1 with a generated config and password file: exact bytes of each command and URC,
  * QoS 0, 1 and 2 round trips, a retained message, a message from another client
- * (mosquitto_pub), a wrong password, a broker that goes away (+QMTSTAT), natural errors. */
+ * (mosquitto_pub), a wrong password, a broker that goes away (+QMTSTAT), natural errors;
+ * the five receive buffers of "recv/mode" 1 and AT+QMTRECV, payloads with NUL bytes and of
+ * 3,000 bytes, a broker that stops answering PINGREQ (+QMTPING), and MQTT over TLS (a second
+ * listener with a certificate the test makes: seclevel 0, 1 with the right and a wrong CA). */
 #include <arpa/inet.h>
 #include <check.h>
 #include <fcntl.h>
@@ -19,7 +22,7 @@
 
 static char dir[] = "/tmp/fotasim-mqtt-XXXXXX";
 static pid_t broker;
-static int broker_port;
+static int broker_port, tls_port;
 
 static int free_port(void)
 {
@@ -46,6 +49,7 @@ static void broker_up(void)
   ck_assert_ptr_nonnull(f);
   fprintf(f, "listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n"
              "password_file %s/passwd\n", broker_port, dir);
+  fprintf(f, "listener %d 127.0.0.1\ncertfile %s/srv.pem\nkeyfile %s/srv.key\n", tls_port, dir, dir);
   if (geteuid() == 0) /* else it drops to user mosquitto, who cannot read the test's files */
     fprintf(f, "user root\n");
   fclose(f);
@@ -78,6 +82,7 @@ static void broker_up(void)
 static void broker_down(void)
 {
   if (broker > 0) {
+    kill(broker, SIGCONT);
     kill(broker, SIGTERM);
     waitpid(broker, NULL, 0);
     broker = 0;
@@ -88,7 +93,9 @@ static void setup(void)
 {
   fixture_setup();
   broker_port = free_port();
+  tls_port = free_port();
   ck_assert_int_gt(broker_port, 0);
+  ck_assert_int_gt(tls_port, 0);
   broker_up();
 }
 
@@ -234,10 +241,142 @@ START_TEST(mqtt_fault_rules)
 }
 END_TEST
 
+/* Exactly these bytes next on fd (they may hold NUL). */
+static void expect_bytes(int fd, const char *want, size_t len)
+{
+  static char got[8192];
+  size_t n = tty_read_n(fd, got, len, 3000);
+  ck_assert_msg(n == len && !memcmp(got, want, len), "want %s", show(want, len));
+}
+
+static void publish(int idx, const char *topic, const char *data, size_t len)
+{
+  char cmd[160], want[64];
+  snprintf(cmd, sizeof(cmd), "AT+QMTPUBEX=%d,0,0,0,\"%s\",%zu\r", idx, topic, len);
+  chat(U, cmd, "\r\n> ");
+  tty_send(U, data, len);
+  snprintf(want, sizeof(want), "\r\nOK\r\n\r\n+QMTPUBEX: %d,0,0\r\n", idx);
+  expect_tty(U, want);
+}
+
+/* "recv/mode" 1: five buffers, a URC naming each, AT+QMTRECV reading one or all, a backlog
+ * moving into freed buffers; then pushed payloads with NUL bytes and of 3,000 bytes. */
+START_TEST(buffered_receive_and_binary_payloads)
+{
+  static char big[3000], want[3200];
+  int n;
+  up();
+  chat(U, "AT+QMTCFG=\"recv/mode\",0,1,1\r", "\r\nOK\r\n");
+  chat(U, "AT+QMTCFG=\"recv/mode\",0\r", "\r\n+QMTCFG: \"recv/mode\",1,1\r\n\r\nOK\r\n");
+  chat(U, "AT+QMTRECV=?\r", "\r\n+QMTRECV: (0-5),(0-4)\r\n\r\nOK\r\n");
+  open_and_connect(0, "dev1", "", "0,0");
+  chat(U, "AT+QMTSUB=0,1,\"b/#\",0\r", "\r\nOK\r\n\r\n+QMTSUB: 0,1,0,0\r\n");
+  publish(0, "b/0", "a\0b\0c", 5);
+  expect_tty(U, "\r\n+QMTRECV: 0,0\r\n");
+  chat(U, "AT+QMTRECV?\r", "\r\n+QMTRECV: 0,1,0,0,0,0\r\n\r\nOK\r\n");
+  for (int i = 1; i <= 6; i++) { /* four more fill the buffers; two wait */
+    char topic[8], data[4];
+    snprintf(topic, sizeof(topic), "b/%d", i);
+    snprintf(data, sizeof(data), "m%d", i);
+    publish(0, topic, data, 2);
+    if (i <= 4) {
+      char urc[32];
+      snprintf(urc, sizeof(urc), "\r\n+QMTRECV: 0,%d\r\n", i);
+      expect_tty(U, urc);
+    }
+  }
+  chat(U, "AT+QMTRECV?\r", "\r\n+QMTRECV: 0,1,1,1,1,1\r\n\r\nOK\r\n");
+  tty_send(U, "AT+QMTRECV=0,0\r", 15);
+  expect_bytes(U, "\r\n+QMTRECV: 0,0,\"b/0\",5,\"a\0b\0c\"\r\n\r\nOK\r\n\r\n+QMTRECV: 0,0\r\n", 56);
+  chat(U, "AT+QMTRECV=0\r",
+       "\r\n+QMTRECV: 0,0,\"b/5\",2,\"m5\"\r\n+QMTRECV: 0,0,\"b/1\",2,\"m1\"\r\n"
+       "+QMTRECV: 0,0,\"b/2\",2,\"m2\"\r\n+QMTRECV: 0,0,\"b/3\",2,\"m3\"\r\n"
+       "+QMTRECV: 0,0,\"b/4\",2,\"m4\"\r\n\r\nOK\r\n\r\n+QMTRECV: 0,0\r\n");
+  chat(U, "AT+QMTRECV=0,0\r", "\r\n+QMTRECV: 0,0,\"b/6\",2,\"m6\"\r\n\r\nOK\r\n");
+  chat(U, "AT+QMTRECV=0,3\r", "\r\nOK\r\n"); /* an empty buffer */
+  chat(U, "AT+QMTRECV=0,5\r", "\r\nERROR\r\n");
+  chat(U, "AT+QMTRECV?\r", "\r\n+QMTRECV: 0,0,0,0,0,0\r\n\r\nOK\r\n");
+  /* pushed again, without the length: the payload's bytes as they came */
+  chat(U, "AT+QMTCFG=\"recv/mode\",0,0,0\r", "\r\nOK\r\n");
+  publish(0, "b/z", "x\0y", 3);
+  expect_bytes(U, "\r\n+QMTRECV: 0,0,\"b/z\",\"x\0y\"\r\n", 29);
+  for (size_t i = 0; i < sizeof(big); i++)
+    big[i] = (char)('a' + i % 26);
+  chat(U, "AT+QMTPUBEX=0,0,0,0,\"b/big\",3000\r", "\r\n> ");
+  tty_send(U, big, sizeof(big));
+  expect_tty(U, "\r\nOK\r\n\r\n+QMTPUBEX: 0,0,0\r\n");
+  n = snprintf(want, sizeof(want), "\r\n+QMTRECV: 0,0,\"b/big\",\"");
+  memcpy(want + n, big, sizeof(big));
+  memcpy(want + n + sizeof(big), "\"\r\n", 3);
+  expect_bytes(U, want, (size_t)n + sizeof(big) + 3);
+}
+END_TEST
+
+/* A broker that stops answering (SIGSTOP): the PINGRESP is overdue after two keep-alive
+ * periods, +QMTPING and +QMTSTAT say so. */
+START_TEST(broker_stops_answering_pings)
+{
+  char got[256];
+  size_t n;
+  up();
+  chat(U, "AT+QMTCFG=\"keepalive\",0,5\r", "\r\nOK\r\n");
+  open_and_connect(0, "dev1", "", "0,0");
+  kill(broker, SIGSTOP);
+  n = tty_read_for(U, got, sizeof(got) - 1, 14000);
+  got[n] = '\0';
+  ck_assert_msg(!strcmp(got, "\r\n+QMTPING: 0,1\r\n\r\n+QMTSTAT: 0,2\r\n"), "got %s", show(got, n));
+  kill(broker, SIGCONT);
+  chat(U, "AT+QMTCONN?\r", "\r\nOK\r\n");
+}
+END_TEST
+
+static void upload(const char *file, const char *as)
+{
+  char path[512];
+  snprintf(path, sizeof(path), "%s/%s", dir, file);
+  ufs_upload(U, path, as);
+}
+
+/* Client idx over TLS with SSL context ctx: the open, then the CONNECT's outcome. */
+static void tls_client(int idx, int ctx, const char *conn_result)
+{
+  char cmd[160], want[64];
+  snprintf(cmd, sizeof(cmd), "AT+QMTCFG=\"ssl\",%d,1,%d\r", idx, ctx);
+  chat(U, cmd, "\r\nOK\r\n");
+  snprintf(cmd, sizeof(cmd), "AT+QMTOPEN=%d,\"127.0.0.1\",%d\r", idx, tls_port);
+  snprintf(want, sizeof(want), "\r\nOK\r\n\r\n+QMTOPEN: %d,0\r\n", idx);
+  chat(U, cmd, want);
+  snprintf(cmd, sizeof(cmd), "AT+QMTCONN=%d,\"tls%d\"\r", idx, idx);
+  chat(U, cmd, conn_result);
+}
+
+/* MQTT over TLS: seclevel 1 against the broker's certificate (its address checked with sni),
+ * a wrong CA (the session never comes: +QMTSTAT 3), seclevel 0 (nothing checked). */
+START_TEST(mqtt_over_tls)
+{
+  up();
+  upload("srv.pem", "UFS:broker.pem");
+  upload("other.pem", "UFS:other.pem");
+  chat(U, "AT+QSSLCFG=\"seclevel\",2,1\r", "\r\nOK\r\n");
+  chat(U, "AT+QSSLCFG=\"cacert\",2,\"UFS:broker.pem\"\r", "\r\nOK\r\n");
+  chat(U, "AT+QSSLCFG=\"sni\",2,1\r", "\r\nOK\r\n");
+  tls_client(0, 2, "\r\nOK\r\n\r\n+QMTCONN: 0,0,0\r\n");
+  chat(U, "AT+QMTSUB=0,1,\"s/1\",1\r", "\r\nOK\r\n\r\n+QMTSUB: 0,1,0,1\r\n");
+  publish(0, "s/1", "over tls", 8);
+  expect_tty(U, "\r\n+QMTRECV: 0,0,\"s/1\",\"over tls\"\r\n");
+  /* a CA that did not sign the broker's certificate; then seclevel 0: any certificate */
+  chat(U, "AT+QSSLCFG=\"seclevel\",3,1\r", "\r\nOK\r\n");
+  chat(U, "AT+QSSLCFG=\"cacert\",3,\"UFS:other.pem\"\r", "\r\nOK\r\n");
+  tls_client(1, 3, "\r\nOK\r\n\r\n+QMTSTAT: 1,3\r\n");
+  chat(U, "AT+QSSLCFG=\"seclevel\",4,0\r", "\r\nOK\r\n");
+  tls_client(2, 4, "\r\nOK\r\n\r\n+QMTCONN: 2,0,0\r\n");
+}
+END_TEST
+
 int main(void)
 {
   int rc;
-  char cmd[256];
+  char cmd[1024];
   Suite *s = suite_create("mqtt");
   TCase *t = tcase_create("mqtt");
   if (!mkdtemp(dir)) {
@@ -249,12 +388,26 @@ int main(void)
     fprintf(stderr, "test_mqtt: mosquitto_passwd failed (the mosquitto package)\n");
     return 1;
   }
+  /* the TLS listener's certificate (its own CA, naming 127.0.0.1) and a CA that signs nothing */
+  snprintf(cmd, sizeof(cmd),
+           "cd %s && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+           "-keyout srv.key -out srv.pem -days 30 -subj /CN=broker -addext "
+           "subjectAltName=IP:127.0.0.1 >/dev/null 2>&1 && openssl req -x509 -newkey ec -pkeyopt "
+           "ec_paramgen_curve:P-256 -nodes -keyout other.key -out other.pem -days 30 "
+           "-subj /CN=otherca >/dev/null 2>&1", dir);
+  if (system(cmd) != 0) {
+    fprintf(stderr, "test_mqtt: openssl could not make the broker's certificate\n");
+    return 1;
+  }
   tcase_add_checked_fixture(t, setup, teardown);
   tcase_set_timeout(t, 60);
   tcase_add_test(t, qos_0_1_2_round_trips_and_retained);
   tcase_add_test(t, wrong_password_and_errors);
   tcase_add_test(t, broker_goes_away);
   tcase_add_test(t, mqtt_fault_rules);
+  tcase_add_test(t, buffered_receive_and_binary_payloads);
+  tcase_add_test(t, broker_stops_answering_pings);
+  tcase_add_test(t, mqtt_over_tls);
   suite_add_tcase(s, t);
   rc = run_suite(s);
   snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

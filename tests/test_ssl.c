@@ -143,26 +143,11 @@ static void up(void)
   start_data("network:\n  dns:\n    tls.example: 127.0.0.1\n");
 }
 
-/* AT+QFUPL of one of the test's files to UFS, as a host puts its certificates there. */
 static void upload(const char *file, const char *as)
 {
-  char path[512], cmd[128], buf[256], want[64];
-  FILE *f;
-  size_t len, n;
-  static char data[8192];
+  char path[512];
   snprintf(path, sizeof(path), "%s/%s", certs, file);
-  f = fopen(path, "rb");
-  ck_assert(f != NULL);
-  len = fread(data, 1, sizeof(data), f);
-  fclose(f);
-  snprintf(cmd, sizeof(cmd), "AT+QFUPL=\"%s\",%zu,5\r", as, len);
-  chat(M, cmd, "\r\nCONNECT\r\n");
-  tty_send(M, data, len);
-  n = tty_read_for(M, buf, sizeof(buf) - 1, 1500);
-  buf[n] = '\0';
-  snprintf(want, sizeof(want), "\r\n+QFUPL: %zu,", len);
-  ck_assert_msg(!strncmp(buf, want, strlen(want)) && strstr(buf, "\r\n\r\nOK\r\n"), "%s",
-                show(buf, n));
+  ufs_upload(M, path, as);
 }
 
 static void ssl_open(int ctx, int id, const char *host, int port, int mode, int err)

@@ -43,21 +43,32 @@ void at_raw(struct at_session *s, const char *data, size_t len)
 
 /* Writes text framed as V.250 information text or result codes: header S3 S4 in verbose mode,
  * trailer S3 S4 always. */
-static void write_framed(struct at_session *s, const char *text, int header)
+static void write_framed_len(struct at_session *s, const char *text, size_t tl, int header)
 {
   char buf[AT_BODY_MAX + 64];
-  size_t n = 0, tl = strlen(text);
-  if (tl > sizeof(buf) - 5)
-    tl = sizeof(buf) - 5;
+  size_t n = 0;
+  char s34[2] = { (char)s->set.s3, (char)s->set.s4 };
+  if (tl > sizeof(buf) - 5) { /* long text (a URC with a payload): three writes, no copy */
+    if (header)
+      at_raw(s, s34, 2);
+    at_raw(s, text, tl);
+    at_raw(s, s34, 2);
+    return;
+  }
   if (header) {
-    buf[n++] = (char)s->set.s3;
-    buf[n++] = (char)s->set.s4;
+    buf[n++] = s34[0];
+    buf[n++] = s34[1];
   }
   memcpy(buf + n, text, tl);
   n += tl;
-  buf[n++] = (char)s->set.s3;
-  buf[n++] = (char)s->set.s4;
+  buf[n++] = s34[0];
+  buf[n++] = s34[1];
   at_raw(s, buf, n);
+}
+
+static void write_framed(struct at_session *s, const char *text, int header)
+{
+  write_framed_len(s, text, strlen(text), header);
 }
 
 static void vinfo(struct at_session *s, const char *fmt, va_list ap)
@@ -65,6 +76,13 @@ static void vinfo(struct at_session *s, const char *fmt, va_list ap)
   char text[AT_BODY_MAX + 1];
   vsnprintf(text, sizeof(text), fmt, ap);
   write_framed(s, text, s->set.verbose && !s->info_started);
+  s->info_started = 1;
+}
+
+void at_info_bytes(struct at_call *call, const char *text, size_t len)
+{
+  struct at_session *s = call->session;
+  write_framed_len(s, text, len, s->set.verbose && !s->info_started);
   s->info_started = 1;
 }
 
@@ -98,28 +116,45 @@ void at_connect(struct at_session *s)
   at_raw(s, num, 2);
 }
 
+static size_t urc_entry_len(const unsigned char *e)
+{
+  return (size_t)e[0] << 8 | e[1];
+}
+
 static void flush_urcs(struct at_session *s)
 {
-  while (s->urc_count > 0) {
-    write_framed(s, s->urc[s->urc_head], s->set.verbose);
-    s->urc_head = (s->urc_head + 1) % AT_URC_QUEUE;
-    s->urc_count--;
+  size_t at = 0;
+  while (at < s->urc_used) {
+    size_t len = urc_entry_len(s->urc + at);
+    write_framed_len(s, (const char *)s->urc + at + 2, len, s->set.verbose);
+    at += 2 + len;
   }
+  s->urc_used = 0;
+}
+
+void at_urc_len(struct at_session *s, const char *text, size_t len)
+{
+  if (!s->busy) {
+    write_framed_len(s, text, len, s->set.verbose);
+    return;
+  }
+  if (len > AT_URC_BYTES - 2)
+    len = AT_URC_BYTES - 2;
+  while (s->urc_used + 2 + len > AT_URC_BYTES) { /* keep the newest: drop the oldest */
+    size_t first = 2 + urc_entry_len(s->urc);
+    memmove(s->urc, s->urc + first, s->urc_used - first);
+    s->urc_used -= first;
+    s->urc_dropped++;
+  }
+  s->urc[s->urc_used] = (unsigned char)(len >> 8);
+  s->urc[s->urc_used + 1] = (unsigned char)len;
+  memcpy(s->urc + s->urc_used + 2, text, len);
+  s->urc_used += 2 + len;
 }
 
 void at_urc(struct at_session *s, const char *text)
 {
-  if (!s->busy) {
-    write_framed(s, text, s->set.verbose);
-    return;
-  }
-  if (s->urc_count == AT_URC_QUEUE) { /* keep the newest: drop the oldest */
-    s->urc_head = (s->urc_head + 1) % AT_URC_QUEUE;
-    s->urc_count--;
-    s->urc_dropped++;
-  }
-  snprintf(s->urc[(s->urc_head + s->urc_count) % AT_URC_QUEUE], AT_URC_MAX, "%s", text);
-  s->urc_count++;
+  at_urc_len(s, text, strlen(text));
 }
 
 /* The final result code of a line, as V/Q/CMEE say; returns the text for events. */
@@ -315,8 +350,7 @@ void at_session_reset(struct at_session *s)
 {
   at_line_init(&s->line);
   s->busy = 0;
-  s->urc_count = 0;
-  s->urc_head = 0;
+  s->urc_used = 0;
 }
 
 int at_param_present(const struct at_call *call, int i)

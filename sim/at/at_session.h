@@ -52,8 +52,7 @@ struct at_session_ops {
   void (*on_ready)(void *user);  /* a line ended: URCs go out at once again; may be NULL */
 };
 
-#define AT_URC_QUEUE 64
-#define AT_URC_MAX 256
+#define AT_URC_BYTES 16384   /* URCs held while a command runs: each a 2-byte length and text */
 
 struct at_session {
   struct at_settings set;
@@ -69,9 +68,9 @@ struct at_session {
   size_t exec_len, exec_pos;
   struct at_cmd cmd;
 
-  int urc_head, urc_count;
+  size_t urc_used;
   unsigned long urc_dropped;
-  char urc[AT_URC_QUEUE][AT_URC_MAX];
+  unsigned char urc[AT_URC_BYTES];
 };
 
 void at_session_init(struct at_session *s, const struct at_command *table, size_t table_len,
@@ -95,6 +94,8 @@ void at_session_reset(struct at_session *s);
 /* For handlers: information text lines, and the current command's parameters. */
 void at_info(struct at_call *call, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void at_raw(struct at_session *s, const char *data, size_t len);
+/* One line of information text that may hold any byte (an MQTT payload). */
+void at_info_bytes(struct at_call *call, const char *text, size_t len);
 /* Information text from a command that went asynchronous (before at_session_complete). */
 void at_session_info(struct at_session *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -102,6 +103,8 @@ void at_session_info(struct at_session *s, const char *fmt, ...)
 void at_connect(struct at_session *s);
 /* An unsolicited result code: written now, or after the final result if a command runs. */
 void at_urc(struct at_session *s, const char *text);
+/* The same for text that may hold any byte (an MQTT payload); at most AT_URC_BYTES - 2 kept. */
+void at_urc_len(struct at_session *s, const char *text, size_t len);
 
 const struct at_command *at_table_find(const struct at_command *table, size_t n, const char *name);
 

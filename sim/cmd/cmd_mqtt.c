@@ -1,6 +1,7 @@
 /* cmd_mqtt: the MQTT note's commands: AT+QMTCFG, AT+QMTOPEN, AT+QMTCLOSE, AT+QMTCONN,
  * AT+QMTDISC, AT+QMTSUB, AT+QMTUNS, AT+QMTPUBEX and AT+QMTPUB (the "> " prompt, fixed length
- * or Ctrl-Z), on the module's clients (sim/net/mqtt). Bad parameters answer ERROR, as the note. */
+ * or Ctrl-Z), AT+QMTRECV (the buffers of "recv/mode" 1), on the module's clients (sim/net/mqtt).
+ * Bad parameters answer ERROR, as the note. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,8 +112,7 @@ int cmd_qmtcfg_write(struct at_call *c)
       at_info(c, "+QMTCFG: \"recv/mode\",%d,%d", g->recv_mode, g->len_enable);
       return AT_OK;
     }
-    /* buffered receiving (mode 1, AT+QMTRECV) is not built: only pushed */
-    if (np < 3 || np > 4 || int_param(c, 2, 0, 0, &n.recv_mode) ||
+    if (np < 3 || np > 4 || int_param(c, 2, 0, 1, &n.recv_mode) ||
         (np == 4 && int_param(c, 3, 0, 1, &n.len_enable)))
       return AT_ERROR;
   } else {
@@ -130,7 +130,7 @@ int cmd_qmtcfg_test(struct at_call *c)
   at_info(c, "+QMTCFG: \"session\",(0-5),(0,1)");
   at_info(c, "+QMTCFG: \"timeout\",(0-5),(1-60),(0-10),(0,1)");
   at_info(c, "+QMTCFG: \"will\",(0-5),(0,1),(0-2),(0,1),\"will_topic\",\"will_msg\"");
-  at_info(c, "+QMTCFG: \"recv/mode\",(0-5),(0),(0,1)");
+  at_info(c, "+QMTCFG: \"recv/mode\",(0-5),(0,1),(0,1)");
   at_info(c, "+QMTCFG: \"ssl\",(0-5),(0,1),(0-%d)", NET_SSL_CTX - 1);
   return AT_OK;
 }
@@ -360,5 +360,64 @@ int cmd_qmtpub_write(struct at_call *c)
 int cmd_qmtpub_test(struct at_call *c)
 {
   at_info(c, "+QMTPUB: (0-5),<msgid>,(0-2),(0,1),\"topic\",(1-%d)", MQTT_PAYLOAD_MAX);
+  return AT_OK;
+}
+
+/* ---- the buffers of "recv/mode" 1 ---- */
+
+static void recv_one(struct at_call *c, struct mqtt *q, int idx, int recv_id)
+{
+  struct mqtt_message *msg = mqtt_take(q, idx, recv_id);
+  char *text;
+  size_t n;
+  if (!msg)
+    return;
+  n = mqtt_recv_text(&q->c[idx], msg, &text);
+  if (text)
+    at_info_bytes(c, text, n);
+  free(text);
+  mqtt_message_free(msg);
+}
+
+/* AT+QMTRECV=<idx>[,<recv_id>]: the message in that buffer, or every held one in buffer
+ * order; an empty buffer reads as OK alone. */
+int cmd_qmtrecv_write(struct at_call *c)
+{
+  struct mqtt *q = module_mqtt(call_module(c));
+  long idx, id;
+  int np = c->cmd->nparams;
+  if (np < 1 || np > 2 || at_param_int(c, 0, 0, MQTT_CLIENTS - 1, &idx) ||
+      (np == 2 && at_param_int(c, 1, 0, MQTT_RECV_SLOTS - 1, &id)))
+    return AT_ERROR;
+  if (np == 2) {
+    recv_one(c, q, (int)idx, (int)id);
+    return AT_OK;
+  }
+  for (int i = 0; i < MQTT_RECV_SLOTS; i++)
+    recv_one(c, q, (int)idx, i);
+  return AT_OK;
+}
+
+/* AT+QMTRECV?: +QMTRECV: <idx>,<s0>,...,<s4> (1: a message waits there) for each client with a
+ * network or a held message. */
+int cmd_qmtrecv_read(struct at_call *c)
+{
+  struct mqtt *q = module_mqtt(call_module(c));
+  for (int i = 0; i < MQTT_CLIENTS; i++) {
+    struct mqtt_client *cl = &q->c[i];
+    int held = 0;
+    for (int k = 0; k < MQTT_RECV_SLOTS; k++)
+      held |= cl->slot[k] != NULL;
+    if (cl->state < MQTT_OPEN && !held)
+      continue;
+    at_info(c, "+QMTRECV: %d,%d,%d,%d,%d,%d", i, !!cl->slot[0], !!cl->slot[1], !!cl->slot[2],
+            !!cl->slot[3], !!cl->slot[4]);
+  }
+  return AT_OK;
+}
+
+int cmd_qmtrecv_test(struct at_call *c)
+{
+  at_info(c, "+QMTRECV: (0-5),(0-4)");
   return AT_OK;
 }

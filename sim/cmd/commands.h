@@ -214,6 +214,9 @@ int cmd_qmtpubex_write(struct at_call *c);
 int cmd_qmtpubex_test(struct at_call *c);
 int cmd_qmtpub_write(struct at_call *c);
 int cmd_qmtpub_test(struct at_call *c);
+int cmd_qmtrecv_test(struct at_call *c);
+int cmd_qmtrecv_read(struct at_call *c);
+int cmd_qmtrecv_write(struct at_call *c);
 
 /* cmd_sms.c */
 int cmd_cmgf_write(struct at_call *c);

@@ -88,6 +88,7 @@ const struct at_command at_command_table[] = {
   { "+QMTUNS", NULL, NULL, cmd_qmtuns_write, NULL },
   { "+QMTPUBEX", cmd_qmtpubex_test, NULL, cmd_qmtpubex_write, NULL },
   { "+QMTPUB", cmd_qmtpub_test, NULL, cmd_qmtpub_write, NULL },
+  { "+QMTRECV", cmd_qmtrecv_test, cmd_qmtrecv_read, cmd_qmtrecv_write, NULL },
   /* SMS, text mode (27.005) */
   { "+CMGF", cmd_cmgf_test, cmd_cmgf_read, cmd_cmgf_write, NULL },
   { "+CSCA", cmd_ok, cmd_csca_read, cmd_csca_write, NULL },

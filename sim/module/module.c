@@ -140,8 +140,8 @@ int module_init(struct module *m, uv_loop_t *loop, struct vclock *clock, struct 
                            cfg->ndns };
     http_init(&m->http, &env, &module_http_ops, m);
     ftp_init(&m->ftp, &env, &module_ftp_ops, m);
+    mqtt_init(&m->mqtt, &env, &module_mqtt_ops, m);
   }
-  mqtt_init(&m->mqtt, loop, &m->net, cfg->dns, cfg->ndns, &module_mqtt_ops, m);
   vtimer_init(clock, &m->boot_timer, m);
   vtimer_init(clock, &m->power_timer, m);
 
@@ -173,7 +173,7 @@ void module_close(struct module *m)
   net_reset(&m->tcpip);
   if (m->http.env.loop)
     http_close(&m->http);
-  if (m->mqtt.loop)
+  if (m->mqtt.env.loop)
     mqtt_close(&m->mqtt);
   if (m->ftp.env.loop)
     ftp_close(&m->ftp);

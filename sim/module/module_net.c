@@ -213,8 +213,19 @@ static int mqtt_fault(void *ctx, enum mqtt_moment what)
   return r->refuse ? 1 : r->drop ? 2 : 0;
 }
 
+/* An MQTT URC: its payload may hold any byte, NUL included. */
+static void mqtt_urc(void *ctx, int port, const char *text, size_t len)
+{
+  struct module *m = ctx;
+  struct module_port *mp = live_port(m, port);
+  if (!mp)
+    return;
+  at_urc_len(&mp->at, text, len);
+  module_emit(m, EV_URC, mp->name, text, NULL);
+}
+
 const struct mqtt_ops module_mqtt_ops = {
-  .urc = net_urc,
+  .urc = mqtt_urc,
   .fault = mqtt_fault,
 };
 
@@ -228,7 +239,7 @@ const struct ftp_ops module_ftp_ops = {
 int module_sms_receive(struct module *m, const char *from, const char *text, size_t len)
 {
   struct sms *s = &m->sms;
-  char urc[AT_URC_MAX], when[32], detail[64];
+  char urc[SMS_TEXT_MAX + 160], when[32], detail[64];
   time_t now = module_clock_time(m);
   int index = 0;
   snprintf(detail, sizeof(detail), "received from %s", from);

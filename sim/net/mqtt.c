@@ -1,6 +1,8 @@
 /* mqtt: six MQTT clients on libmosquitto without its thread: the client's socket is a uv_poll
  * (read when readable, write while mosquitto wants to), keep-alive a 1 s uv_timer; libmosquitto's
- * callbacks become +QMTCONN, +QMTSUB, +QMTUNS, +QMTPUBEX, +QMTRECV, +QMTDISC and +QMTSTAT. */
+ * callbacks become +QMTCONN, +QMTSUB, +QMTUNS, +QMTPUBEX, +QMTRECV, +QMTDISC, +QMTPING and
+ * +QMTSTAT. TLS ("ssl" 1) is libmosquitto's own, set from the client's SSL context; received
+ * messages are pushed in the URC or held in five buffers for AT+QMTRECV ("recv/mode" 1). */
 #include "mqtt.h"
 
 #include <mosquitto.h>
@@ -10,6 +12,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "storage.h"
 
 static void defaults(struct mqtt_config *c)
 {
@@ -30,11 +33,10 @@ static void urc(struct mqtt_client *c, const char *fmt, ...)
   va_start(ap, fmt);
   vsnprintf(text, sizeof(text), fmt, ap);
   va_end(ap);
-  c->owner->ops->urc(c->owner->ctx, c->port, text);
+  c->owner->ops->urc(c->owner->ctx, c->port, text, strlen(text));
 }
 
-void mqtt_init(struct mqtt *q, uv_loop_t *loop, struct network *nw, const struct dns_entry *dns,
-               int ndns, const struct mqtt_ops *ops, void *ctx)
+void mqtt_init(struct mqtt *q, const struct svc_env *env, const struct mqtt_ops *ops, void *ctx)
 {
   static int lib_done;
   memset(q, 0, sizeof(*q));
@@ -42,13 +44,10 @@ void mqtt_init(struct mqtt *q, uv_loop_t *loop, struct network *nw, const struct
     mosquitto_lib_init();
     lib_done = 1;
   }
-  q->loop = loop;
-  q->nw = nw;
-  q->dns = dns;
-  q->ndns = ndns;
+  q->env = *env;
   q->ops = ops;
   q->ctx = ctx;
-  uv_timer_init(loop, &q->tick);
+  uv_timer_init(env->loop, &q->tick);
   q->tick.data = q;
   q->tick_open = 1;
   for (int i = 0; i < MQTT_CLIENTS; i++) {
@@ -88,14 +87,40 @@ static void teardown(struct mqtt_client *c)
     c->probe = NULL;
   }
   memset(c->pend, 0, sizeof(c->pend));
-  c->lost = c->quiet = 0;
+  c->lost = c->quiet = c->lost_why = 0;
   c->state = MQTT_IDLE;
+}
+
+void mqtt_message_free(struct mqtt_message *msg)
+{
+  if (!msg)
+    return;
+  free(msg->topic);
+  free(msg->payload);
+  free(msg);
+}
+
+/* The buffers and the backlog empty (a power cycle). */
+static void drop_messages(struct mqtt_client *c)
+{
+  for (int i = 0; i < MQTT_RECV_SLOTS; i++) {
+    mqtt_message_free(c->slot[i]);
+    c->slot[i] = NULL;
+  }
+  while (c->backlog) {
+    struct mqtt_message *next = c->backlog->next;
+    mqtt_message_free(c->backlog);
+    c->backlog = next;
+  }
+  c->backlog_tail = NULL;
+  c->backlog_n = 0;
 }
 
 void mqtt_reset(struct mqtt *q)
 {
   for (int i = 0; i < MQTT_CLIENTS; i++) {
     teardown(&q->c[i]);
+    drop_messages(&q->c[i]);
     defaults(&q->c[i].cfg);
   }
   if (q->tick_open)
@@ -135,7 +160,7 @@ static void watch(struct mqtt_client *c)
   }
   if (!c->poll) {
     c->poll = malloc(sizeof(*c->poll));
-    if (!c->poll || uv_poll_init_socket(c->owner->loop, c->poll, fd) != 0) {
+    if (!c->poll || uv_poll_init_socket(c->owner->env.loop, c->poll, fd) != 0) {
       free(c->poll);
       c->poll = NULL;
       return;
@@ -151,12 +176,17 @@ static void watch(struct mqtt_client *c)
 static void link_lost(struct mqtt_client *c, int why)
 {
   enum mqtt_state was = c->state;
-  int quiet = c->quiet;
-  log_info("mqtt %d: the link is gone (%s)", c->idx, mosquitto_strerror(why));
+  int quiet = c->quiet, no_pong = why == MOSQ_ERR_KEEPALIVE || c->lost_why == MOSQ_ERR_KEEPALIVE;
+  log_info("mqtt %d: the link is gone (%s)%s", c->idx,
+           mosquitto_strerror(no_pong ? MOSQ_ERR_KEEPALIVE : why),
+           why == MOSQ_ERR_TLS ? ": the TLS handshake failed (certificate, CA or version)" : "");
   teardown(c);
   if (quiet) /* the broker refused the session: +QMTCONN said so */
     return;
-  if (was == MQTT_DISCONNECTING)
+  if (no_pong && was == MQTT_CONNECTED) { /* the PINGRESP did not come in time */
+    urc(c, "+QMTPING: %d,1", c->idx);
+    urc(c, "+QMTSTAT: %d,2", c->idx);
+  } else if (was == MQTT_DISCONNECTING)
     urc(c, "+QMTDISC: %d,0", c->idx);
   else if (was == MQTT_CONNECTING)
     urc(c, "+QMTSTAT: %d,3", c->idx); /* no CONNACK */
@@ -244,8 +274,8 @@ static void on_disconnect(struct mosquitto *m, void *obj, int rc)
 {
   struct mqtt_client *c = obj;
   (void)m;
-  (void)rc;
   c->lost = 1; /* handled once mosquitto has returned */
+  c->lost_why = rc;
 }
 
 static void on_subscribe(struct mosquitto *m, void *obj, int mid, int n, const int *granted)
@@ -281,25 +311,91 @@ static void on_publish(struct mosquitto *m, void *obj, int mid)
   p->verb = NULL;
 }
 
-/* +QMTRECV: <idx>,<msgid>,"<topic>",["<len>",]"<payload>" (the payload as it came). */
-static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg)
+size_t mqtt_recv_text(const struct mqtt_client *c, const struct mqtt_message *msg, char **out)
+{
+  size_t tl = strlen(msg->topic);
+  char *text = malloc(tl + msg->len + 97);
+  int n;
+  *out = text;
+  if (!text)
+    return 0;
+  if (c->cfg.len_enable)
+    n = snprintf(text, 96 + tl, "+QMTRECV: %d,%d,\"%s\",%zu,\"", c->idx, msg->msgid, msg->topic,
+                 msg->len);
+  else
+    n = snprintf(text, 96 + tl, "+QMTRECV: %d,%d,\"%s\",\"", c->idx, msg->msgid, msg->topic);
+  memcpy(text + n, msg->payload, msg->len);
+  text[(size_t)n + msg->len] = '"';
+  text[(size_t)n + msg->len + 1] = '\0'; /* for logs and events; the length is what counts */
+  return (size_t)n + msg->len + 1;
+}
+
+/* "recv/mode" 1: into the first free buffer, with +QMTRECV: <idx>,<recv_id>; 0 if none. */
+static int store(struct mqtt_client *c, struct mqtt_message *msg)
+{
+  for (int i = 0; i < MQTT_RECV_SLOTS; i++)
+    if (!c->slot[i]) {
+      c->slot[i] = msg;
+      urc(c, "+QMTRECV: %d,%d", c->idx, i);
+      return 1;
+    }
+  return 0;
+}
+
+/* +QMTRECV: the payload as it came, NUL bytes included; or into a buffer for AT+QMTRECV. */
+static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *in)
 {
   struct mqtt_client *c = obj;
-  size_t tl = strlen(msg->topic), pl = (size_t)msg->payloadlen;
-  char *text = malloc(tl + pl + 96);
-  int n;
+  struct mqtt_message *msg = calloc(1, sizeof(*msg));
   (void)m;
-  if (!text)
+  if (!msg || !(msg->topic = strdup(in->topic)) ||
+      !(msg->payload = malloc((size_t)in->payloadlen + 1))) {
+    mqtt_message_free(msg);
     return;
-  if (c->cfg.len_enable)
-    n = snprintf(text, 96 + tl, "+QMTRECV: %d,%d,\"%s\",%zu,\"", c->idx, msg->mid, msg->topic, pl);
+  }
+  msg->msgid = in->mid;
+  msg->len = (size_t)in->payloadlen;
+  memcpy(msg->payload, in->payload, msg->len);
+  if (c->cfg.recv_mode == 0) {
+    char *text;
+    size_t n = mqtt_recv_text(c, msg, &text);
+    if (text)
+      c->owner->ops->urc(c->owner->ctx, c->port, text, n);
+    free(text);
+    mqtt_message_free(msg);
+    return;
+  }
+  if (store(c, msg))
+    return;
+  if (c->backlog_n == MQTT_BACKLOG) {
+    log_warn("mqtt %d: a message on %s is dropped: the five buffers and the backlog are full",
+             c->idx, msg->topic);
+    mqtt_message_free(msg);
+    return;
+  }
+  if (c->backlog_tail)
+    c->backlog_tail->next = msg;
   else
-    n = snprintf(text, 96 + tl, "+QMTRECV: %d,%d,\"%s\",\"", c->idx, msg->mid, msg->topic);
-  memcpy(text + n, msg->payload, pl);
-  text[n + (int)pl] = '"';
-  text[n + (int)pl + 1] = '\0';
-  c->owner->ops->urc(c->owner->ctx, c->port, text);
-  free(text);
+    c->backlog = msg;
+  c->backlog_tail = msg;
+  c->backlog_n++;
+}
+
+struct mqtt_message *mqtt_take(struct mqtt *q, int idx, int recv_id)
+{
+  struct mqtt_client *c = &q->c[idx];
+  struct mqtt_message *msg = c->slot[recv_id];
+  c->slot[recv_id] = NULL;
+  if (msg && c->backlog) { /* the oldest waiting one takes the freed buffer */
+    struct mqtt_message *next = c->backlog;
+    c->backlog = next->next;
+    if (!c->backlog)
+      c->backlog_tail = NULL;
+    c->backlog_n--;
+    next->next = NULL;
+    store(c, next);
+  }
+  return msg;
 }
 
 /* ---- the commands ---- */
@@ -346,12 +442,13 @@ int mqtt_open(struct mqtt *q, int idx, int port, const char *host, int rport)
     urc(c, "+QMTOPEN: %d,2", idx); /* the index is in use */
     return 0;
   }
-  if (!q->nw->active[c->cfg.cid]) {
+  if (!q->env.nw->active[c->cfg.cid]) {
     urc(c, "+QMTOPEN: %d,3", idx);
     return 0;
   }
-  if (c->cfg.ssl) {
-    log_warn("mqtt %d: MQTT over TLS (\"ssl\" 1) is not built in fotasim yet", idx);
+  if (c->cfg.ssl && q->env.tcpip->ssl[c->cfg.ssl_ctx].set.version == 0) {
+    log_info("mqtt %d: SSL context %d asks for SSL 3.0, which no broker speaks", idx,
+             c->cfg.ssl_ctx);
     urc(c, "+QMTOPEN: %d,-1", idx);
     return 0;
   }
@@ -359,7 +456,7 @@ int mqtt_open(struct mqtt *q, int idx, int port, const char *host, int rport)
     urc(c, "+QMTOPEN: %d,-1", idx);
     return 0;
   }
-  ip = network_resolve(q->dns, q->ndns, host);
+  ip = network_resolve(q->env.dns, q->env.ndns, host);
   if (!ip || (uv_ip4_addr(ip, rport, (struct sockaddr_in *)&sa) != 0 &&
               uv_ip6_addr(ip, rport, (struct sockaddr_in6 *)&sa) != 0)) {
     urc(c, "+QMTOPEN: %d,4", idx);
@@ -371,7 +468,7 @@ int mqtt_open(struct mqtt *q, int idx, int port, const char *host, int rport)
   pr = calloc(1, sizeof(*pr));
   if (!pr)
     return -1;
-  uv_tcp_init(q->loop, &pr->tcp);
+  uv_tcp_init(q->env.loop, &pr->tcp);
   pr->tcp.data = pr;
   pr->req.data = c;
   c->probe = &pr->tcp;
@@ -404,6 +501,38 @@ int mqtt_close_client(struct mqtt *q, int idx, int port)
   return 0;
 }
 
+/* "ssl" 1: libmosquitto's TLS as the SSL context says. seclevel 0 checks nothing, 1 the broker
+ * against "cacert" (and its address with "sni"), 2 also presents our certificate and key. */
+static int tls_setup(struct mqtt_client *c)
+{
+  static const char *const versions[] = { NULL, "tlsv1", "tlsv1.1", "tlsv1.2", NULL };
+  const struct net_ssl *ssl = &c->owner->env.tcpip->ssl[c->cfg.ssl_ctx];
+  const struct storage *st = c->owner->env.st;
+  char ca[4400], cert[4400], key[4400];
+  int lvl = ssl->set.seclevel;
+  int have_ca = lvl >= 1 && storage_file(st, ssl->cacert, ca, sizeof(ca)) >= 0;
+  int have_cert = lvl == 2 && storage_file(st, ssl->clientcert, cert, sizeof(cert)) >= 0 &&
+                  storage_file(st, ssl->clientkey, key, sizeof(key)) >= 0;
+  int rc;
+  if (lvl >= 1 && !have_ca) {
+    log_info("mqtt %d: SSL context %d has no CA certificate (\"cacert\")", c->idx, c->cfg.ssl_ctx);
+    return -1;
+  }
+  /* seclevel 0 verifies nothing, but libmosquitto 2.0 wants a CA location all the same: "/"
+   * (a directory OpenSSL searches lazily, so never) */
+  rc = mosquitto_tls_set(c->mosq, have_ca ? ca : NULL, have_ca ? NULL : "/", have_cert ? cert : NULL,
+                         have_cert ? key : NULL, NULL);
+  if (rc == MOSQ_ERR_SUCCESS)
+    rc = mosquitto_tls_opts_set(c->mosq, lvl >= 1 ? 1 : 0, versions[ssl->set.version], NULL);
+  if (rc == MOSQ_ERR_SUCCESS)
+    rc = mosquitto_tls_insecure_set(c->mosq, lvl >= 1 && ssl->set.sni ? false : true);
+  if (rc != MOSQ_ERR_SUCCESS) {
+    log_info("mqtt %d: TLS settings: %s", c->idx, mosquitto_strerror(rc));
+    return -1;
+  }
+  return 0;
+}
+
 int mqtt_connect(struct mqtt *q, int idx, int port, const char *client_id, const char *user,
                  const char *password)
 {
@@ -424,6 +553,12 @@ int mqtt_connect(struct mqtt *q, int idx, int port, const char *client_id, const
     return -1;
   mosquitto_int_option(c->mosq, MOSQ_OPT_PROTOCOL_VERSION,
                        c->cfg.version == 3 ? MQTT_PROTOCOL_V31 : MQTT_PROTOCOL_V311);
+  if (c->cfg.ssl && tls_setup(c) != 0) {
+    mosquitto_destroy(c->mosq);
+    c->mosq = NULL;
+    urc(c, "+QMTCONN: %d,2", idx); /* the CONNECT could not be sent */
+    return 0;
+  }
   if (user)
     mosquitto_username_pw_set(c->mosq, user, password);
   if (c->cfg.will_fg)
@@ -438,6 +573,10 @@ int mqtt_connect(struct mqtt *q, int idx, int port, const char *client_id, const
   keep = c->cfg.keepalive == 0 ? 0 : c->cfg.keepalive < 5 ? 5 : c->cfg.keepalive;
   rc = mosquitto_connect_async(c->mosq, c->ip, c->rport, keep);
   c->state = MQTT_CONNECTING;
+  if (rc == MOSQ_ERR_TLS) { /* the handshake failed at once: as when it fails later */
+    link_lost(c, rc);
+    return 0;
+  }
   if (rc != MOSQ_ERR_SUCCESS) {
     log_info("mqtt %d: connect: %s", idx, mosquitto_strerror(rc));
     mosquitto_destroy(c->mosq);

@@ -9,11 +9,14 @@
 #include <uv.h>
 
 #include "network.h"
+#include "svc_env.h"
 
 #define MQTT_CLIENTS 6
 #define MQTT_TOPIC_MAX 256
 #define MQTT_PAYLOAD_MAX 4096        /* AT+QMTPUBEX's <msglen> */
 #define MQTT_PENDING 32              /* SUB/UNS/PUB waiting for their acknowledgement */
+#define MQTT_RECV_SLOTS 5            /* "recv/mode" 1: the buffers AT+QMTRECV reads (recv_id 0-4) */
+#define MQTT_BACKLOG 32              /* messages waiting for a free buffer; more are dropped */
 
 /* AT+QMTCFG of one client index */
 struct mqtt_config {
@@ -24,8 +27,8 @@ struct mqtt_config {
   int pkt_timeout, retries, timeout_notice;
   int will_fg, will_qos, will_retain;
   char will_topic[MQTT_TOPIC_MAX], will_msg[MQTT_TOPIC_MAX];
-  int recv_mode, len_enable;         /* "recv/mode": 0 pushed with +QMTRECV */
-  int ssl, ssl_ctx;                  /* "ssl": kept; an open with ssl 1 fails (not built) */
+  int recv_mode, len_enable;         /* "recv/mode": 0 pushed with +QMTRECV, 1 buffered */
+  int ssl, ssl_ctx;                  /* "ssl" 1: TLS with that SSL context of AT+QSSLCFG */
 };
 
 enum mqtt_state {
@@ -36,7 +39,8 @@ enum mqtt_state {
 enum mqtt_moment { MQTT_AT_OPEN, MQTT_AT_CONNECT, MQTT_AT_PUBLISH };
 
 struct mqtt_ops {
-  void (*urc)(void *ctx, int port, const char *text);
+  /* text may hold any byte (a payload): len says where it ends */
+  void (*urc)(void *ctx, int port, const char *text, size_t len);
   /* A fault rule at this moment: 0 none, 1 refuse (open: -1; connect: CONNACK 3), 2 drop the
    * link (publish: +QMTSTAT). */
   int (*fault)(void *ctx, enum mqtt_moment what);
@@ -47,6 +51,15 @@ struct mqtt;
 struct mqtt_pending {
   int mid, msgid;
   const char *verb;                  /* "+QMTSUB", "+QMTUNS", "+QMTPUBEX" */
+};
+
+/* A message received: held in a buffer for AT+QMTRECV, or waiting for one. */
+struct mqtt_message {
+  int msgid;
+  char *topic;
+  char *payload;
+  size_t len;
+  struct mqtt_message *next;
 };
 
 struct mqtt_client {
@@ -63,15 +76,16 @@ struct mqtt_client {
   uv_poll_t *poll;
   int fd;
   int lost;                          /* the link went while mosquitto ran a callback */
+  int lost_why;                      /* libmosquitto's reason (MOSQ_ERR_KEEPALIVE: no PINGRESP) */
   int quiet;                         /* ... after a refused CONNECT: nothing more to say */
   struct mqtt_pending pend[MQTT_PENDING];
+  struct mqtt_message *slot[MQTT_RECV_SLOTS];
+  struct mqtt_message *backlog, *backlog_tail;
+  int backlog_n;
 };
 
 struct mqtt {
-  uv_loop_t *loop;
-  struct network *nw;
-  const struct dns_entry *dns;
-  int ndns;
+  struct svc_env env;
   const struct mqtt_ops *ops;
   void *ctx;
   uv_timer_t tick;                   /* keep-alive: mosquitto_loop_misc once a second */
@@ -79,8 +93,7 @@ struct mqtt {
   struct mqtt_client c[MQTT_CLIENTS];
 };
 
-void mqtt_init(struct mqtt *q, uv_loop_t *loop, struct network *nw, const struct dns_entry *dns,
-               int ndns, const struct mqtt_ops *ops, void *ctx);
+void mqtt_init(struct mqtt *q, const struct svc_env *env, const struct mqtt_ops *ops, void *ctx);
 /* Every client closes without a word and the settings return to their defaults. */
 void mqtt_reset(struct mqtt *q);
 void mqtt_close(struct mqtt *q);
@@ -97,5 +110,12 @@ int mqtt_unsubscribe(struct mqtt *q, int idx, int msgid, const char *const *topi
 /* verb: "+QMTPUBEX" or "+QMTPUB", the result's name */
 int mqtt_publish(struct mqtt *q, int idx, const char *verb, int msgid, int qos, int retain,
                  const char *topic, const void *payload, size_t len);
+/* "recv/mode" 1: the message in buffer recv_id, taken out (NULL if empty; free with
+ * mqtt_message_free). A backlogged message moves into the freed buffer with its URC. */
+struct mqtt_message *mqtt_take(struct mqtt *q, int idx, int recv_id);
+void mqtt_message_free(struct mqtt_message *msg);
+/* The text of +QMTRECV for a message ("+QMTRECV: <idx>,<msgid>,"<topic>",[<len>,]"<payload>"");
+ * its length, malloc'd in *out. */
+size_t mqtt_recv_text(const struct mqtt_client *c, const struct mqtt_message *msg, char **out);
 
 #endif
