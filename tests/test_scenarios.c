@@ -132,9 +132,9 @@ START_TEST(bad_scenarios_give_one_line_errors)
     { "faults:\n  - phase: flash\n    fail: 502\n",
       "%s:2: faults.phase: expected datacall, connect, download, verify, update or reboot\n" },
     { "faults:\n  - percent: 50\n    fail: 502\n",
-      "%s:2: faults: a rule needs a trigger: 'phase', 'command', 'at', 'socket', 'http', 'mqtt' or 'sms'\n" },
+      "%s:2: faults: a rule needs a trigger: 'phase', 'command', 'at', 'socket', 'http', 'mqtt', 'sms' or 'ntp'\n" },
     { "faults:\n  - at: 100\n    phase: update\n    fail: 502\n",
-      "%s:2: faults: a rule has one trigger: 'phase', 'command', 'at', 'socket', 'http', 'mqtt' or 'sms'\n" },
+      "%s:2: faults: a rule has one trigger: 'phase', 'command', 'at', 'socket', 'http', 'mqtt', 'sms' or 'ntp'\n" },
     { "faults:\n  - phase: verify\n    offset: 100\n    fail: 502\n",
       "%s:2: faults: 'offset' counts bytes downloaded, written or received: it needs phase: "
       "download or update, or socket: receive\n" },

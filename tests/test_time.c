@@ -1,6 +1,6 @@
 /* test_time: the clock commands against a real SNTP exchange: AT+QNTP with a responder the
  * test runs on 127.0.0.1 (a forked child with a UDP socket answering a fixed time), one that
- * never answers, an unknown name, no context; the clock it sets read back with AT+CCLK;
+ * never answers, an unknown name, no context; the clock it sets read back with AT+CCLK; ntp fault rules (a silent server, a code);
  * AT+CTZU kept across a restart. */
 #include <arpa/inet.h>
 #include <check.h>
@@ -124,6 +124,32 @@ START_TEST(qntp_sets_the_clock)
 }
 END_TEST
 
+/* ntp rules: the first query meets a silent server (569 after the wait), the second a code at
+ * once; the third is the real exchange; one more injected from the control channel. */
+START_TEST(ntp_fault_rules)
+{
+  char cmd[96], got[128], reply[256];
+  size_t n;
+  start_with_rules("faults:\n  - ntp: query\n    occurrence: 1\n    stall: true\n"
+                   "  - ntp: query\n    occurrence: 2\n    fail: 565\n");
+  chat(U, "AT+QIACT=1\r", "\r\nOK\r\n");
+  snprintf(cmd, sizeof(cmd), "AT+QNTP=1,\"127.0.0.1\",%d\r", ntp_port);
+  chat(U, cmd, "\r\nOK\r\n");
+  n = tty_read_for(U, got, sizeof(got) - 1, 6000);
+  ck_assert_msg(n == 14 && !memcmp(got, "\r\n+QNTP: 569\r\n", n), "got %s", show(got, n));
+  chat(U, cmd, "\r\nOK\r\n\r\n+QNTP: 565\r\n");
+  chat(U, cmd, "\r\nOK\r\n\r\n+QNTP: 0,\"2030/01/02,03:04:05+00\"\r\n");
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"inject\",\"rule\":{\"ntp\":\"query\",\"fail\":550}}",
+                       reply, sizeof(reply), 5000), 0);
+  ck_assert_msg(strstr(reply, "true"), "%s", reply);
+  chat(U, cmd, "\r\nOK\r\n\r\n+QNTP: 550\r\n");
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"inject\",\"rule\":{\"ntp\":\"query\",\"drop\":true}}",
+                       reply, sizeof(reply), 5000), 0);
+  ck_assert_msg(strstr(reply, "an ntp: query rule stalls (the server is silent: 569) or fails"),
+                "%s", reply);
+}
+END_TEST
+
 START_TEST(ctzu_is_kept)
 {
   start();
@@ -148,6 +174,7 @@ int main(void)
   tcase_add_checked_fixture(t, fixture_setup, fixture_teardown);
   tcase_set_timeout(t, 60);
   tcase_add_test(t, qntp_sets_the_clock);
+  tcase_add_test(t, ntp_fault_rules);
   tcase_add_test(t, ctzu_is_kept);
   suite_add_tcase(s, t);
   rc = run_suite(s);

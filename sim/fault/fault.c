@@ -111,6 +111,11 @@ struct fault_rule *fault_sms(struct fault_set *fs)
   return counted(fs, offsetof(struct fault_rule, sms), FAULT_SMS_SEND);
 }
 
+struct fault_rule *fault_ntp(struct fault_set *fs)
+{
+  return counted(fs, offsetof(struct fault_rule, ntp), FAULT_NTP_QUERY);
+}
+
 struct fault_rule *fault_mqtt(struct fault_set *fs, enum fault_mqtt what)
 {
   return counted(fs, offsetof(struct fault_rule, mqtt), (int)what);

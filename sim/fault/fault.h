@@ -38,6 +38,8 @@ struct fault_rule *fault_http(struct fault_set *fs);
 struct fault_rule *fault_mqtt(struct fault_set *fs, enum fault_mqtt what);
 /* The rule for the message the host sends now (counted by every sms rule), or NULL. */
 struct fault_rule *fault_sms(struct fault_set *fs);
+/* The rule for the NTP query starting now (counted by every ntp rule), or NULL. */
+struct fault_rule *fault_ntp(struct fault_set *fs);
 
 /* A time rule due at `elapsed` virtual ms since the module started, or NULL (call again until
  * NULL: several can be due at once). */

@@ -1,6 +1,7 @@
 /* fault_rule: one fault rule as data: its trigger (a FOTA phase with a percent or byte offset,
  * a command and its occurrence, a virtual time, the N-th FOTA, a socket's connect, N-th send or
- * received bytes, the N-th HTTP(S) request, a probability) and its actions.
+ * received bytes, the N-th HTTP(S) request, MQTT moment, SMS sent or NTP query, a probability)
+ * and its actions.
  * The scenario file and the control channel produce rules; fault.c matches them; the module
  * applies them. */
 #ifndef FOTASIM_FAULT_RULE_H
@@ -26,6 +27,8 @@ enum fault_http { FAULT_HTTP_NONE = -1, FAULT_HTTP_REQUEST };
 enum fault_mqtt { FAULT_MQTT_NONE = -1, FAULT_MQTT_OPEN, FAULT_MQTT_CONNECT, FAULT_MQTT_PUBLISH };
 /* An SMS moment: the N-th message the host sends (AT+CMGS). */
 enum fault_sms { FAULT_SMS_NONE = -1, FAULT_SMS_SEND };
+/* An NTP moment: the N-th query (AT+QNTP). */
+enum fault_ntp { FAULT_NTP_NONE = -1, FAULT_NTP_QUERY };
 
 #define FAULT_COMMAND_MAX 32
 
@@ -46,6 +49,7 @@ struct fault_rule {
   int http;                  /* enum fault_http: the N-th request (occurrence) */
   int mqtt;                  /* enum fault_mqtt: the N-th open, connect or publish */
   int sms;                   /* enum fault_sms: the N-th message sent */
+  int ntp;                   /* enum fault_ntp: the N-th query */
   /* actions */
   int fail;                  /* the error code to fail with; -1: none */
   int cut_power;

@@ -113,6 +113,15 @@ static int net_fault(void *ctx, enum net_moment what, int id, int cid, uint64_t 
   static const char *const names[] = { "connect", "send", "receive" };
   struct module *m = ctx;
   struct fault_rule *r;
+  if (what == NET_AT_NTP) { /* AT+QNTP: the server silent, or a code at once */
+    if (!m->faults.n || !(r = fault_ntp(&m->faults)))
+      return 0;
+    log_info("module %d: NTP query: fault rule fires", m->cfg.index);
+    out->fail = r->fail > 0 ? r->fail : 0;
+    out->stall = r->stall;
+    fault_apply(m, r, NULL);
+    return 1;
+  }
   if (!m->faults.n || !(r = fault_socket(&m->faults, as_rule[what], id, bytes)))
     return 0;
   log_info("module %d: socket %d: fault rule fires at its %s", m->cfg.index, id, names[what]);

@@ -72,7 +72,7 @@ struct net_ssl {
 };
 
 /* What a fault rule does to a socket at one of its moments (see fault_rule.h). */
-enum net_moment { NET_AT_CONNECT, NET_AT_SEND, NET_AT_RECEIVE };
+enum net_moment { NET_AT_CONNECT, NET_AT_SEND, NET_AT_RECEIVE, NET_AT_NTP };
 struct net_fault {
   int fail;                   /* a TCP/IP code: the open's result, or SEND FAIL; 0: none */
   int drop;                   /* the connection is reset ("closed", NO CARRIER) */

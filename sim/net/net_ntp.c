@@ -1,5 +1,6 @@
 /* net_ntp: AT+QNTP on the stack: the context and the name checked as a socket's would be, one
- * SNTP exchange (sim/net/ntp), its result as +QNTP on the asking port, the clock set if asked. */
+ * SNTP exchange (sim/net/ntp), its result as +QNTP on the asking port, the clock set if asked;
+ * an ntp fault rule makes the server silent or answers a code at once. */
 #include <stdio.h>
 #include <string.h>
 
@@ -30,6 +31,7 @@ int net_ntp(struct net *n, int port, int cid, const char *server, int server_por
 {
   const char *ip;
   char text[32];
+  struct net_fault f = { 0 };
   if (n->ntp)
     return TCPIP_BUSY;
   n->ntp_port = port;
@@ -39,7 +41,12 @@ int net_ntp(struct net *n, int port, int cid, const char *server, int server_por
     n->ops->urc(n->ctx, port, text); /* after OK: the command's answer comes first */
     return 0;
   }
-  n->ntp = ntp_query_start(n->loop, n->clock, ip, server_port, answered, n);
+  if (n->ops->fault && n->ops->fault(n->ctx, NET_AT_NTP, -1, cid, 0, &f) && f.fail) {
+    snprintf(text, sizeof(text), "+QNTP: %d", f.fail);
+    n->ops->urc(n->ctx, port, text);
+    return 0;
+  }
+  n->ntp = ntp_query_start(n->loop, n->clock, ip, server_port, f.stall, answered, n);
   if (!n->ntp)
     return TCPIP_SOCKET_CREATE;
   log_info("module %d: NTP query to %s:%d", n->index, server, server_port);

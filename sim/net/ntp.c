@@ -114,7 +114,7 @@ static void on_sent(uv_udp_send_t *req, int status)
 }
 
 struct ntp_query *ntp_query_start(uv_loop_t *loop, struct vclock *clock, const char *ip, int port,
-                                  ntp_done_fn done, void *ctx)
+                                  int deaf, ntp_done_fn done, void *ctx)
 {
   struct sockaddr_storage sa;
   struct ntp_query *q;
@@ -141,7 +141,8 @@ struct ntp_query *ntp_query_start(uv_loop_t *loop, struct vclock *clock, const c
     ntp_query_cancel(q);
     return NULL;
   }
-  uv_udp_recv_start(&q->udp, on_alloc, on_read);
+  if (!deaf)
+    uv_udp_recv_start(&q->udp, on_alloc, on_read);
   uv_timer_start(&q->timer, on_timeout, vclock_real_timeout(clock, NTP_WAIT_MS, NTP_WAIT_FLOOR_MS),
                  0);
   return q;

@@ -100,6 +100,7 @@ static const char *const socket_words[] = { "connect", "send", "receive", NULL }
 static const char *const http_words[] = { "request", NULL };
 static const char *const mqtt_words[] = { "open", "connect", "publish", NULL };
 static const char *const sms_words[] = { "send", NULL };
+static const char *const ntp_words[] = { "query", NULL };
 static const char *const output_words[] = { "delay", "drop", "split", NULL };
 static const int output_values[] = { OUTPUT_DELAY, OUTPUT_DROP, OUTPUT_SPLIT };
 static const char *const port_words[] = { "main", "usb", NULL };
@@ -123,6 +124,8 @@ static const struct yw_field rule_fields[] = {
     .expected = "expected open, connect or publish" },
   { .name = "sms", .type = YW_WORD, .offset = R(sms), .words = sms_words,
     .expected = "expected send" },
+  { .name = "ntp", .type = YW_WORD, .offset = R(ntp), .words = ntp_words,
+    .expected = "expected query" },
   { .name = "sms_from", .type = YW_STR, .offset = R(sms_from),
     .max = sizeof(((struct fault_rule *)0)->sms_from) - 1 },
   { .name = "sms_text", .type = YW_STR, .offset = R(sms_text), .max = 160 },
@@ -151,14 +154,19 @@ static const struct yw_field rule_fields[] = {
 static int check_rule(struct walk *w, yaml_node_t *n, const struct fault_rule *r)
 {
   int triggers = (r->phase >= 0) + (r->command[0] != 0) + r->at_given + (r->socket >= 0) +
-                 (r->http >= 0) + (r->mqtt >= 0) + (r->sms >= 0);
+                 (r->http >= 0) + (r->mqtt >= 0) + (r->sms >= 0) + (r->ntp >= 0);
   int sock = r->socket >= 0, http = r->http >= 0, mqtt = r->mqtt >= 0, sms = r->sms >= 0;
+  int ntp = r->ntp >= 0;
   if (!triggers)
     return yw_bad(w, n, "faults", "a rule needs a trigger: 'phase', 'command', 'at', 'socket', "
-                                  "'http', 'mqtt' or 'sms'");
+                                  "'http', 'mqtt', 'sms' or 'ntp'");
   if (triggers > 1)
     return yw_bad(w, n, "faults", "a rule has one trigger: 'phase', 'command', 'at', 'socket', "
-                                  "'http', 'mqtt' or 'sms'");
+                                  "'http', 'mqtt', 'sms' or 'ntp'");
+  if (ntp && (r->corrupt || r->drop || r->refuse || r->pdpdeact ||
+              (r->fail > 0 && (r->fail < 550 || r->fail > 574)) || (r->fail > 0) == r->stall))
+    return yw_bad(w, n, "faults", "an ntp: query rule stalls (the server is silent: 569) or "
+                                  "fails with a TCP/IP code (550-574)");
   if (mqtt && (r->corrupt || r->stall || r->pdpdeact || r->fail > 0 ||
                (r->refuse && r->mqtt == FAULT_MQTT_PUBLISH) ||
                (r->drop && r->mqtt != FAULT_MQTT_PUBLISH)))
@@ -166,9 +174,9 @@ static int check_rule(struct walk *w, yaml_node_t *n, const struct fault_rule *r
   if (r->corrupt && r->phase != FAULT_DOWNLOAD && !sock)
     return yw_bad(w, n, "faults", "corrupt acts on the download phase and on sockets");
   if ((r->drop || r->stall) && r->phase != FAULT_DOWNLOAD && r->phase != FAULT_CONNECT && !sock &&
-      !http && !mqtt)
+      !http && !mqtt && !ntp)
     return yw_bad(w, n, "faults", "drop and stall act on the connect and download phases, on "
-                                  "sockets and on HTTP requests");
+                                  "sockets, HTTP requests and NTP queries");
   if (sms && (r->fail <= 0 || !error_find(ERR_SMS, r->fail) || r->sms_text[0] || r->drop ||
               r->stall || r->refuse))
     return yw_bad(w, n, "faults", "an sms: send rule fails the message with an SMS code "
@@ -214,6 +222,7 @@ int scenario_fault_rule(struct walk *w, yaml_node_t *n, struct fault_rule *r)
   r->http = FAULT_HTTP_NONE;
   r->mqtt = FAULT_MQTT_NONE;
   r->sms = FAULT_SMS_NONE;
+  r->ntp = FAULT_NTP_NONE;
   r->fail = -1;
   r->network = -1;
   r->rssi = -1;
