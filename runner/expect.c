@@ -200,3 +200,42 @@ void expect_finish(struct expect_run *r, const char *revision, int bricked, int 
                 r->cmd_seen[i], want);
   }
 }
+
+/* match with {revision} replaced, into out. */
+static void with_revision(const char *match, const char *revision, char *out, size_t size)
+{
+  const char *at = strstr(match, "{revision}");
+  if (!at) {
+    snprintf(out, size, "%s", match);
+    return;
+  }
+  snprintf(out, size, "%.*s%s%s", (int)(at - match), match, revision, at + 10);
+}
+
+void expect_published(struct expect_run *r, const char *log, size_t len, const char *revision)
+{
+  const struct expectations *e = r->e;
+  for (int i = 0; i < e->npub; i++) {
+    const struct expect_published *p = &e->pub[i];
+    size_t tl = strlen(p->topic);
+    char want[EXPECT_TEXT_MAX + 64];
+    int on_topic = 0, found = 0;
+    with_revision(p->match, revision, want, sizeof(want));
+    for (size_t at = 0; at < len && !found;) {
+      const char *nl = memchr(log + at, '\n', len - at);
+      size_t n = nl ? (size_t)(nl - (log + at)) : len - at;
+      if (n > tl && !memcmp(log + at, p->topic, tl) && log[at + tl] == ' ') {
+        char payload[4200];
+        size_t pl = n - tl - 1 < sizeof(payload) - 1 ? n - tl - 1 : sizeof(payload) - 1;
+        memcpy(payload, log + at + tl + 1, pl);
+        payload[pl] = '\0';
+        on_topic++;
+        found = strstr(payload, want) != NULL;
+      }
+      at += n + 1;
+    }
+    if (!found)
+      expect_fail(r, "published (line %lu): no message on '%s' with '%s' (%d on that topic)",
+                  p->line, p->topic, want, on_topic);
+  }
+}

@@ -28,6 +28,12 @@ struct expect_command {      /* a command line the host sends */
   unsigned long line;
 };
 
+struct expect_published {    /* a message on the broker `fotasim run` started (services.broker) */
+  char topic[EXPECT_TEXT_MAX];  /* exactly this topic */
+  char match[EXPECT_TEXT_MAX];  /* found in its payload ({revision}: the package's) */
+  unsigned long line;
+};
+
 struct expectations {
   int given;                 /* the scenario has an expect section */
   char revision[32];         /* the firmware running at the end; "" : not checked */
@@ -38,6 +44,8 @@ struct expectations {
   int nout;
   struct expect_command cmd[EXPECT_MAX];
   int ncmd;
+  struct expect_published pub[EXPECT_MAX];
+  int npub;
 };
 
 void expectations_init(struct expectations *e);
@@ -74,6 +82,9 @@ void expect_finish(struct expect_run *r, const char *revision, int bricked, int 
  * not checked, something was to be reached (a revision, an output or command at least once, a
  * window) and every expectation holds with this final state. */
 int expect_settled(const struct expect_run *r, const char *revision, int bricked);
+/* The broker's messages, as `mosquitto_sub -v` wrote them ("<topic> <payload>" a line), against
+ * the published expectations; revision replaces {revision} in their matches. */
+void expect_published(struct expect_run *r, const char *log, size_t len, const char *revision);
 /* A failure the runner found itself (a deadline, a module that died). */
 void expect_fail(struct expect_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -1,7 +1,9 @@
 /* expect_parse: the sections of a scenario file that only `fotasim run` reads: `expect` (what
- * the host under test must achieve) and `package` (the firmware package the runner builds for
- * it). Format: docs/scenarios.md. */
+ * the host under test must achieve), `package` (the firmware package the runner builds for
+ * it) and `services` (the broker, the HTTP server and what they hold). Format:
+ * docs/scenarios.md. */
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "expect_parse.h"
@@ -75,6 +77,23 @@ static int command_field(struct walk *w, void *base, const char *key, yaml_node_
                          : 0;
   }
   return yw_bad(w, k, "expect.commands", "unknown field '%s'", key);
+}
+
+static int published_field(struct walk *w, void *base, const char *key, yaml_node_t *k,
+                           yaml_node_t *v, void *arg)
+{
+  struct expect_published *p = arg;
+  (void)base;
+  if (!strcmp(key, "topic"))
+    return yw_str(w, v, "expect.published.topic", p->topic, sizeof(p->topic));
+  if (!strcmp(key, "match"))
+    return yw_str(w, v, "expect.published.match", p->match, sizeof(p->match));
+  return yw_bad(w, k, "expect.published", "unknown field '%s'", key);
+}
+
+static void init_published(void *p)
+{
+  memset(p, 0, sizeof(struct expect_published));
 }
 
 static int deadline_field(struct walk *w, void *base, const char *key, yaml_node_t *k,
@@ -172,6 +191,18 @@ static int expect_field(struct walk *w, void *base, const char *key, yaml_node_t
     }
     return rc;
   }
+  if (!strcmp(key, "published")) {
+    int first = e->npub, rc = each_item(w, sc, v, "expect.published", published_field, e->pub,
+                                        sizeof(e->pub[0]), offsetof(struct expect_published, match),
+                                        &e->npub, init_published);
+    for (int i = first; i < e->npub; i++) {
+      yaml_node_t *item = yw_node(w, v->data.sequence.items.start[i - first]);
+      e->pub[i].line = item->start_mark.line + 1;
+      if (!e->pub[i].topic[0])
+        return yw_bad(w, item, "expect.published", "needs 'topic'");
+    }
+    return rc;
+  }
   return yw_bad(w, k, "expect", "unknown field '%s'", key);
 }
 
@@ -202,6 +233,74 @@ static int package_field(struct walk *w, void *base, const char *key, yaml_node_
   return yw_bad(w, k, "package", "unknown field '%s'", key);
 }
 
+static int file_field(struct walk *w, void *base, const char *key, yaml_node_t *k,
+                      yaml_node_t *v, void *arg)
+{
+  struct run_scenario *sc = base;
+  int i = sc->services.nfiles;
+  (void)arg;
+  if (!strcmp(key, "name")) {
+    const char *s = yw_scalar(v);
+    if (!s || !s[0] || strchr(s, '/') || s[0] == '.' || strlen(s) >= sizeof(sc->services.files[i].name))
+      return yw_bad(w, v, "services.files.name", "expected a plain file name (no '/')");
+    return yw_str(w, v, "services.files.name", sc->services.files[i].name,
+                  sizeof(sc->services.files[i].name));
+  }
+  if (!strcmp(key, "text"))
+    return yw_str(w, v, "services.files.text", sc->services.files[i].text,
+                  sizeof(sc->services.files[i].text));
+  return yw_bad(w, k, "services.files", "unknown field '%s'", key);
+}
+
+static int announce_field(struct walk *w, void *base, const char *key, yaml_node_t *k,
+                          yaml_node_t *v, void *arg)
+{
+  struct scenario_services *s = &((struct run_scenario *)base)->services;
+  (void)arg;
+  if (!strcmp(key, "topic"))
+    return yw_str(w, v, "services.announce.topic", s->announce_topic, sizeof(s->announce_topic));
+  if (!strcmp(key, "message"))
+    return yw_str(w, v, "services.announce.message", s->announce_message,
+                  sizeof(s->announce_message));
+  return yw_bad(w, k, "services.announce", "unknown field '%s'", key);
+}
+
+static int services_field(struct walk *w, void *base, const char *key, yaml_node_t *k,
+                          yaml_node_t *v, void *arg)
+{
+  struct run_scenario *sc = base;
+  struct scenario_services *s = &sc->services;
+  (void)arg;
+  if (!strcmp(key, "broker"))
+    return yw_bool(w, v, "services.broker", &s->broker);
+  if (!strcmp(key, "http"))
+    return yw_bool(w, v, "services.http", &s->http);
+  if (!strcmp(key, "announce")) {
+    if (yw_each(w, sc, v, "services.announce", announce_field, NULL) != 0)
+      return -1;
+    if (!s->announce_topic[0] || !s->announce_message[0])
+      return yw_bad(w, v, "services.announce", "needs 'topic' and 'message'");
+    return 0;
+  }
+  if (!strcmp(key, "files")) {
+    if (v->type != YAML_SEQUENCE_NODE)
+      return yw_bad(w, v, "services.files", "expected a list");
+    for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+         it++) {
+      yaml_node_t *item = yw_node(w, *it);
+      if (s->nfiles == RUN_FILES_MAX)
+        return yw_bad(w, v, "services.files", "more than %d files", RUN_FILES_MAX);
+      if (yw_each(w, sc, item, "services.files", file_field, NULL) != 0)
+        return -1;
+      if (!s->files[s->nfiles].name[0])
+        return yw_bad(w, item, "services.files", "needs 'name'");
+      s->nfiles++;
+    }
+    return 0;
+  }
+  return yw_bad(w, k, "services", "unknown field '%s'", key);
+}
+
 static int runner_section(void *ctx, struct walk *w, const char *key, yaml_node_t *k,
                           yaml_node_t *v)
 {
@@ -213,12 +312,30 @@ static int runner_section(void *ctx, struct walk *w, const char *key, yaml_node_
   }
   if (!strcmp(key, "package"))
     return yw_each(w, sc, v, "package", package_field, NULL);
+  if (!strcmp(key, "services")) {
+    struct scenario_services *s = &sc->services;
+    if (yw_each(w, sc, v, "services", services_field, NULL) != 0)
+      return -1;
+    if (s->announce_topic[0] && !s->broker)
+      return yw_bad(w, v, "services", "'announce' needs 'broker: true'");
+    if (s->nfiles && !s->http)
+      return yw_bad(w, v, "services", "'files' needs 'http: true'");
+    return 0;
+  }
   return 1; /* not one of these */
 }
 
 int run_scenario_load(const char *path, struct run_scenario *rs, char *err, size_t errlen)
 {
   memset(&rs->package, 0, sizeof(rs->package));
+  memset(&rs->services, 0, sizeof(rs->services));
   expectations_init(&rs->expect);
-  return scenario_load_sections(path, &rs->base, runner_section, rs, err, errlen);
+  if (scenario_load_sections(path, &rs->base, runner_section, rs, err, errlen) != 0)
+    return -1;
+  if (rs->expect.npub && !rs->services.broker) {
+    snprintf(err, errlen, "%s:%lu: expect.published: needs 'services: {broker: true}'", path,
+             rs->expect.pub[0].line);
+    return -1;
+  }
+  return 0;
 }

@@ -1,7 +1,7 @@
 /* run: `fotasim run SCENARIO... -- CMD [ARGS]`: host software under test against virtual
  * modules replaying scenarios, with a verdict per scenario from its expectations, a summary, a
  * JUnit report and transcripts. run.c owns the command line, the scheduling and the reports;
- * run_job.c one scenario's run. */
+ * run_job.c one scenario's run; run_services.c the servers a scenario asks for. */
 #ifndef FOTASIM_RUN_H
 #define FOTASIM_RUN_H
 
@@ -23,7 +23,26 @@ struct run_options {
   char self[4096];            /* this program, to start each module */
 };
 
-enum run_stage { RUN_BOOTING, RUN_HOST, RUN_SETTLING, RUN_STOPPING, RUN_DONE };
+enum run_stage { RUN_SERVICES, RUN_BOOTING, RUN_HOST, RUN_SETTLING, RUN_STOPPING, RUN_DONE };
+
+/* A process the runner starts beside the module for a scenario's services. */
+struct run_child {
+  uv_process_t proc;
+  int started, alive;
+  int64_t status;            /* its exit status; -signal when a signal ended it */
+};
+
+enum { SVC_BROKER, SVC_HTTP, SVC_PUB, SVC_SUB, SVC_CHILDREN };
+
+struct run_services {
+  int broker_port, http_port;
+  char broker_port_text[16], http_url[64];
+  struct run_child child[SVC_CHILDREN];
+  int announced;             /* the servers listened: the recorder and the announcement went */
+  uint64_t since;
+};
+
+#define RUN_SUBST_KEYS 4       /* {http} {broker_host} {broker_port} {revision} */
 
 struct run_job {
   const struct run_options *o;
@@ -36,6 +55,7 @@ struct run_job {
   int prepared;               /* its directory and package are ready */
   char package_revision[48];
   enum run_stage stage;
+  struct run_services svc;
 
   uv_process_t sim, host;
   uv_pipe_t sim_out, ctl;
@@ -73,6 +93,29 @@ void run_job_start(struct run_job *j);
 char *run_job_host_output(const struct run_job *j, size_t max);
 
 int run_main(int argc, char **argv);
+
+/* text with each key replaced by its value; malloc'd (NULL when memory runs out). */
+char *run_substitute(const char *text, const char *const keys[], const char *const values[],
+                     int nkeys);
+/* A process with no input and its output to out_fd and err_fd (-1: nowhere); env NULL: ours.
+ * uv_spawn's result. */
+int run_spawn(uv_loop_t *loop, uv_process_t *proc, char **args, char **env, int out_fd,
+              int err_fd, uv_exit_cb on_exit, void *data);
+/* A handle of the job's has ended: closed, and the job ends once nothing is left. */
+void run_job_child_closed(struct run_job *j, uv_handle_t *h);
+
+/* The scenario's services (run_services.c): ports and files before the loop, the servers
+ * started, polled until they listen and the announcement is on the broker (1; 0 waiting; -1
+ * with a message), stopped, and the broker's record checked against `expect.published`. */
+int run_services_prepare(struct run_job *j, char *err, size_t errlen);
+int run_services_start(struct run_job *j, char *err, size_t errlen);
+int run_services_poll(struct run_job *j, char *err, size_t errlen);
+void run_services_stop(struct run_job *j);
+int run_services_alive(const struct run_job *j);
+void run_services_check(struct run_job *j);
+/* The keys the host command and the served files may hold, and their values for this job. */
+void run_services_values(const struct run_job *j, const char *keys[RUN_SUBST_KEYS],
+                         const char *values[RUN_SUBST_KEYS]);
 
 /* JUnit XML for finished jobs. */
 int junit_write(const char *path, struct run_job *jobs, int n, double seconds);

@@ -47,6 +47,8 @@ static void path_in(const struct run_job *j, const char *name, char *out, size_t
 
 static void send_request(struct run_job *j, json_t *obj);
 static void start_host(struct run_job *j);
+static void boot_module(struct run_job *j);
+static void cannot_start(struct run_job *j, const char *why);
 
 /* ---- the end ---- */
 
@@ -97,7 +99,8 @@ static void all_ended(struct run_job *j)
 
 static void check_ended(struct run_job *j)
 {
-  if (j->stage == RUN_STOPPING && !j->sim_alive && !j->host_alive && !j->ended) {
+  if (j->stage == RUN_STOPPING && !j->sim_alive && !j->host_alive && !run_services_alive(j) &&
+      !j->ended) {
     j->ended = 1;
     all_ended(j);
   }
@@ -113,7 +116,9 @@ static void finalize(struct run_job *j)
     int killed = j->host_killed;
     expect_finish(&j->er, j->have_final ? j->final_revision : "", j->final_bricked,
                   killed || !j->host_started ? -1 : j->host_status, killed ? 0 : j->host_signal);
+    run_services_check(j);
   }
+  run_services_stop(j);
   if (j->host_alive) {
     uv_process_kill(&j->host, SIGTERM);
     j->host_killed = 1;
@@ -411,9 +416,14 @@ static int spawn_sim(struct run_job *j, char *err, size_t errlen)
 
 /* ---- the host under test ---- */
 
-/* arg with {tty}, {usb}, {control}, {package}, {revision} replaced; malloc'd. */
-static char *substitute(const char *arg, const char *const keys[], const char *const values[],
-                        int nkeys)
+void run_job_child_closed(struct run_job *j, uv_handle_t *h)
+{
+  close_handle(j, h);
+  check_ended(j);
+}
+
+char *run_substitute(const char *arg, const char *const keys[], const char *const values[],
+                     int nkeys)
 {
   size_t cap = strlen(arg) + 1, len = 0;
   char *out = malloc(cap);
@@ -464,57 +474,85 @@ static void host_exited(uv_process_t *p, int64_t status, int signal)
   check_ended(j);
 }
 
-static void start_host(struct run_job *j)
+int run_spawn(uv_loop_t *loop, uv_process_t *proc, char **args, char **env, int out_fd,
+              int err_fd, uv_exit_cb on_exit, void *data)
 {
-  char tty[4200], usb[4200], sock[4200], pkg[4200], logf[4200];
-  const char *keys[] = { "{tty}", "{usb}", "{control}", "{package}", "{revision}" };
-  const char *values[] = { tty, usb, sock, pkg, j->package_revision };
-  const char *names[] = { "FOTASIM_TTY", "FOTASIM_USB_TTY", "FOTASIM_CONTROL",
-                          "FOTASIM_PACKAGE", "FOTASIM_PACKAGE_REVISION" };
-  size_t nenv = 0, nargs = 0;
-  char **env, **args;
   uv_process_options_t po;
   uv_stdio_container_t stdio[3];
+  memset(&po, 0, sizeof(po));
+  memset(stdio, 0, sizeof(stdio));
+  stdio[0].flags = UV_IGNORE;
+  stdio[1].flags = out_fd >= 0 ? UV_INHERIT_FD : UV_IGNORE;
+  stdio[1].data.fd = out_fd;
+  stdio[2].flags = err_fd >= 0 ? UV_INHERIT_FD : UV_IGNORE;
+  stdio[2].data.fd = err_fd;
+  po.file = args[0];
+  po.args = args;
+  po.env = env;
+  po.stdio = stdio;
+  po.stdio_count = 3;
+  po.exit_cb = on_exit;
+  proc->data = data;
+  return uv_spawn(loop, proc, &po);
+}
+
+static void start_host(struct run_job *j)
+{
+  char tty[4200], usb[4200], sock[4200], pkg[4200], logf[4200], broker[64];
+  /* {tty} {usb} {control} {package}, then the services' keys ({revision} among them) */
+  const char *keys[4 + RUN_SUBST_KEYS] = { "{tty}", "{usb}", "{control}", "{package}" };
+  const char *values[4 + RUN_SUBST_KEYS] = { tty, usb, sock, pkg };
+  const char *names[8] = { "FOTASIM_TTY", "FOTASIM_USB_TTY", "FOTASIM_CONTROL",
+                           "FOTASIM_PACKAGE", "FOTASIM_PACKAGE_REVISION" };
+  const char *env_values[8] = { tty, usb, sock, pkg, j->package_revision };
+  int nnames = 5;
+  char *topic = NULL;
+  size_t nenv = 0, nargs = 0;
+  char **env, **args;
   int fd, rc;
   path_in(j, "state/ttyMAIN", tty, sizeof(tty));
   path_in(j, "state/ttyUSBAT", usb, sizeof(usb));
   path_in(j, "control.sock", sock, sizeof(sock));
   path_in(j, "package.pkg", pkg, sizeof(pkg));
   path_in(j, "host.log", logf, sizeof(logf));
+  run_services_values(j, keys + 4, values + 4);
+  snprintf(broker, sizeof(broker), "127.0.0.1:%d", j->svc.broker_port);
+  if (j->sc->services.broker) {
+    names[nnames] = "FOTASIM_BROKER";
+    env_values[nnames++] = broker;
+  }
+  if (j->sc->services.http) {
+    names[nnames] = "FOTASIM_HTTP";
+    env_values[nnames++] = j->svc.http_url;
+  }
+  if (j->sc->services.announce_topic[0] &&
+      (topic = run_substitute(j->sc->services.announce_topic, keys + 4, values + 4,
+                              RUN_SUBST_KEYS))) {
+    names[nnames] = "FOTASIM_ANNOUNCE_TOPIC";
+    env_values[nnames++] = topic;
+  }
   while (environ[nenv])
     nenv++;
   while (j->o->cmd[nargs])
     nargs++;
-  env = calloc(nenv + 6, sizeof(char *));
+  env = calloc(nenv + 9, sizeof(char *)); /* up to 8 of ours and the NULL */
   args = calloc(nargs + 1, sizeof(char *));
   for (size_t i = 0; i < nenv; i++)
     env[i] = environ[i];
-  for (int i = 0; i < 5; i++) {
-    size_t len = strlen(names[i]) + strlen(values[i]) + 2;
+  for (int i = 0; i < nnames; i++) {
+    size_t len = strlen(names[i]) + strlen(env_values[i]) + 2;
     env[nenv + (size_t)i] = malloc(len);
-    snprintf(env[nenv + (size_t)i], len, "%s=%s", names[i], values[i]);
+    snprintf(env[nenv + (size_t)i], len, "%s=%s", names[i], env_values[i]);
   }
   for (size_t i = 0; i < nargs; i++)
-    args[i] = substitute(j->o->cmd[i], keys, values, 5);
+    args[i] = run_substitute(j->o->cmd[i], keys, values, 4 + RUN_SUBST_KEYS);
   fd = open(logf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  memset(&po, 0, sizeof(po));
-  memset(stdio, 0, sizeof(stdio));
-  stdio[0].flags = UV_IGNORE;
-  stdio[1].flags = fd >= 0 ? UV_INHERIT_FD : UV_IGNORE;
-  stdio[1].data.fd = fd;
-  stdio[2] = stdio[1];
-  po.file = args[0];
-  po.args = args;
-  po.env = env;
-  po.stdio = stdio;
-  po.stdio_count = 3;
-  po.exit_cb = host_exited;
-  j->host.data = j;
-  rc = uv_spawn(j->loop, &j->host, &po);
+  rc = run_spawn(j->loop, &j->host, args, env, fd, fd, host_exited, j);
   if (fd >= 0)
     close(fd);
-  for (int i = 0; i < 5; i++)
+  for (int i = 0; i < nnames; i++)
     free(env[nenv + (size_t)i]);
+  free(topic);
   for (size_t i = 0; i < nargs; i++)
     free(args[i]);
   free(env);
@@ -539,6 +577,15 @@ static void tick(uv_timer_t *t)
   struct run_job *j = t->data;
   uint64_t now = uv_now(j->loop);
   uint64_t wall = j->sc->expect.wall_ms ? j->sc->expect.wall_ms : j->o->wall_ms;
+  if (j->stage == RUN_SERVICES) {
+    char err[512];
+    int rc = run_services_poll(j, err, sizeof(err));
+    if (rc > 0)
+      boot_module(j);
+    else if (rc < 0)
+      cannot_start(j, err);
+    return;
+  }
   if (j->stage < RUN_SETTLING && now - j->started_ms > wall) {
     char msg[128];
     snprintf(msg, sizeof(msg), "deadline: %llu ms of wall time passed%s",
@@ -580,7 +627,8 @@ int run_job_prepare(struct run_job *j, char *err, size_t errlen)
   }
   path_in(j, "package.pkg", pkg, sizeof(pkg));
   if (run_package_build(j->sc, j->sc->base.model >= 0 ? j->sc->base.model : 0, pkg, j->package_revision,
-                        sizeof(j->package_revision), err, errlen) != 0) {
+                        sizeof(j->package_revision), err, errlen) != 0 ||
+      run_services_prepare(j, err, errlen) != 0) {
     if (j->own_dir)
       nftw(j->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     return -1;
@@ -588,23 +636,45 @@ int run_job_prepare(struct run_job *j, char *err, size_t errlen)
   return 0;
 }
 
+/* The run cannot start (a server, the module): the verdict, by the usual way out. */
+static void cannot_start(struct run_job *j, const char *why)
+{
+  expect_fail(&j->er, "%s", why);
+  j->stage = RUN_STOPPING;
+  run_services_stop(j);
+  if (run_services_alive(j))
+    return; /* check_ended ends it once they are gone */
+  j->ended = 1;
+  all_ended(j);
+}
+
+static void boot_module(struct run_job *j)
+{
+  char err[512];
+  j->stage = RUN_BOOTING;
+  if (spawn_sim(j, err, sizeof(err)) != 0) {
+    close_handle(j, (uv_handle_t *)&j->sim_out);
+    cannot_start(j, err);
+  }
+}
+
 void run_job_start(struct run_job *j)
 {
   char err[512];
+  const struct scenario_services *s = &j->sc->services;
   j->started_ms = uv_now(j->loop);
-  j->stage = RUN_BOOTING;
   expect_run_init(&j->er, &j->sc->expect, 0);
   uv_timer_init(j->loop, &j->tick);
   j->tick.data = j;
   j->handles++;
   uv_timer_start(&j->tick, tick, TICK_MS, TICK_MS);
-  if (spawn_sim(j, err, sizeof(err)) != 0) { /* the verdict, by the usual way out */
-    expect_fail(&j->er, "%s", err);
-    j->stage = RUN_STOPPING;
-    j->ended = 1;
-    close_handle(j, (uv_handle_t *)&j->sim_out);
-    all_ended(j);
+  if (!s->broker && !s->http) {
+    boot_module(j);
+    return;
   }
+  j->stage = RUN_SERVICES; /* the tick boots the module once they listen */
+  if (run_services_start(j, err, sizeof(err)) != 0)
+    cannot_start(j, err);
 }
 
 char *run_job_host_output(const struct run_job *j, size_t max)

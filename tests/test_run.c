@@ -245,6 +245,67 @@ START_TEST(reference_host_on_the_main_uart_with_flow_control)
 }
 END_TEST
 
+/* The shipped update story: a broker and an HTTP server the runner starts, an announcement,
+ * a manifest, the FOTA, the revision published after the reboot; JUnit says it passed. */
+START_TEST(update_story_passes_through_the_runner)
+{
+  char s[512], junit[600];
+  const char *args[] = { "run", "--timing", "instant", "--junit", junit,
+                         suite("06-update-announced-over-mqtt.yaml", s, sizeof(s)), "--",
+                         fotahost(), NULL };
+  char *xml;
+  snprintf(junit, sizeof(junit), "%s/report.xml", dir);
+  ck_assert_msg(run_fotasim_for(args, out, sizeof(out), RUN_LIMIT_MS) == 0, "%s", out);
+  ck_assert_ptr_nonnull(strstr(out, "PASS  06-update-announced-over-mqtt"));
+  xml = read_text(junit);
+  ck_assert_ptr_nonnull(strstr(xml, "<testsuites tests=\"1\" failures=\"0\""));
+  ck_assert_ptr_null(strstr(xml, "<failure"));
+}
+END_TEST
+
+/* The same story with a host that reports on another topic: only the published expectation
+ * fails, naming the topic, the wanted payload and what the broker saw. */
+START_TEST(update_story_without_the_report_fails)
+{
+  char s[512];
+  const char *args[] = { "run", "--timing", "instant",
+                         suite("06-update-announced-over-mqtt.yaml", s, sizeof(s)), "--",
+                         fotahost(), "--report", "devices/dev1/elsewhere", NULL };
+  ck_assert_int_eq(run_fotasim_for(args, out, sizeof(out), RUN_LIMIT_MS), 1);
+  ck_assert_msg(strstr(out, "FAIL  06-update-announced-over-mqtt"), "%s", out);
+  ck_assert_msg(strstr(out, "      - published (line 21): no message on 'devices/dev1/fota/state' "
+                            "with '{\"revision\":\"EC200UCNAAR02A10M08\"}' (0 on that topic)\n"), "%s", out);
+  ck_assert_ptr_nonnull(strstr(out, "| fotahost: reported EC200UCNAAR02A10M08 on devices/dev1/elsewhere"));
+  ck_assert_ptr_nonnull(strstr(out, "fotasim run: 0 of 1 scenarios passed\n"));
+}
+END_TEST
+
+/* The services section's mistakes: one line each. */
+START_TEST(services_section_errors)
+{
+  static const struct { const char *yaml, *want; } cases[] = {
+    { "services:\n  http: true\n  files:\n    - name: ../x\n      text: a\n",
+      "%s:4: services.files.name: expected a plain file name (no '/')\n" },
+    { "services:\n  announce: {topic: t, message: m}\n",
+      "%s:2: services: 'announce' needs 'broker: true'\n" },
+    { "services:\n  broker: true\n  announce: {topic: t}\n",
+      "%s:3: services.announce: needs 'topic' and 'message'\n" },
+    { "expect:\n  published:\n    - topic: a/b\n      match: x\n",
+      "%s:3: expect.published: needs 'services: {broker: true}'\n" },
+    { "services:\n  brokers: true\n", "%s:2: services: unknown field 'brokers'\n" },
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    const char *path = write_scenario("svc.yaml", cases[i].yaml);
+    const char *args[] = { "run", path, "--", "true", NULL };
+    char want[1024], msg[900];
+    snprintf(msg, sizeof(msg), cases[i].want, path);
+    snprintf(want, sizeof(want), "fotasim run: %s", msg);
+    ck_assert_int_eq(run_fotasim(args, out, sizeof(out)), 2);
+    ck_assert_str_eq(out, want);
+  }
+}
+END_TEST
+
 START_TEST(bad_arguments_and_files)
 {
   const char *good = write_scenario("good.yaml", "name: good\n");
@@ -290,6 +351,9 @@ int main(void)
   tcase_add_test(t, reference_host_by_url_retries_after_a_stall);
   tcase_add_test(t, reference_host_on_the_main_uart_with_flow_control);
   tcase_add_test(t, bad_arguments_and_files);
+  tcase_add_test(t, update_story_passes_through_the_runner);
+  tcase_add_test(t, update_story_without_the_report_fails);
+  tcase_add_test(t, services_section_errors);
   suite_add_tcase(s, t);
   return run_suite(s);
 }

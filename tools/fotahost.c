@@ -3,24 +3,24 @@
  * by URL (AT+QFOTADL="http://...") or pushes the package over the line (FILE mode, paced or with
  * hardware flow control), follows the +QIND: "FOTA" URCs (tolerating the spellings the note
  * prints), retries on errors that can pass, and checks the new revision after the reboot.
+ * With --announce it runs the flow around that as device firmware does (fotahost_flow.c): an
+ * MQTT announcement, a JSON manifest over HTTP, the update, the new revision published.
  * Blocking I/O with poll() timeouts: one port, one job. Used by `fotasim run`'s own tests and
  * as the worked example in the README. Exit status 0 only when the new firmware runs. */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
-#include <termios.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "fotahost_flow.h"
+#include "host_port.h"
 
 struct options {
   const char *port, *url, *file, *expect_revision;
+  const char *announce, *broker, *report;
+  int wait_s;
   int retries, flow, verbose;
   size_t chunk;
   int gap_ms;
@@ -28,8 +28,7 @@ struct options {
 };
 
 static struct options opt;
-static int fd = -1;
-static char line[1024];   /* the last line read */
+static struct host_port hp = { .fd = -1 };
 
 /* Errors after which trying again can work: the network, the server, the line, a busy module.
  * (FTP 601 605-609 614-616 618, HTTP 570 701-703 716, FILE 567, data call 4, busy 549.) */
@@ -41,173 +40,6 @@ static int transient(int err)
     if (codes[i] == err)
       return 1;
   return 0;
-}
-
-static void say(const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  fprintf(stderr, "fotahost: ");
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
-  va_end(ap);
-}
-
-static long now_ms(void)
-{
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec * 1000L + t.tv_nsec / 1000000L;
-}
-
-/* ---- the port ---- */
-
-static int open_port(const char *path)
-{
-  struct termios t;
-  int f = open(path, O_RDWR | O_NOCTTY);
-  if (f < 0)
-    return -1;
-  if (tcgetattr(f, &t) == 0) {
-    cfmakeraw(&t);
-    cfsetispeed(&t, B115200);
-    cfsetospeed(&t, B115200);
-    if (opt.flow)
-      t.c_cflag |= CRTSCTS;
-    tcsetattr(f, TCSANOW, &t);
-  }
-  return f;
-}
-
-/* Waits for the port's link to exist again (the USB port goes away while the module reboots). */
-static int reopen_port(int seconds)
-{
-  long until = now_ms() + seconds * 1000L;
-  if (fd >= 0)
-    close(fd);
-  fd = -1;
-  while (now_ms() < until) {
-    struct timespec pause = { 0, 100 * 1000000L };
-    if ((fd = open_port(opt.port)) >= 0)
-      return 0;
-    nanosleep(&pause, NULL);
-  }
-  return -1;
-}
-
-static void send_text(const char *s)
-{
-  size_t len = strlen(s), off = 0;
-  if (opt.verbose)
-    say("> %s", s);
-  while (off < len) {
-    ssize_t w = write(fd, s + off, len - off);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0)
-      return;
-    off += (size_t)w;
-  }
-}
-
-/* Reads one non-empty line (CR/LF stripped) into `line`. 1: a line; 0: timeout; -1: the port
- * hung up (the module lost power or is rebooting). */
-static int read_line(int timeout_ms)
-{
-  static char buf[4096];
-  static size_t have;
-  long until = now_ms() + timeout_ms;
-  for (;;) {
-    char *end = NULL;
-    size_t start = 0;
-    while (start < have && (buf[start] == '\r' || buf[start] == '\n'))
-      start++;
-    if (start) {
-      memmove(buf, buf + start, have - start);
-      have -= start;
-    }
-    for (size_t i = 0; i < have; i++)
-      if (buf[i] == '\r' || buf[i] == '\n') {
-        end = buf + i;
-        break;
-      }
-    if (end) {
-      size_t n = (size_t)(end - buf);
-      if (n >= sizeof(line))
-        n = sizeof(line) - 1;
-      memcpy(line, buf, n);
-      line[n] = '\0';
-      memmove(buf, end, have - (size_t)(end - buf));
-      have -= (size_t)(end - buf);
-      if (opt.verbose)
-        say("< %s", line);
-      return 1;
-    }
-    long left = until - now_ms();
-    if (left <= 0)
-      return 0;
-    struct pollfd p = { fd, POLLIN, 0 };
-    int r = poll(&p, 1, (int)left);
-    if (r == 0)
-      return 0;
-    if (r < 0)
-      continue;
-    if (have == sizeof(buf))
-      have = 0; /* a line this long is noise */
-    ssize_t n = read(fd, buf + have, sizeof(buf) - have);
-    if (n <= 0) {
-      have = 0;
-      return -1;
-    }
-    have += (size_t)n;
-  }
-}
-
-/* Sends a command and waits for its final result; an information line is kept in `info`. */
-static int command(const char *cmd, char *info, size_t infolen, int timeout_ms)
-{
-  char text[600];
-  snprintf(text, sizeof(text), "%s\r", cmd);
-  send_text(text);
-  for (;;) {
-    int r = read_line(timeout_ms);
-    if (r <= 0)
-      return -1;
-    if (!strcmp(line, "OK"))
-      return 0;
-    if (!strcmp(line, "ERROR"))
-      return -2;
-    if (!strncmp(line, "+CME ERROR:", 11))
-      return atoi(line + 11);
-    if (info && strncmp(line, "+QIND:", 6) != 0 && strncasecmp(line, "AT", 2) != 0)
-      snprintf(info, infolen, "%.*s", (int)infolen - 1, line); /* not a URC, not an echo */
-  }
-}
-
-/* Until the module answers: RDY, or OK to a probe every second. */
-static int wait_ready(int seconds)
-{
-  long until = now_ms() + seconds * 1000L;
-  while (now_ms() < until) {
-    int r;
-    send_text("AT\r");
-    while ((r = read_line(1000)) == 1)
-      if (!strcmp(line, "OK") || !strcmp(line, "RDY"))
-        goto ready;
-    if (r < 0 && reopen_port(seconds) != 0)
-      return -1;
-  }
-  return -1;
-ready:
-  while (read_line(300) == 1) /* answers to earlier probes, boot URCs: let them pass */
-    ;
-  return command("ATE0", NULL, 0, 5000) == 0 ? 0 : -1;
-}
-
-static int revision(char *out, size_t size)
-{
-  out[0] = '\0';
-  return command("AT+CGMR", out, size, 5000) == 0 && out[0] ? 0 : -1;
 }
 
 /* ---- the URCs ---- */
@@ -260,14 +92,14 @@ static int push_file(const unsigned char *data, size_t len)
     size_t n = len - off < opt.chunk ? len - off : opt.chunk;
     char what[32];
     int code, r;
-    ssize_t w = write(fd, data + off, n);
+    ssize_t w = write(hp.fd, data + off, n);
     if (w < 0 && errno == EINTR)
       continue;
     if (w <= 0)
       return -1;
     off += (size_t)w;
-    while ((r = read_line(opt.gap_ms)) == 1)
-      if (fota_urc(line, what, sizeof(what), &code) && !strcmp(what, "FILEEND") && code)
+    while ((r = hp_read_line(&hp, opt.gap_ms)) == 1)
+      if (fota_urc(hp.line, what, sizeof(what), &code) && !strcmp(what, "FILEEND") && code)
         return code;
     if (r < 0)
       return -1;
@@ -301,13 +133,13 @@ static enum outcome attempt(const unsigned char *pkg, size_t pkg_len)
     snprintf(cmd, sizeof(cmd), "AT+QFOTADL=\"%s\",1,10,10", opt.url);
   else
     snprintf(cmd, sizeof(cmd), "AT+QFOTADL=\"FILE:%zu\",1,10,10", pkg_len);
-  err = command(cmd, NULL, 0, 10000);
+  err = hp_command(&hp, cmd, NULL, 0, 10000);
   if (err != 0) {
     say("AT+QFOTADL answered %s%d", err > 0 ? "+CME ERROR: " : "error ", err);
     return err > 0 && transient(err) ? RETRY : FAILED;
   }
   for (;;) {
-    int r = read_line(opt.timeout_s * 1000);
+    int r = hp_read_line(&hp, opt.timeout_s * 1000);
     if (r == 0) {
       say("no word from the module for %d s", opt.timeout_s);
       return FAILED;
@@ -315,20 +147,19 @@ static enum outcome attempt(const unsigned char *pkg, size_t pkg_len)
     if (r < 0) { /* the port went away: power lost, or the reboot into the new firmware */
       say(updating ? "the module went away during the update; waiting for it"
                    : "the module went away; waiting for it");
-      if (reopen_port(120) != 0 || wait_ready(120) != 0)
+      if (hp_reopen(&hp, 120) != 0 || hp_wait_ready(&hp, 120) != 0)
         return FAILED;
       return updating ? DONE : RETRY; /* after an update, the revision tells */
     }
-    if (!fota_urc(line, what, sizeof(what), &n))
+    if (!fota_urc(hp.line, what, sizeof(what), &n))
       continue;
     if (!strcmp(what, "FILESTART")) {
       int code = push_file(pkg, pkg_len);
       if (code < 0)
         return RETRY;
       if (code > 0) {
-        struct timespec pause = { 1, 0 }; /* let the module's line go quiet first */
         say("download failed: FILEEND,%d", code);
-        nanosleep(&pause, NULL);
+        pause_ms(1000); /* let the module's line go quiet first */
         return transient(code) ? RETRY : FAILED;
       }
     } else if (!strcmp(what, "DOWNLOADING") || !strcmp(what, "UPDATING")) {
@@ -339,10 +170,8 @@ static enum outcome attempt(const unsigned char *pkg, size_t pkg_len)
       if (n == 0)
         continue;
       say("download failed: %s,%d", what, n);
-      if (!strcmp(what, "FILEEND")) { /* let the module's line go quiet before trying again */
-        struct timespec pause = { 1, 0 };
-        nanosleep(&pause, NULL);
-      }
+      if (!strcmp(what, "FILEEND")) /* let the module's line go quiet before trying again */
+        pause_ms(1000);
       return transient(n) ? RETRY : FAILED;
     } else if (!strcmp(what, "START")) {
       updating = 1;
@@ -353,11 +182,11 @@ static enum outcome attempt(const unsigned char *pkg, size_t pkg_len)
         return FAILED;
       }
       say("update done; the module reboots");
-      while ((r = read_line(60000)) == 1 && strcmp(line, "RDY") != 0)
+      while ((r = hp_read_line(&hp, 60000)) == 1 && strcmp(hp.line, "RDY") != 0)
         ;
-      if (r <= 0 && reopen_port(120) != 0)
+      if (r <= 0 && hp_reopen(&hp, 120) != 0)
         return FAILED;
-      return wait_ready(120) == 0 ? DONE : FAILED;
+      return hp_wait_ready(&hp, 120) == 0 ? DONE : FAILED;
     }
   }
 }
@@ -380,6 +209,14 @@ static void usage(FILE *f)
           "  --chunk N             FILE mode: bytes per write (default 4096)\n"
           "  --gap-ms N            FILE mode: pause between writes (default 0)\n"
           "  --timeout S           give up when the module says nothing for S s (default 180)\n"
+          "  --announce TOPIC      the update flow: subscribe to TOPIC on the broker, take the\n"
+          "                        announced {\"revision\",\"manifest\"}, fetch the manifest\n"
+          "                        {\"revision\",\"url\"} over HTTP, update from its url, then\n"
+          "                        publish {\"revision\"} (retained) on the report topic\n"
+          "                        (default $FOTASIM_ANNOUNCE_TOPIC)\n"
+          "  --broker HOST:PORT    the broker for --announce (default $FOTASIM_BROKER)\n"
+          "  --report TOPIC        where the revision goes (default TOPIC/state)\n"
+          "  --wait S              how long the announcement is waited for (default 60)\n"
           "  --verbose             print every line sent and received\n"
           "  --help                show this help\n\n"
           "Exit status: 0 the new firmware runs, 1 the update failed, 2 bad arguments.\n");
@@ -394,12 +231,15 @@ static int parse(int argc, char **argv)
     { "flow", no_argument, NULL, 'F' },            { "chunk", required_argument, NULL, 'c' },
     { "gap-ms", required_argument, NULL, 'g' },    { "timeout", required_argument, NULL, 't' },
     { "verbose", no_argument, NULL, 'v' },         { "help", no_argument, NULL, 'h' },
+    { "announce", required_argument, NULL, 'A' },  { "broker", required_argument, NULL, 'B' },
+    { "report", required_argument, NULL, 'R' },    { "wait", required_argument, NULL, 'W' },
     { NULL, 0, NULL, 0 },
   };
   int c;
   opt.retries = 3;
   opt.chunk = 4096;
   opt.timeout_s = 180;
+  opt.wait_s = 60;
   opterr = 0;
   while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
     switch (c) {
@@ -414,6 +254,10 @@ static int parse(int argc, char **argv)
     case 'g': opt.gap_ms = atoi(optarg); break;
     case 't': opt.timeout_s = atoi(optarg); break;
     case 'v': opt.verbose = 1; break;
+    case 'A': opt.announce = optarg; break;
+    case 'B': opt.broker = optarg; break;
+    case 'R': opt.report = optarg; break;
+    case 'W': opt.wait_s = atoi(optarg); break;
     case 'h': usage(stdout); exit(0);
     default:
       fprintf(stderr, "fotahost: unknown option '%s' (see fotahost --help)\n", argv[optind - 1]);
@@ -422,6 +266,18 @@ static int parse(int argc, char **argv)
   }
   if (!opt.port)
     opt.port = getenv("FOTASIM_USB_TTY") ? getenv("FOTASIM_USB_TTY") : getenv("FOTASIM_TTY");
+  if (!opt.broker)
+    opt.broker = getenv("FOTASIM_BROKER");
+  if (!opt.announce) /* under `fotasim run`, a scenario with an announcement */
+    opt.announce = getenv("FOTASIM_ANNOUNCE_TOPIC");
+  if (opt.announce) { /* the url comes from the manifest */
+    if (!opt.broker || !strchr(opt.broker, ':') || opt.url || opt.file || opt.wait_s <= 0) {
+      fprintf(stderr, "fotahost: --announce needs --broker HOST:PORT (or $FOTASIM_BROKER) and "
+                      "no --url or --file\n");
+      return -1;
+    }
+    opt.url = "(from the manifest)";
+  }
   if (!opt.url && !opt.file)
     opt.file = getenv("FOTASIM_PACKAGE");
   if (!opt.expect_revision)
@@ -432,6 +288,33 @@ static int parse(int argc, char **argv)
     return -1;
   }
   return 0;
+}
+
+/* --announce: the update's url and revision from the announcement and its manifest. 0: go on
+ * with the update; 1: nothing to do; -1: failed. */
+static struct flow_options flow;
+static char flow_url[512], flow_revision[64], report_topic[300];
+
+static int learn(const char *running)
+{
+  static char host[256];
+  const char *colon = strrchr(opt.broker, ':');
+  int rc;
+  snprintf(host, sizeof(host), "%.*s", (int)(colon - opt.broker), opt.broker);
+  snprintf(report_topic, sizeof(report_topic), "%s/state", opt.announce);
+  flow.broker_host = host;
+  flow.broker_port = atoi(colon + 1);
+  flow.topic = opt.announce;
+  flow.report_topic = opt.report ? opt.report : report_topic;
+  flow.wait_s = opt.wait_s;
+  rc = flow_learn(&hp, &flow, running, flow_url, sizeof(flow_url), flow_revision,
+                  sizeof(flow_revision));
+  if (rc == 0) {
+    opt.url = flow_url;
+    opt.expect_revision = flow_revision;
+    say("updating to %s from %s", flow_revision, flow_url);
+  }
+  return rc;
 }
 
 int main(int argc, char **argv)
@@ -446,22 +329,29 @@ int main(int argc, char **argv)
     fprintf(stderr, "fotahost: cannot read the package %s\n", opt.file);
     return 2;
   }
-  if (reopen_port(30) != 0 || wait_ready(60) != 0) {
+  hp.path = opt.port;
+  hp.flow = opt.flow;
+  hp.verbose = opt.verbose;
+  if (hp_reopen(&hp, 30) != 0 || hp_wait_ready(&hp, 60) != 0) {
     say("no module answers on %s", opt.port);
     return 1;
   }
-  if (opt.flow && command("AT+IFC=2,2", NULL, 0, 5000) != 0)
+  if (opt.flow && hp_command(&hp, "AT+IFC=2,2", NULL, 0, 5000) != 0)
     say("AT+IFC=2,2 refused; going on without flow control");
-  if (revision(before, sizeof(before)) != 0) {
+  if (hp_revision(&hp, before, sizeof(before)) != 0) {
     say("AT+CGMR gave no revision");
     return 1;
   }
   say("running %s", before);
+  if (opt.announce) {
+    int rc = learn(before);
+    if (rc != 0)
+      return rc > 0 && flow_report(&hp, &flow, before) == 0 ? 0 : 1;
+  }
   for (int i = 0; i <= opt.retries && o == RETRY; i++) {
     if (i > 0) {
-      struct timespec pause = { 2, 0 };
       say("trying again (%d of %d)", i, opt.retries);
-      nanosleep(&pause, NULL);
+      pause_ms(2000);
     }
     o = attempt(pkg, pkg_len);
   }
@@ -470,7 +360,7 @@ int main(int argc, char **argv)
     say("firmware update failed");
     return 1;
   }
-  if (revision(after, sizeof(after)) != 0) {
+  if (hp_revision(&hp, after, sizeof(after)) != 0) {
     say("AT+CGMR gave no revision after the update");
     return 1;
   }
@@ -480,5 +370,7 @@ int main(int argc, char **argv)
     return 1;
   }
   say("updated %s -> %s", before, after);
+  if (opt.announce && flow_report(&hp, &flow, after) != 0)
+    return 1;
   return 0;
 }
