@@ -325,6 +325,10 @@ size_t at_session_input(struct at_session *s, const char *data, size_t len)
     switch (ev) {
     case AT_LINE_READY:
       start_line(s, s->line.body, s->line.len);
+      if (s->yielded) { /* what follows is not for the interpreter */
+        s->yielded = 0;
+        return i;
+      }
       break;
     case AT_LINE_REPEAT: {
       char prev[AT_BODY_MAX + 1];

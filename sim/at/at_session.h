@@ -63,6 +63,7 @@ struct at_session {
   void *user;
 
   int busy;              /* a command line is executing */
+  int yielded;           /* the line handed the port to someone else: stop parsing */
   int info_started;      /* the current command has written information text */
   char exec[AT_BODY_MAX + 1];
   size_t exec_len, exec_pos;
@@ -87,6 +88,12 @@ void at_session_finish(struct at_session *s, const char *text);
 static inline int at_session_busy(const struct at_session *s)
 {
   return s->busy;
+}
+/* A handler gave the port's input to another consumer (AT+CMUX): at_session_input returns
+ * after this line, and the bytes after it go to that consumer. */
+static inline void at_session_yield(struct at_session *s)
+{
+  s->yielded = 1;
 }
 /* Drops any line being typed or executed (power loss, reboot). */
 void at_session_reset(struct at_session *s);

@@ -21,6 +21,7 @@ const struct at_command at_command_table[] = {
   { "S", cmd_s_test, cmd_s_read, cmd_s_write, NULL },
   /* settings */
   { "+CMEE", cmd_cmee_test, cmd_cmee_read, cmd_cmee_write, NULL },
+  { "+CMUX", cmd_cmux_test, cmd_cmux_read, cmd_cmux_write, NULL },
   { "+IPR", cmd_ipr_test, cmd_ipr_read, cmd_ipr_write, NULL },
   { "+IFC", cmd_ifc_test, cmd_ifc_read, cmd_ifc_write, NULL },
   { "+ICF", cmd_icf_test, cmd_icf_read, cmd_icf_write, NULL },

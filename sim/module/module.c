@@ -156,6 +156,10 @@ int module_init(struct module *m, uv_loop_t *loop, struct vclock *clock, struct 
   else
     statedir_file(&m->sd, "ttyUSBAT", link, sizeof(link));
   module_port_init(&m->ports[PORT_USB], m, PORT_USB, link);
+  for (int i = PORT_DLC1; i <= PORT_DLC4; i++) /* carried by AT+CMUX: no link of their own */
+    module_port_init(&m->ports[i], m, (enum port_id)i, "");
+  m->mux_port = -1;
+  cmux_params_default(&m->cmux_par);
   unlink(m->ports[PORT_USB].port.link); /* a stale link from an earlier run: it is not there */
   if (port_open(&m->ports[PORT_MAIN].port, err, errlen) != 0) {
     module_close(m);
@@ -317,7 +321,7 @@ void module_urc(struct module *m, const char *text)
 {
   for (int i = 0; i < PORT_COUNT; i++) {
     struct module_port *p = &m->ports[i];
-    if (!module_port_live(p))
+    if (!module_port_live(p) || i > PORT_DLC1) /* CMUX: the first DLC has them */
       continue;
     at_urc(&p->at, text);
     module_emit(m, EV_URC, p->name, text, NULL);
@@ -393,7 +397,7 @@ json_t *module_status(struct module *m)
   }
   return json_pack(
       "{s:i, s:s, s:s, s:b, s:s?, s:s, s:s, s:s, s:s, s:i, s:I, s:I, s:o, s:{s:s, s:s, s:i, s:s, s:i},"
-      " s:o, s:s, s:I}",
+      " s:o, s:s, s:I, s:o}",
       "module", m->cfg.index, "model", model_names[m->cfg.model], "power",
       m->power == POWER_OFF ? "off" : "on", "bricked", m->power == POWER_BRICKED, "brick_reason",
       m->power == POWER_BRICKED ? m->brick_reason : NULL, "boot", module_power_name(m->power),
@@ -401,5 +405,5 @@ json_t *module_status(struct module *m)
       "boots", (json_int_t)m->boots, "baud", (json_int_t)m->nv.ipr, "ports", ports, "network", "registration",
       network_stat_name(m->net.stat), "rat", network_rat_name(&m->net), "rssi", m->net.rssi,
       "operator", m->net.oper_long, "stat", m->net.stat, "fota", fota_status(&m->fota), "timing", vclock_describe(m->clock, timing, sizeof(timing)), "vclock_ms",
-      (json_int_t)vclock_now(m->clock));
+      (json_int_t)vclock_now(m->clock), "cmux", module_cmux_status(m));
 }

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <uv.h>
 
+#include "cmux.h"
 #include "download.h"
 #include "events.h"
 #include "fault.h"
@@ -92,7 +93,14 @@ void module_defer(struct module *m, enum module_deferred what);
 /* The main UART's line settings changed (AT+IPR, AT+IFC): pushed into the port. */
 void module_line_changed(struct module *m);
 
-/* A URC to every open port. */
+/* AT+CMUX: the port's input becomes 27.010 frames, its DLCs 1-4 the ports dlc1-dlc4 (-1: a
+ * multiplexer runs already, or the port is a DLC); stop ends it without a word (power loss). */
+int module_cmux_start(struct module *m, struct module_port *carrier, const struct cmux_params *par);
+void module_cmux_stop(struct module *m);
+json_t *module_cmux_status(const struct module *m);
+struct cmux_params *module_cmux_params(struct module *m);
+
+/* A URC to every open port (of the CMUX channels, the first DLC only). */
 void module_urc(struct module *m, const char *text);
 void module_emit(struct module *m, enum event_type type, const char *port, const char *data,
                  const char *detail);

@@ -3,6 +3,7 @@
 #ifndef FOTASIM_MODULE_INTERNAL_H
 #define FOTASIM_MODULE_INTERNAL_H
 
+#include "cmux.h"
 #include "fota.h"
 #include "ftp.h"
 #include "http.h"
@@ -30,6 +31,9 @@ struct module {
   struct ftp ftp;               /* the FTP(S) client of the FTP(S) note */
   struct sms sms;               /* the SIM's messages and the SMS settings */
   struct module_port ports[PORT_COUNT];
+  struct cmux mux;              /* AT+CMUX's multiplexer, on ports[mux_port] */
+  int mux_port;                 /* -1: none */
+  struct cmux_params cmux_par;  /* AT+CMUX's last parameters (AT+CMUX? reports them) */
 
   enum power_state power;
   int cfun;                 /* 0, 1, 4 */

@@ -87,7 +87,8 @@ void module_port_init(struct module_port *mp, struct module *m, enum port_id id,
   memset(mp, 0, sizeof(*mp));
   mp->m = m;
   mp->id = id;
-  mp->name = id == PORT_MAIN ? "main" : "usb";
+  static const char *const names[PORT_COUNT] = { "main", "usb", "dlc1", "dlc2", "dlc3", "dlc4" };
+  mp->name = names[id];
   port_init(&mp->port, m->loop, m->clock, m->bus, m->cfg.index, mp->name, id == PORT_MAIN, link);
   port_set_fallback(&mp->port, at_bytes, mp);
   at_session_init(&mp->at, m->cfg.commands, m->cfg.ncommands, &port_at_ops, mp);
@@ -119,5 +120,5 @@ void module_port_listen(struct module_port *mp, int on)
 
 int module_port_live(const struct module_port *mp)
 {
-  return mp->port.io && mp->port.listening;
+  return mp->port.io && mp->port.listening && !mp->muxed;
 }

@@ -9,7 +9,8 @@
 #include "port.h"
 #include "vclock.h"
 
-enum port_id { PORT_MAIN, PORT_USB, PORT_COUNT };
+/* The main UART, the USB AT port, and the four channels a CMUX multiplexer carries. */
+enum port_id { PORT_MAIN, PORT_USB, PORT_DLC1, PORT_DLC2, PORT_DLC3, PORT_DLC4, PORT_COUNT };
 
 struct module;
 
@@ -28,6 +29,7 @@ struct module_port {
   /* transparent mode (cmd_socket.c): the socket the port is online for, or was last */
   void (*data_event)(struct module_port *mp, int what, int id, int err);
   int data_id;               /* -1: none */
+  int muxed;                 /* AT+CMUX carries frames here: no AT, no URCs on it */
   struct vtimer cmd_timer;   /* completes this port's asynchronous command */
   int cmd_arg;
 

@@ -107,6 +107,7 @@ static void go_off(struct module *m)
   vtimer_stop(&m->outage_timer);
   vtimer_stop(&m->boot_timer);
   vtimer_stop(&m->power_timer);
+  module_cmux_stop(m); /* the multiplexer goes with the power: the host sees plain AT after */
   for (int i = 0; i < PORT_COUNT; i++) /* silent first: a module losing power says nothing */
     module_port_listen(&m->ports[i], 0);
   network_radio_off(&m->net);

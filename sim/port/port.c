@@ -13,6 +13,8 @@
 #include "log.h"
 
 struct port_io {
+  port_carry_fn carry; /* a carried port (a CMUX channel): output goes here, no PTY */
+  void *carry_ctx;
   uv_poll_t poll;
   uv_timer_t pace;     /* the UART model's waits (real time) */
   int master, slave;
@@ -87,7 +89,14 @@ static void flush_out(struct port *p)
       if (n > budget)
         n = budget;
     }
-    w = write(p->io->master, p->out, n);
+    if (p->io->carry) { /* a channel of a multiplexer: it takes what its flow control allows */
+      size_t took = p->io->carry(p->io->carry_ctx, p->out, n);
+      if (took == 0)
+        break; /* port_carrier_ready goes on */
+      w = (ssize_t)took;
+    } else {
+      w = write(p->io->master, p->out, n);
+    }
     if (w > 0 && is_uart(p) && p->clock->scale == 1.0)
       uart_tx_spent(&p->uart, (size_t)w);
     if (w < 0 && errno == EINTR)
@@ -228,7 +237,7 @@ static void paced(uv_timer_t *t)
 static void update_poll(struct port *p)
 {
   int want = 0;
-  if (!p->io)
+  if (!p->io || p->io->carry)
     return;
   if (p->in_len == 0 && !p->io->rx_wait)
     want |= UV_READABLE;
@@ -324,6 +333,52 @@ int port_open(struct port *p, char *err, size_t errlen)
   return 0;
 }
 
+void port_open_carried(struct port *p, port_carry_fn carry, void *ctx)
+{
+  struct port_io *io = calloc(1, sizeof(*io));
+  if (!io)
+    return;
+  io->carry = carry;
+  io->carry_ctx = ctx;
+  io->port = p;
+  p->io = io;
+  p->in_len = p->in_off = 0;
+  snprintf(p->pts, sizeof(p->pts), "(carried)");
+}
+
+size_t port_input(struct port *p, const char *data, size_t len)
+{
+  size_t room;
+  int nested = p->in_callback;
+  if (!p->io || !p->listening)
+    return len; /* nobody reads it: gone, as on a PTY nobody reads */
+  if (p->in_off > 0) { /* keep what is held at the start */
+    memmove(p->in, p->in + p->in_off, p->in_len - p->in_off);
+    p->in_len -= p->in_off;
+    p->in_off = 0;
+  }
+  room = sizeof(p->in) - p->in_len;
+  if (len > room)
+    len = room;
+  p->rx_bytes += (unsigned long)len;
+  if (event_wanted(p->bus, EV_RX))
+    emit_bytes(p, EV_RX, data, len);
+  memcpy(p->in + p->in_len, data, len);
+  p->in_len += len;
+  p->in_callback = 1;
+  feed_held(p);
+  p->in_callback = nested;
+  if (!nested)
+    flush_out(p);
+  return len;
+}
+
+void port_carrier_ready(struct port *p)
+{
+  if (p->io && p->io->carry && !p->in_callback)
+    flush_out(p);
+}
+
 static void io_closed(uv_handle_t *h)
 {
   struct port_io *io = h->data;
@@ -343,8 +398,12 @@ void port_close(struct port *p, int remove_link)
   port_shape_reset(&p->shape);
   p->io = NULL;
   io->port = NULL;
-  uv_close((uv_handle_t *)&io->poll, io_closed);
-  uv_close((uv_handle_t *)&io->pace, io_closed);
+  if (io->carry) {
+    free(io);
+  } else {
+    uv_close((uv_handle_t *)&io->poll, io_closed);
+    uv_close((uv_handle_t *)&io->pace, io_closed);
+  }
   p->out_len = p->out_unevented = 0;
   p->in_len = p->in_off = 0;
   p->pts[0] = '\0';
@@ -370,7 +429,7 @@ long port_host_baud(const struct port *p)
   };
   struct termios t;
   speed_t sp;
-  if (!p->io || tcgetattr(p->io->slave, &t) != 0)
+  if (!p->io || p->io->carry || tcgetattr(p->io->slave, &t) != 0)
     return 0;
   sp = cfgetospeed(&t);
   for (size_t i = 0; i < sizeof(speeds) / sizeof(speeds[0]); i++)

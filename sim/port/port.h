@@ -24,6 +24,9 @@ struct port_io;
 /* A consumer of the port's input: it returns how many bytes it took; 0 holds the rest until
  * port_resume (a command running). */
 typedef size_t (*port_bytes_fn)(void *ctx, const char *data, size_t len);
+/* Where a carried port's output goes (a CMUX channel's frames): how much it took; 0 holds the
+ * rest until port_carrier_ready. */
+typedef size_t (*port_carry_fn)(void *ctx, const char *data, size_t len);
 
 struct port_consumer {
   port_bytes_fn on_bytes;
@@ -68,6 +71,13 @@ void port_init(struct port *p, uv_loop_t *loop, struct vclock *clock, struct eve
                int owner, const char *name, int is_uart, const char *link);
 /* Creates the PTY and its link; -1 with a message naming the link. */
 int port_open(struct port *p, char *err, size_t errlen);
+/* A port carried by another (a CMUX channel): no PTY; output goes to carry, input comes in
+ * with port_input. port_close ends it. */
+void port_open_carried(struct port *p, port_carry_fn carry, void *ctx);
+/* Input for a carried port; returns how much it holds (the rest is the carrier's to keep). */
+size_t port_input(struct port *p, const char *data, size_t len);
+/* The carrier takes output again (flow control on): pending output goes now. */
+void port_carrier_ready(struct port *p);
 /* Closes the PTY (the host sees a hang-up); remove_link also deletes the link. */
 void port_close(struct port *p, int remove_link);
 void port_free(struct port *p);
