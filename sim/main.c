@@ -170,15 +170,16 @@ static void print_ready(struct app *a)
   if (a->nmodules > 1) {
     printf("fotasim: ready modules=%d control=%s\n", a->nmodules, a->control.path);
     fflush(stdout);
-    log_info("attach to %s/m<i>/ttyMAIN and %s/m<i>/ttyUSBAT, i = 0..%d", a->state_dir,
-             a->state_dir, a->nmodules - 1);
+    log_info("attach to %s/m<i>/ttyMAIN, ttyUSBAT and ttyUSBMODEM, i = 0..%d", a->state_dir,
+             a->nmodules - 1);
   } else {
     const char *usb = module_port_pts(m, PORT_USB);
     printf("fotasim: ready main=%s usb=%s control=%s\n", module_port_pts(m, PORT_MAIN),
            usb ? usb : "-", a->control.path);
     fflush(stdout);
-    log_info("attach to %s (main UART) and %s (USB AT port)", module_port_link(m, PORT_MAIN),
-             module_port_link(m, PORT_USB));
+    log_info("attach to %s (main UART), %s (USB AT port) and %s (USB modem port)",
+             module_port_link(m, PORT_MAIN), module_port_link(m, PORT_USB),
+             module_port_link(m, PORT_MODEM));
   }
   a->ready = 1;
 }

@@ -33,7 +33,8 @@ static size_t frame(uint8_t *out, int dlci, int cr, uint8_t ctrl, const void *in
   out[n++] = (uint8_t)(dlci << 2 | cr << 1 | 1);
   out[n++] = ctrl;
   out[n++] = (uint8_t)(len << 1 | 1);
-  memcpy(out + n, info, len);
+  if (len)
+    memcpy(out + n, info, len);
   n += len;
   out[n] = fcs(out + 1, (ctrl & ~PF) == UIH ? 3 : 3 + len);
   n++;

@@ -166,6 +166,8 @@ static int online_now(struct at_call *c, int id)
 
 int cmd_o(struct at_call *c)
 {
+  if (datacall_online(c))
+    return AT_PENDING;
   return call_port(c)->data_id >= 0 ? online_now(c, call_port(c)->data_id) : AT_ERROR;
 }
 
@@ -497,7 +499,7 @@ void socket_state_line(struct at_call *c, const struct net *n, const struct net_
           s->ssl_ctx >= 0 ? "+QSSLSTATE" : "+QISTATE", s->id,
           s->ssl_ctx >= 0 ? "SSLClient" : net_type_name(s->type), s->host, s->remote_port,
           net_local_port(n, s->id), (int)s->state, s->cid, s->server_id, (int)s->mode,
-          s->port == PORT_MAIN ? "uart1" : "usbat", ctx);
+          s->port == PORT_MAIN ? "uart1" : s->port == PORT_MODEM ? "usbmodem" : "usbat", ctx);
 }
 
 /* AT+QISTATE lists the TCP/IP note's sockets, AT+QSSLSTATE the SSL clients. */

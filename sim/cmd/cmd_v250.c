@@ -40,7 +40,10 @@ int cmd_and_d(struct at_call *c) { return set_flag(c, &c->session->set.dtr, 2); 
 
 int cmd_h(struct at_call *c)
 {
-  return basic_number(c, 0) < 0 ? AT_ERROR : AT_OK;
+  if (basic_number(c, 0) < 0)
+    return AT_ERROR;
+  datacall_hangup(c);
+  return AT_OK;
 }
 
 int cmd_z(struct at_call *c)

@@ -41,6 +41,13 @@ int cmd_s_write(struct at_call *c);
 int cmd_s_test(struct at_call *c);
 int cmd_cmee_read(struct at_call *c);
 int cmd_cmee_write(struct at_call *c);
+int cmd_d(struct at_call *c);
+int cmd_cgdata_test(struct at_call *c);
+int cmd_cgdata_write(struct at_call *c);
+/* A PPP data call on the port (cmd_datacall.c): ATO back online, ATH hung up; 1 if there was
+ * one. */
+int datacall_online(struct at_call *c);
+int datacall_hangup(struct at_call *c);
 int cmd_cmux_test(struct at_call *c);
 int cmd_cmux_read(struct at_call *c);
 int cmd_cmux_write(struct at_call *c);

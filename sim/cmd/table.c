@@ -10,6 +10,7 @@ const struct at_command at_command_table[] = {
   { "Q", NULL, NULL, NULL, cmd_q },
   { "X", NULL, NULL, NULL, cmd_x },
   { "Z", NULL, NULL, NULL, cmd_z },
+  { "D", NULL, NULL, NULL, cmd_d },
   { "H", NULL, NULL, NULL, cmd_h },
   { "O", NULL, NULL, NULL, cmd_o },
   { "I", NULL, NULL, NULL, cmd_i },
@@ -62,6 +63,7 @@ const struct at_command at_command_table[] = {
   { "+CGDCONT", cmd_cgdcont_test, cmd_cgdcont_read, cmd_cgdcont_write, NULL },
   /* FOTA */
   { "+CGACT", cmd_cgact_test, cmd_cgact_read, cmd_cgact_write, NULL },
+  { "+CGDATA", cmd_cgdata_test, NULL, cmd_cgdata_write, NULL },
   { "+CGPADDR", cmd_cgpaddr_test, NULL, cmd_cgpaddr_write, cmd_cgpaddr_exec },
   /* sockets (TCP/IP note) */
   { "+QIOPEN", cmd_qiopen_test, NULL, cmd_qiopen_write, NULL },

@@ -161,6 +161,9 @@ int module_init(struct module *m, uv_loop_t *loop, struct vclock *clock, struct 
   m->mux_port = -1;
   cmux_params_default(&m->cmux_par);
   unlink(m->ports[PORT_USB].port.link); /* a stale link from an earlier run: it is not there */
+  statedir_file(&m->sd, "ttyUSBMODEM", link, sizeof(link));
+  module_port_init(&m->ports[PORT_MODEM], m, PORT_MODEM, link);
+  unlink(m->ports[PORT_MODEM].port.link);
   if (port_open(&m->ports[PORT_MAIN].port, err, errlen) != 0) {
     module_close(m);
     return -1;
@@ -321,7 +324,7 @@ void module_urc(struct module *m, const char *text)
 {
   for (int i = 0; i < PORT_COUNT; i++) {
     struct module_port *p = &m->ports[i];
-    if (!module_port_live(p) || i > PORT_DLC1) /* CMUX: the first DLC has them */
+    if (!module_port_live(p) || i == PORT_MODEM || i > PORT_DLC1) /* CMUX: the first DLC */
       continue;
     at_urc(&p->at, text);
     module_emit(m, EV_URC, p->name, text, NULL);

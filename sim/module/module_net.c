@@ -170,6 +170,9 @@ void module_contexts_changed(struct module *m)
     net_context_down(&m->tcpip, cid, 1);
     m->tcpip.last_error = TCPIP_PDP_BROKEN; /* AT+QIGETERROR after the URC says why */
     module_urc(m, text);
+    for (int i = 0; i < PORT_COUNT; i++) /* a data call on it ends: NO CARRIER */
+      if (m->ports[i].call_abort && m->ports[i].call_cid == cid)
+        m->ports[i].call_abort(&m->ports[i], 1);
   }
 }
 

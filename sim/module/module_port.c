@@ -87,7 +87,8 @@ void module_port_init(struct module_port *mp, struct module *m, enum port_id id,
   memset(mp, 0, sizeof(*mp));
   mp->m = m;
   mp->id = id;
-  static const char *const names[PORT_COUNT] = { "main", "usb", "dlc1", "dlc2", "dlc3", "dlc4" };
+  static const char *const names[PORT_COUNT] = { "main", "usb", "modem", "dlc1", "dlc2", "dlc3",
+                                                 "dlc4" };
   mp->name = names[id];
   port_init(&mp->port, m->loop, m->clock, m->bus, m->cfg.index, mp->name, id == PORT_MAIN, link);
   port_set_fallback(&mp->port, at_bytes, mp);
@@ -112,6 +113,8 @@ void module_port_listen(struct module_port *mp, int on)
     vtimer_stop(&mp->cmd_timer);
     if (mp->xfer_abort)
       mp->xfer_abort(mp);
+    if (mp->call_abort) /* the power went: the call with it, without a word */
+      mp->call_abort(mp, 0);
     at_session_reset(&mp->at);
     mp->data_id = -1;
   }

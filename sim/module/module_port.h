@@ -9,8 +9,10 @@
 #include "port.h"
 #include "vclock.h"
 
-/* The main UART, the USB AT port, and the four channels a CMUX multiplexer carries. */
-enum port_id { PORT_MAIN, PORT_USB, PORT_DLC1, PORT_DLC2, PORT_DLC3, PORT_DLC4, PORT_COUNT };
+/* The main UART, the USB AT port, the USB modem port (AT and data calls), and the four
+ * channels a CMUX multiplexer carries. */
+enum port_id { PORT_MAIN, PORT_USB, PORT_MODEM, PORT_DLC1, PORT_DLC2, PORT_DLC3, PORT_DLC4,
+               PORT_COUNT };
 
 struct module;
 
@@ -30,6 +32,9 @@ struct module_port {
   void (*data_event)(struct module_port *mp, int what, int id, int err);
   int data_id;               /* -1: none */
   int muxed;                 /* AT+CMUX carries frames here: no AT, no URCs on it */
+  void *call;                /* a PPP data call on this port (cmd_datacall.c) */
+  void (*call_abort)(struct module_port *mp, int say);  /* ends it (say: NO CARRIER) */
+  int call_cid;              /* its context: the call ends when the context drops */
   struct vtimer cmd_timer;   /* completes this port's asynchronous command */
   int cmd_arg;
 

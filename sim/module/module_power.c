@@ -50,6 +50,8 @@ static void boot_done(struct vtimer *t)
   m->cfun = 1;
   if (port_open(&m->ports[PORT_USB].port, err, sizeof(err)) != 0)
     log_error("module %d: %s", m->cfg.index, err);
+  if (port_open(&m->ports[PORT_MODEM].port, err, sizeof(err)) != 0)
+    log_error("module %d: %s", m->cfg.index, err);
   for (int i = 0; i < PORT_COUNT; i++) {
     module_port_boot(&m->ports[i]);
     module_port_listen(&m->ports[i], 1);
@@ -112,6 +114,7 @@ static void go_off(struct module *m)
     module_port_listen(&m->ports[i], 0);
   network_radio_off(&m->net);
   port_close(&m->ports[PORT_USB].port, 1);
+  port_close(&m->ports[PORT_MODEM].port, 1);
   m->powering_down = 0;
   m->cfun = 0;
   set_power(m, POWER_OFF);

@@ -97,7 +97,8 @@ static void send_message(struct cmux *c, uint8_t type, int command, const uint8_
     len = sizeof(msg) - 2;
   msg[n++] = (uint8_t)(type | (command ? CR : 0) | EA);
   msg[n++] = (uint8_t)(len << 1 | EA);
-  memcpy(msg + n, values, len);
+  if (len)
+    memcpy(msg + n, values, len);
   send_frame(c, 0, 0, UIH, msg, n + len);
 }
 

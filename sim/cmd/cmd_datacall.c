@@ -1,0 +1,265 @@
+/* cmd_datacall: PPP data calls: ATD*99#, ATD*99***<cid># and AT+CGDATA="PPP",<cid> answer
+ * CONNECT and hand the port to the module's PPP (sim/net/ppp); "+++" between guard times goes
+ * back to command mode (OK) with the call up, ATO online again (CONNECT), ATH hangs up (LCP
+ * Terminate, OK); the host's LCP Terminate, a failed authentication or the context dropping
+ * end it with NO CARRIER. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "escape.h"
+#include "log.h"
+#include "module_port.h"
+#include "network.h"
+#include "nv.h"
+#include "ppp.h"
+
+struct call {
+  struct module_port *mp;
+  int cid;
+  int online;                /* the port carries PPP now (not online command mode) */
+  struct ppp ppp;
+  struct escape esc;
+  uv_timer_t guard;
+  int closing;
+};
+
+static void guard_closed(uv_handle_t *h)
+{
+  free(h->data); /* the call */
+}
+
+static void call_freed(struct ppp *p)
+{
+  struct call *k = (struct call *)((char *)p - offsetof(struct call, ppp));
+  uv_close((uv_handle_t *)&k->guard, guard_closed);
+}
+
+/* The call is over: the port is plain AT; said NO CARRIER if say. */
+static void call_end(struct module_port *mp, int say)
+{
+  struct call *k = mp->call;
+  int online;
+  if (!k)
+    return;
+  online = k->online;
+  mp->call = NULL;
+  mp->call_abort = NULL;
+  if (online)
+    port_release(&mp->port, k);
+  uv_timer_stop(&k->guard);
+  log_info("module port %s: data call on context %d ended (%lu IP packets in, %lu out)",
+           mp->name, k->cid, k->ppp.ip_in, k->ppp.ip_out);
+  ppp_free(&k->ppp, call_freed);
+  if (!say)
+    return;
+  if (online && at_session_busy(&mp->at))
+    at_session_finish(&mp->at, "NO CARRIER"); /* the dial command's final result */
+  else
+    at_urc(&mp->at, "NO CARRIER");
+}
+
+
+static void ppp_write(void *ctx, const uint8_t *data, size_t len)
+{
+  struct call *k = ctx;
+  if (k->online) /* in online command mode the host's line is AT: PPP waits */
+    port_write(&k->mp->port, (const char *)data, len);
+}
+
+static void ppp_ip_up(void *ctx)
+{
+  struct call *k = ctx;
+  log_info("module port %s: data call on context %d carries IP", k->mp->name, k->cid);
+}
+
+static void ppp_ip_packet(void *ctx, const uint8_t *pkt, size_t len)
+{
+  (void)ctx;
+  (void)pkt;
+  (void)len; /* the NAT behind the call is not built yet: the packet goes nowhere */
+}
+
+static void ppp_ended(void *ctx, const char *why)
+{
+  struct call *k = ctx;
+  log_info("module port %s: PPP ended: %s", k->mp->name, why);
+  call_end(k->mp, 1);
+}
+
+static const struct ppp_ops call_ppp_ops = { ppp_write, ppp_ip_up, ppp_ip_packet, ppp_ended };
+
+/* "+++" and a guard time of silence: online command mode, the call stays. */
+static void escaped(uv_timer_t *t)
+{
+  struct call *k = t->data;
+  struct module_port *mp = k->mp;
+  k->online = 0;
+  port_release(&mp->port, k);
+  at_session_finish(&mp->at, "OK");
+}
+
+static size_t call_bytes(void *ctx, const char *data, size_t len)
+{
+  struct call *k = ctx;
+  uint64_t now = uv_hrtime();
+  size_t i = 0, start = 0;
+  while (i < len) {
+    int released;
+    enum escape_step step = escape_byte(&k->esc, data[i], i == 0, now, &released);
+    if (step != ESCAPE_DATA) {
+      if (i > start)
+        ppp_input(&k->ppp, (const uint8_t *)data + start, i - start);
+      start = ++i;
+      if (step == ESCAPE_ARMED)
+        uv_timer_start(&k->guard, escaped, ESCAPE_GUARD_MS, 0);
+      continue;
+    }
+    if (released) {
+      ppp_input(&k->ppp, (const uint8_t *)"+++", (size_t)released);
+      uv_timer_stop(&k->guard);
+    }
+    i++;
+  }
+  if (i > start)
+    ppp_input(&k->ppp, (const uint8_t *)data + start, i - start);
+  k->esc.last_ns = now;
+  return len;
+}
+
+static void go_online(struct call *k)
+{
+  struct module_port *mp = k->mp;
+  at_connect(&mp->at);
+  k->online = 1;
+  k->esc.last_ns = uv_hrtime();
+  port_attach(&mp->port, call_bytes, k);
+  at_session_yield(&mp->at); /* bytes after the command line are PPP */
+}
+
+/* The address plan of a call: the host gets the context's address; the module's end and the
+ * DNS server are .1 and .3 of its /24 (where the NAT answers). */
+static void call_config(struct module *m, int cid, struct ppp_config *cfg)
+{
+  struct in_addr a;
+  uint32_t host = 0x0A40400F;
+  const struct pdp_context *pc = &module_nv(m)->ctx[cid];
+  memset(cfg, 0, sizeof(*cfg));
+  if (inet_pton(AF_INET, module_network(m)->ip[cid], &a) == 1)
+    host = ntohl(a.s_addr);
+  cfg->peer_ip = host;
+  cfg->local_ip = (host & 0xFFFFFF00) | 1;
+  cfg->dns1 = cfg->dns2 = (host & 0xFFFFFF00) | 3;
+  if (pc->auth && pc->user[0]) { /* AT+QICSGP's credentials: the host must give them */
+    snprintf(cfg->user, sizeof(cfg->user), "%s", pc->user);
+    snprintf(cfg->password, sizeof(cfg->password), "%s", pc->password);
+  }
+  cfg->magic = (uint32_t)rand() << 16 ^ (uint32_t)rand();
+}
+
+static void no_carrier(struct vtimer *t)
+{
+  struct module_port *mp = t->data;
+  at_session_finish(&mp->at, "NO CARRIER");
+}
+
+/* A call on context cid from this port: CONNECT and PPP, or the reason it cannot start. */
+static int dial(struct at_call *c, int cid)
+{
+  struct module *m = call_module(c);
+  struct module_port *mp = call_port(c);
+  struct network *nw = module_network(m);
+  struct ppp_config cfg;
+  struct call *k;
+  if (cid < 1 || cid > PDP_CID_MAX || !module_nv(m)->ctx[cid].defined)
+    return CME_INCORRECT_PARAMETERS;
+  if (mp->call || mp->data_id >= 0 || mp->muxed)
+    return CME_NOT_ALLOWED;
+  if (!module_online(m) || !network_registered(nw) ||
+      !network_apn_accepted(nw, module_nv(m)->ctx[cid].apn)) {
+    vtimer_start(&mp->cmd_timer, 0, no_carrier); /* V.250: a dial that fails */
+    return AT_PENDING;
+  }
+  if (!nw->active[cid])
+    network_activate(nw, cid, module_identity(m)->imei);
+  k = calloc(1, sizeof(*k));
+  if (!k)
+    return CME_NOT_ALLOWED;
+  k->mp = mp;
+  k->cid = cid;
+  uv_timer_init(module_loop(m), &k->guard);
+  k->guard.data = k;
+  call_config(m, cid, &cfg);
+  ppp_init(&k->ppp, module_loop(m), &cfg, &call_ppp_ops, k);
+  mp->call = k;
+  mp->call_abort = call_end;
+  mp->call_cid = cid;
+  log_info("module port %s: data call on context %d (%s)", mp->name, cid, nw->ip[cid]);
+  go_online(k);
+  ppp_start(&k->ppp);
+  return AT_PENDING;
+}
+
+/* ATD<string>: *99#, *99***<cid># (and *99**...*<cid># forms); anything else is not dialled. */
+int cmd_d(struct at_call *c)
+{
+  const char *s = at_param_str(c, 0);
+  int cid = 1;
+  if (!s || (strncmp(s, "*99", 3) != 0))
+    return AT_ERROR; /* no voice calls */
+  s += 3;
+  if (*s == '*') { /* *99***<cid>#: the cid after the last '*' */
+    const char *last = strrchr(s, '*');
+    char *end;
+    long v = strtol(last + 1, &end, 10);
+    if (end == last + 1 || *end != '#')
+      return AT_ERROR;
+    cid = (int)v;
+  } else if (*s != '#') {
+    return AT_ERROR;
+  }
+  return dial(c, cid);
+}
+
+/* AT+CGDATA="PPP",<cid> */
+int cmd_cgdata_write(struct at_call *c)
+{
+  const char *l2 = at_param_str(c, 0);
+  long cid = 1;
+  if (c->cmd->nparams > 2 || (l2 && l2[0] && strcasecmp(l2, "PPP") != 0) ||
+      (c->cmd->nparams == 2 && at_param_int(c, 1, 1, PDP_CID_MAX, &cid)))
+    return CME_INCORRECT_PARAMETERS;
+  return dial(c, (int)cid);
+}
+
+int cmd_cgdata_test(struct at_call *c)
+{
+  at_info(c, "+CGDATA: (\"PPP\")");
+  return AT_OK;
+}
+
+/* ATO for a call in online command mode: CONNECT, PPP again. 1 handled, 0 not a call. */
+int datacall_online(struct at_call *c)
+{
+  struct module_port *mp = call_port(c);
+  struct call *k = mp->call;
+  if (!k || k->online)
+    return 0;
+  go_online(k);
+  return 1;
+}
+
+/* ATH with a call: LCP Terminate goes, the call ends without NO CARRIER; 1 handled. */
+int datacall_hangup(struct at_call *c)
+{
+  struct module_port *mp = call_port(c);
+  struct call *k = mp->call;
+  if (!k)
+    return 0;
+  ppp_close(&k->ppp);   /* may end it at once */
+  if (mp->call == k) /* the Terminate-Ack need not come: the call is over for us */
+    call_end(mp, 0);
+  return 1;
+}

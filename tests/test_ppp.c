@@ -1,0 +1,403 @@
+/* test_ppp: PPP data calls on the USB modem port, driven by a PPP client of the test's own (its
+ * HDLC framing and FCS-16 written here; frames checked by the RFC 1662 good-FCS rule): ATD and
+ * AT+CGDATA answer CONNECT; LCP both ways (the module's ACCM 0, CHAP-MD5, magic number, PFC,
+ * ACFC), CHAP with any credentials, PAP when the host prefers it and against AT+QICSGP's
+ * credentials, IPCP (the context's address and DNS servers, naked into place), LCP echo,
+ * Protocol-Reject, "+++" to online command mode, ATO, ATH, the host's LCP Terminate and a
+ * dropped context giving NO CARRIER, malformed frames ignored. */
+#include <check.h>
+#include <mbedtls/md.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fota_host.h"
+#include "host.h"
+
+static int P = -1; /* the modem port */
+
+/* ---- the test's HDLC ---- */
+
+static uint16_t fcs16(uint16_t fcs, const uint8_t *p, size_t n)
+{
+  while (n--) {
+    fcs ^= *p++;
+    for (int i = 0; i < 8; i++)
+      fcs = (uint16_t)(fcs & 1 ? (fcs >> 1) ^ 0x8408 : fcs >> 1);
+  }
+  return fcs;
+}
+
+/* A frame with FF 03 and a two-octet protocol, every control character escaped. */
+static void send_ppp(uint16_t proto, const uint8_t *pkt, size_t len)
+{
+  uint8_t raw[1600], out[3300];
+  size_t n = 0, o = 0;
+  uint16_t f;
+  raw[n++] = 0xFF;
+  raw[n++] = 0x03;
+  raw[n++] = (uint8_t)(proto >> 8);
+  raw[n++] = (uint8_t)proto;
+  memcpy(raw + n, pkt, len);
+  n += len;
+  f = fcs16(0xFFFF, raw, n) ^ 0xFFFF;
+  raw[n++] = (uint8_t)f;
+  raw[n++] = (uint8_t)(f >> 8);
+  out[o++] = 0x7E;
+  for (size_t i = 0; i < n; i++) {
+    if (raw[i] < 0x20 || raw[i] == 0x7D || raw[i] == 0x7E) {
+      out[o++] = 0x7D;
+      out[o++] = raw[i] ^ 0x20;
+    } else {
+      out[o++] = raw[i];
+    }
+  }
+  out[o++] = 0x7E;
+  tty_send(P, (const char *)out, o);
+}
+
+/* A control packet: code, id, length, data. */
+static void send_ctl(uint16_t proto, uint8_t code, uint8_t id, const void *data, size_t len)
+{
+  uint8_t pkt[600];
+  pkt[0] = code;
+  pkt[1] = id;
+  pkt[2] = (uint8_t)((len + 4) >> 8);
+  pkt[3] = (uint8_t)(len + 4);
+  if (len)
+    memcpy(pkt + 4, data, len);
+  send_ppp(proto, pkt, len + 4);
+}
+
+/* The next frame from the module: its protocol and packet. The FCS must be good; FF 03 and a
+ * two-octet protocol are taken off where present. */
+static size_t read_ppp(uint16_t *proto, uint8_t *pkt, size_t size)
+{
+  uint8_t raw[3300];
+  size_t n = 0;
+  int started = 0, esc = 0;
+  char c;
+  for (;;) {
+    ck_assert_msg(tty_read_n(P, &c, 1, 5000) == 1, "no PPP frame came (%zu bytes so far)", n);
+    if ((uint8_t)c == 0x7E) {
+      if (started && n > 0)
+        break;
+      started = 1;
+      n = 0;
+      continue;
+    }
+    ck_assert_msg(started, "bytes outside a frame: %s", show(&c, 1));
+    if ((uint8_t)c == 0x7D) {
+      esc = 1;
+      continue;
+    }
+    raw[n++] = esc ? (uint8_t)c ^ 0x20 : (uint8_t)c;
+    esc = 0;
+  }
+  ck_assert_msg(n >= 4 && fcs16(0xFFFF, raw, n) == 0xF0B8, "a frame with a bad FCS: %s",
+                show((const char *)raw, n));
+  n -= 2;
+  {
+    size_t at = 0;
+    if (raw[0] == 0xFF && raw[1] == 0x03)
+      at = 2;
+    if (raw[at] & 1) {
+      *proto = raw[at];
+      at += 1;
+    } else {
+      *proto = (uint16_t)(raw[at] << 8 | raw[at + 1]);
+      at += 2;
+    }
+    ck_assert_uint_le(n - at, size);
+    memcpy(pkt, raw + at, n - at);
+    return n - at;
+  }
+}
+
+/* Exactly this packet of this protocol next. */
+static void expect_ppp(uint16_t proto, const void *want, size_t len)
+{
+  uint8_t got[1600];
+  uint16_t gp;
+  size_t n = read_ppp(&gp, got, sizeof(got));
+  char w[2048];
+  snprintf(w, sizeof(w), "%s", show(want, len));
+  ck_assert_msg(gp == proto && n == len && !memcmp(got, want, len),
+                "want %04x %s, got %04x %s", proto, w, gp, show((const char *)got, n));
+}
+
+/* ---- the call's steps ---- */
+
+static uint8_t module_magic[4];
+
+/* The module's LCP request (ACCM 0, auth, magic, PFC, ACFC); its identifier returned. */
+static uint8_t module_lcp_request(const uint8_t *auth, size_t alen)
+{
+  uint8_t got[300];
+  uint16_t proto;
+  size_t n = read_ppp(&proto, got, sizeof(got)), at;
+  ck_assert_uint_eq(proto, 0xC021);
+  ck_assert_int_eq(got[0], 1);
+  ck_assert_uint_eq(n, (size_t)(got[2] << 8 | got[3]));
+  ck_assert_msg(n == 4 + 6 + 2 + alen + 6 + 2 + 2, "LCP request of %zu bytes", n);
+  ck_assert(!memcmp(got + 4, "\x02\x06\x00\x00\x00\x00", 6)); /* ACCM 0 */
+  ck_assert_int_eq(got[10], 3);
+  ck_assert_int_eq(got[11], 2 + alen);
+  ck_assert(!memcmp(got + 12, auth, alen));
+  at = 12 + alen;
+  ck_assert_int_eq(got[at], 5);
+  memcpy(module_magic, got + at + 2, 4);
+  ck_assert(!memcmp(got + at + 6, "\x07\x02\x08\x02", 4)); /* PFC, ACFC */
+  return got[1];
+}
+
+static const uint8_t chap_md5[] = { 0xC2, 0x23, 0x05 }, pap[] = { 0xC0, 0x23 };
+static const uint8_t host_lcp[] = { 0x02, 0x06, 0, 0, 0, 0, 0x05, 0x06, 0x11, 0x22, 0x33, 0x44,
+                                    0x07, 0x02, 0x08, 0x02 };
+
+/* LCP: the host's request acked, the module's acked by the host. */
+static void lcp_up(int prefer_pap)
+{
+  uint8_t id = module_lcp_request(chap_md5, 3);
+  send_ctl(0xC021, 1, 0x41, host_lcp, sizeof(host_lcp));
+  {
+    uint8_t ack[4 + sizeof(host_lcp)] = { 2, 0x41, 0, 4 + sizeof(host_lcp) };
+    memcpy(ack + 4, host_lcp, sizeof(host_lcp));
+    expect_ppp(0xC021, ack, sizeof(ack));
+  }
+  if (prefer_pap) { /* the host naks CHAP with PAP: the module asks again with PAP */
+    static const uint8_t nak[] = { 0x03, 0x04, 0xC0, 0x23 };
+    send_ctl(0xC021, 3, id, nak, sizeof(nak));
+    id = module_lcp_request(pap, 2);
+  }
+  {
+    uint8_t opts[32];
+    size_t n = 0;
+    memcpy(opts + n, "\x02\x06\x00\x00\x00\x00", 6), n += 6;
+    opts[n++] = 3, opts[n++] = prefer_pap ? 4 : 5;
+    memcpy(opts + n, prefer_pap ? pap : chap_md5, prefer_pap ? 2 : 3), n += prefer_pap ? 2 : 3;
+    opts[n++] = 5, opts[n++] = 6;
+    memcpy(opts + n, module_magic, 4), n += 4;
+    memcpy(opts + n, "\x07\x02\x08\x02", 4), n += 4;
+    send_ctl(0xC021, 2, id, opts, n);
+  }
+}
+
+/* CHAP: the challenge, a response (MD5 of id, secret and challenge), Success. */
+static void chap(const char *user, const char *secret)
+{
+  uint8_t got[300], in[200], md[16], rsp[100];
+  uint16_t proto;
+  size_t n = read_ppp(&proto, got, sizeof(got)), sl = strlen(secret), ul = strlen(user);
+  ck_assert_uint_eq(proto, 0xC223);
+  ck_assert_int_eq(got[0], 1);
+  ck_assert_int_eq(got[4], 16);
+  ck_assert_uint_eq(n, 4 + 1 + 16 + 7);
+  ck_assert(!memcmp(got + 21, "fotasim", 7));
+  in[0] = got[1];
+  memcpy(in + 1, secret, sl);
+  memcpy(in + 1 + sl, got + 5, 16);
+  ck_assert_int_eq(mbedtls_md(mbedtls_md_info_from_type(MBEDTLS_MD_MD5), in, 1 + sl + 16, md), 0);
+  rsp[0] = 16;
+  memcpy(rsp + 1, md, 16);
+  memcpy(rsp + 17, user, ul);
+  send_ctl(0xC223, 2, got[1], rsp, 17 + ul);
+  {
+    uint8_t ok[11] = { 3, got[1], 0, 11, 'W', 'e', 'l', 'c', 'o', 'm', 'e' };
+    expect_ppp(0xC223, ok, sizeof(ok));
+  }
+}
+
+/* IPCP: the module's address acked; the host asks for 0.0.0.0 and is naked to its address
+ * and DNS servers, then acked. Returns the address. */
+static uint32_t ipcp_up(void)
+{
+  uint8_t got[300], req[32], nak[32];
+  uint16_t proto;
+  size_t n = read_ppp(&proto, got, sizeof(got));
+  static const uint8_t zero[] = { 3, 6, 0, 0, 0, 0, 129, 6, 0, 0, 0, 0, 131, 6, 0, 0, 0, 0 };
+  ck_assert_uint_eq(proto, 0x8021);
+  ck_assert_int_eq(got[0], 1);
+  ck_assert_uint_eq(n, 10);
+  ck_assert_int_eq(got[4], 3); /* the module's own address */
+  memcpy(req, got, n);
+  req[0] = 2;
+  send_ppp(0x8021, req, n); /* Configure-Ack */
+  send_ctl(0x8021, 1, 7, zero, sizeof(zero));
+  n = read_ppp(&proto, nak, sizeof(nak));
+  ck_assert_uint_eq(proto, 0x8021);
+  ck_assert_int_eq(nak[0], 3);
+  ck_assert_int_eq(nak[1], 7);
+  ck_assert_uint_eq(n, 4 + 18);
+  ck_assert(nak[4] == 3 && nak[10] == 129 && nak[16] == 131);
+  ck_assert(!memcmp(nak + 12, nak + 18, 4)); /* one DNS server twice */
+  ck_assert_int_eq(nak[15], 3);              /* .3 of the host's /24 */
+  ck_assert(!memcmp(nak + 6, got + 6, 3));   /* the module's end is in the same /24 */
+  nak[0] = 1;
+  nak[1] = 8;
+  send_ppp(0x8021, nak, n); /* the same values asked for: acked */
+  {
+    uint8_t ack[22];
+    memcpy(ack, nak, n);
+    ack[0] = 2;
+    expect_ppp(0x8021, ack, n);
+  }
+  return (uint32_t)nak[6] << 24 | (uint32_t)nak[7] << 16 | (uint32_t)nak[8] << 8 | nak[9];
+}
+
+static void open_modem(void)
+{
+  char path[400];
+  start();
+  snprintf(path, sizeof(path), "%s/ttyUSBMODEM", S.dir);
+  P = tty_open(path);
+  ck_assert_int_ge(P, 0);
+  chat(P, "ATE0\r", "ATE0\r\r\nOK\r\n");
+}
+
+START_TEST(dial_negotiate_escape_and_terminate)
+{
+  char want[128], ip[32];
+  uint32_t addr;
+  open_modem();
+  chat(P, "ATD*99***1#\r", "\r\nCONNECT\r\n");
+  lcp_up(0);
+  chap("anyone", "anything"); /* no credentials set: any are taken */
+  addr = ipcp_up();
+  snprintf(ip, sizeof(ip), "%u.%u.%u.%u", addr >> 24, addr >> 16 & 255, addr >> 8 & 255,
+           addr & 255);
+  snprintf(want, sizeof(want), "\r\n+CGPADDR: 1,\"%s\"\r\n\r\nOK\r\n", ip);
+  chat(U, "AT+CGPADDR=1\r", want); /* the host has the context's address */
+  { /* LCP echo: answered with the module's magic number */
+    static const uint8_t echo[] = { 0x11, 0x22, 0x33, 0x44, 'h', 'i' };
+    uint8_t rep[10] = { 10, 9, 0, 10 };
+    memcpy(rep + 4, module_magic, 4);
+    memcpy(rep + 8, "hi", 2);
+    send_ctl(0xC021, 9, 9, echo, sizeof(echo));
+    expect_ppp(0xC021, rep, sizeof(rep));
+  }
+  { /* IPv6CP is not built: Protocol-Reject */
+    static const uint8_t v6[] = { 1, 1, 0, 4 };
+    uint8_t rej[10];
+    uint16_t proto;
+    size_t n;
+    send_ppp(0x8057, v6, sizeof(v6));
+    n = read_ppp(&proto, rej, sizeof(rej));
+    ck_assert_uint_eq(proto, 0xC021);
+    ck_assert_int_eq(rej[0], 8);
+    ck_assert_uint_eq(n, 10);
+    ck_assert(!memcmp(rej + 4, "\x80\x57\x01\x01\x00\x04", 6));
+  }
+  tty_send(P, "\x7e\x7d\x7d\x7e\x7e\x12\x34\x7e", 8); /* junk frames: dropped */
+  /* "+++" between guard times: online command mode, the call stays */
+  usleep(1100 * 1000);
+  tty_send(P, "+++", 3);
+  usleep(1100 * 1000);
+  expect_tty(P, "\r\nOK\r\n");
+  chat(P, "AT\r", "\r\nOK\r\n");
+  chat(P, "ATO\r", "\r\nCONNECT\r\n");
+  {
+    static const uint8_t echo[] = { 0x11, 0x22, 0x33, 0x44 };
+    uint8_t rep[8] = { 10, 10, 0, 8 };
+    memcpy(rep + 4, module_magic, 4);
+    send_ctl(0xC021, 9, 10, echo, sizeof(echo));
+    expect_ppp(0xC021, rep, sizeof(rep));
+  }
+  /* the host hangs up: Terminate-Ack, then NO CARRIER, and the port is AT again */
+  send_ctl(0xC021, 5, 11, NULL, 0);
+  expect_ppp(0xC021, "\x06\x0b\x00\x04", 4);
+  {
+    char got[64];
+    size_t n = tty_read_for(P, got, sizeof(got) - 1, 5000);
+    ck_assert_msg(n == 14 && !memcmp(got, "\r\nNO CARRIER\r\n", 14), "got %s", show(got, n));
+  }
+  chat(P, "AT\r", "\r\nOK\r\n");
+}
+END_TEST
+
+/* PAP when the host prefers it, against AT+QICSGP's credentials: a wrong password ends the
+ * call; the right one opens IPCP. AT+CGDATA dials too; ATH in command mode hangs up (OK). */
+START_TEST(pap_credentials_cgdata_and_ath)
+{
+  static const uint8_t bad[] = { 1, 3, 0, 15, 2, 'f', 'w', 7, 'w', 'r', 'o', 'n', 'g', '!', '!' };
+  static const uint8_t good[] = { 1, 4, 0, 14, 2, 'f', 'w', 6, 's', '3', 'c', 'r', 'e', 't' };
+  open_modem();
+  chat(P, "AT+QICSGP=1,1,\"internet\",\"fw\",\"s3cret\",1\r", "\r\nOK\r\n");
+  chat(P, "AT+CGDATA=\"PPP\",1\r", "\r\nCONNECT\r\n");
+  lcp_up(1);
+  send_ppp(0xC023, bad, sizeof(bad));
+  {
+    uint8_t nak[26] = { 3, 3, 0, 26, 21 };
+    memcpy(nak + 5, "Authentication failed", 21);
+    expect_ppp(0xC023, nak, sizeof(nak));
+  }
+  { /* the module terminates the link; the host acks; NO CARRIER */
+    uint8_t got[16];
+    uint16_t proto;
+    size_t n = read_ppp(&proto, got, sizeof(got));
+    ck_assert(proto == 0xC021 && got[0] == 5 && n == 4);
+    send_ctl(0xC021, 6, got[1], NULL, 0);
+    expect_tty(P, "\r\nNO CARRIER\r\n");
+  }
+  chat(P, "ATD*99#\r", "\r\nCONNECT\r\n");
+  lcp_up(1);
+  send_ppp(0xC023, good, sizeof(good));
+  expect_ppp(0xC023, "\x02\x04\x00\x0c\x07Welcome", 12);
+  ipcp_up();
+  usleep(1100 * 1000);
+  tty_send(P, "+++", 3);
+  usleep(1100 * 1000);
+  expect_tty(P, "\r\nOK\r\n");
+  chat(P, "ATH\r", "\r\nOK\r\n");
+  chat(P, "ATO\r", "\r\nERROR\r\n"); /* no call to go back to */
+  chat(P, "AT+CGDATA=\"X25\",1\r", "\r\n+CME ERROR: 50\r\n");
+  chat(P, "ATD12345;\r", "\r\nERROR\r\n");
+}
+END_TEST
+
+/* No network: NO CARRIER at once; a context that drops ends the call with NO CARRIER. */
+START_TEST(no_network_and_a_dropped_context)
+{
+  char reply[512];
+  open_modem();
+  chat(P, "AT+CFUN=4\r", "\r\nOK\r\n");
+  chat(P, "ATD*99#\r", "\r\nNO CARRIER\r\n");
+  chat(P, "AT+CFUN=1\r", "\r\nOK\r\n");
+  for (int i = 0; i < 50; i++) { /* registered again */
+    char got[128];
+    size_t n;
+    tty_send(P, "AT+CREG?\r", 9);
+    n = tty_read_for(P, got, sizeof(got) - 1, 200);
+    got[n] = '\0';
+    if (strstr(got, "+CREG: 0,1"))
+      break;
+  }
+  chat(P, "ATD*99#\r", "\r\nCONNECT\r\n");
+  lcp_up(0);
+  chap("a", "b");
+  ipcp_up();
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"inject\",\"rule\":{\"at\":0,\"network\":\"searching\"}}",
+                       reply, sizeof(reply), 5000), 0);
+  {
+    char got[256];
+    size_t n = tty_read_for(P, got, sizeof(got) - 1, 5000);
+    got[n] = '\0';
+    ck_assert_msg(strstr(got, "\r\nNO CARRIER\r\n"), "got %s", show(got, n));
+  }
+  chat(P, "AT\r", "\r\nOK\r\n");
+}
+END_TEST
+
+int main(void)
+{
+  Suite *s = suite_create("ppp");
+  TCase *t = tcase_create("ppp");
+  tcase_add_checked_fixture(t, fixture_setup, fixture_teardown);
+  tcase_set_timeout(t, 60);
+  tcase_add_test(t, dial_negotiate_escape_and_terminate);
+  tcase_add_test(t, pap_credentials_cgdata_and_ath);
+  tcase_add_test(t, no_network_and_a_dropped_context);
+  suite_add_tcase(s, t);
+  return run_suite(s);
+}
