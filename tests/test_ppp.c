@@ -4,7 +4,9 @@
  * ACFC), CHAP with any credentials, PAP when the host prefers it and against AT+QICSGP's
  * credentials, IPCP (the context's address and DNS servers, naked into place), LCP echo,
  * Protocol-Reject, "+++" to online command mode, ATO, ATH, the host's LCP Terminate and a
- * dropped context giving NO CARRIER, malformed frames ignored. */
+ * dropped context giving NO CARRIER, malformed frames ignored; then real IP through the NAT
+ * (libslirp): a UDP datagram and a TCP exchange with the test's echo servers on 127.0.0.1
+ * (the call's gateway), and a DNS query the scenario's DNS map answers. */
 #include <check.h>
 #include <mbedtls/md.h>
 #include <stdint.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "echo_server.h"
 #include "fota_host.h"
 #include "host.h"
 
@@ -246,6 +249,15 @@ static uint32_t ipcp_up(void)
   return (uint32_t)nak[6] << 24 | (uint32_t)nak[7] << 16 | (uint32_t)nak[8] << 8 | nak[9];
 }
 
+static void modem_port(void)
+{
+  char path[400];
+  snprintf(path, sizeof(path), "%s/ttyUSBMODEM", S.dir);
+  P = tty_open(path);
+  ck_assert_int_ge(P, 0);
+  chat(P, "ATE0\r", "ATE0\r\r\nOK\r\n");
+}
+
 static void open_modem(void)
 {
   char path[400];
@@ -389,6 +401,166 @@ START_TEST(no_network_and_a_dropped_context)
 }
 END_TEST
 
+/* ---- IP packets, built and read as a host stack would ---- */
+
+static uint16_t sum16(uint32_t sum, const uint8_t *p, size_t len)
+{
+  for (size_t i = 0; i + 1 < len; i += 2)
+    sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+  if (len & 1)
+    sum += (uint32_t)p[len - 1] << 8;
+  while (sum >> 16)
+    sum = (sum & 0xFFFF) + (sum >> 16);
+  return (uint16_t)sum;
+}
+
+/* IPv4 + UDP or TCP (proto 17 / 6): the header fields, checksums filled. */
+static size_t ip_packet(uint8_t *out, uint32_t src, uint32_t dst, int proto, const uint8_t *l4,
+                        size_t l4len)
+{
+  uint32_t pseudo;
+  uint16_t c;
+  memset(out, 0, 20);
+  out[0] = 0x45;
+  out[2] = (uint8_t)((20 + l4len) >> 8), out[3] = (uint8_t)(20 + l4len);
+  out[8] = 64;
+  out[9] = (uint8_t)proto;
+  for (int i = 0; i < 4; i++) {
+    out[12 + i] = (uint8_t)(src >> (24 - 8 * i));
+    out[16 + i] = (uint8_t)(dst >> (24 - 8 * i));
+  }
+  c = (uint16_t)~sum16(0, out, 20);
+  out[10] = (uint8_t)(c >> 8), out[11] = (uint8_t)c;
+  memcpy(out + 20, l4, l4len);
+  pseudo = (src >> 16) + (src & 0xFFFF) + (dst >> 16) + (dst & 0xFFFF) + (uint32_t)proto +
+           (uint32_t)l4len;
+  out[20 + (proto == 6 ? 16 : 6)] = out[20 + (proto == 6 ? 17 : 7)] = 0;
+  c = (uint16_t)~sum16(pseudo, out + 20, l4len);
+  if (proto == 17 && c == 0)
+    c = 0xFFFF;
+  out[20 + (proto == 6 ? 16 : 6)] = (uint8_t)(c >> 8);
+  out[20 + (proto == 6 ? 17 : 7)] = (uint8_t)c;
+  return 20 + l4len;
+}
+
+static void send_udp(uint32_t src, uint32_t dst, int sport, int dport, const void *data,
+                     size_t len)
+{
+  uint8_t l4[600], pkt[700];
+  l4[0] = (uint8_t)(sport >> 8), l4[1] = (uint8_t)sport;
+  l4[2] = (uint8_t)(dport >> 8), l4[3] = (uint8_t)dport;
+  l4[4] = (uint8_t)((8 + len) >> 8), l4[5] = (uint8_t)(8 + len);
+  memcpy(l4 + 8, data, len);
+  send_ppp(0x0021, pkt, ip_packet(pkt, src, dst, 17, l4, 8 + len));
+}
+
+/* The next IP packet for the host (frames of other protocols are an error here). */
+static size_t read_ip(uint8_t *pkt, size_t size)
+{
+  uint16_t proto;
+  size_t n = read_ppp(&proto, pkt, size);
+  ck_assert_msg(proto == 0x0021, "protocol %04x, not IP", proto);
+  ck_assert_uint_ge(n, 20);
+  ck_assert_int_eq(sum16(0, pkt, 20), 0xFFFF); /* its header checksum holds */
+  return n;
+}
+
+static void send_tcp(uint32_t src, uint32_t dst, int sport, int dport, uint32_t seq,
+                     uint32_t ack, uint8_t flags, const void *data, size_t len)
+{
+  uint8_t l4[600], pkt[700];
+  memset(l4, 0, 20);
+  l4[0] = (uint8_t)(sport >> 8), l4[1] = (uint8_t)sport;
+  l4[2] = (uint8_t)(dport >> 8), l4[3] = (uint8_t)dport;
+  for (int i = 0; i < 4; i++) {
+    l4[4 + i] = (uint8_t)(seq >> (24 - 8 * i));
+    l4[8 + i] = (uint8_t)(ack >> (24 - 8 * i));
+  }
+  l4[12] = 5 << 4;
+  l4[13] = flags;
+  l4[14] = 0x40, l4[15] = 0; /* window 16 KiB */
+  if (len)
+    memcpy(l4 + 20, data, len);
+  send_ppp(0x0021, pkt, ip_packet(pkt, src, dst, 6, l4, 20 + len));
+}
+
+static uint32_t get32be(const uint8_t *p)
+{
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* A call up to IPCP on the modem port, with the DNS map ppp.example -> 127.0.0.1. */
+static uint32_t call_up(void)
+{
+  start_data("network:\n  dns:\n    ppp.example: 127.0.0.1\n");
+  modem_port();
+  chat(P, "ATD*99#\r", "\r\nCONNECT\r\n");
+  lcp_up(0);
+  chap("h", "s");
+  return ipcp_up();
+}
+
+START_TEST(udp_through_the_nat_and_dns_from_the_map)
+{
+  uint8_t got[1600];
+  uint32_t host = call_up(), gw = (host & 0xFFFFFF00) | 1, dns = (host & 0xFFFFFF00) | 3;
+  size_t n;
+  send_udp(host, gw, 40000, udp_port, "hello ppp", 9);
+  n = read_ip(got, sizeof(got));
+  ck_assert_int_eq(got[9], 17);
+  ck_assert_uint_eq(get32be(got + 12), gw);
+  ck_assert_uint_eq(get32be(got + 16), host);
+  ck_assert_int_eq(got[20] << 8 | got[21], udp_port);
+  ck_assert_int_eq(got[22] << 8 | got[23], 40000);
+  ck_assert_uint_eq(n, 20 + 8 + 9);
+  ck_assert(!memcmp(got + 28, "hello ppp", 9));
+  { /* DNS: an A query for ppp.example, answered from the map */
+    static const uint8_t q[] = { 0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 3, 'p', 'p', 'p',
+                                 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0, 0, 1, 0, 1 };
+    send_udp(host, dns, 40001, 53, q, sizeof(q));
+    n = read_ip(got, sizeof(got));
+    ck_assert_uint_eq(get32be(got + 12), dns);
+    ck_assert_int_eq(got[20] << 8 | got[21], 53);
+    ck_assert_uint_eq(n, 20 + 8 + sizeof(q) + 16);
+    ck_assert(got[28] == 0x12 && got[29] == 0x34 && (got[30] & 0x80) && (got[31] & 15) == 0);
+    ck_assert_int_eq(got[28 + 7], 1); /* one answer */
+    ck_assert(!memcmp(got + 28 + sizeof(q) + 12, "\x7f\x00\x00\x01", 4));
+  }
+}
+END_TEST
+
+START_TEST(tcp_exchange_through_the_nat)
+{
+  uint8_t got[1600];
+  uint32_t host = call_up(), gw = (host & 0xFFFFFF00) | 1, seq = 1000, peer;
+  size_t n, hl;
+  send_tcp(host, gw, 40100, tcp_port, seq, 0, 0x02, NULL, 0); /* SYN */
+  n = read_ip(got, sizeof(got));
+  ck_assert_int_eq(got[9], 6);
+  ck_assert_int_eq(got[20 + 13] & 0x12, 0x12); /* SYN+ACK */
+  ck_assert_uint_eq(get32be(got + 28), seq + 1);
+  peer = get32be(got + 24) + 1;
+  seq++;
+  send_tcp(host, gw, 40100, tcp_port, seq, peer, 0x10, NULL, 0); /* ACK */
+  send_tcp(host, gw, 40100, tcp_port, seq, peer, 0x18, "tcp through ppp", 15);
+  for (int i = 0; i < 5; i++) { /* pure ACKs may come first */
+    n = read_ip(got, sizeof(got));
+    hl = (size_t)(got[20 + 12] >> 4) * 4;
+    if (n > 20 + hl)
+      break;
+  }
+  ck_assert_uint_eq(n, 20 + hl + 15);
+  ck_assert(!memcmp(got + 20 + hl, "tcp through ppp", 15)); /* the echo server's answer */
+  ck_assert_uint_eq(get32be(got + 24), peer);
+  seq += 15;
+  peer += 15;
+  send_tcp(host, gw, 40100, tcp_port, seq, peer, 0x11, NULL, 0); /* FIN */
+  n = read_ip(got, sizeof(got));
+  ck_assert_int_eq(got[20 + 13] & 0x10, 0x10); /* acknowledged */
+  (void)n;
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("ppp");
@@ -399,5 +571,13 @@ int main(void)
   tcase_add_test(t, pap_credentials_cgdata_and_ath);
   tcase_add_test(t, no_network_and_a_dropped_context);
   suite_add_tcase(s, t);
+  {
+    TCase *ip = tcase_create("ip");
+    tcase_add_checked_fixture(ip, echo_fixture_setup, echo_fixture_teardown);
+    tcase_set_timeout(ip, 60);
+    tcase_add_test(ip, udp_through_the_nat_and_dns_from_the_map);
+    tcase_add_test(ip, tcp_exchange_through_the_nat);
+    suite_add_tcase(s, ip);
+  }
   return run_suite(s);
 }

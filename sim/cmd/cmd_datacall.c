@@ -12,6 +12,7 @@
 #include "escape.h"
 #include "log.h"
 #include "module_port.h"
+#include "nat.h"
 #include "network.h"
 #include "nv.h"
 #include "ppp.h"
@@ -21,6 +22,7 @@ struct call {
   int cid;
   int online;                /* the port carries PPP now (not online command mode) */
   struct ppp ppp;
+  struct nat *nat;           /* behind IPCP: the host's packets to real servers */
   struct escape esc;
   uv_timer_t guard;
   int closing;
@@ -50,6 +52,8 @@ static void call_end(struct module_port *mp, int say)
   if (online)
     port_release(&mp->port, k);
   uv_timer_stop(&k->guard);
+  nat_free(k->nat);
+  k->nat = NULL;
   log_info("module port %s: data call on context %d ended (%lu IP packets in, %lu out)",
            mp->name, k->cid, k->ppp.ip_in, k->ppp.ip_out);
   ppp_free(&k->ppp, call_freed);
@@ -69,17 +73,34 @@ static void ppp_write(void *ctx, const uint8_t *data, size_t len)
     port_write(&k->mp->port, (const char *)data, len);
 }
 
+static void nat_to_host(void *ctx, const uint8_t *ip, size_t len)
+{
+  struct call *k = ctx;
+  ppp_send_ip(&k->ppp, ip, len);
+}
+
+static const struct nat_ops call_nat_ops = { nat_to_host };
+
 static void ppp_ip_up(void *ctx)
 {
   struct call *k = ctx;
+  struct module *m = k->mp->m;
+  const struct dns_entry *dns;
+  int ndns;
+  if (k->nat)
+    return; /* IPCP renegotiated: the connections stay */
+  dns = module_dns(m, &ndns);
+  k->nat = nat_new(module_loop(m), k->ppp.cfg.peer_ip, dns, ndns, &call_nat_ops, k);
+  if (!k->nat)
+    log_warn("module port %s: libslirp would not start: the call carries no IP", k->mp->name);
   log_info("module port %s: data call on context %d carries IP", k->mp->name, k->cid);
 }
 
 static void ppp_ip_packet(void *ctx, const uint8_t *pkt, size_t len)
 {
-  (void)ctx;
-  (void)pkt;
-  (void)len; /* the NAT behind the call is not built yet: the packet goes nowhere */
+  struct call *k = ctx;
+  if (k->nat)
+    nat_from_host(k->nat, pkt, len);
 }
 
 static void ppp_ended(void *ctx, const char *why)

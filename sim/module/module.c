@@ -91,6 +91,7 @@ int module_init(struct module *m, uv_loop_t *loop, struct vclock *clock, struct 
   int created = 0;
 
   memset(m, 0, sizeof(*m));
+  m->mux_port = -1;
   m->loop = loop;
   m->clock = clock;
   m->bus = bus;
@@ -174,6 +175,10 @@ int module_init(struct module *m, uv_loop_t *loop, struct vclock *clock, struct 
 
 void module_close(struct module *m)
 {
+  for (int i = 0; i < PORT_COUNT; i++) /* data calls end: their NAT's sockets close */
+    if (m->ports[i].m && m->ports[i].call_abort)
+      m->ports[i].call_abort(&m->ports[i], 0);
+  module_cmux_stop(m);
   vtimer_stop(&m->outage_timer);
   fault_clock_stop(m);
   vtimer_stop(&m->defer_timer);
@@ -318,6 +323,12 @@ void module_emit(struct module *m, enum event_type type, const char *port, const
   struct event ev = { .type = type, .module = m->cfg.index, .port = port, .data = data,
                       .len = strlen(data), .detail = detail };
   event_emit(m->bus, &ev);
+}
+
+const struct dns_entry *module_dns(const struct module *m, int *n)
+{
+  *n = m->cfg.ndns;
+  return m->cfg.dns;
 }
 
 void module_urc(struct module *m, const char *text)

@@ -100,6 +100,9 @@ void module_cmux_stop(struct module *m);
 json_t *module_cmux_status(const struct module *m);
 struct cmux_params *module_cmux_params(struct module *m);
 
+/* The scenario's DNS map (names to addresses) and its size. */
+const struct dns_entry *module_dns(const struct module *m, int *n);
+
 /* A URC to every open port (of the CMUX channels, the first DLC only). */
 void module_urc(struct module *m, const char *text);
 void module_emit(struct module *m, enum event_type type, const char *port, const char *data,
