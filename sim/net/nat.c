@@ -291,20 +291,20 @@ static uint16_t ip_checksum(const uint8_t *p, size_t len)
   return (uint16_t)~sum;
 }
 
-/* A query for one A record of a name in the map: answered (1); anything else is the
- * machine's resolver's (0). */
-static int dns_answer(struct nat *n, const uint8_t *ip, size_t len)
+size_t nat_dns_reply(const uint8_t *ip, size_t len, uint32_t dns_ip, const struct dns_entry *dns,
+                     int ndns, uint8_t *rep, size_t size)
 {
-  size_t ihl = (size_t)(ip[0] & 15) * 4, q, at;
+  size_t ihl, q, at, nl = 0, dl, rl;
   char name[256];
-  size_t nl = 0;
   const char *addr;
   struct in_addr a;
-  uint8_t rep[600];
-  size_t dl, rl;
   const uint8_t *d;
-  uint32_t dst = (uint32_t)ip[16] << 24 | (uint32_t)ip[17] << 16 | (uint32_t)ip[18] << 8 | ip[19];
-  if (ip[9] != 17 || ihl < 20 || len < ihl + 8 + 12 || dst != n->dns_ip ||
+  uint32_t dst;
+  if (len < 20)
+    return 0;
+  ihl = (size_t)(ip[0] & 15) * 4;
+  dst = (uint32_t)ip[16] << 24 | (uint32_t)ip[17] << 16 | (uint32_t)ip[18] << 8 | ip[19];
+  if (ip[9] != 17 || ihl < 20 || len < ihl + 8 + 12 || dst != dns_ip ||
       (ip[ihl + 2] << 8 | ip[ihl + 3]) != 53)
     return 0;
   d = ip + ihl + 8;
@@ -325,8 +325,8 @@ static int dns_answer(struct nat *n, const uint8_t *ip, size_t len)
   q = at + 5; /* the root label, type, class */
   if (q > dl || (d[at + 1] << 8 | d[at + 2]) != 1 || (d[at + 3] << 8 | d[at + 4]) != 1)
     return 0;
-  if (!(addr = network_resolve(n->dns, n->ndns, name)) || inet_pton(AF_INET, addr, &a) != 1 ||
-      q + 16 + 28 > sizeof(rep))
+  if (!(addr = network_resolve(dns, ndns, name)) || inet_pton(AF_INET, addr, &a) != 1 ||
+      q + 16 + 28 > size)
     return 0;
   /* IP and UDP back to the host, the question, one answer (a pointer to the name) */
   memcpy(rep, ip, 20);
@@ -353,8 +353,7 @@ static int dns_answer(struct nat *n, const uint8_t *ip, size_t len)
     rep[10] = (uint8_t)(c >> 8), rep[11] = (uint8_t)c;
   }
   log_info("nat: %s from the DNS map: %s", name, addr);
-  n->ops->to_host(n->ctx, rep, rl);
-  return 1;
+  return rl;
 }
 
 /* ---- the call's side ---- */
@@ -417,8 +416,14 @@ void nat_from_host(struct nat *n, const uint8_t *ip, size_t len)
   uint8_t frame[ETH_HLEN + 1600];
   if (n->closing || len < 20 || len > 1600 || (ip[0] >> 4) != 4)
     return;
-  if (dns_answer(n, ip, len))
-    return;
+  {
+    uint8_t rep[600];
+    size_t rl = nat_dns_reply(ip, len, n->dns_ip, n->dns, n->ndns, rep, sizeof(rep));
+    if (rl) { /* answered from the scenario's map */
+      n->ops->to_host(n->ctx, rep, rl);
+      return;
+    }
+  }
   memcpy(frame, nat_mac, 6);
   memcpy(frame + 6, host_mac, 6);
   frame[12] = 0x08, frame[13] = 0x00;

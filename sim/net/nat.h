@@ -24,6 +24,11 @@ struct nat *nat_new(uv_loop_t *loop, uint32_t host_ip, const struct dns_entry *d
                     const struct nat_ops *ops, void *ctx);
 /* One IP packet from the host. */
 void nat_from_host(struct nat *n, const uint8_t *ip, size_t len);
+/* The host's IP packet, if it is a DNS query (UDP to dns_ip:53) for one A record of a name in
+ * the map: the answer's IP packet in rep (its length); 0 for anything else (the machine's
+ * resolver answers it). Apart for the fuzz target. */
+size_t nat_dns_reply(const uint8_t *ip, size_t len, uint32_t dns_ip, const struct dns_entry *dns,
+                     int ndns, uint8_t *rep, size_t size);
 /* Ends every connection; the memory goes once libuv has closed the handles. */
 void nat_free(struct nat *n);
 
