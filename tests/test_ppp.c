@@ -19,6 +19,107 @@
 #include "host.h"
 
 static int P = -1; /* the modem port */
+static int dlc;    /* 0: PPP on P; else PPP inside UIH frames of this DLC, CMUX on the UART */
+
+/* ---- the line: the modem port, or a CMUX DLC on the main UART ---- */
+
+static uint8_t fcs8(const uint8_t *p, size_t n)
+{
+  uint8_t crc = 0xFF;
+  while (n--) {
+    crc ^= *p++;
+    for (int i = 0; i < 8; i++)
+      crc = (uint8_t)(crc & 1 ? (crc >> 1) ^ 0xE0 : crc >> 1);
+  }
+  return (uint8_t)~crc;
+}
+
+/* One 27.010 frame (UIH, or ctrl as given) to DLCI d on the UART. */
+static void mux_frame(int d, uint8_t ctrl, const void *info, size_t len)
+{
+  uint8_t f[140];
+  f[0] = 0xF9;
+  f[1] = (uint8_t)(d << 2 | 3);
+  f[2] = ctrl;
+  f[3] = (uint8_t)(len << 1 | 1);
+  if (len)
+    memcpy(f + 4, info, len);
+  f[4 + len] = fcs8(f + 1, (ctrl & ~0x10) == 0xEF ? 3 : 3 + len);
+  f[5 + len] = 0xF9;
+  tty_send(M, (const char *)f, len + 6);
+}
+
+static void link_send(const void *data, size_t len)
+{
+  const char *p = data;
+  if (!dlc) {
+    tty_send(P, p, len);
+    return;
+  }
+  while (len) {
+    size_t n = len < 127 ? len : 127;
+    mux_frame(dlc, 0xEF, p, n);
+    p += n;
+    len -= n;
+  }
+}
+
+/* Bytes the module sent on a DLC, taken from its UIH frames as they come. */
+static uint8_t rx_dlc[8][4096];
+static size_t rx_len[8], rx_off[8];
+
+static int next_frame(int timeout_ms)
+{
+  uint8_t h[4], info[1600], tail[2];
+  size_t len;
+  do {
+    if (tty_read_n(M, (char *)h, 1, timeout_ms) != 1)
+      return -1;
+  } while (h[0] != 0xF9);
+  do { /* flags between frames */
+    if (tty_read_n(M, (char *)h + 1, 1, timeout_ms) != 1)
+      return -1;
+  } while (h[1] == 0xF9);
+  ck_assert_int_eq(tty_read_n(M, (char *)h + 2, 2, timeout_ms), 2);
+  ck_assert_msg(h[3] & 1, "a two-octet length from the module");
+  len = h[3] >> 1;
+  ck_assert_uint_eq(tty_read_n(M, (char *)info, len, timeout_ms), len);
+  ck_assert_int_eq(tty_read_n(M, (char *)tail, 2, timeout_ms), 2);
+  ck_assert_int_eq(tail[0], fcs8(h + 1, 3));
+  ck_assert_int_eq(tail[1], 0xF9);
+  if ((h[2] & ~0x10) == 0xEF) {
+    int d = h[1] >> 2;
+    ck_assert(d < 8 && rx_len[d] + len <= sizeof(rx_dlc[0]));
+    memcpy(rx_dlc[d] + rx_len[d], info, len);
+    rx_len[d] += len;
+  }
+  return h[1] >> 2;
+}
+
+static int link_byte(char *c, int timeout_ms)
+{
+  if (!dlc)
+    return (int)tty_read_n(P, c, 1, timeout_ms);
+  while (rx_off[dlc] == rx_len[dlc]) {
+    rx_off[dlc] = rx_len[dlc] = 0;
+    if (next_frame(timeout_ms) < 0)
+      return 0;
+  }
+  *c = (char)rx_dlc[dlc][rx_off[dlc]++];
+  return 1;
+}
+
+/* A command on DLC d and exactly its answer there. */
+static void dlc_chat(int d, const char *cmd, const char *want)
+{
+  size_t wl = strlen(want);
+  mux_frame(d, 0xEF, cmd, strlen(cmd));
+  while (rx_len[d] - rx_off[d] < wl)
+    ck_assert_msg(next_frame(3000) >= 0, "DLC %d: no answer to %s", d, cmd);
+  ck_assert_msg(rx_len[d] - rx_off[d] == wl && !memcmp(rx_dlc[d] + rx_off[d], want, wl),
+                "DLC %d: got %s", d, show((const char *)rx_dlc[d] + rx_off[d], rx_len[d] - rx_off[d]));
+  rx_off[d] = rx_len[d] = 0;
+}
 
 /* ---- the test's HDLC ---- */
 
@@ -57,7 +158,7 @@ static void send_ppp(uint16_t proto, const uint8_t *pkt, size_t len)
     }
   }
   out[o++] = 0x7E;
-  tty_send(P, (const char *)out, o);
+  link_send(out, o);
 }
 
 /* A control packet: code, id, length, data. */
@@ -82,7 +183,7 @@ static size_t read_ppp(uint16_t *proto, uint8_t *pkt, size_t size)
   int started = 0, esc = 0;
   char c;
   for (;;) {
-    ck_assert_msg(tty_read_n(P, &c, 1, 5000) == 1, "no PPP frame came (%zu bytes so far)", n);
+    ck_assert_msg(link_byte(&c, 5000) == 1, "no PPP frame came (%zu bytes so far)", n);
     if ((uint8_t)c == 0x7E) {
       if (started && n > 0)
         break;
@@ -561,6 +662,47 @@ START_TEST(tcp_exchange_through_the_nat)
 }
 END_TEST
 
+/* A data call on a CMUX DLC: AT+CMUX on the UART, AT on DLC 1 while DLC 2 carries PPP and a
+ * UDP exchange through the NAT. */
+START_TEST(ppp_on_a_cmux_channel)
+{
+  uint8_t got[1600];
+  uint32_t host, gw;
+  size_t n;
+  start();
+  chat(M, "AT+CMUX=0,0,5,127,10,3,30,10,2\r", "\r\nOK\r\n");
+  for (int d = 0; d <= 2; d++) {
+    mux_frame(d, 0x3F, NULL, 0); /* SABM: UA back */
+    ck_assert_int_eq(next_frame(3000), d);
+  }
+  dlc_chat(1, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  dlc_chat(2, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  mux_frame(2, 0xEF, "ATD*99#\r", 8); /* CONNECT, and the module's LCP may share a frame */
+  while (rx_len[2] < 11)
+    ck_assert_msg(next_frame(3000) >= 0, "no CONNECT on DLC 2");
+  ck_assert_msg(!memcmp(rx_dlc[2], "\r\nCONNECT\r\n", 11), "got %s",
+                show((const char *)rx_dlc[2], rx_len[2]));
+  rx_off[2] = 11;
+  dlc = 2;
+  lcp_up(0);
+  chap("h", "s");
+  host = ipcp_up();
+  gw = (host & 0xFFFFFF00) | 1;
+  { /* AT goes on beside the call, on its own channel */
+    char want[96];
+    snprintf(want, sizeof(want), "\r\n+CGPADDR: 1,\"%u.%u.%u.%u\"\r\n\r\nOK\r\n", host >> 24,
+             host >> 16 & 255, host >> 8 & 255, host & 255);
+    dlc_chat(1, "AT+CGPADDR=1\r", want);
+  }
+  send_udp(host, gw, 40200, udp_port, "over a DLC", 10);
+  n = read_ip(got, sizeof(got));
+  ck_assert_uint_eq(n, 20 + 8 + 10);
+  ck_assert(!memcmp(got + 28, "over a DLC", 10));
+  dlc_chat(1, "AT\r", "\r\nOK\r\n");
+  dlc = 0;
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("ppp");
@@ -577,6 +719,7 @@ int main(void)
     tcase_set_timeout(ip, 60);
     tcase_add_test(ip, udp_through_the_nat_and_dns_from_the_map);
     tcase_add_test(ip, tcp_exchange_through_the_nat);
+    tcase_add_test(ip, ppp_on_a_cmux_channel);
     suite_add_tcase(s, ip);
   }
   return run_suite(s);

@@ -25,18 +25,23 @@ struct call {
   struct nat *nat;           /* behind IPCP: the host's packets to real servers */
   struct escape esc;
   uv_timer_t guard;
-  int closing;
+  int closing;               /* handle groups still closing; the call is freed at 0 */
 };
 
+/* The call's memory goes once its guard timer and its PPP's timers are closed (all closed at
+ * once in call_end, before a shutdown's walk over the loop's handles could). */
 static void guard_closed(uv_handle_t *h)
 {
-  free(h->data); /* the call */
+  struct call *k = h->data;
+  if (--k->closing == 0)
+    free(k);
 }
 
 static void call_freed(struct ppp *p)
 {
   struct call *k = (struct call *)((char *)p - offsetof(struct call, ppp));
-  uv_close((uv_handle_t *)&k->guard, guard_closed);
+  if (--k->closing == 0)
+    free(k);
 }
 
 /* The call is over: the port is plain AT; said NO CARRIER if say. */
@@ -51,7 +56,8 @@ static void call_end(struct module_port *mp, int say)
   mp->call_abort = NULL;
   if (online)
     port_release(&mp->port, k);
-  uv_timer_stop(&k->guard);
+  k->closing = 2; /* the guard timer, and the PPP's timers */
+  uv_close((uv_handle_t *)&k->guard, guard_closed);
   nat_free(k->nat);
   k->nat = NULL;
   log_info("module port %s: data call on context %d ended (%lu IP packets in, %lu out)",
