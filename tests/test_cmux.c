@@ -11,19 +11,10 @@
 
 #include "fota_host.h"
 #include "host.h"
+#include "mux_fcs.h"
 
 enum { SABM = 0x2F, UA = 0x63, DM = 0x0F, DISC = 0x43, UIH = 0xEF, PF = 0x10 };
 
-static uint8_t fcs(const uint8_t *p, size_t n)
-{
-  uint8_t crc = 0xFF;
-  while (n--) {
-    crc ^= *p++;
-    for (int i = 0; i < 8; i++)
-      crc = (uint8_t)(crc & 1 ? (crc >> 1) ^ 0xE0 : crc >> 1);
-  }
-  return (uint8_t)~crc;
-}
 
 /* A frame: flag, address (C/R as given), control, one-octet length, info, FCS, flag. */
 static size_t frame(uint8_t *out, int dlci, int cr, uint8_t ctrl, const void *info, size_t len)
@@ -36,7 +27,7 @@ static size_t frame(uint8_t *out, int dlci, int cr, uint8_t ctrl, const void *in
   if (len)
     memcpy(out + n, info, len);
   n += len;
-  out[n] = fcs(out + 1, (ctrl & ~PF) == UIH ? 3 : 3 + len);
+  out[n] = mux_fcs(out + 1, (ctrl & ~PF) == UIH ? 3 : 3 + len);
   n++;
   out[n++] = 0xF9;
   return n;

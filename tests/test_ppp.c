@@ -17,22 +17,13 @@
 #include "echo_server.h"
 #include "fota_host.h"
 #include "host.h"
+#include "mux_fcs.h"
 
 static int P = -1; /* the modem port */
 static int dlc;    /* 0: PPP on P; else PPP inside UIH frames of this DLC, CMUX on the UART */
 
 /* ---- the line: the modem port, or a CMUX DLC on the main UART ---- */
 
-static uint8_t fcs8(const uint8_t *p, size_t n)
-{
-  uint8_t crc = 0xFF;
-  while (n--) {
-    crc ^= *p++;
-    for (int i = 0; i < 8; i++)
-      crc = (uint8_t)(crc & 1 ? (crc >> 1) ^ 0xE0 : crc >> 1);
-  }
-  return (uint8_t)~crc;
-}
 
 /* One 27.010 frame (UIH, or ctrl as given) to DLCI d on the UART. */
 static void mux_frame(int d, uint8_t ctrl, const void *info, size_t len)
@@ -44,7 +35,7 @@ static void mux_frame(int d, uint8_t ctrl, const void *info, size_t len)
   f[3] = (uint8_t)(len << 1 | 1);
   if (len)
     memcpy(f + 4, info, len);
-  f[4 + len] = fcs8(f + 1, (ctrl & ~0x10) == 0xEF ? 3 : 3 + len);
+  f[4 + len] = mux_fcs(f + 1, (ctrl & ~0x10) == 0xEF ? 3 : 3 + len);
   f[5 + len] = 0xF9;
   tty_send(M, (const char *)f, len + 6);
 }
@@ -85,7 +76,7 @@ static int next_frame(int timeout_ms)
   len = h[3] >> 1;
   ck_assert_uint_eq(tty_read_n(M, (char *)info, len, timeout_ms), len);
   ck_assert_int_eq(tty_read_n(M, (char *)tail, 2, timeout_ms), 2);
-  ck_assert_int_eq(tail[0], fcs8(h + 1, 3));
+  ck_assert_int_eq(tail[0], mux_fcs(h + 1, 3));
   ck_assert_int_eq(tail[1], 0xF9);
   if ((h[2] & ~0x10) == 0xEF) {
     int d = h[1] >> 2;
