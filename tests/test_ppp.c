@@ -694,6 +694,46 @@ START_TEST(ppp_on_a_cmux_channel)
 }
 END_TEST
 
+/* datacall rules: the first dial refused; bytes to the host corrupted (bad FCS), then the
+ * call dropped (NO CARRIER), both injected while the call runs; a rule that makes no sense. */
+START_TEST(call_fault_rules)
+{
+  char reply[512];
+  start_with_rules("faults:\n  - datacall: dial\n    occurrence: 1\n    refuse: true\n");
+  modem_port();
+  chat(P, "ATD*99#\r", "\r\nNO CARRIER\r\n");
+  chat(P, "ATD*99#\r", "\r\nCONNECT\r\n");
+  lcp_up(0);
+  chap("h", "s");
+  ipcp_up();
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"inject\",\"rule\":{\"datacall\":\"data\",\"corrupt\":true}}",
+                       reply, sizeof(reply), 5000), 0);
+  ck_assert_msg(strstr(reply, "true"), "%s", reply);
+  send_ctl(0xC021, 9, 20, "\x11\x22\x33\x44", 4);
+  { /* the echo's reply comes, its bytes flipped: the FCS fails */
+    uint8_t raw[64];
+    size_t n = 0;
+    char c;
+    do
+      ck_assert_int_eq(link_byte(&c, 3000), 1);
+    while ((uint8_t)c != 0x7E);
+    while (link_byte(&c, 3000) == 1 && (uint8_t)c != 0x7E && n < sizeof(raw))
+      raw[n++] = (uint8_t)c;
+    ck_assert_uint_ge(n, 8);
+    ck_assert_uint_ne(fcs16(0xFFFF, raw, n), 0xF0B8);
+  }
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"inject\",\"rule\":{\"datacall\":\"data\",\"drop\":true}}",
+                       reply, sizeof(reply), 5000), 0);
+  send_ctl(0xC021, 9, 21, "\x11\x22\x33\x44", 4);
+  expect_tty(P, "\r\nNO CARRIER\r\n");
+  chat(P, "AT\r", "\r\nOK\r\n");
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"inject\",\"rule\":{\"datacall\":\"dial\",\"stall\":true}}",
+                       reply, sizeof(reply), 5000), 0);
+  ck_assert_msg(strstr(reply, "datacall rules: dial refuses (NO CARRIER); data drops, stalls or "
+                              "corrupts the call past an offset"), "%s", reply);
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("ppp");
@@ -703,6 +743,7 @@ int main(void)
   tcase_add_test(t, dial_negotiate_escape_and_terminate);
   tcase_add_test(t, pap_credentials_cgdata_and_ath);
   tcase_add_test(t, no_network_and_a_dropped_context);
+  tcase_add_test(t, call_fault_rules);
   suite_add_tcase(s, t);
   {
     TCase *ip = tcase_create("ip");

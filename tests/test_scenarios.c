@@ -132,12 +132,15 @@ START_TEST(bad_scenarios_give_one_line_errors)
     { "faults:\n  - phase: flash\n    fail: 502\n",
       "%s:2: faults.phase: expected datacall, connect, download, verify, update or reboot\n" },
     { "faults:\n  - percent: 50\n    fail: 502\n",
-      "%s:2: faults: a rule needs a trigger: 'phase', 'command', 'at', 'socket', 'http', 'mqtt', 'sms' or 'ntp'\n" },
+      "%s:2: faults: a rule needs a trigger: 'phase', 'command', 'at', 'socket', 'http', 'mqtt', 'sms', 'ntp' or 'datacall'\n" },
     { "faults:\n  - at: 100\n    phase: update\n    fail: 502\n",
-      "%s:2: faults: a rule has one trigger: 'phase', 'command', 'at', 'socket', 'http', 'mqtt', 'sms' or 'ntp'\n" },
+      "%s:2: faults: a rule has one trigger: 'phase', 'command', 'at', 'socket', 'http', 'mqtt', 'sms', 'ntp' or 'datacall'\n" },
     { "faults:\n  - phase: verify\n    offset: 100\n    fail: 502\n",
       "%s:2: faults: 'offset' counts bytes downloaded, written or received: it needs phase: "
-      "download or update, or socket: receive\n" },
+      "download or update, socket: receive or datacall: data\n" },
+    { "faults:\n  - datacall: dial\n    drop: true\n",
+      "%s:2: faults: datacall rules: dial refuses (NO CARRIER); data drops, stalls or corrupts "
+      "the call past an offset\n" },
     { "faults:\n  - socket: send\n    refuse: true\n",
       "%s:2: faults: refuse acts on socket: connect\n" },
     { "faults:\n  - phase: connect\n    id: 3\n    fail: 601\n",

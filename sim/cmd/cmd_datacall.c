@@ -25,6 +25,9 @@ struct call {
   struct nat *nat;           /* behind IPCP: the host's packets to real servers */
   struct escape esc;
   uv_timer_t guard;
+  uint64_t rx_bytes;         /* the host's bytes in this call, for fault rules */
+  int stalled;               /* a fault rule: nothing more passes either way */
+  int corrupt;               /* a fault rule: bits flipped in what goes to the host */
   int closing;               /* handle groups still closing; the call is freed at 0 */
 };
 
@@ -75,8 +78,37 @@ static void call_end(struct module_port *mp, int say)
 static void ppp_write(void *ctx, const uint8_t *data, size_t len)
 {
   struct call *k = ctx;
-  if (k->online) /* in online command mode the host's line is AT: PPP waits */
-    port_write(&k->mp->port, (const char *)data, len);
+  if (!k->online || k->stalled) /* in online command mode the host's line is AT: PPP waits */
+    return;
+  if (k->corrupt) { /* bit 0 of every byte past the flags flipped: the host sees bad FCS */
+    uint8_t bad[2 * (PPP_MRU_MAX + 16) + 2];
+    size_t n = len < sizeof(bad) ? len : sizeof(bad);
+    for (size_t i = 0; i < n; i++)
+      bad[i] = data[i] == 0x7E ? data[i] : (uint8_t)(data[i] ^ 1);
+    port_write(&k->mp->port, (const char *)bad, n);
+    return;
+  }
+  port_write(&k->mp->port, (const char *)data, len);
+}
+
+/* The host's bytes reach the call: fault rules at their offset, then PPP. */
+static void to_ppp(struct call *k, const char *data, size_t len)
+{
+  struct net_fault f;
+  if (k->stalled)
+    return;
+  k->rx_bytes += len;
+  if (module_call_fault(k->mp->m, FAULT_CALL_DATA, k->rx_bytes, &f)) {
+    k->stalled |= f.stall;
+    k->corrupt |= f.corrupt;
+    if (f.drop) { /* the network drops the call: the rest of these bytes are lost with it */
+      k->stalled = 1;
+      call_end(k->mp, 1);
+      return;
+    }
+  }
+  if (!k->stalled)
+    ppp_input(&k->ppp, (const uint8_t *)data, len);
 }
 
 static void nat_to_host(void *ctx, const uint8_t *ip, size_t len)
@@ -138,20 +170,20 @@ static size_t call_bytes(void *ctx, const char *data, size_t len)
     enum escape_step step = escape_byte(&k->esc, data[i], i == 0, now, &released);
     if (step != ESCAPE_DATA) {
       if (i > start)
-        ppp_input(&k->ppp, (const uint8_t *)data + start, i - start);
+        to_ppp(k, data + start, i - start);
       start = ++i;
       if (step == ESCAPE_ARMED)
         uv_timer_start(&k->guard, escaped, ESCAPE_GUARD_MS, 0);
       continue;
     }
     if (released) {
-      ppp_input(&k->ppp, (const uint8_t *)"+++", (size_t)released);
+      to_ppp(k, "+++", (size_t)released);
       uv_timer_stop(&k->guard);
     }
     i++;
   }
   if (i > start)
-    ppp_input(&k->ppp, (const uint8_t *)data + start, i - start);
+    to_ppp(k, data + start, i - start);
   k->esc.last_ns = now;
   return len;
 }
@@ -208,6 +240,13 @@ static int dial(struct at_call *c, int cid)
       !network_apn_accepted(nw, module_nv(m)->ctx[cid].apn)) {
     vtimer_start(&mp->cmd_timer, 0, no_carrier); /* V.250: a dial that fails */
     return AT_PENDING;
+  }
+  {
+    struct net_fault f;
+    if (module_call_fault(m, FAULT_CALL_DIAL, 0, &f) && f.fail) { /* refused by the network */
+      vtimer_start(&mp->cmd_timer, 0, no_carrier);
+      return AT_PENDING;
+    }
   }
   if (!nw->active[cid])
     network_activate(nw, cid, module_identity(m)->imei);

@@ -111,6 +111,21 @@ struct fault_rule *fault_sms(struct fault_set *fs)
   return counted(fs, offsetof(struct fault_rule, sms), FAULT_SMS_SEND);
 }
 
+struct fault_rule *fault_call(struct fault_set *fs, enum fault_call what, uint64_t bytes)
+{
+  struct fault_rule *chosen = NULL;
+  if (what == FAULT_CALL_DIAL)
+    return counted(fs, offsetof(struct fault_rule, call), FAULT_CALL_DIAL);
+  for (int i = 0; i < fs->n; i++) { /* data: once a byte past the offset has come */
+    struct fault_rule *r = &fs->rules[i];
+    if (r->call != FAULT_CALL_DATA || (r->fired && !r->repeat) || bytes <= r->offset)
+      continue;
+    if (!chosen && draw(fs, r))
+      chosen = r;
+  }
+  return chosen ? fire(chosen) : NULL;
+}
+
 struct fault_rule *fault_ntp(struct fault_set *fs)
 {
   return counted(fs, offsetof(struct fault_rule, ntp), FAULT_NTP_QUERY);

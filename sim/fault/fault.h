@@ -38,6 +38,9 @@ struct fault_rule *fault_http(struct fault_set *fs);
 struct fault_rule *fault_mqtt(struct fault_set *fs, enum fault_mqtt what);
 /* The rule for the message the host sends now (counted by every sms rule), or NULL. */
 struct fault_rule *fault_sms(struct fault_set *fs);
+/* The data call rule due now: a dial (counting them), or the host's bytes in a call (bytes:
+ * how many have come in this call). */
+struct fault_rule *fault_call(struct fault_set *fs, enum fault_call what, uint64_t bytes);
 /* The rule for the NTP query starting now (counted by every ntp rule), or NULL. */
 struct fault_rule *fault_ntp(struct fault_set *fs);
 

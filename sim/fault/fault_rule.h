@@ -29,6 +29,8 @@ enum fault_mqtt { FAULT_MQTT_NONE = -1, FAULT_MQTT_OPEN, FAULT_MQTT_CONNECT, FAU
 enum fault_sms { FAULT_SMS_NONE = -1, FAULT_SMS_SEND };
 /* An NTP moment: the N-th query (AT+QNTP). */
 enum fault_ntp { FAULT_NTP_NONE = -1, FAULT_NTP_QUERY };
+/* A data call's moments: the N-th dial, the host's bytes past an offset in a call. */
+enum fault_call { FAULT_CALL_NONE = -1, FAULT_CALL_DIAL, FAULT_CALL_DATA };
 
 #define FAULT_COMMAND_MAX 32
 
@@ -50,6 +52,7 @@ struct fault_rule {
   int mqtt;                  /* enum fault_mqtt: the N-th open, connect or publish */
   int sms;                   /* enum fault_sms: the N-th message sent */
   int ntp;                   /* enum fault_ntp: the N-th query */
+  int call;                  /* enum fault_call: the N-th dial, or the call's bytes (offset) */
   /* actions */
   int fail;                  /* the error code to fail with; -1: none */
   int cut_power;

@@ -137,6 +137,10 @@ int module_sms_receive(struct module *m, const char *from, const char *text, siz
 /* The host sends a message (AT+CMGS): 0 and its reference in *mr, or a +CMS ERROR code
  * (error_in_list(ERR_SMS, ...)) from the radio's state or a fault rule. */
 int module_sms_send(struct module *m, const char *to, const char *text, size_t len, int *mr);
+/* A data call's moment (a dial; bytes: the host's bytes so far in the call): 1 if a fault rule
+ * fires, with what it does in out (refuse, drop, stall, corrupt). */
+int module_call_fault(struct module *m, enum fault_call what, uint64_t bytes,
+                      struct net_fault *out);
 struct mqtt *module_mqtt(struct module *m);
 /* The host deactivated a context (AT+QIDEACT, AT+CGACT=0): its sockets close. */
 void module_context_closed(struct module *m, int cid);

@@ -2,6 +2,7 @@
  * socket's port, the scenario's socket fault rules) and what the module tells the stack
  * (contexts the network dropped). */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "errors.h"
@@ -274,6 +275,23 @@ int module_sms_receive(struct module *m, const char *from, const char *text, siz
     module_urc(m, urc);
   }
   return index;
+}
+
+int module_call_fault(struct module *m, enum fault_call what, uint64_t bytes,
+                      struct net_fault *out)
+{
+  struct fault_rule *r;
+  if (!m->faults.n || !(r = fault_call(&m->faults, what, bytes)))
+    return 0;
+  log_info("module %d: data call: fault rule fires at its %s", m->cfg.index,
+           what == FAULT_CALL_DIAL ? "dial" : "data");
+  memset(out, 0, sizeof(*out));
+  out->fail = r->refuse;
+  out->drop = r->drop;
+  out->stall = r->stall;
+  out->corrupt = r->corrupt;
+  fault_apply(m, r, NULL);
+  return 1;
 }
 
 int module_sms_send(struct module *m, const char *to, const char *text, size_t len, int *mr)

@@ -101,6 +101,7 @@ static const char *const http_words[] = { "request", NULL };
 static const char *const mqtt_words[] = { "open", "connect", "publish", NULL };
 static const char *const sms_words[] = { "send", NULL };
 static const char *const ntp_words[] = { "query", NULL };
+static const char *const call_words[] = { "dial", "data", NULL };
 static const char *const output_words[] = { "delay", "drop", "split", NULL };
 static const int output_values[] = { OUTPUT_DELAY, OUTPUT_DROP, OUTPUT_SPLIT };
 static const char *const port_words[] = { "main", "usb", NULL };
@@ -126,6 +127,8 @@ static const struct yw_field rule_fields[] = {
     .expected = "expected send" },
   { .name = "ntp", .type = YW_WORD, .offset = R(ntp), .words = ntp_words,
     .expected = "expected query" },
+  { .name = "datacall", .type = YW_WORD, .offset = R(call), .words = call_words,
+    .expected = "expected dial or data" },
   { .name = "sms_from", .type = YW_STR, .offset = R(sms_from),
     .max = sizeof(((struct fault_rule *)0)->sms_from) - 1 },
   { .name = "sms_text", .type = YW_STR, .offset = R(sms_text), .max = 160 },
@@ -154,15 +157,20 @@ static const struct yw_field rule_fields[] = {
 static int check_rule(struct walk *w, yaml_node_t *n, const struct fault_rule *r)
 {
   int triggers = (r->phase >= 0) + (r->command[0] != 0) + r->at_given + (r->socket >= 0) +
-                 (r->http >= 0) + (r->mqtt >= 0) + (r->sms >= 0) + (r->ntp >= 0);
+                 (r->http >= 0) + (r->mqtt >= 0) + (r->sms >= 0) + (r->ntp >= 0) + (r->call >= 0);
   int sock = r->socket >= 0, http = r->http >= 0, mqtt = r->mqtt >= 0, sms = r->sms >= 0;
-  int ntp = r->ntp >= 0;
+  int ntp = r->ntp >= 0, call = r->call >= 0;
   if (!triggers)
     return yw_bad(w, n, "faults", "a rule needs a trigger: 'phase', 'command', 'at', 'socket', "
-                                  "'http', 'mqtt', 'sms' or 'ntp'");
+                                  "'http', 'mqtt', 'sms', 'ntp' or 'datacall'");
   if (triggers > 1)
     return yw_bad(w, n, "faults", "a rule has one trigger: 'phase', 'command', 'at', 'socket', "
-                                  "'http', 'mqtt', 'sms' or 'ntp'");
+                                  "'http', 'mqtt', 'sms', 'ntp' or 'datacall'");
+  if (call && (r->fail > 0 || r->pdpdeact ||
+               (r->call == FAULT_CALL_DIAL && (r->drop || r->stall || r->corrupt || r->offset_given)) ||
+               (r->call == FAULT_CALL_DATA && (r->refuse || r->occurrence))))
+    return yw_bad(w, n, "faults", "datacall rules: dial refuses (NO CARRIER); data drops, "
+                                  "stalls or corrupts the call past an offset");
   if (ntp && (r->corrupt || r->drop || r->refuse || r->pdpdeact ||
               (r->fail > 0 && (r->fail < 550 || r->fail > 574)) || (r->fail > 0) == r->stall))
     return yw_bad(w, n, "faults", "an ntp: query rule stalls (the server is silent: 569) or "
@@ -171,10 +179,10 @@ static int check_rule(struct walk *w, yaml_node_t *n, const struct fault_rule *r
                (r->refuse && r->mqtt == FAULT_MQTT_PUBLISH) ||
                (r->drop && r->mqtt != FAULT_MQTT_PUBLISH)))
     return yw_bad(w, n, "faults", "mqtt rules: open and connect refuse, publish drops the link");
-  if (r->corrupt && r->phase != FAULT_DOWNLOAD && !sock)
+  if (r->corrupt && r->phase != FAULT_DOWNLOAD && !sock && !call)
     return yw_bad(w, n, "faults", "corrupt acts on the download phase and on sockets");
   if ((r->drop || r->stall) && r->phase != FAULT_DOWNLOAD && r->phase != FAULT_CONNECT && !sock &&
-      !http && !mqtt && !ntp)
+      !http && !mqtt && !ntp && !call)
     return yw_bad(w, n, "faults", "drop and stall act on the connect and download phases, on "
                                   "sockets, HTTP requests and NTP queries");
   if (sms && (r->fail <= 0 || !error_find(ERR_SMS, r->fail) || r->sms_text[0] || r->drop ||
@@ -185,16 +193,17 @@ static int check_rule(struct walk *w, yaml_node_t *n, const struct fault_rule *r
     return yw_bad(w, n, "faults", "'sms_from' goes with 'sms_text' (the message that arrives)");
   if (http && r->fail > 0 && (r->fail < 701 || r->fail > 730))
     return yw_bad(w, n, "faults", "an HTTP request fails with an HTTP(S) code (701-730)");
-  if (((r->refuse && !mqtt) || r->pdpdeact) && !sock)
+  if (((r->refuse && !mqtt && !call) || r->pdpdeact) && !sock)
     return yw_bad(w, n, "faults", "refuse and pdpdeact act on sockets");
-  if (r->refuse && !mqtt && r->socket != FAULT_SOCKET_CONNECT)
+  if (r->refuse && !mqtt && !call && r->socket != FAULT_SOCKET_CONNECT)
     return yw_bad(w, n, "faults", "refuse acts on socket: connect");
   if (r->socket_id >= 0 && !sock)
     return yw_bad(w, n, "faults", "'id' names a socket: it needs 'socket'");
   if (r->offset_given && r->phase != FAULT_DOWNLOAD && r->phase != FAULT_UPDATE &&
-      r->socket != FAULT_SOCKET_RECEIVE)
+      r->socket != FAULT_SOCKET_RECEIVE && r->call != FAULT_CALL_DATA)
     return yw_bad(w, n, "faults", "'offset' counts bytes downloaded, written or received: it "
-                                  "needs phase: download or update, or socket: receive");
+                                  "needs phase: download or update, socket: receive or "
+                                  "datacall: data");
   if (r->occurrence && sock && r->socket == FAULT_SOCKET_RECEIVE)
     return yw_bad(w, n, "faults", "socket: receive counts bytes ('offset'), not occurrences");
   if (sock && r->fail > 0 && (r->fail < 550 || r->fail > 574))
@@ -223,6 +232,7 @@ int scenario_fault_rule(struct walk *w, yaml_node_t *n, struct fault_rule *r)
   r->mqtt = FAULT_MQTT_NONE;
   r->sms = FAULT_SMS_NONE;
   r->ntp = FAULT_NTP_NONE;
+  r->call = FAULT_CALL_NONE;
   r->fail = -1;
   r->network = -1;
   r->rssi = -1;
