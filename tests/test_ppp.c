@@ -373,6 +373,13 @@ START_TEST(dial_negotiate_escape_and_terminate)
            addr & 255);
   snprintf(want, sizeof(want), "\r\n+CGPADDR: 1,\"%s\"\r\n\r\nOK\r\n", ip);
   chat(U, "AT+CGPADDR=1\r", want); /* the host has the context's address */
+  {
+    char reply[8192], call[160];
+    snprintf(call, sizeof(call), "\"call\":{\"cid\":1,\"online\":true,\"address\":\"%s\","
+             "\"lcp\":\"opened\",\"ipcp\":\"opened\"", ip);
+    ck_assert_int_eq(ctl(&S, "{\"cmd\":\"status\"}", reply, sizeof(reply), 5000), 0);
+    ck_assert_msg(strstr(reply, call), "%s", reply);
+  }
   { /* LCP echo: answered with the module's magic number */
     static const uint8_t echo[] = { 0x11, 0x22, 0x33, 0x44, 'h', 'i' };
     uint8_t rep[10] = { 10, 9, 0, 10 };

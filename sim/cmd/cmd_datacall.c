@@ -57,6 +57,7 @@ static void call_end(struct module_port *mp, int say)
   online = k->online;
   mp->call = NULL;
   mp->call_abort = NULL;
+  mp->call_status = NULL;
   if (online)
     port_release(&mp->port, k);
   k->closing = 2; /* the guard timer, and the PPP's timers */
@@ -224,6 +225,17 @@ static void no_carrier(struct vtimer *t)
   at_session_finish(&mp->at, "NO CARRIER");
 }
 
+static json_t *call_status(struct module_port *mp)
+{
+  struct call *k = mp->call;
+  return json_pack("{s:i, s:b, s:s, s:s, s:s, s:I, s:I, s:I, s:I}", "cid", k->cid, "online",
+                   k->online, "address", module_network(mp->m)->ip[k->cid], "lcp",
+                   ppp_state_name(k->ppp.lcp.state), "ipcp", ppp_state_name(k->ppp.ipcp.state),
+                   "ip_in", (json_int_t)k->ppp.ip_in, "ip_out", (json_int_t)k->ppp.ip_out,
+                   "bad_fcs", (json_int_t)k->ppp.rx.bad_fcs, "host_bytes",
+                   (json_int_t)k->rx_bytes);
+}
+
 /* A call on context cid from this port: CONNECT and PPP, or the reason it cannot start. */
 static int dial(struct at_call *c, int cid)
 {
@@ -262,6 +274,7 @@ static int dial(struct at_call *c, int cid)
   mp->call = k;
   mp->call_abort = call_end;
   mp->call_cid = cid;
+  mp->call_status = call_status;
   log_info("module port %s: data call on context %d (%s)", mp->name, cid, nw->ip[cid]);
   go_online(k);
   ppp_start(&k->ppp);

@@ -408,6 +408,9 @@ json_t *module_status(struct module *m)
                                   "tx_dropped", (json_int_t)p->out_dropped, "rx_lost",
                                   (json_int_t)p->uart.lost, "host_baud",
                                   (json_int_t)port_host_baud(p)));
+    if (m->ports[i].call_status) /* a data call on it */
+      json_object_set_new(json_object_get(ports, p->name), "call",
+                          m->ports[i].call_status(&m->ports[i]));
   }
   return json_pack(
       "{s:i, s:s, s:s, s:b, s:s?, s:s, s:s, s:s, s:s, s:i, s:I, s:I, s:o, s:{s:s, s:s, s:i, s:s, s:i},"

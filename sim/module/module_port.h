@@ -5,6 +5,8 @@
 #ifndef FOTASIM_MODULE_PORT_H
 #define FOTASIM_MODULE_PORT_H
 
+#include <jansson.h>
+
 #include "at_session.h"
 #include "port.h"
 #include "vclock.h"
@@ -35,6 +37,7 @@ struct module_port {
   void *call;                /* a PPP data call on this port (cmd_datacall.c) */
   void (*call_abort)(struct module_port *mp, int say);  /* ends it (say: NO CARRIER) */
   int call_cid;              /* its context: the call ends when the context drops */
+  json_t *(*call_status)(struct module_port *mp);     /* for status: the call's state */
   struct vtimer cmd_timer;   /* completes this port's asynchronous command */
   int cmd_arg;
 
