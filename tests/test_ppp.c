@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "echo_server.h"
@@ -350,6 +351,21 @@ static void modem_port(void)
   chat(P, "ATE0\r", "ATE0\r\r\nOK\r\n");
 }
 
+/* Until AT+CREG? on the modem port says registered (at most 10 s). */
+static void registered(void)
+{
+  for (int i = 0; i < 50; i++) {
+    char got[128];
+    size_t n;
+    tty_send(P, "AT+CREG?\r", 9);
+    n = tty_read_for(P, got, sizeof(got) - 1, 200);
+    got[n] = '\0';
+    if (strstr(got, "+CREG: 0,1"))
+      return;
+  }
+  ck_abort_msg("the module did not register");
+}
+
 static void open_modem(void)
 {
   char path[400];
@@ -475,15 +491,7 @@ START_TEST(no_network_and_a_dropped_context)
   chat(P, "AT+CFUN=4\r", "\r\nOK\r\n");
   chat(P, "ATD*99#\r", "\r\nNO CARRIER\r\n");
   chat(P, "AT+CFUN=1\r", "\r\nOK\r\n");
-  for (int i = 0; i < 50; i++) { /* registered again */
-    char got[128];
-    size_t n;
-    tty_send(P, "AT+CREG?\r", 9);
-    n = tty_read_for(P, got, sizeof(got) - 1, 200);
-    got[n] = '\0';
-    if (strstr(got, "+CREG: 0,1"))
-      break;
-  }
+  registered();
   chat(P, "ATD*99#\r", "\r\nCONNECT\r\n");
   lcp_up(0);
   chap("a", "b");
@@ -545,7 +553,8 @@ static size_t ip_packet(uint8_t *out, uint32_t src, uint32_t dst, int proto, con
 static void send_udp(uint32_t src, uint32_t dst, int sport, int dport, const void *data,
                      size_t len)
 {
-  uint8_t l4[600], pkt[700];
+  uint8_t l4[1500], pkt[1600];
+  ck_assert_uint_le(len, sizeof(l4) - 8);
   l4[0] = (uint8_t)(sport >> 8), l4[1] = (uint8_t)sport;
   l4[2] = (uint8_t)(dport >> 8), l4[3] = (uint8_t)dport;
   l4[4] = (uint8_t)((8 + len) >> 8), l4[5] = (uint8_t)(8 + len);
@@ -701,6 +710,44 @@ START_TEST(ppp_on_a_cmux_channel)
 }
 END_TEST
 
+/* The scenario's bandwidth paces the call's downlink: 40 datagrams of 1000 bytes echoed back
+ * over 8 kbit/s at --timing fast (x10) take at least 4 s of real time (a lower bound; without
+ * the pacing they take well under 1 s here). */
+START_TEST(bandwidth_paces_the_call)
+{
+  char path[512];
+  const char *extra[] = { "--scenario", path, "--timing", "fast", NULL };
+  uint8_t data[1000], got[1600];
+  struct timespec t0, t1;
+  uint32_t host, gw;
+  double took;
+  FILE *f;
+  snprintf(path, sizeof(path), "%s.bandwidth.yaml", S.dir);
+  f = fopen(path, "w");
+  ck_assert_ptr_nonnull(f);
+  fputs("network:\n  bandwidth: 8000\n", f);
+  fclose(f);
+  ck_assert_msg(sim_start(&S, extra) == 0, "fotasim did not get ready: %s", S.ready);
+  unlink(path);
+  modem_port();
+  registered();
+  chat(P, "ATD*99#\r", "\r\nCONNECT\r\n");
+  lcp_up(0);
+  chap("h", "s");
+  host = ipcp_up();
+  gw = (host & 0xFFFFFF00) | 1;
+  memset(data, 'x', sizeof(data));
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (int i = 0; i < 40; i++)
+    send_udp(host, gw, 40300, udp_port, data, sizeof(data));
+  for (int i = 0; i < 40; i++)
+    ck_assert_uint_eq(read_ip(got, sizeof(got)), 20 + 8 + sizeof(data));
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+  ck_assert_msg(took >= 3.9, "40 KB crossed an 8 kbit/s call (x10) in %.3f s", took);
+}
+END_TEST
+
 /* datacall rules: the first dial refused; bytes to the host corrupted (bad FCS), then the
  * call dropped (NO CARRIER), both injected while the call runs; a rule that makes no sense. */
 START_TEST(call_fault_rules)
@@ -759,6 +806,7 @@ int main(void)
     tcase_add_test(ip, udp_through_the_nat_and_dns_from_the_map);
     tcase_add_test(ip, tcp_exchange_through_the_nat);
     tcase_add_test(ip, ppp_on_a_cmux_channel);
+    tcase_add_test(ip, bandwidth_paces_the_call);
     suite_add_tcase(s, ip);
   }
   return run_suite(s);

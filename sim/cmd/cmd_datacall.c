@@ -17,6 +17,16 @@
 #include "nv.h"
 #include "ppp.h"
 
+#define CALL_QUEUE_MAX (256 * 1024)  /* bytes waiting for the downlink; more are dropped */
+
+/* A packet for the host waiting for its time on the downlink. */
+struct queued {
+  struct queued *next;
+  uint64_t due_ms;           /* uv_now() when it goes */
+  size_t len;
+  uint8_t data[];
+};
+
 struct call {
   struct module_port *mp;
   int cid;
@@ -28,10 +38,14 @@ struct call {
   uint64_t rx_bytes;         /* the host's bytes in this call, for fault rules */
   int stalled;               /* a fault rule: nothing more passes either way */
   int corrupt;               /* a fault rule: bits flipped in what goes to the host */
+  struct queued *q, *q_tail; /* the downlink: the network model's bandwidth and latency */
+  size_t q_bytes;
+  double link_free_ms;       /* when the downlink has sent what is queued */
+  uv_timer_t pace;
   int closing;               /* handle groups still closing; the call is freed at 0 */
 };
 
-/* The call's memory goes once its guard timer and its PPP's timers are closed (all closed at
+/* The call's memory goes once its two timers and its PPP's timers are closed (all closed at
  * once in call_end, before a shutdown's walk over the loop's handles could). */
 static void guard_closed(uv_handle_t *h)
 {
@@ -60,8 +74,14 @@ static void call_end(struct module_port *mp, int say)
   mp->call_status = NULL;
   if (online)
     port_release(&mp->port, k);
-  k->closing = 2; /* the guard timer, and the PPP's timers */
+  k->closing = 3; /* the guard and pace timers, and the PPP's timers */
   uv_close((uv_handle_t *)&k->guard, guard_closed);
+  uv_close((uv_handle_t *)&k->pace, guard_closed);
+  while (k->q) {
+    struct queued *next = k->q->next;
+    free(k->q);
+    k->q = next;
+  }
   nat_free(k->nat);
   k->nat = NULL;
   log_info("module port %s: data call on context %d ended (%lu IP packets in, %lu out)",
@@ -112,10 +132,54 @@ static void to_ppp(struct call *k, const char *data, size_t len)
     ppp_input(&k->ppp, (const uint8_t *)data, len);
 }
 
+/* Queued packets whose time has come go to the host. */
+static void paced(uv_timer_t *t)
+{
+  struct call *k = t->data;
+  uint64_t now = uv_now(t->loop);
+  while (k->q && k->q->due_ms <= now) {
+    struct queued *e = k->q;
+    k->q = e->next;
+    if (!k->q)
+      k->q_tail = NULL;
+    k->q_bytes -= e->len;
+    ppp_send_ip(&k->ppp, e->data, e->len);
+    free(e);
+  }
+  if (k->q)
+    uv_timer_start(&k->pace, paced, k->q->due_ms - now, 0);
+}
+
+/* A packet from the NAT: at once under instant timing or with no bandwidth set; else after
+ * half the round trip and its time on the downlink (both on the scaled clock). */
 static void nat_to_host(void *ctx, const uint8_t *ip, size_t len)
 {
   struct call *k = ctx;
-  ppp_send_ip(&k->ppp, ip, len);
+  struct network *nw = module_network(k->mp->m);
+  double scale = module_clock(k->mp->m)->scale;
+  uint64_t now = uv_now(module_loop(k->mp->m));
+  struct queued *e;
+  double start;
+  if (scale == 0.0 || !nw->bandwidth_bps) {
+    ppp_send_ip(&k->ppp, ip, len);
+    return;
+  }
+  if (k->q_bytes + len > CALL_QUEUE_MAX || !(e = malloc(sizeof(*e) + len)))
+    return; /* the network's buffer is full: dropped, as a router would (TCP sends again) */
+  start = k->link_free_ms > (double)now ? k->link_free_ms : (double)now;
+  k->link_free_ms = start + (double)len * 8000.0 / ((double)nw->bandwidth_bps * scale);
+  e->next = NULL;
+  e->len = len;
+  e->due_ms = (uint64_t)(k->link_free_ms + nw->latency_ms / 2.0 / scale);
+  memcpy(e->data, ip, len);
+  if (k->q_tail)
+    k->q_tail->next = e;
+  else
+    k->q = e;
+  k->q_tail = e;
+  k->q_bytes += len;
+  if (!uv_is_active((uv_handle_t *)&k->pace))
+    uv_timer_start(&k->pace, paced, e->due_ms > now ? e->due_ms - now : 0, 0);
 }
 
 static const struct nat_ops call_nat_ops = { nat_to_host };
@@ -269,6 +333,8 @@ static int dial(struct at_call *c, int cid)
   k->cid = cid;
   uv_timer_init(module_loop(m), &k->guard);
   k->guard.data = k;
+  uv_timer_init(module_loop(m), &k->pace);
+  k->pace.data = k;
   call_config(m, cid, &cfg);
   ppp_init(&k->ppp, module_loop(m), &cfg, &call_ppp_ops, k);
   mp->call = k;
