@@ -1,9 +1,12 @@
 /* fotabench: measures how fast a running fotasim answers: the AT round trip over its PTY against
  * a bare PTY echo round trip (the floor any PTY program has), pipelined throughput; with
  * --modules, many modules of one process answering at once; with --sockets, the module's
- * sockets against a TCP echo server, next to the same echo straight over loopback. */
+ * sockets against a TCP echo server, next to the same echo straight over loopback; with --ppp,
+ * bulk TCP through a PPP data call (bench_ppp.c). */
 #include <arpa/inet.h>
 #include <mosquitto.h>
+
+#include "bench_ppp.h"
 #include <errno.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -602,7 +605,7 @@ static int mqtt(const char *tty, int port, int n)
 int main(int argc, char **argv)
 {
   const char *tty = NULL, *modules_dir = NULL;
-  int nmodules = 0, socks = 0, web = 0, broker = 0;
+  int nmodules = 0, socks = 0, web = 0, broker = 0, ppp = 0;
   int n = 2000, pipelined = 20000, fd;
   double *t;
   char buf[64];
@@ -614,6 +617,7 @@ int main(int argc, char **argv)
              "       fotabench [--count N] --sockets TTY\n"
              "       fotabench [--count N] --http TTY\n"
              "       fotabench [--count N] --mqtt PORT TTY\n"
+             "       fotabench --ppp TTY\n"
              "Measures a running fotasim on TTY (its main or USB link): AT round trip latency\n"
              "against a bare PTY echo, and the rate of pipelined AT commands. With --modules,\n"
              "a fotasim started with --modules M --state-dir DIR: N rounds of AT to all M.\n"
@@ -624,13 +628,17 @@ int main(int argc, char **argv)
              "AT+QHTTPREAD against the same GET straight over loopback, and the ratio.\n"
              "With --mqtt (the same fotasim, a broker on 127.0.0.1:PORT): N/10 QoS 1 publish to\n"
              "receive round trips of 64 bytes through the module against a client straight on\n"
-             "the broker, and the ratio.\n");
+             "the broker, and the ratio.\n"
+             "With --ppp (the same fotasim, its modem link ttyUSBMODEM): 8 MB of TCP through a\n"
+             "PPP data call and the module's NAT against the same straight over loopback.\n");
       return 0;
     } else if (!strcmp(argv[i], "--modules") && i + 2 < argc) {
       modules_dir = argv[++i];
       nmodules = atoi(argv[++i]);
     } else if (!strcmp(argv[i], "--sockets")) {
       socks = 1;
+    } else if (!strcmp(argv[i], "--ppp")) {
+      ppp = 1;
     } else if (!strcmp(argv[i], "--http")) {
       web = 1;
     } else if (!strcmp(argv[i], "--mqtt") && i + 1 < argc) {
@@ -650,6 +658,8 @@ int main(int argc, char **argv)
     return nmodules > 0 && n > 0 ? many_modules(modules_dir, nmodules, n < 10 ? n : n / 10) : 2;
   if (socks && tty && n >= 10)
     return sockets(tty, n);
+  if (ppp && tty)
+    return bench_ppp(tty);
   if (web && tty && n >= 100)
     return http(tty, n / 100);
   if (broker > 0 && tty && n >= 100)
