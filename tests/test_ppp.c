@@ -18,6 +18,7 @@
 #include "echo_server.h"
 #include "fota_host.h"
 #include "host.h"
+#include "inet_sum.h"
 #include "mux_fcs.h"
 
 static int P = -1; /* the modem port */
@@ -510,16 +511,6 @@ END_TEST
 
 /* ---- IP packets, built and read as a host stack would ---- */
 
-static uint16_t sum16(uint32_t sum, const uint8_t *p, size_t len)
-{
-  for (size_t i = 0; i + 1 < len; i += 2)
-    sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-  if (len & 1)
-    sum += (uint32_t)p[len - 1] << 8;
-  while (sum >> 16)
-    sum = (sum & 0xFFFF) + (sum >> 16);
-  return (uint16_t)sum;
-}
 
 /* IPv4 + UDP or TCP (proto 17 / 6): the header fields, checksums filled. */
 static size_t ip_packet(uint8_t *out, uint32_t src, uint32_t dst, int proto, const uint8_t *l4,
@@ -536,13 +527,13 @@ static size_t ip_packet(uint8_t *out, uint32_t src, uint32_t dst, int proto, con
     out[12 + i] = (uint8_t)(src >> (24 - 8 * i));
     out[16 + i] = (uint8_t)(dst >> (24 - 8 * i));
   }
-  c = (uint16_t)~sum16(0, out, 20);
+  c = inet_sum(0, out, 20);
   out[10] = (uint8_t)(c >> 8), out[11] = (uint8_t)c;
   memcpy(out + 20, l4, l4len);
   pseudo = (src >> 16) + (src & 0xFFFF) + (dst >> 16) + (dst & 0xFFFF) + (uint32_t)proto +
            (uint32_t)l4len;
   out[20 + (proto == 6 ? 16 : 6)] = out[20 + (proto == 6 ? 17 : 7)] = 0;
-  c = (uint16_t)~sum16(pseudo, out + 20, l4len);
+  c = inet_sum(pseudo, out + 20, l4len);
   if (proto == 17 && c == 0)
     c = 0xFFFF;
   out[20 + (proto == 6 ? 16 : 6)] = (uint8_t)(c >> 8);
@@ -569,7 +560,7 @@ static size_t read_ip(uint8_t *pkt, size_t size)
   size_t n = read_ppp(&proto, pkt, size);
   ck_assert_msg(proto == 0x0021, "protocol %04x, not IP", proto);
   ck_assert_uint_ge(n, 20);
-  ck_assert_int_eq(sum16(0, pkt, 20), 0xFFFF); /* its header checksum holds */
+  ck_assert_int_eq(inet_sum(0, pkt, 20), 0); /* its header checksum holds */
   return n;
 }
 

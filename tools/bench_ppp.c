@@ -20,6 +20,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "inet_sum.h"
 #include "ppp_hdlc.h"
 
 #define TOTAL (8u << 20)
@@ -69,16 +70,6 @@ static void control(struct link *l, uint16_t proto, uint8_t code, uint8_t id, co
   send_frame(l, proto, pkt, len + 4);
 }
 
-static uint16_t csum(uint32_t sum, const uint8_t *p, size_t len)
-{
-  for (size_t i = 0; i + 1 < len; i += 2)
-    sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-  if (len & 1)
-    sum += (uint32_t)p[len - 1] << 8;
-  while (sum >> 16)
-    sum = (sum & 0xFFFF) + (sum >> 16);
-  return (uint16_t)~sum;
-}
 
 /* A TCP segment without data (SYN with MSS 1460, or an ACK). */
 static void tcp(struct link *l, uint8_t flags, uint32_t seq, uint32_t ack)
@@ -98,7 +89,7 @@ static void tcp(struct link *l, uint8_t flags, uint32_t seq, uint32_t ack)
     p[24 + i] = (uint8_t)(seq >> (24 - 8 * i));
     p[28 + i] = (uint8_t)(ack >> (24 - 8 * i));
   }
-  c = csum(0, p, 20);
+  c = inet_sum(0, p, 20);
   p[10] = (uint8_t)(c >> 8), p[11] = (uint8_t)c;
   p[20] = (uint8_t)(l->lport >> 8), p[21] = (uint8_t)l->lport;
   p[22] = (uint8_t)(l->sport >> 8), p[23] = (uint8_t)l->sport;
@@ -108,7 +99,7 @@ static void tcp(struct link *l, uint8_t flags, uint32_t seq, uint32_t ack)
   if (hl == 24)
     p[40] = 2, p[41] = 4, p[42] = 0x05, p[43] = 0xB4; /* MSS 1460 */
   ps = (l->host >> 16) + (l->host & 0xFFFF) + (l->gw >> 16) + (l->gw & 0xFFFF) + 6 + (uint32_t)hl;
-  c = csum(ps, p + 20, hl);
+  c = inet_sum(ps, p + 20, hl);
   p[36] = (uint8_t)(c >> 8), p[37] = (uint8_t)c;
   send_frame(l, 0x0021, p, 20 + hl);
 }

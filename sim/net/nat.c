@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "inet_sum.h"
 #include "log.h"
 
 #define ETH_HLEN 14
@@ -279,17 +280,6 @@ static void pump(struct nat *n)
 
 /* ---- the scenario's DNS map on .3 ---- */
 
-static uint16_t ip_checksum(const uint8_t *p, size_t len)
-{
-  uint32_t sum = 0;
-  for (size_t i = 0; i + 1 < len; i += 2)
-    sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-  if (len & 1)
-    sum += (uint32_t)p[len - 1] << 8;
-  while (sum >> 16)
-    sum = (sum & 0xFFFF) + (sum >> 16);
-  return (uint16_t)~sum;
-}
 
 size_t nat_dns_reply(const uint8_t *ip, size_t len, uint32_t dns_ip, const struct dns_entry *dns,
                      int ndns, uint8_t *rep, size_t size)
@@ -349,7 +339,7 @@ size_t nat_dns_reply(const uint8_t *ip, size_t len, uint32_t dns_ip, const struc
   rep[26] = rep[27] = 0; /* no UDP checksum (IPv4 allows it) */
   rep[10] = rep[11] = 0;
   {
-    uint16_t c = ip_checksum(rep, 20);
+    uint16_t c = inet_sum(0, rep, 20);
     rep[10] = (uint8_t)(c >> 8), rep[11] = (uint8_t)c;
   }
   log_info("nat: %s from the DNS map: %s", name, addr);
