@@ -1,8 +1,9 @@
-/* bench_ppp: fotabench --ppp: bulk TCP through a data call against the same transfer straight
- * over loopback. A small PPP host of its own (LCP with ACCM 0, PFC and ACFC; any CHAP answer;
- * IPCP to the address offered) dials on the given port, then receives TOTAL bytes from a TCP
- * server on 127.0.0.1 through the module's NAT, with a receive-only TCP: in-order segments
- * acknowledged as they come, a 64 KiB window, MSS 1460. */
+/* bench_ppp: fotabench --ppp / --ppp-dlc: bulk TCP through a data call against the same
+ * transfer straight over loopback. A small PPP host of its own (LCP with ACCM 0, PFC and ACFC;
+ * any CHAP answer; IPCP to the address offered) dials on the given port, or on DLC 1 of a CMUX
+ * it starts there, then receives TOTAL bytes from a TCP server on 127.0.0.1 through the
+ * module's NAT, with a receive-only TCP: in-order segments acknowledged as they come, a 64 KiB
+ * window, MSS 1460. */
 #include "bench_ppp.h"
 
 #include <arpa/inet.h>
@@ -20,6 +21,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "cmux.h"
 #include "inet_sum.h"
 #include "ppp_hdlc.h"
 
@@ -27,6 +29,11 @@
 
 struct link {
   int fd;
+  int dlc;                   /* 0: PPP straight on the port; 1: inside UIH frames of DLC 1 */
+  struct cmux mux;           /* the frames' parser, its DLC 1 marked open */
+  int connected;             /* CONNECT came: what follows is PPP */
+  char at[512];
+  size_t at_len;
   struct ppp_hdlc_rx rx;
   uint32_t host, gw;
   int lcp_acked, ipcp_acked, ipcp_id;
@@ -42,10 +49,9 @@ static double now_s(void)
   return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 }
 
-static void send_frame(struct link *l, uint16_t proto, const uint8_t *pkt, size_t len)
+static void write_all(struct link *l, const uint8_t *out, size_t n)
 {
-  static uint8_t out[2 * (PPP_MRU_MAX + 16) + 2];
-  size_t n = ppp_hdlc_encode(out, proto, pkt, len, 0, 1, 1), off = 0;
+  size_t off = 0;
   while (off < n) {
     ssize_t w = write(l->fd, out + off, n - off);
     if (w < 0 && errno == EINTR)
@@ -60,6 +66,78 @@ static void send_frame(struct link *l, uint16_t proto, const uint8_t *pkt, size_
     off += (size_t)w;
   }
 }
+
+/* Bytes to the module: as they are, or in UIH frames of at most 127 bytes on DLC 1. */
+static void line_write(struct link *l, const uint8_t *data, size_t n)
+{
+  static uint8_t f[CMUX_N1_MAX + 8];
+  if (!l->dlc) {
+    write_all(l, data, n);
+    return;
+  }
+  while (n) {
+    size_t k = n < 127 ? n : 127;
+    write_all(l, f, cmux_frame(f, 1, 1, 0xEF, data, k));
+    data += k;
+    n -= k;
+  }
+}
+
+static void send_frame(struct link *l, uint16_t proto, const uint8_t *pkt, size_t len)
+{
+  static uint8_t out[2 * (PPP_MRU_MAX + 16) + 2];
+  line_write(l, out, ppp_hdlc_encode(out, proto, pkt, len, 0, 1, 1));
+}
+
+static void on_packet(void *ctx, const struct ppp_packet *pk);
+
+/* The module's bytes: the dial's answer up to CONNECT, then PPP. */
+static void line_bytes(struct link *l, const uint8_t *d, size_t n)
+{
+  if (!l->connected) {
+    char *c;
+    size_t k = n < sizeof(l->at) - 1 - l->at_len ? n : sizeof(l->at) - 1 - l->at_len;
+    memcpy(l->at + l->at_len, d, k);
+    l->at_len += k;
+    l->at[l->at_len] = '\0';
+    if (!(c = strstr(l->at, "CONNECT\r\n")))
+      return;
+    l->connected = 1;
+    c += 9;
+    ppp_hdlc_input(&l->rx, (const uint8_t *)c, l->at_len - (size_t)(c - l->at), on_packet, l);
+    return;
+  }
+  ppp_hdlc_input(&l->rx, d, n, on_packet, l);
+}
+
+/* The client side of the frames, parsed by the module's own parser: its answers go nowhere. */
+static void mux_write(void *ctx, const char *d, size_t n)
+{
+  (void)ctx;
+  (void)d;
+  (void)n;
+}
+
+static size_t mux_data(void *ctx, int dlci, const char *d, size_t n)
+{
+  (void)dlci;
+  line_bytes(ctx, (const uint8_t *)d, n);
+  return n;
+}
+
+static void mux_nothing(void *ctx, int dlci)
+{
+  (void)ctx;
+  (void)dlci;
+}
+
+static void mux_ended(void *ctx)
+{
+  (void)ctx;
+}
+
+static const struct cmux_ops client_ops = { mux_write, mux_nothing, mux_nothing, mux_data,
+                                            mux_nothing, mux_ended };
 
 static void control(struct link *l, uint16_t proto, uint8_t code, uint8_t id, const uint8_t *d,
                     size_t len)
@@ -186,7 +264,10 @@ static int pump(struct link *l, int ms)
   n = read(l->fd, buf, sizeof(buf));
   if (n <= 0)
     return n < 0 && errno == EAGAIN;
-  ppp_hdlc_input(&l->rx, buf, (size_t)n, on_packet, l);
+  if (l->dlc)
+    cmux_input(&l->mux, (const char *)buf, (size_t)n);
+  else
+    line_bytes(l, buf, (size_t)n);
   return 1;
 }
 
@@ -246,12 +327,31 @@ static double direct(int port)
   return got == TOTAL ? now_s() - t0 : -1;
 }
 
-int bench_ppp(const char *tty)
+/* AT on the port: the line's answer, until want or 5 s. */
+static int port_answer(int fd, const char *cmd, const char *want)
+{
+  char got[512];
+  size_t have = 0;
+  double until = now_s() + 5;
+  if (write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd))
+    return -1;
+  while (now_s() < until) {
+    struct pollfd p = { fd, POLLIN, 0 };
+    ssize_t n;
+    if (poll(&p, 1, 200) > 0 && (n = read(fd, got + have, sizeof(got) - 1 - have)) > 0) {
+      have += (size_t)n;
+      got[have] = '\0';
+      if (strstr(got, want))
+        return 0;
+    }
+  }
+  return -1;
+}
+
+int bench_ppp(const char *tty, int dlc)
 {
   struct link l;
   struct termios t;
-  char at[256];
-  size_t have = 0;
   int port;
   pid_t srv = sender(&port);
   double t_direct, t0, t_ppp, deadline;
@@ -268,35 +368,31 @@ int bench_ppp(const char *tty)
   }
   cfmakeraw(&t);
   tcsetattr(l.fd, TCSANOW, &t);
-  if (write(l.fd, "ATE0\r", 5) != 5) {
+  ppp_hdlc_rx_init(&l.rx);
+  if (port_answer(l.fd, "ATE0\r", "OK\r\n") != 0 ||
+      (dlc && port_answer(l.fd, "AT+CMUX=0,0,5,127,10,3,30,10,2\r", "OK\r\n") != 0)) {
+    fprintf(stderr, "fotabench: %s does not answer AT%s\n", tty, dlc ? "+CMUX" : "");
     kill(srv, SIGTERM);
     return 1;
   }
-  usleep(300000);
-  while (read(l.fd, at, sizeof(at)) > 0) /* ATE0's answer */
-    ;
-  at[0] = '\0';
-  if (write(l.fd, "ATD*99#\r", 8) != 8) {
-    kill(srv, SIGTERM);
-    return 1;
+  if (dlc) { /* DLCI 0 and 1 opened; their UAs are read by the parser and dropped */
+    struct cmux_params par;
+    uint8_t f[16];
+    cmux_params_default(&par);
+    cmux_init(&l.mux, &par, &client_ops, &l);
+    l.mux.started = 1;
+    l.mux.dlc[1].open = 1;
+    l.dlc = 1;
+    write_all(&l, f, cmux_frame(f, 0, 1, 0x3F, NULL, 0));
+    write_all(&l, f, cmux_frame(f, 1, 1, 0x3F, NULL, 0));
   }
-  for (deadline = now_s() + 10; now_s() < deadline && !strstr(at, "CONNECT\r\n");) {
-    struct pollfd p = { l.fd, POLLIN, 0 };
-    ssize_t n;
-    if (poll(&p, 1, 500) > 0 && (n = read(l.fd, at + have, sizeof(at) - 1 - have)) > 0) {
-      have += (size_t)n;
-      at[have] = '\0';
-    }
-  }
-  if (!strstr(at, "CONNECT\r\n")) {
+  line_write(&l, (const uint8_t *)"ATD*99#\r", 8);
+  for (deadline = now_s() + 10; now_s() < deadline && !l.connected;)
+    pump(&l, 100);
+  if (!l.connected) {
     fprintf(stderr, "fotabench: no CONNECT to ATD*99# on %s\n", tty);
     kill(srv, SIGTERM);
     return 1;
-  }
-  ppp_hdlc_rx_init(&l.rx);
-  { /* what follows CONNECT in that read is PPP already */
-    char *c = strstr(at, "CONNECT\r\n") + 9;
-    ppp_hdlc_input(&l.rx, (const uint8_t *)c, have - (size_t)(c - at), on_packet, &l);
   }
   {
     static const uint8_t ours[] = { 2, 6, 0, 0, 0, 0, 7, 2, 8, 2 }; /* ACCM 0, PFC, ACFC */
@@ -325,7 +421,7 @@ int bench_ppp(const char *tty)
     return 1;
   }
   printf("direct TCP over loopback    %6.1f MB/s (%u MB)\n", TOTAL / t_direct / 1e6, TOTAL >> 20);
-  printf("TCP through PPP and the NAT %6.1f MB/s\n", TOTAL / t_ppp / 1e6);
+  printf("TCP through PPP%s and the NAT %6.1f MB/s\n", dlc ? " on a DLC" : "", TOTAL / t_ppp / 1e6);
   printf("ratio: %.1fx the direct transfer\n", t_ppp / t_direct);
   return 0;
 }

@@ -617,7 +617,7 @@ int main(int argc, char **argv)
              "       fotabench [--count N] --sockets TTY\n"
              "       fotabench [--count N] --http TTY\n"
              "       fotabench [--count N] --mqtt PORT TTY\n"
-             "       fotabench --ppp TTY\n"
+             "       fotabench --ppp TTY | --ppp-dlc TTY\n"
              "Measures a running fotasim on TTY (its main or USB link): AT round trip latency\n"
              "against a bare PTY echo, and the rate of pipelined AT commands. With --modules,\n"
              "a fotasim started with --modules M --state-dir DIR: N rounds of AT to all M.\n"
@@ -630,7 +630,8 @@ int main(int argc, char **argv)
              "receive round trips of 64 bytes through the module against a client straight on\n"
              "the broker, and the ratio.\n"
              "With --ppp (the same fotasim, its modem link ttyUSBMODEM): 8 MB of TCP through a\n"
-             "PPP data call and the module's NAT against the same straight over loopback.\n");
+             "PPP data call and the module's NAT against the same straight over loopback;\n"
+             "with --ppp-dlc (its USB AT link ttyUSBAT), the call on DLC 1 of a CMUX.\n");
       return 0;
     } else if (!strcmp(argv[i], "--modules") && i + 2 < argc) {
       modules_dir = argv[++i];
@@ -639,6 +640,8 @@ int main(int argc, char **argv)
       socks = 1;
     } else if (!strcmp(argv[i], "--ppp")) {
       ppp = 1;
+    } else if (!strcmp(argv[i], "--ppp-dlc")) {
+      ppp = 2;
     } else if (!strcmp(argv[i], "--http")) {
       web = 1;
     } else if (!strcmp(argv[i], "--mqtt") && i + 1 < argc) {
@@ -659,7 +662,7 @@ int main(int argc, char **argv)
   if (socks && tty && n >= 10)
     return sockets(tty, n);
   if (ppp && tty)
-    return bench_ppp(tty);
+    return bench_ppp(tty, ppp == 2);
   if (web && tty && n >= 100)
     return http(tty, n / 100);
   if (broker > 0 && tty && n >= 100)
