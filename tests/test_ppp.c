@@ -468,6 +468,9 @@ START_TEST(pap_credentials_cgdata_and_ath)
     send_ctl(0xC021, 6, got[1], NULL, 0);
     expect_tty(P, "\r\nNO CARRIER\r\n");
   }
+  chat(P, "AT+CGAUTH?\r", "\r\n+CGAUTH: 1,1,\"fw\"\r\n\r\nOK\r\n"); /* QICSGP's */
+  chat(P, "AT+CGAUTH=1,1,\"fw\",\"s3cret\"\r", "\r\nOK\r\n");
+  chat(P, "AT+CGAUTH=9,1\r", "\r\n+CME ERROR: 50\r\n");
   chat(P, "ATD*99#\r", "\r\nCONNECT\r\n");
   lcp_up(1);
   send_ppp(0xC023, good, sizeof(good));

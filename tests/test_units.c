@@ -37,6 +37,9 @@ START_TEST(mask_whole_strings)
          "AT+QMTCONN=0,\"dev1\",\"****\",\"**\"\r\nAT\r");
   masked("at+qmtconn=1,\"dev\"\r", "at+qmtconn=1,\"dev\"\r");
   masked("AT+QMTCONN?\r", "AT+QMTCONN?\r");
+  masked("AT+QICSGP=1,1,\"apn\",\"fw\",\"s3cret\",1\r", "AT+QICSGP=1,1,\"apn\",\"**\",\"******\",*\r");
+  masked("\r\n+QICSGP: 1,\"apn\",\"fw\",\"pw\",1\r\n", "\r\n+QICSGP: 1,\"apn\",\"**\",\"**\",*\r\n");
+  masked("AT+CGAUTH=1,1,\"fw\",\"s3cret\"\r", "AT+CGAUTH=1,1,\"**\",\"******\"\r");
   masked("AT+QFTPCFG=\"account\",\"fw\",\"s3cret\"\r\nAT\r",
          "AT+QFTPCFG=\"account\",\"**\",\"******\"\r\nAT\r");
   masked("at+qftpcfg=\"Account\",\"u\",\"p\"\r", "at+qftpcfg=\"Account\",\"*\",\"*\"\r");

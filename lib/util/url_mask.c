@@ -1,5 +1,5 @@
 /* url_mask: hides passwords of URLs ("scheme://user:PASSWORD@host") and the user name and
- * password of AT+QMTCONN and AT+QFTPCFG="account" in logs, events and the transcript. Streaming: bytes of a URL's authority are held until it is known whether they hold
+ * password of AT+QMTCONN, AT+QFTPCFG="account", AT+QICSGP (and its answer) and AT+CGAUTH in logs, events and the transcript. Streaming: bytes of a URL's authority are held until it is known whether they hold
  * a password, so a password split across reads is still masked. Each password byte becomes '*'. */
 #include "url_mask.h"
 
@@ -40,6 +40,9 @@ static const struct {
 } creds[URL_MASK_CREDS] = {
   { "QMTCONN=", 2 },             /* AT+QMTCONN=<idx>,"<clientid>","<user>","<password>" */
   { "QFTPCFG=\"ACCOUNT\"", 1 },  /* AT+QFTPCFG="account","<user>","<password>" */
+  { "QICSGP=", 3 },              /* AT+QICSGP=<cid>,<type>,"<apn>","<user>","<password>"... */
+  { "QICSGP: ", 2 },             /* its answer: +QICSGP: <type>,"<apn>","<user>","<password>" */
+  { "CGAUTH=", 2 },              /* AT+CGAUTH=<cid>,<auth>,"<user>","<password>" */
 };
 
 static char credential(struct url_mask *m, char c)

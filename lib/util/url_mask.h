@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #define URL_MASK_HOLD 320
-#define URL_MASK_CREDS 2 /* commands with credentials (url_mask.c) */
+#define URL_MASK_CREDS 5 /* commands with credentials (url_mask.c) */
 
 struct url_mask {
   int matched;            /* how much of "://" has been seen */

@@ -60,6 +60,46 @@ int cmd_qicsgp_write(struct at_call *c)
   return module_save_nv(m) == 0 ? AT_OK : CME_MEMORY_FULL;
 }
 
+/* AT+CGAUTH=<cid>[,<auth_prot>[,"<userid>"[,"<password>"]]] (27.007 10.1.31): the context's
+ * credentials, shared with AT+QICSGP; <auth_prot> 0 none, 1 PAP, 2 CHAP (3 either). */
+int cmd_cgauth_write(struct at_call *c)
+{
+  struct module *m = call_module(c);
+  struct pdp_context *pc;
+  long cid, auth = 0;
+  if (c->cmd->nparams > 4 || at_param_int(c, 0, 1, PDP_CID_MAX, &cid) != 0 ||
+      (at_param_present(c, 1) && at_param_int(c, 1, 0, 3, &auth) != 0))
+    return CME_INCORRECT_PARAMETERS;
+  for (int i = 2; i <= 3; i++) {
+    const char *s = at_param_str(c, i);
+    if (s && (!c->cmd->params[i].quoted || !printable(s, 127)))
+      return CME_INCORRECT_PARAMETERS;
+  }
+  pc = &module_nv(m)->ctx[cid];
+  if (!pc->defined)
+    return CME_INCORRECT_PARAMETERS;
+  pc->auth = (int)auth;
+  copy_str(pc->user, sizeof(pc->user), auth ? at_param_str(c, 2) : NULL);
+  copy_str(pc->password, sizeof(pc->password), auth ? at_param_str(c, 3) : NULL);
+  return module_save_nv(m) == 0 ? AT_OK : CME_MEMORY_FULL;
+}
+
+/* +CGAUTH: <cid>,<auth_prot>,"<userid>" for each defined context (the password is not shown). */
+int cmd_cgauth_read(struct at_call *c)
+{
+  struct nv *nv = module_nv(call_module(c));
+  for (int cid = 1; cid <= PDP_CID_MAX; cid++)
+    if (nv->ctx[cid].defined)
+      at_info(c, "+CGAUTH: %d,%d,\"%s\"", cid, nv->ctx[cid].auth, nv->ctx[cid].user);
+  return AT_OK;
+}
+
+int cmd_cgauth_test(struct at_call *c)
+{
+  at_info(c, "+CGAUTH: (1-%d),(0-3),(127),(127)", PDP_CID_MAX);
+  return AT_OK;
+}
+
 int cmd_qicsgp_test(struct at_call *c)
 {
   at_info(c, "+QICSGP: (1-%d),(1-3),<APN>,<username>,<password>,(0-3)", PDP_CID_MAX);

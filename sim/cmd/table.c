@@ -64,6 +64,7 @@ const struct at_command at_command_table[] = {
   /* FOTA */
   { "+CGACT", cmd_cgact_test, cmd_cgact_read, cmd_cgact_write, NULL },
   { "+CGDATA", cmd_cgdata_test, NULL, cmd_cgdata_write, NULL },
+  { "+CGAUTH", cmd_cgauth_test, cmd_cgauth_read, cmd_cgauth_write, NULL },
   { "+CGPADDR", cmd_cgpaddr_test, NULL, cmd_cgpaddr_write, cmd_cgpaddr_exec },
   /* sockets (TCP/IP note) */
   { "+QIOPEN", cmd_qiopen_test, NULL, cmd_qiopen_write, NULL },
