@@ -228,6 +228,21 @@ START_TEST(close_down_returns_to_at)
 }
 END_TEST
 
+/* A reboot asked for on a DLC: OK there, then the multiplexer goes with the power; the UART
+ * boots as plain AT (the boot URCs, then AT answers unframed). */
+START_TEST(reboot_ends_the_multiplexer)
+{
+  char reply[4096];
+  zephyr_start();
+  dlc_chat(1, "AT+CFUN=1,1\r", "\r\nOK\r\n");
+  expect_tty(M, BOOT_URCS);
+  chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  chat(M, "AT\r", "\r\nOK\r\n");
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"status\"}", reply, sizeof(reply), 5000), 0);
+  ck_assert_msg(strstr(reply, "\"cmux\":null"), "%s", reply);
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("cmux");
@@ -237,6 +252,7 @@ int main(void)
   tcase_add_test(t, zephyr_sequence_and_two_channels);
   tcase_add_test(t, control_channel_and_flow_control);
   tcase_add_test(t, close_down_returns_to_at);
+  tcase_add_test(t, reboot_ends_the_multiplexer);
   suite_add_tcase(s, t);
   return run_suite(s);
 }

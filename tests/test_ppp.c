@@ -700,6 +700,14 @@ START_TEST(ppp_on_a_cmux_channel)
   ck_assert_uint_eq(n, 20 + 8 + 10);
   ck_assert(!memcmp(got + 28, "over a DLC", 10));
   dlc_chat(1, "AT\r", "\r\nOK\r\n");
+  { /* CLD: the multiplexer and the call on DLC 2 end; the UART is plain AT */
+    char reply[8192];
+    mux_frame(0, 0xEF, "\xc3\x01", 2);
+    ck_assert_int_eq(next_frame(3000), 0);
+    chat(M, "AT\r", "\r\nOK\r\n");
+    ck_assert_int_eq(ctl(&S, "{\"cmd\":\"status\"}", reply, sizeof(reply), 5000), 0);
+    ck_assert_msg(strstr(reply, "\"cmux\":null") && !strstr(reply, "\"call\""), "%s", reply);
+  }
   dlc = 0;
 }
 END_TEST
