@@ -30,6 +30,7 @@ struct options {
   struct dns_entry dns[MAX_DNS];
   int ndns;
   const char *state_dir, *link, *usb_link, *control, *scenario, *image, *log, *transcript;
+  const char *port_spec[3];  /* --port main|usb|modem=SPEC */
   const char *timing;
   enum model model;
   int model_given, timing_given;
@@ -46,6 +47,8 @@ static void usage(FILE *out)
           "  --state-dir DIR     persistent state: flash, NV, file systems (./fotasim-state)\n"
           "  --link PATH         symlink to the main UART PTY (DIR/ttyMAIN)\n"
           "  --usb-link PATH     symlink to the USB AT port PTY (DIR/ttyUSBAT)\n"
+          "  --port NAME=SPEC    attach port main, usb or modem otherwise than as a PTY:\n"
+          "                      tcp-listen:HOST:PORT (QEMU -serial tcp:..., docs/attach.md)\n"
           "  --control SOCK      control channel socket (DIR/control.sock)\n"
           "  --timing T          real | fast (10x) | instant | a speed-up factor (real)\n"
           "  --model M           EC200U | EG915U (EC200U)\n"
@@ -85,7 +88,8 @@ static int parse_options(int argc, char **argv, struct options *o)
     { "log", required_argument, NULL, 'L' },       { "transcript", required_argument, NULL, 'T' },
     { "quiet", no_argument, NULL, 'q' },           { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },         { "dns", required_argument, NULL, 'D' },
-    { "modules", required_argument, NULL, 'n' },   { NULL, 0, NULL, 0 },
+    { "modules", required_argument, NULL, 'n' },   { "port", required_argument, NULL, 'P' },
+    { NULL, 0, NULL, 0 },
   };
   int ch;
   memset(o, 0, sizeof(*o));
@@ -126,6 +130,20 @@ static int parse_options(int argc, char **argv, struct options *o)
       o->ndns++;
       break;
     }
+    case 'P': {
+      static const char *const names[3] = { "main", "usb", "modem" };
+      const char *eq = strchr(optarg, '=');
+      int k = -1;
+      for (int i = 0; i < 3 && eq; i++)
+        if ((size_t)(eq - optarg) == strlen(names[i]) && !strncmp(optarg, names[i], strlen(names[i])))
+          k = i;
+      if (k < 0 || (strncmp(eq + 1, "tcp-listen:", 11) != 0 && strcmp(eq + 1, "pty") != 0) ||
+          strlen(eq + 1) >= 100)
+        return fail_usage("bad --port '%s' (main, usb or modem = pty or tcp-listen:HOST:PORT)",
+                          optarg);
+      o->port_spec[k] = strcmp(eq + 1, "pty") ? eq + 1 : NULL;
+      break;
+    }
     case 'm':
       o->model_given = 1;
       if (strcasecmp(optarg, "EC200U") == 0)
@@ -143,6 +161,8 @@ static int parse_options(int argc, char **argv, struct options *o)
   }
   if (optind < argc)
     return fail_usage("unexpected argument '%s'", argv[optind]);
+  if (o->nmodules > 1 && (o->port_spec[0] || o->port_spec[1] || o->port_spec[2]))
+    return fail_usage("%s", "--port names one module's ports: not with --modules");
   if (o->nmodules > 1 && (o->link || o->usb_link))
     return fail_usage("%s", "--link and --usb-link name one module's ports: not with --modules");
   return 0;
@@ -255,6 +275,8 @@ static int open_modules(struct app *a, const struct options *o, const struct sce
   cfg.state_dir = o->state_dir;
   cfg.main_link = o->link;
   cfg.usb_link = o->usb_link;
+  for (int i = 0; i < 3; i++)
+    cfg.port_spec[i] = o->port_spec[i];
   cfg.image_file = o->image;
   cfg.model = o->model;
   a->nmodules = o->nmodules;

@@ -24,20 +24,6 @@ static char dir[] = "/tmp/fotasim-mqtt-XXXXXX";
 static pid_t broker;
 static int broker_port, tls_port;
 
-static int free_port(void)
-{
-  struct sockaddr_in a;
-  socklen_t l = sizeof(a);
-  int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-  memset(&a, 0, sizeof(a));
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) || getsockname(fd, (struct sockaddr *)&a, &l))
-    return -1;
-  port = ntohs(a.sin_port);
-  close(fd);
-  return port;
-}
 
 /* mosquitto on 127.0.0.1:broker_port; anonymous clients allowed, "fw" must give "s3cret". */
 static void broker_up(void)
@@ -92,8 +78,8 @@ static void broker_down(void)
 static void setup(void)
 {
   fixture_setup();
-  broker_port = free_port();
-  tls_port = free_port();
+  broker_port = free_tcp_port();
+  tls_port = free_tcp_port();
   ck_assert_int_gt(broker_port, 0);
   ck_assert_int_gt(tls_port, 0);
   broker_up();

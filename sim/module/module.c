@@ -165,6 +165,8 @@ int module_init(struct module *m, uv_loop_t *loop, struct vclock *clock, struct 
   statedir_file(&m->sd, "ttyUSBMODEM", link, sizeof(link));
   module_port_init(&m->ports[PORT_MODEM], m, PORT_MODEM, link);
   unlink(m->ports[PORT_MODEM].port.link);
+  for (int i = PORT_MAIN; i <= PORT_MODEM; i++) /* --port: a TCP listener rather than a PTY */
+    port_set_spec(&m->ports[i].port, cfg->port_spec[i]);
   if (port_open(&m->ports[PORT_MAIN].port, err, errlen) != 0) {
     module_close(m);
     return -1;
@@ -392,7 +394,7 @@ const char *module_port_pts(const struct module *m, enum port_id id)
 
 const char *module_port_link(const struct module *m, enum port_id id)
 {
-  return m->ports[id].port.link;
+  return m->ports[id].port.spec[0] ? m->ports[id].port.spec : m->ports[id].port.link;
 }
 
 json_t *module_status(struct module *m)

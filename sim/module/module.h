@@ -40,6 +40,7 @@ struct module_config {
   const char *state_dir;
   const char *main_link;   /* NULL: <state_dir>/ttyMAIN */
   const char *usb_link;    /* NULL: <state_dir>/ttyUSBAT */
+  const char *port_spec[3];  /* main, usb, modem: NULL a PTY, else "tcp-listen:HOST:PORT" */
   const char *image_file;  /* flashed when the state dir is new; NULL: built-in image */
   enum model model;
   int index;               /* module number in this process */

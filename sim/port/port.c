@@ -7,26 +7,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "port_io.h"
 
-struct port_io {
-  port_carry_fn carry; /* a carried port (a CMUX channel): output goes here, no PTY */
-  void *carry_ctx;
-  uv_poll_t poll;
-  uv_timer_t pace;     /* the UART model's waits (real time) */
-  int master, slave;
-  int events;
-  int rx_wait, tx_wait;
-  int handles_open;
-  struct port *port;   /* NULL once the port has let go of it */
-};
 
+/* The UART model applies where a baud rate exists: not on a TCP attachment. */
 static int is_uart(const struct port *p)
 {
-  return p->is_uart;
+  return p->is_uart && !(p->io && p->io->tcp);
 }
 
 static int flow_control(const struct port *p)
@@ -74,6 +66,10 @@ static void flush_out(struct port *p)
   }
   if (!p->io)
     return;
+  if (p->io->tcp && !p->io->poll_live) { /* no host connected: what the module says is lost */
+    p->out_len = 0;
+    return;
+  }
   while (p->out_len > 0 && !p->io->tx_wait) {
     size_t n = p->out_len;
     ssize_t w;
@@ -94,6 +90,13 @@ static void flush_out(struct port *p)
       if (took == 0)
         break; /* port_carrier_ready goes on */
       w = (ssize_t)took;
+    } else if (p->io->tcp) {
+      w = send(p->io->master, p->out, n, MSG_NOSIGNAL);
+      if (w < 0 && errno != EAGAIN && errno != EINTR) { /* the host went: unplugged */
+        port_tcp_drop(p->io);
+        p->out_len = 0;
+        break;
+      }
     } else {
       w = write(p->io->master, p->out, n);
     }
@@ -205,6 +208,11 @@ static void on_poll(uv_poll_t *h, int status, int events)
         want = sizeof(p->in);
     }
     r = want ? read(io->master, p->in, want) : 0;
+    if (io->tcp && want && (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))) {
+      port_tcp_drop(io); /* the host closed its end: a cable pulled; the module goes on */
+      p->in_callback = 0;
+      return;
+    }
     if (r > 0) {
       size_t kept = (size_t)r;
       p->rx_bytes += (unsigned long)r;
@@ -237,7 +245,7 @@ static void paced(uv_timer_t *t)
 static void update_poll(struct port *p)
 {
   int want = 0;
-  if (!p->io || p->io->carry)
+  if (!p->io || p->io->carry || (p->io->tcp && !p->io->poll_live))
     return;
   if (p->in_len == 0 && !p->io->rx_wait)
     want |= UV_READABLE;
@@ -285,6 +293,18 @@ static int link_pts(const char *pts, const char *link)
 
 int port_open(struct port *p, char *err, size_t errlen)
 {
+  if (!strncmp(p->spec, "tcp-listen:", 11))
+    return port_tcp_open(p, p->spec + 11, err, errlen);
+  return port_open_pty(p, err, errlen);
+}
+
+void port_set_spec(struct port *p, const char *spec)
+{
+  snprintf(p->spec, sizeof(p->spec), "%s", spec ? spec : "");
+}
+
+int port_open_pty(struct port *p, char *err, size_t errlen)
+{
   struct port_io *io;
   struct termios tio;
   const char *name;
@@ -320,17 +340,23 @@ int port_open(struct port *p, char *err, size_t errlen)
   io = calloc(1, sizeof(*io));
   io->master = master;
   io->slave = slave;
+  io->lfd = io->pending = -1;
   io->port = p;
   uv_poll_init(p->loop, &io->poll, master);
   io->poll.data = io;
+  port_io_install(p, io, 1);
+  update_poll(p);
+  return 0;
+}
+
+void port_io_install(struct port *p, struct port_io *io, int handles)
+{
   uv_timer_init(p->loop, &io->pace);
   io->pace.data = io;
-  io->handles_open = 2;
+  io->handles_open = handles + 1;
   uart_init(&p->uart, (uint64_t)p->baud, uv_hrtime());
   p->io = io;
   p->in_len = p->in_off = 0;
-  update_poll(p);
-  return 0;
 }
 
 void port_open_carried(struct port *p, port_carry_fn carry, void *ctx)
@@ -379,14 +405,35 @@ void port_carrier_ready(struct port *p)
     flush_out(p);
 }
 
-static void io_closed(uv_handle_t *h)
+void port_io_closed(uv_handle_t *h)
 {
   struct port_io *io = h->data;
   if (--io->handles_open > 0)
     return;
-  close(io->master);
-  close(io->slave);
+  if (io->master >= 0)
+    close(io->master);
+  if (io->slave >= 0)
+    close(io->slave);
+  if (io->lfd >= 0)
+    close(io->lfd);
+  if (io->pending >= 0)
+    close(io->pending);
   free(io);
+}
+
+void port_on_poll(uv_poll_t *h, int status, int events)
+{
+  on_poll(h, status, events);
+}
+
+void port_flush(struct port *p)
+{
+  flush_out(p);
+}
+
+void port_update_poll(struct port *p)
+{
+  update_poll(p);
 }
 
 void port_close(struct port *p, int remove_link)
@@ -400,9 +447,11 @@ void port_close(struct port *p, int remove_link)
   io->port = NULL;
   if (io->carry) {
     free(io);
+  } else if (io->tcp) {
+    port_tcp_close(io, port_io_closed);
   } else {
-    uv_close((uv_handle_t *)&io->poll, io_closed);
-    uv_close((uv_handle_t *)&io->pace, io_closed);
+    uv_close((uv_handle_t *)&io->poll, port_io_closed);
+    uv_close((uv_handle_t *)&io->pace, port_io_closed);
   }
   p->out_len = p->out_unevented = 0;
   p->in_len = p->in_off = 0;

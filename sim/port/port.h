@@ -41,6 +41,7 @@ struct port {
   const char *name;          /* "main", "usb" */
   int is_uart;               /* the UART model applies (the main UART) */
   char link[4096];
+  char spec[128];            /* how it attaches: "" a PTY at link, "tcp-listen:HOST:PORT" */
   char pts[64];
   struct port_io *io;        /* NULL while the port does not exist */
   int listening;             /* the firmware reads this port (module on) */
@@ -69,8 +70,12 @@ struct port {
 
 void port_init(struct port *p, uv_loop_t *loop, struct vclock *clock, struct event_bus *bus,
                int owner, const char *name, int is_uart, const char *link);
-/* Creates the PTY and its link; -1 with a message naming the link. */
+/* Creates the PTY and its link, or what the spec names (a TCP listener); -1 with a message
+ * naming the link or the address. */
 int port_open(struct port *p, char *err, size_t errlen);
+int port_open_pty(struct port *p, char *err, size_t errlen);
+/* How the port attaches from its next open (see struct port's spec). */
+void port_set_spec(struct port *p, const char *spec);
 /* A port carried by another (a CMUX channel): no PTY; output goes to carry, input comes in
  * with port_input. port_close ends it. */
 void port_open_carried(struct port *p, port_carry_fn carry, void *ctx);
