@@ -48,7 +48,8 @@ static void usage(FILE *out)
           "  --link PATH         symlink to the main UART PTY (DIR/ttyMAIN)\n"
           "  --usb-link PATH     symlink to the USB AT port PTY (DIR/ttyUSBAT)\n"
           "  --port NAME=SPEC    attach port main, usb or modem otherwise than as a PTY:\n"
-          "                      tcp-listen:HOST:PORT (QEMU -serial tcp:..., docs/attach.md)\n"
+          "                      tcp-listen:HOST:PORT (QEMU -serial tcp:...) or tcp:HOST:PORT\n"
+          "                      (a client, e.g. to Renode's server socket; docs/attach.md)\n"
           "  --control SOCK      control channel socket (DIR/control.sock)\n"
           "  --timing T          real | fast (10x) | instant | a speed-up factor (real)\n"
           "  --model M           EC200U | EG915U (EC200U)\n"
@@ -137,10 +138,11 @@ static int parse_options(int argc, char **argv, struct options *o)
       for (int i = 0; i < 3 && eq; i++)
         if ((size_t)(eq - optarg) == strlen(names[i]) && !strncmp(optarg, names[i], strlen(names[i])))
           k = i;
-      if (k < 0 || (strncmp(eq + 1, "tcp-listen:", 11) != 0 && strcmp(eq + 1, "pty") != 0) ||
+      if (k < 0 || (strncmp(eq + 1, "tcp-listen:", 11) != 0 && strncmp(eq + 1, "tcp:", 4) != 0 &&
+                    strcmp(eq + 1, "pty") != 0) ||
           strlen(eq + 1) >= 100)
-        return fail_usage("bad --port '%s' (main, usb or modem = pty or tcp-listen:HOST:PORT)",
-                          optarg);
+        return fail_usage("bad --port '%s' (main, usb or modem = pty, tcp-listen:HOST:PORT or "
+                          "tcp:HOST:PORT)", optarg);
       o->port_spec[k] = strcmp(eq + 1, "pty") ? eq + 1 : NULL;
       break;
     }

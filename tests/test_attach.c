@@ -5,11 +5,13 @@
 #include <arpa/inet.h>
 #include <check.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "echo_server.h"
 #include "fota_host.h"
 #include "host.h"
 
@@ -78,6 +80,32 @@ START_TEST(tcp_listener_main_uart)
 }
 END_TEST
 
+/* The main UART as a TCP client of the test's server (as Renode's server socket terminal): it
+ * connects at start, and again after the server drops the connection. */
+START_TEST(tcp_client_main_uart)
+{
+  char spec[64];
+  const char *extra[] = { "--port", spec, NULL };
+  int srv = listen_on(SOCK_STREAM, &lport), c;
+  struct pollfd p = { srv, POLLIN, 0 };
+  ck_assert_int_ge(srv, 0);
+  snprintf(spec, sizeof(spec), "main=tcp:127.0.0.1:%d", lport);
+  ck_assert_msg(sim_start(&S, extra) == 0, "fotasim did not get ready: %s", S.ready);
+  ck_assert_int_eq(poll(&p, 1, 5000), 1);
+  c = accept(srv, NULL, NULL);
+  ck_assert_int_ge(c, 0);
+  chat(c, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  chat(c, "AT+CSQ\r", "\r\n+CSQ: 24,99\r\n\r\nOK\r\n");
+  close(c); /* the host goes: the module connects again */
+  ck_assert_int_eq(poll(&p, 1, 5000), 1);
+  c = accept(srv, NULL, NULL);
+  ck_assert_int_ge(c, 0);
+  chat(c, "AT\r", "\r\nOK\r\n");
+  close(c);
+  close(srv);
+}
+END_TEST
+
 START_TEST(bad_port_options)
 {
   char out[512];
@@ -85,7 +113,7 @@ START_TEST(bad_port_options)
   const char *bad2[] = { "--state-dir", S.dir, "--port", "main=tcp-listen:nowhere:1", NULL };
   ck_assert_int_eq(run_fotasim(bad1, out, sizeof(out)), 2);
   ck_assert_str_eq(out, "fotasim: bad --port 'uart=tcp-listen:127.0.0.1:1' (main, usb or modem "
-                        "= pty or tcp-listen:HOST:PORT) (see fotasim --help)\n");
+                        "= pty, tcp-listen:HOST:PORT or tcp:HOST:PORT) (see fotasim --help)\n");
   ck_assert_int_ne(run_fotasim_for(bad2, out, sizeof(out), 10000), 0);
   ck_assert_msg(strstr(out, "port main: 'nowhere' is not an IPv4 address"), "%s", out);
 }
@@ -99,6 +127,7 @@ int main(void)
   tcase_add_checked_fixture(t, fixture_setup, fixture_teardown);
   tcase_set_timeout(t, 60);
   tcase_add_test(t, tcp_listener_main_uart);
+  tcase_add_test(t, tcp_client_main_uart);
   tcase_add_test(t, bad_port_options);
   suite_add_tcase(s, t);
   return run_suite(s);

@@ -294,7 +294,9 @@ static int link_pts(const char *pts, const char *link)
 int port_open(struct port *p, char *err, size_t errlen)
 {
   if (!strncmp(p->spec, "tcp-listen:", 11))
-    return port_tcp_open(p, p->spec + 11, err, errlen);
+    return port_tcp_open(p, p->spec + 11, 1, err, errlen);
+  if (!strncmp(p->spec, "tcp:", 4))
+    return port_tcp_open(p, p->spec + 4, 0, err, errlen);
   return port_open_pty(p, err, errlen);
 }
 

@@ -3,6 +3,7 @@
 #ifndef FOTASIM_PORT_IO_H
 #define FOTASIM_PORT_IO_H
 
+#include <sys/socket.h>
 #include <uv.h>
 
 #include "port.h"
@@ -10,7 +11,11 @@
 struct port_io {
   port_carry_fn carry; /* a carried port (a CMUX channel): output goes here, no PTY */
   void *carry_ctx;
-  int tcp;             /* a TCP listener's port: the host is whoever connects (port_tcp.c) */
+  int tcp;             /* 1: a TCP listener (the host is whoever connects), 2: a TCP client
+                        * that connects to the host and again when it goes (port_tcp.c) */
+  struct sockaddr_storage peer;  /* the client's target */
+  uv_timer_t retry;    /* the client's next connect */
+  int connecting;      /* poll is set up on master, waiting for the connect */
   int lfd;             /* its listening socket */
   uv_poll_t lpoll;
   int poll_live;       /* poll is set up on master (a TCP host is connected) */
@@ -34,9 +39,10 @@ void port_on_poll(uv_poll_t *h, int status, int events);
 /* port.c's output flush and poll update. */
 void port_flush(struct port *p);
 void port_update_poll(struct port *p);
-/* port_tcp.c: opens the listener of spec "tcp-listen:HOST:PORT" (-1 with a message), drops
- * the connected host (EOF, a write error), closes it all. */
-int port_tcp_open(struct port *p, const char *hostport, char *err, size_t errlen);
+/* port_tcp.c: opens the listener of "tcp-listen:HOST:PORT" (listen 1) or the client of
+ * "tcp:HOST:PORT" (listen 0; -1 with a message), drops the connected host (EOF, a write
+ * error), closes it all. */
+int port_tcp_open(struct port *p, const char *hostport, int listen, char *err, size_t errlen);
 void port_tcp_drop(struct port_io *io);
 void port_tcp_close(struct port_io *io, uv_close_cb closed);
 

@@ -1,7 +1,8 @@
-/* port_tcp: a port attached as a TCP listener ("tcp-listen:HOST:PORT"), as QEMU's
- * `-serial tcp:HOST:PORT` and `-chardev socket` expect: one host at a time, the newest
- * connection taking over; a host that disconnects is a host that unplugged the cable, and the
- * module goes on until the next one connects. */
+/* port_tcp: a port attached over TCP: a listener ("tcp-listen:HOST:PORT"), as QEMU's
+ * `-serial tcp:HOST:PORT` and `-chardev socket` expect, one host at a time, the newest
+ * connection taking over; or a client ("tcp:HOST:PORT") that connects to the host's server, as
+ * Renode's server socket terminal offers, and again a second after it goes. A host that
+ * disconnects is a host that unplugged the cable, and the module goes on meanwhile. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -28,8 +29,15 @@ static void attach_host(struct port_io *io, int fd)
   io->handles_open++;
   io->events = 0;
   p->in_len = p->in_off = 0;
-  log_info("module %d port %s: a host connected to %s", p->owner, p->name, p->spec + 11);
+  log_info("module %d port %s: a host is connected (%s)", p->owner, p->name, p->spec);
   port_update_poll(p);
+}
+
+static void connect_now(struct port_io *io);
+
+static void retry_due(uv_timer_t *t)
+{
+  connect_now(t->data);
 }
 
 static void host_closed(uv_handle_t *h)
@@ -37,11 +45,16 @@ static void host_closed(uv_handle_t *h)
   struct port_io *io = h->data;
   close(io->master);
   io->master = -1;
+  io->connecting = 0;
   if (!io->port) { /* the port closed meanwhile: this may be the transport's last handle */
     port_io_closed(h);
     return;
   }
   io->handles_open--;
+  if (io->tcp == 2) { /* a client: connect again in a second */
+    uv_timer_start(&io->retry, retry_due, 1000, 0);
+    return;
+  }
   if (io->pending >= 0) { /* the one that connected meanwhile */
     int fd = io->pending;
     io->pending = -1;
@@ -82,7 +95,47 @@ static void on_accept(uv_poll_t *h, int status, int events)
   }
 }
 
-int port_tcp_open(struct port *p, const char *hostport, char *err, size_t errlen)
+/* The client's connect finished: the host is there, or a retry in a second. */
+static void connected(uv_poll_t *h, int status, int events)
+{
+  struct port_io *io = h->data;
+  int e = 0;
+  socklen_t el = sizeof(e);
+  (void)events;
+  if (status < 0 || getsockopt(io->master, SOL_SOCKET, SO_ERROR, &e, &el) != 0 || e != 0) {
+    uv_poll_stop(h);
+    uv_close((uv_handle_t *)h, host_closed);
+    return;
+  }
+  io->connecting = 0;
+  io->poll_live = 1;
+  io->events = 0;
+  io->port->in_len = io->port->in_off = 0;
+  log_info("module %d port %s: connected (%s)", io->port->owner, io->port->name, io->port->spec);
+  port_update_poll(io->port);
+}
+
+static void connect_now(struct port_io *io)
+{
+  int fd = socket(io->peer.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (!io->port)
+    return;
+  if (fd < 0 || (connect(fd, (struct sockaddr *)&io->peer, sizeof(struct sockaddr_in)) != 0 &&
+                 errno != EINPROGRESS) ||
+      uv_poll_init_socket(io->port->loop, &io->poll, fd) != 0) {
+    if (fd >= 0)
+      close(fd);
+    uv_timer_start(&io->retry, retry_due, 1000, 0);
+    return;
+  }
+  io->master = fd;
+  io->poll.data = io;
+  io->connecting = 1;
+  io->handles_open++;
+  uv_poll_start(&io->poll, UV_WRITABLE, connected);
+}
+
+int port_tcp_open(struct port *p, const char *hostport, int listen_, char *err, size_t errlen)
 {
   struct sockaddr_in a;
   char host[64];
@@ -93,8 +146,8 @@ int port_tcp_open(struct port *p, const char *hostport, char *err, size_t errlen
   memset(&a, 0, sizeof(a));
   a.sin_family = AF_INET;
   if (!colon || (size_t)(colon - hostport) >= sizeof(host) || port < 1 || port > 65535) {
-    snprintf(err, errlen, "port %s: bad address '%s' (expected tcp-listen:HOST:PORT)", p->name,
-             hostport);
+    snprintf(err, errlen, "port %s: bad address '%s' (expected %s:HOST:PORT)", p->name,
+             hostport, listen_ ? "tcp-listen" : "tcp");
     return -1;
   }
   snprintf(host, sizeof(host), "%.*s", (int)(colon - hostport), hostport);
@@ -102,6 +155,23 @@ int port_tcp_open(struct port *p, const char *hostport, char *err, size_t errlen
   if (inet_pton(AF_INET, host, &a.sin_addr) != 1) {
     snprintf(err, errlen, "port %s: '%s' is not an IPv4 address", p->name, host);
     return -1;
+  }
+  if (!listen_) { /* a client: it connects now and whenever the host has gone */
+    io = calloc(1, sizeof(*io));
+    if (!io) {
+      snprintf(err, errlen, "port %s: out of memory", p->name);
+      return -1;
+    }
+    io->tcp = 2;
+    io->lfd = io->master = io->slave = io->pending = -1;
+    io->port = p;
+    memcpy(&io->peer, &a, sizeof(a));
+    uv_timer_init(p->loop, &io->retry);
+    io->retry.data = io;
+    port_io_install(p, io, 1);
+    snprintf(p->pts, sizeof(p->pts), "tcp:%.50s", hostport);
+    connect_now(io);
+    return 0;
   }
   fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd >= 0)
@@ -132,10 +202,13 @@ int port_tcp_open(struct port *p, const char *hostport, char *err, size_t errlen
 
 void port_tcp_close(struct port_io *io, uv_close_cb closed)
 {
-  if (io->poll_live) {
-    io->poll_live = 0;
+  if ((io->poll_live || io->connecting) && !uv_is_closing((uv_handle_t *)&io->poll)) {
+    io->poll_live = io->connecting = 0;
     uv_close((uv_handle_t *)&io->poll, closed); /* closed() counts it down with the rest */
   }
-  uv_close((uv_handle_t *)&io->lpoll, closed);
+  if (io->tcp == 1)
+    uv_close((uv_handle_t *)&io->lpoll, closed);
+  else
+    uv_close((uv_handle_t *)&io->retry, closed);
   uv_close((uv_handle_t *)&io->pace, closed);
 }
