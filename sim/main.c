@@ -49,7 +49,8 @@ static void usage(FILE *out)
           "  --usb-link PATH     symlink to the USB AT port PTY (DIR/ttyUSBAT)\n"
           "  --port NAME=SPEC    attach port main, usb or modem otherwise than as a PTY:\n"
           "                      tcp-listen:HOST:PORT (QEMU -serial tcp:...) or tcp:HOST:PORT\n"
-          "                      (a client, e.g. to Renode's server socket; docs/attach.md)\n"
+          "                      (a client, e.g. to Renode's server socket), or /dev/ttyUSB0 (a\n"
+          "                      serial device: AT+IPR and AT+IFC set its line; docs/attach.md)\n"
           "  --control SOCK      control channel socket (DIR/control.sock)\n"
           "  --timing T          real | fast (10x) | instant | a speed-up factor (real)\n"
           "  --model M           EC200U | EG915U (EC200U)\n"
@@ -139,10 +140,10 @@ static int parse_options(int argc, char **argv, struct options *o)
         if ((size_t)(eq - optarg) == strlen(names[i]) && !strncmp(optarg, names[i], strlen(names[i])))
           k = i;
       if (k < 0 || (strncmp(eq + 1, "tcp-listen:", 11) != 0 && strncmp(eq + 1, "tcp:", 4) != 0 &&
-                    strcmp(eq + 1, "pty") != 0) ||
+                    eq[1] != '/' && strcmp(eq + 1, "pty") != 0) ||
           strlen(eq + 1) >= 100)
-        return fail_usage("bad --port '%s' (main, usb or modem = pty, tcp-listen:HOST:PORT or "
-                          "tcp:HOST:PORT)", optarg);
+        return fail_usage("bad --port '%s' (main, usb or modem = pty, tcp-listen:HOST:PORT, "
+                          "tcp:HOST:PORT or a serial device's /path)", optarg);
       o->port_spec[k] = strcmp(eq + 1, "pty") ? eq + 1 : NULL;
       break;
     }

@@ -6,6 +6,8 @@
 #include <check.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pty.h>
+#include <termios.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -106,6 +108,37 @@ START_TEST(tcp_client_main_uart)
 }
 END_TEST
 
+/* A serial device, stood in for by a PTY pair the test makes (openpty): the module opens the
+ * device, answers on it, and puts AT+IPR and AT+IFC onto the device's own line. */
+START_TEST(serial_device_main_uart)
+{
+  char spec[300], name[256];
+  const char *extra[] = { "--port", spec, NULL };
+  int master, slave;
+  struct termios t;
+  ck_assert_int_eq(openpty(&master, &slave, name, NULL, NULL), 0);
+  ck_assert_int_eq(tcgetattr(master, &t), 0);
+  cfmakeraw(&t);
+  tcsetattr(master, TCSANOW, &t);
+  close(slave);
+  snprintf(spec, sizeof(spec), "main=%s", name);
+  ck_assert_msg(sim_start(&S, extra) == 0, "fotasim did not get ready: %s", S.ready);
+  while (tty_read_for(master, (char[256]){ 0 }, 256, 300) > 0) /* the boot URCs */
+    ;
+  chat(master, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  chat(master, "ATI\r", "\r\nQuectel\r\nEC200U\r\nRevision: " REV_A "\r\n\r\nOK\r\n");
+  chat(master, "AT+IPR=57600;+IFC=2,2\r", "\r\nOK\r\n");
+  ck_assert_int_eq(tcgetattr(master, &t), 0);
+  ck_assert_int_eq(cfgetospeed(&t), B57600);
+  ck_assert(t.c_cflag & CRTSCTS);
+  chat(master, "AT+IPR=115200;+IFC=0,0\r", "\r\nOK\r\n");
+  ck_assert_int_eq(tcgetattr(master, &t), 0);
+  ck_assert_int_eq(cfgetospeed(&t), B115200);
+  ck_assert(!(t.c_cflag & CRTSCTS));
+  close(master);
+}
+END_TEST
+
 START_TEST(bad_port_options)
 {
   char out[512];
@@ -113,7 +146,8 @@ START_TEST(bad_port_options)
   const char *bad2[] = { "--state-dir", S.dir, "--port", "main=tcp-listen:nowhere:1", NULL };
   ck_assert_int_eq(run_fotasim(bad1, out, sizeof(out)), 2);
   ck_assert_str_eq(out, "fotasim: bad --port 'uart=tcp-listen:127.0.0.1:1' (main, usb or modem "
-                        "= pty, tcp-listen:HOST:PORT or tcp:HOST:PORT) (see fotasim --help)\n");
+                        "= pty, tcp-listen:HOST:PORT, tcp:HOST:PORT or a serial device's /path) (see "
+                        "fotasim --help)\n");
   ck_assert_int_ne(run_fotasim_for(bad2, out, sizeof(out), 10000), 0);
   ck_assert_msg(strstr(out, "port main: 'nowhere' is not an IPv4 address"), "%s", out);
 }
@@ -128,6 +162,7 @@ int main(void)
   tcase_set_timeout(t, 60);
   tcase_add_test(t, tcp_listener_main_uart);
   tcase_add_test(t, tcp_client_main_uart);
+  tcase_add_test(t, serial_device_main_uart);
   tcase_add_test(t, bad_port_options);
   suite_add_tcase(s, t);
   return run_suite(s);

@@ -208,6 +208,14 @@ static void on_poll(uv_poll_t *h, int status, int events)
         want = sizeof(p->in);
     }
     r = want ? read(io->master, p->in, want) : 0;
+    if (io->device && want && r < 0 && errno != EAGAIN && errno != EINTR) {
+      log_warn("module %d port %s: the serial device %s failed: %s", p->owner, p->name, p->spec,
+               strerror(errno));
+      uv_poll_stop(&io->poll); /* unplugged: nothing more comes from it */
+      io->events = -1;
+      p->in_callback = 0;
+      return;
+    }
     if (io->tcp && want && (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))) {
       port_tcp_drop(io); /* the host closed its end: a cable pulled; the module goes on */
       p->in_callback = 0;
@@ -251,7 +259,7 @@ static void update_poll(struct port *p)
     want |= UV_READABLE;
   if (p->out_len > 0 && !p->io->tx_wait)
     want |= UV_WRITABLE;
-  if (want == p->io->events)
+  if (want == p->io->events || p->io->events == -1) /* -1: a failed device, not polled */
     return;
   p->io->events = want;
   if (want)
@@ -291,12 +299,16 @@ static int link_pts(const char *pts, const char *link)
   return 0;
 }
 
+static int port_open_device(struct port *p, char *err, size_t errlen);
+
 int port_open(struct port *p, char *err, size_t errlen)
 {
   if (!strncmp(p->spec, "tcp-listen:", 11))
     return port_tcp_open(p, p->spec + 11, 1, err, errlen);
   if (!strncmp(p->spec, "tcp:", 4))
     return port_tcp_open(p, p->spec + 4, 0, err, errlen);
+  if (p->spec[0] == '/')
+    return port_open_device(p, err, errlen);
   return port_open_pty(p, err, errlen);
 }
 
@@ -349,6 +361,20 @@ int port_open_pty(struct port *p, char *err, size_t errlen)
   port_io_install(p, io, 1);
   update_poll(p);
   return 0;
+}
+
+struct port_io *port_io_new(struct port *p, int fd, char *err, size_t errlen)
+{
+  struct port_io *io = calloc(1, sizeof(*io));
+  if (!io) {
+    if (fd >= 0)
+      close(fd);
+    snprintf(err, errlen, "port %s: out of memory", p->name);
+    return NULL;
+  }
+  io->master = io->slave = io->lfd = io->pending = -1;
+  io->port = p;
+  return io;
 }
 
 void port_io_install(struct port *p, struct port_io *io, int handles)
@@ -471,21 +497,69 @@ void port_free(struct port *p)
   p->out_cap = 0;
 }
 
+static const struct { speed_t code; long baud; } speeds[] = {
+  { B4800, 4800 },     { B9600, 9600 },     { B19200, 19200 },     { B38400, 38400 },
+  { B57600, 57600 },   { B115200, 115200 }, { B230400, 230400 },   { B460800, 460800 },
+  { B921600, 921600 }, { B1000000, 1000000 }, { B2000000, 2000000 }, { B3000000, 3000000 },
+};
+
 long port_host_baud(const struct port *p)
 {
-  static const struct { speed_t code; long baud; } speeds[] = {
-    { B4800, 4800 },     { B9600, 9600 },     { B19200, 19200 },     { B38400, 38400 },
-    { B57600, 57600 },   { B115200, 115200 }, { B230400, 230400 },   { B460800, 460800 },
-    { B921600, 921600 }, { B1000000, 1000000 }, { B2000000, 2000000 }, { B3000000, 3000000 },
-  };
   struct termios t;
   speed_t sp;
-  if (!p->io || p->io->carry || tcgetattr(p->io->slave, &t) != 0)
+  int fd = p->io ? (p->io->device ? p->io->master : p->io->slave) : -1;
+  if (!p->io || p->io->carry || fd < 0 || tcgetattr(fd, &t) != 0)
     return 0;
   sp = cfgetospeed(&t);
   for (size_t i = 0; i < sizeof(speeds) / sizeof(speeds[0]); i++)
     if (speeds[i].code == sp)
       return speeds[i].baud;
+  return 0;
+}
+
+/* A serial device's own line: raw, at the port's baud rate, RTS/CTS as AT+IFC says. */
+static void device_line(struct port *p)
+{
+  struct termios t;
+  if (!p->io || !p->io->device || tcgetattr(p->io->master, &t) != 0)
+    return;
+  cfmakeraw(&t);
+  for (size_t i = 0; i < sizeof(speeds) / sizeof(speeds[0]); i++)
+    if (speeds[i].baud == p->baud) {
+      cfsetispeed(&t, speeds[i].code);
+      cfsetospeed(&t, speeds[i].code);
+    }
+  if (p->flow)
+    t.c_cflag |= CRTSCTS;
+  else
+    t.c_cflag &= ~(tcflag_t)CRTSCTS;
+  t.c_cflag |= CLOCAL | CREAD;
+  tcsetattr(p->io->master, TCSANOW, &t);
+}
+
+/* An existing serial device (a USB-serial adapter wired to the MCU's UART): no PTY, no link. */
+static int port_open_device(struct port *p, char *err, size_t errlen)
+{
+  struct port_io *io;
+  struct termios t;
+  int fd = open(p->spec, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0 || tcgetattr(fd, &t) != 0) {
+    snprintf(err, errlen, "port %s: cannot open the serial device %s: %s", p->name, p->spec,
+             strerror(errno));
+    if (fd >= 0)
+      close(fd);
+    return -1;
+  }
+  if (!(io = port_io_new(p, fd, err, errlen)))
+    return -1;
+  io->device = 1;
+  io->master = fd;
+  uv_poll_init(p->loop, &io->poll, fd);
+  io->poll.data = io;
+  port_io_install(p, io, 1);
+  snprintf(p->pts, sizeof(p->pts), "%.63s", p->spec);
+  device_line(p);
+  update_poll(p);
   return 0;
 }
 
@@ -530,6 +604,7 @@ void port_set_line(struct port *p, long baud, int flow)
 {
   p->baud = baud;
   p->flow = flow;
+  device_line(p); /* a real serial device takes the settings on its own line */
 }
 
 void port_listen(struct port *p, int on)

@@ -42,7 +42,7 @@ struct port {
   int is_uart;               /* the UART model applies (the main UART) */
   char link[4096];
   char spec[128];            /* how it attaches: "" a PTY at link, "tcp-listen:HOST:PORT",
-                              * "tcp:HOST:PORT" */
+                              * "tcp:HOST:PORT", or a serial device's path ("/dev/ttyUSB0") */
   char pts[64];
   struct port_io *io;        /* NULL while the port does not exist */
   int listening;             /* the firmware reads this port (module on) */

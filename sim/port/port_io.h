@@ -16,6 +16,7 @@ struct port_io {
   struct sockaddr_storage peer;  /* the client's target */
   uv_timer_t retry;    /* the client's next connect */
   int connecting;      /* poll is set up on master, waiting for the connect */
+  int device;          /* master is an existing serial device (port.c) */
   int lfd;             /* its listening socket */
   uv_poll_t lpoll;
   int poll_live;       /* poll is set up on master (a TCP host is connected) */
@@ -29,6 +30,8 @@ struct port_io {
   struct port *port;   /* NULL once the port has let go of it */
 };
 
+/* A new transport for p, its descriptors all -1 (NULL with a message; fd is closed then). */
+struct port_io *port_io_new(struct port *p, int fd, char *err, size_t errlen);
 /* The transport becomes the port's: its pace timer made, handles counted (the caller's and
  * the timer), the UART model reset. */
 void port_io_install(struct port *p, struct port_io *io, int handles);

@@ -157,14 +157,9 @@ int port_tcp_open(struct port *p, const char *hostport, int listen_, char *err, 
     return -1;
   }
   if (!listen_) { /* a client: it connects now and whenever the host has gone */
-    io = calloc(1, sizeof(*io));
-    if (!io) {
-      snprintf(err, errlen, "port %s: out of memory", p->name);
+    if (!(io = port_io_new(p, -1, err, errlen)))
       return -1;
-    }
     io->tcp = 2;
-    io->lfd = io->master = io->slave = io->pending = -1;
-    io->port = p;
     memcpy(&io->peer, &a, sizeof(a));
     uv_timer_init(p->loop, &io->retry);
     io->retry.data = io;
@@ -182,16 +177,10 @@ int port_tcp_open(struct port *p, const char *hostport, int listen_, char *err, 
       close(fd);
     return -1;
   }
-  io = calloc(1, sizeof(*io));
-  if (!io) {
-    close(fd);
-    snprintf(err, errlen, "port %s: out of memory", p->name);
+  if (!(io = port_io_new(p, fd, err, errlen)))
     return -1;
-  }
   io->tcp = 1;
   io->lfd = fd;
-  io->master = io->slave = io->pending = -1;
-  io->port = p;
   uv_poll_init_socket(p->loop, &io->lpoll, fd);
   io->lpoll.data = io;
   uv_poll_start(&io->lpoll, UV_READABLE, on_accept);
