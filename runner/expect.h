@@ -83,8 +83,10 @@ void expect_finish(struct expect_run *r, const char *revision, int bricked, int 
  * window) and every expectation holds with this final state. */
 int expect_settled(const struct expect_run *r, const char *revision, int bricked);
 /* The broker's messages, as `mosquitto_sub -v` wrote them ("<topic> <payload>" a line), against
- * the published expectations; revision replaces {revision} in their matches. */
-void expect_published(struct expect_run *r, const char *log, size_t len, const char *revision);
+ * the published expectations; matches[i] is expectation i's match with the run's keys filled
+ * in (NULL: as written). */
+void expect_published(struct expect_run *r, const char *log, size_t len,
+                      const char *const *matches);
 /* A failure the runner found itself (a deadline, a module that died). */
 void expect_fail(struct expect_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -276,6 +276,13 @@ void run_services_check(struct run_job *j)
     return;
   snprintf(path, sizeof(path), "%s/broker.log", j->dir);
   log = (char *)read_whole_file(path, 64u << 20, &len);
-  expect_published(&j->er, log ? log : "", log ? len : 0, j->package_revision);
+  {
+    char *matches[EXPECT_MAX] = { NULL };
+    for (int i = 0; i < j->sc->expect.npub; i++) /* {revision}, {http}, ... as elsewhere */
+      matches[i] = expand(j, j->sc->expect.pub[i].match);
+    expect_published(&j->er, log ? log : "", log ? len : 0, (const char *const *)matches);
+    for (int i = 0; i < j->sc->expect.npub; i++)
+      free(matches[i]);
+  }
   free(log);
 }
