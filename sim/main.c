@@ -24,7 +24,9 @@
 #define EXIT_USAGE 2
 
 #define MAX_DNS DNS_MAX_ENTRIES
-#define MAX_MODULES 1000
+#define MAX_MODULES 10000   /* the machine's PTY and descriptor limits usually bind first */
+#define PTYS_PER_MODULE 3   /* main UART, USB AT port, USB modem port */
+#define FDS_PER_MODULE 9    /* a PTY pair for each, the lock, flash.nor, flash.base */
 
 struct options {
   struct dns_entry dns[MAX_DNS];
@@ -59,7 +61,7 @@ static void usage(FILE *out)
           "                      --model and --timing given here win over the file's\n"
           "  --log FILE          log to FILE instead of stderr\n"
           "  --transcript FILE   write every byte on each port as JSON lines\n"
-          "  --modules N         run N modules in this process (1-1000), each in its own\n"
+          "  --modules N         run N modules in this process (1-10000, as PTYs allow), each in its own\n"
           "                      state dir DIR/m0 .. DIR/m<N-1> with its own PTYs\n"
           "  --dns NAME=ADDR     resolve NAME to ADDR for downloads (repeatable; the map\n"
           "                      starts with localhost=127.0.0.1; other names fail as DNS does)\n"
@@ -118,7 +120,7 @@ static int parse_options(int argc, char **argv, struct options *o)
       char *end;
       long n = strtol(optarg, &end, 10);
       if (*end || n < 1 || n > MAX_MODULES)
-        return fail_usage("bad --modules '%s' (1 to 1000)", optarg);
+        return fail_usage("bad --modules '%s' (1 to 10000)", optarg);
       o->nmodules = (int)n;
       break;
     }
@@ -174,6 +176,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 struct app {
   uv_loop_t *loop;
   struct curl_loop *curl;
+  struct flash_bases bases;   /* the modules' flashes share one base file */
   struct vclock clock;
   struct event_bus bus;
   struct module **modules;
@@ -260,6 +263,49 @@ static void on_signal(uv_signal_t *s, int signum)
   uv_walk(a->loop, close_walk, NULL);
 }
 
+static long read_proc_long(const char *path)
+{
+  FILE *f = fopen(path, "r");
+  long v = -1;
+  if (f) {
+    if (fscanf(f, "%ld", &v) != 1)
+      v = -1;
+    fclose(f);
+  }
+  return v;
+}
+
+/* Whether the machine has PTYs and descriptors for n modules (the soft descriptor limit is
+ * lifted to the hard one first); -1 with a line naming the limit and how to raise it. */
+static int check_capacity(int n, char *err, size_t errlen)
+{
+  long max = read_proc_long("/proc/sys/kernel/pty/max"), used = read_proc_long("/proc/sys/kernel/pty/nr");
+  long need = (long)n * PTYS_PER_MODULE;
+  struct rlimit rl;
+  if (max > 0 && used >= 0 && need > max - used) {
+    snprintf(err, errlen,
+             "--modules %d needs %ld PTYs and this machine has %ld free (kernel.pty.max %ld, %ld in "
+             "use): at most %ld modules; raise it with sysctl -w kernel.pty.max=%ld",
+             n, need, max - used, max, used, (max - used) / PTYS_PER_MODULE, used + need + 64);
+    return -1;
+  }
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+    if (rl.rlim_cur < rl.rlim_max) {
+      rl.rlim_cur = rl.rlim_max;
+      setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && (rlim_t)n * FDS_PER_MODULE + 64 > rl.rlim_cur) {
+      snprintf(err, errlen,
+               "--modules %d needs %d file descriptors and the limit is %llu: at most %llu "
+               "modules; raise it with ulimit -n (hard limit: limits.conf or LimitNOFILE=)",
+               n, n * FDS_PER_MODULE + 64, (unsigned long long)rl.rlim_cur,
+               ((unsigned long long)rl.rlim_cur - 64) / FDS_PER_MODULE);
+      return -1;
+    }
+  }
+  return 0;
+}
+
 /* The process's modules, made and set up from the options and the scenario (NULL: none); 0,
  * or the exit status after a message. */
 static int open_modules(struct app *a, const struct options *o, const struct scenario *sc)
@@ -269,6 +315,7 @@ static int open_modules(struct app *a, const struct options *o, const struct sce
   a->curl = curl_loop_new(a->loop);
   memset(&cfg, 0, sizeof(cfg));
   cfg.curl = a->curl;
+  cfg.bases = &a->bases;
   cfg.commands = at_command_table;
   cfg.ncommands = at_command_count;
   cfg.dns = o->dns;
@@ -290,11 +337,11 @@ static int open_modules(struct app *a, const struct options *o, const struct sce
     close_modules(a, 0);
     return 1;
   }
-  if (o->nmodules > 1) { /* four descriptors a module: lift the soft limit to the hard one */
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-      rl.rlim_cur = rl.rlim_max;
-      setrlimit(RLIMIT_NOFILE, &rl);
+  if (o->nmodules > 1) {
+    if (check_capacity(o->nmodules, err, sizeof(err)) != 0) {
+      fprintf(stderr, "fotasim: %s\n", err);
+      close_modules(a, 0);
+      return EXIT_USAGE;
     }
     mkdir(o->state_dir, 0755);
   }

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -282,15 +283,17 @@ START_TEST(corrupt_firmware_bricks_module)
   close(U);
   M = U = -1;
   ck_assert_int_eq(sim_stop(&S), 0);
-  /* flip one byte of the firmware body (firmware partition at 0x40000, header 128 bytes) */
+  /* flip one byte of the firmware body: never written since the state dir began, it is in
+   * flash.base (the first image, header 128 bytes) */
   {
     char path[400];
-    snprintf(path, sizeof(path), "%s/flash.bin", S.dir);
+    snprintf(path, sizeof(path), "%s/flash.base", S.dir);
+    ck_assert_int_eq(chmod(path, 0600), 0);
     fd = open(path, O_RDWR);
     ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(pread(fd, &b, 1, 0x40000 + 128 + 100000), 1);
+    ck_assert_int_eq(pread(fd, &b, 1, 128 + 100000), 1);
     b ^= 0x10;
-    ck_assert_int_eq(pwrite(fd, &b, 1, 0x40000 + 128 + 100000), 1);
+    ck_assert_int_eq(pwrite(fd, &b, 1, 128 + 100000), 1);
     close(fd);
   }
   ck_assert_int_eq(sim_start(&S, NULL), 0);
@@ -558,7 +561,7 @@ START_TEST(program_usage_and_bad_options)
     const char *zero[] = { "--modules", "0", NULL };
     const char *linked[] = { "--modules", "2", "--link", "/tmp/x", NULL };
     ck_assert_int_eq(run_fotasim(zero, err, sizeof(err)), 2);
-    ck_assert_str_eq(err, "fotasim: bad --modules '0' (1 to 1000) (see fotasim --help)\n");
+    ck_assert_str_eq(err, "fotasim: bad --modules '0' (1 to 10000) (see fotasim --help)\n");
     ck_assert_int_eq(run_fotasim(linked, err, sizeof(err)), 2);
     ck_assert_str_eq(err, "fotasim: --link and --usb-link name one module's ports: not with "
                           "--modules (see fotasim --help)\n");
@@ -583,6 +586,20 @@ START_TEST(program_usage_and_bad_options)
   {
     const char *args[] = { "power", "sideways", NULL };
     ck_assert_int_eq(run_ctl(&S, args, out, sizeof(out)), 2);
+  }
+  /* more modules than the descriptor limit allows: refused before any is made (last: the
+   * hard limit cannot be raised again) */
+  {
+    struct rlimit rl = { 300, 300 };
+    char many[400];
+    const char *args[] = { "--modules", "100", "--state-dir", many, NULL };
+    snprintf(many, sizeof(many), "%s/many", S.dir);
+    ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+    ck_assert_int_eq(run_fotasim(args, err, sizeof(err)), 2);
+    ck_assert_str_eq(err, "fotasim: --modules 100 needs 964 file descriptors and the limit is 300: "
+                          "at most 26 modules; raise it with ulimit -n (hard limit: limits.conf "
+                          "or LimitNOFILE=)\n");
+    ck_assert_int_ne(access(many, F_OK), 0);
   }
 }
 END_TEST

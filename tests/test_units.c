@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -173,6 +174,120 @@ static const uint8_t *no_image(void *ctx, size_t *len)
   return (const uint8_t *)"";
 }
 
+static int images_made;
+
+static const uint8_t *small_image(void *ctx, size_t *len)
+{
+  images_made++;
+  *len = 3 * FLASH_SECTOR + 100;
+  return ctx;
+}
+
+static long long disk_blocks(const char *dir, const char *name)
+{
+  char path[300];
+  struct stat st;
+  snprintf(path, sizeof(path), "%s/%s", dir, name);
+  return stat(path, &st) == 0 ? (long long)st.st_blocks : -1;
+}
+
+/* The store: a shared base under the sectors written since, erased ones as holes; an old
+ * flash.bin moves in. */
+START_TEST(flash_store_base_and_migration)
+{
+  char dir1[] = "/tmp/fotasim-flash-XXXXXX", dir2[] = "/tmp/fotasim-flash-XXXXXX", err[256];
+  char path[300];
+  static uint8_t image[3 * FLASH_SECTOR + 100], buf[FLASH_SECTOR], old[FLASH_SIZE];
+  const uint32_t fw = flash_partition(PART_FIRMWARE)->offset;
+  struct flash_bases bases;
+  struct statedir sd1, sd2;
+  struct flash f1, f2;
+  struct stat st1, st2;
+  int created;
+  memset(&bases, 0, sizeof(bases));
+  for (size_t i = 0; i < sizeof(image); i++)
+    image[i] = (uint8_t)(i * 7 + 1);
+  ck_assert_ptr_nonnull(mkdtemp(dir1));
+  ck_assert_ptr_nonnull(mkdtemp(dir2));
+  ck_assert_int_eq(statedir_open(&sd1, dir1, err, sizeof(err)), 0);
+  ck_assert_int_eq(statedir_open(&sd2, dir2, err, sizeof(err)), 0);
+  images_made = 0;
+  ck_assert_int_eq(flash_open(&f1, &sd1, small_image, image, &bases, &created), 0);
+  ck_assert_int_eq(created, 1);
+  ck_assert_int_eq(flash_open(&f2, &sd2, small_image, image, &bases, &created), 0);
+  ck_assert_int_eq(created, 1);
+  ck_assert_int_eq(images_made, 1); /* the second state dir links the first's base */
+  snprintf(path, sizeof(path), "%s/flash.base", dir1);
+  ck_assert_int_eq(stat(path, &st1), 0);
+  snprintf(path, sizeof(path), "%s/flash.base", dir2);
+  ck_assert_int_eq(stat(path, &st2), 0);
+  ck_assert_uint_eq(st1.st_ino, st2.st_ino);
+  ck_assert_int_eq(st1.st_size, sizeof(image));
+  ck_assert_int_le(disk_blocks(dir2, "flash.nor"), 64); /* 8 MB erased: holes and the map */
+  /* reads: the image in the firmware partition, erased around it */
+  ck_assert_int_eq(flash_read(&f2, fw, buf, sizeof(buf)), 0);
+  ck_assert_int_eq(memcmp(buf, image, sizeof(buf)), 0);
+  ck_assert_int_eq(flash_read(&f2, fw + 3 * FLASH_SECTOR, buf, 200), 0);
+  ck_assert_int_eq(memcmp(buf, image + 3 * FLASH_SECTOR, 100), 0);
+  ck_assert_uint_eq(buf[100], 0xFF);
+  ck_assert_uint_eq(buf[199], 0xFF);
+  ck_assert_int_eq(flash_read(&f2, fw - 1, buf, 2), 0);
+  ck_assert_uint_eq(buf[0], 0xFF);
+  ck_assert_uint_eq(buf[1], image[0]);
+  /* a base sector programmed (bits cleared) and another erased: this store's, not the base's */
+  buf[0] = image[FLASH_SECTOR + 10] & 0x0F;
+  ck_assert_int_eq(flash_op(&f2, FLASH_PROGRAM, fw + FLASH_SECTOR + 10, buf, 1), 0);
+  buf[0] = 0xFF;
+  ck_assert_int_eq(flash_op(&f2, FLASH_PROGRAM, fw + FLASH_SECTOR + 11, buf, 1),
+                   image[FLASH_SECTOR + 11] == 0xFF ? 0 : -1);
+  ck_assert_int_eq(flash_op(&f2, FLASH_ERASE, fw, NULL, 0), 0);
+  flash_close(&f2);
+  ck_assert_int_eq(flash_open(&f2, &sd2, small_image, image, &bases, &created), 0);
+  ck_assert_int_eq(created, 0);
+  ck_assert_int_eq(flash_read(&f2, fw, buf, FLASH_SECTOR), 0);
+  for (size_t i = 0; i < FLASH_SECTOR; i++)
+    ck_assert_uint_eq(buf[i], 0xFF);
+  ck_assert_int_eq(flash_read(&f2, fw + FLASH_SECTOR, buf, FLASH_SECTOR), 0);
+  ck_assert_uint_eq(buf[10], image[FLASH_SECTOR + 10] & 0x0F);
+  ck_assert_int_eq(memcmp(buf + 11, image + FLASH_SECTOR + 11, FLASH_SECTOR - 11), 0);
+  ck_assert_int_eq(flash_read(&f1, fw, buf, FLASH_SECTOR), 0); /* the other's is untouched */
+  ck_assert_int_eq(memcmp(buf, image, FLASH_SECTOR), 0);
+  ck_assert_int_le(disk_blocks(dir2, "flash.nor"), 64 + 8);
+  flash_close(&f1);
+  flash_close(&f2);
+  /* migration: an old 8 MB flash.bin, its sectors move into the store and it goes */
+  snprintf(path, sizeof(path), "%s/flash.nor", dir1);
+  unlink(path);
+  memset(old, 0xFF, sizeof(old));
+  memcpy(old + fw, image, sizeof(image));
+  old[FLASH_SIZE - 1] = 0x5A;
+  {
+    FILE *fp;
+    snprintf(path, sizeof(path), "%s/flash.bin", dir1);
+    fp = fopen(path, "wb");
+    ck_assert_ptr_nonnull(fp);
+    ck_assert_uint_eq(fwrite(old, 1, sizeof(old), fp), sizeof(old));
+    fclose(fp);
+  }
+  ck_assert_int_eq(flash_open(&f1, &sd1, small_image, image, NULL, &created), 0);
+  ck_assert_int_eq(created, 0);
+  ck_assert_int_ne(access(path, F_OK), 0);
+  ck_assert_int_le(disk_blocks(dir1, "flash.nor"), 5 * 8 + 16);
+  for (uint32_t off = 0; off < FLASH_SIZE; off += FLASH_SECTOR) {
+    ck_assert_int_eq(flash_read(&f1, off, buf, FLASH_SECTOR), 0);
+    ck_assert_int_eq(memcmp(buf, old + off, FLASH_SECTOR), 0);
+  }
+  flash_close(&f1);
+  statedir_close(&sd1);
+  statedir_close(&sd2);
+  {
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s %s", dir1, dir2);
+    ck_assert_int_eq(system(cmd), 0);
+  }
+}
+END_TEST
+
 START_TEST(flash_nor_semantics)
 {
   char dir[] = "/tmp/fotasim-flash-XXXXXX", err[256];
@@ -182,7 +297,7 @@ START_TEST(flash_nor_semantics)
   int created;
   ck_assert_ptr_nonnull(mkdtemp(dir));
   ck_assert_int_eq(statedir_open(&sd, dir, err, sizeof(err)), 0);
-  ck_assert_int_eq(flash_open(&f, &sd, no_image, NULL, &created), 0);
+  ck_assert_int_eq(flash_open(&f, &sd, no_image, NULL, NULL, &created), 0);
   ck_assert_int_eq(created, 1);
   ck_assert_int_eq(flash_read(&f, 0, buf, sizeof(buf)), 0);
   ck_assert_uint_eq(buf[0], 0xFF);                                   /* new part is erased */
@@ -196,7 +311,7 @@ START_TEST(flash_nor_semantics)
   ck_assert_int_eq(flash_op(&f, FLASH_PROGRAM, FLASH_SIZE - 1, buf, 2), -1); /* past the end */
   ck_assert_int_eq(flash_check_firmware(&f, &(struct fw_info){ 0 }), FW_BAD_MAGIC);
   flash_close(&f);
-  ck_assert_int_eq(flash_open(&f, &sd, no_image, NULL, &created), 0);
+  ck_assert_int_eq(flash_open(&f, &sd, no_image, NULL, NULL, &created), 0);
   ck_assert_int_eq(created, 0); /* reused */
   flash_close(&f);
   statedir_close(&sd);
@@ -357,6 +472,7 @@ int main(void)
   tcase_add_test(t, clock_timing_names);
   tcase_add_test(t, image_roundtrip_and_corruption);
   tcase_add_test(t, flash_nor_semantics);
+  tcase_add_test(t, flash_store_base_and_migration);
   tcase_add_test(t, state_dir_lock_is_exclusive);
   tcase_add_test(t, luhn_digits);
   tcase_add_test(t, package_full_delta_signed_and_refusals);

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <mosquitto.h>
 
+#include "bench_fota.h"
 #include "bench_ppp.h"
 #include <errno.h>
 #include <netinet/in.h>
@@ -605,6 +606,7 @@ static int mqtt(const char *tty, int port, int n)
 int main(int argc, char **argv)
 {
   const char *tty = NULL, *modules_dir = NULL;
+  struct bench_fota fota = { NULL, NULL, NULL, 1, 5 };
   int nmodules = 0, socks = 0, web = 0, broker = 0, ppp = 0;
   int n = 2000, pipelined = 20000, fd;
   double *t;
@@ -618,6 +620,7 @@ int main(int argc, char **argv)
              "       fotabench [--count N] --http TTY\n"
              "       fotabench [--count N] --mqtt PORT TTY\n"
              "       fotabench --ppp TTY | --ppp-dlc TTY\n"
+             "       fotabench --fota URL [--parallel N] [--rounds R] [--image IMG] [--fotasim BIN]\n"
              "Measures a running fotasim on TTY (its main or USB link): AT round trip latency\n"
              "against a bare PTY echo, and the rate of pipelined AT commands. With --modules,\n"
              "a fotasim started with --modules M --state-dir DIR: N rounds of AT to all M.\n"
@@ -631,7 +634,14 @@ int main(int argc, char **argv)
              "the broker, and the ratio.\n"
              "With --ppp (the same fotasim, its modem link ttyUSBMODEM): 8 MB of TCP through a\n"
              "PPP data call and the module's NAT against the same straight over loopback;\n"
-             "with --ppp-dlc (its USB AT link ttyUSBAT), the call on DLC 1 of a CMUX.\n");
+             "with --ppp-dlc (its USB AT link ttyUSBAT), the call on DLC 1 of a CMUX.\n"
+             "With --fota (no TTY: it starts fotasim itself, --timing instant, new state dirs\n"
+             "each round): AT+QFOTADL of the package at URL on N modules of one process at once\n"
+             "(default 1), from the command to END,0, against the floor of N runs at once of\n"
+             "curl, dd, zstd -d (--patch-from the module's image for a delta) and sha256sum;\n"
+             "medians of R rounds (default 5), MB/s of package bytes, peak RSS. --image: the\n"
+             "modules' first image (a delta's source); --fotasim: the program (default: the\n"
+             "fotasim beside this build, else on PATH).\n");
       return 0;
     } else if (!strcmp(argv[i], "--modules") && i + 2 < argc) {
       modules_dir = argv[++i];
@@ -646,6 +656,16 @@ int main(int argc, char **argv)
       web = 1;
     } else if (!strcmp(argv[i], "--mqtt") && i + 1 < argc) {
       broker = atoi(argv[++i]);
+    } else if (!strcmp(argv[i], "--fota") && i + 1 < argc) {
+      fota.url = argv[++i];
+    } else if (!strcmp(argv[i], "--parallel") && i + 1 < argc) {
+      fota.parallel = atoi(argv[++i]);
+    } else if (!strcmp(argv[i], "--rounds") && i + 1 < argc) {
+      fota.rounds = atoi(argv[++i]);
+    } else if (!strcmp(argv[i], "--image") && i + 1 < argc) {
+      fota.source = argv[++i];
+    } else if (!strcmp(argv[i], "--fotasim") && i + 1 < argc) {
+      fota.fotasim = argv[++i];
     } else if (!strcmp(argv[i], "--count") && i + 1 < argc) {
       n = atoi(argv[++i]);
     } else if (!strcmp(argv[i], "--pipelined") && i + 1 < argc) {
@@ -656,6 +676,20 @@ int main(int argc, char **argv)
       fprintf(stderr, "fotabench: bad argument '%s' (see fotabench --help)\n", argv[i]);
       return 2;
     }
+  }
+  if (fota.url) {
+    static char beside[4200];
+    if (fota.parallel < 1 || fota.rounds < 1) {
+      fprintf(stderr, "fotabench: --parallel and --rounds take a positive number\n");
+      return 2;
+    }
+    if (!fota.fotasim) { /* build/tools/fotabench: build/fotasim */
+      const char *slash = strrchr(argv[0], '/');
+      snprintf(beside, sizeof(beside), "%.*s/../fotasim", slash ? (int)(slash - argv[0]) : 1,
+               slash ? argv[0] : ".");
+      fota.fotasim = slash && access(beside, X_OK) == 0 ? beside : "fotasim";
+    }
+    return bench_fota(&fota);
   }
   if (modules_dir)
     return nmodules > 0 && n > 0 ? many_modules(modules_dir, nmodules, n < 10 ? n : n / 10) : 2;

@@ -57,6 +57,10 @@ uint8_t *fw_default_image(int model, const char *revision, size_t *len);
 uint8_t *fw_image_mutate(const uint8_t *old, size_t old_len, const char *revision, unsigned permille,
                          uint64_t seed, size_t *new_len);
 
+/* Little-endian fields of the on-disk formats (images, packages, the flash store's map). */
+void fw_put_u32(uint8_t *p, uint32_t v);
+uint32_t fw_get_u32(const uint8_t *p);
+
 /* Streaming SHA-256 (mbedTLS), for hashing images without holding them in memory. */
 struct fw_sha256 {
   mbedtls_sha256_context ctx;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void put_u32(uint8_t *p, uint32_t v)
+void fw_put_u32(uint8_t *p, uint32_t v)
 {
   p[0] = (uint8_t)v;
   p[1] = (uint8_t)(v >> 8);
@@ -14,7 +14,7 @@ static void put_u32(uint8_t *p, uint32_t v)
   p[3] = (uint8_t)(v >> 24);
 }
 
-static uint32_t get_u32(const uint8_t *p)
+uint32_t fw_get_u32(const uint8_t *p)
 {
   return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
@@ -79,7 +79,7 @@ enum fw_status fw_header_parse(const uint8_t *hdr, size_t room, struct fw_info *
   if (memcmp(hdr, FW_MAGIC, 8) != 0)
     return FW_BAD_MAGIC;
   sha256(hdr, 96, digest);
-  if (get_u32(hdr + 8) != FW_HEADER_SIZE || memcmp(digest, hdr + 96, 32) != 0)
+  if (fw_get_u32(hdr + 8) != FW_HEADER_SIZE || memcmp(digest, hdr + 96, 32) != 0)
     return FW_BAD_HEADER;
   rlen = strnlen(rev, FW_REVISION_MAX + 1);
   if (rlen == 0 || rlen > FW_REVISION_MAX)
@@ -87,7 +87,7 @@ enum fw_status fw_header_parse(const uint8_t *hdr, size_t room, struct fw_info *
   for (size_t i = 0; i < rlen; i++)
     if (rev[i] < 0x21 || rev[i] > 0x7e)
       return FW_BAD_HEADER;
-  body_size = get_u32(hdr + 12);
+  body_size = fw_get_u32(hdr + 12);
   if (body_size == 0 || body_size > room)
     return FW_BAD_SIZE;
   info->body_size = body_size;
@@ -118,8 +118,8 @@ void fw_image_header(uint8_t *hdr, const char *revision, const uint8_t *body, ui
 {
   memset(hdr, 0, FW_HEADER_SIZE);
   memcpy(hdr, FW_MAGIC, 8);
-  put_u32(hdr + 8, FW_HEADER_SIZE);
-  put_u32(hdr + 12, body_size);
+  fw_put_u32(hdr + 8, FW_HEADER_SIZE);
+  fw_put_u32(hdr + 12, body_size);
   strncpy((char *)hdr + 16, revision, FW_REVISION_MAX);
   sha256(body, body_size, hdr + 64);
   sha256(hdr, 96, hdr + 96);

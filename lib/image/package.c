@@ -26,17 +26,6 @@ static void put_u16(uint8_t *p, uint16_t v)
   p[1] = (uint8_t)(v >> 8);
 }
 
-static void put_u32(uint8_t *p, uint32_t v)
-{
-  for (int i = 0; i < 4; i++)
-    p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static void sha256(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen, uint8_t out[32])
 {
   struct fw_sha256 h;
@@ -70,13 +59,13 @@ void pkg_header_write(uint8_t *out, const struct pkg_header *h)
   put_u16(out + 8, PKG_VERSION);
   out[10] = (uint8_t)h->kind;
   out[11] = (uint8_t)h->flags;
-  put_u32(out + 12, PKG_HEADER_SIZE);
+  fw_put_u32(out + 12, PKG_HEADER_SIZE);
   memcpy(out + 16, h->source_rev, strnlen(h->source_rev, FW_REVISION_MAX));
   memcpy(out + 64, h->target_rev, strnlen(h->target_rev, FW_REVISION_MAX));
   memcpy(out + 112, h->source_sha256, 32);
   memcpy(out + 144, h->target_sha256, 32);
-  put_u32(out + 176, h->target_size);
-  put_u32(out + 180, h->payload_size);
+  fw_put_u32(out + 176, h->target_size);
+  fw_put_u32(out + 180, h->payload_size);
   memcpy(out + 184, h->payload_sha256, 32);
 }
 
@@ -98,7 +87,7 @@ enum pkg_status pkg_header_parse(const uint8_t *buf, size_t len, struct pkg_head
   if (len < PKG_HEADER_SIZE)
     return len >= 8 && memcmp(buf, PKG_MAGIC, 8) == 0 ? PKG_TRUNCATED : PKG_BAD_HEADER;
   if (memcmp(buf, PKG_MAGIC, 8) != 0 || buf[8] != PKG_VERSION || buf[9] != 0 ||
-      get_u32(buf + 12) != PKG_HEADER_SIZE)
+      fw_get_u32(buf + 12) != PKG_HEADER_SIZE)
     return PKG_BAD_HEADER;
   memset(h, 0, sizeof(*h));
   h->kind = buf[10];
@@ -110,8 +99,8 @@ enum pkg_status pkg_header_parse(const uint8_t *buf, size_t len, struct pkg_head
     return PKG_BAD_HEADER;
   memcpy(h->source_sha256, buf + 112, 32);
   memcpy(h->target_sha256, buf + 144, 32);
-  h->target_size = get_u32(buf + 176);
-  h->payload_size = get_u32(buf + 180);
+  h->target_size = fw_get_u32(buf + 176);
+  h->payload_size = fw_get_u32(buf + 180);
   memcpy(h->payload_sha256, buf + 184, 32);
   if (h->target_size < FW_HEADER_SIZE || h->target_size > 64u * 1024 * 1024 ||
       h->payload_size == 0)

@@ -101,7 +101,7 @@ int module_init(struct module *m, uv_loop_t *loop, struct vclock *clock, struct 
   err[0] = '\0';
   if (statedir_open(&m->sd, cfg->state_dir, err, errlen) != 0)
     return -1;
-  if (flash_open(&m->flash, &m->sd, make_first_image, &fi, &created) != 0) {
+  if (flash_open(&m->flash, &m->sd, make_first_image, &fi, cfg->bases, &created) != 0) {
     if (!err[0])
       snprintf(err, errlen, "cannot create flash image in %s: %s", cfg->state_dir,
                strerror(errno));

@@ -45,6 +45,7 @@ struct module_config {
   enum model model;
   int index;               /* module number in this process */
   struct curl_loop *curl;  /* the process's libcurl multi handle */
+  struct flash_bases *bases; /* the process's shared flash bases; NULL: none shared */
   const struct at_command *commands;  /* the command table every port's session dispatches to */
   size_t ncommands;
   const char *revision;    /* the first image's revision; NULL: the model's default */

@@ -1,6 +1,6 @@
-/* flash: the emulated 8 MB NOR flash, a file in the state dir. Erase sets a sector to 0xFF;
- * program can only clear bits. Every erase and program goes through flash_op(), the one place a
- * later power-cut fault hooks into. Partitions: boot, firmware, UFS, NV. */
+/* flash: the emulated 8 MB NOR flash of a state dir: its store (a shared read-only base under
+ * a sparse, inverted file of the sectors written since), NOR semantics, and the one entry for
+ * changes, flash_op(). */
 #include "flash.h"
 
 #include <errno.h>
@@ -8,8 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "file_util.h"
+#include "log.h"
 #include "statedir.h"
 
 static const struct flash_partition partitions[PART_COUNT] = {
@@ -18,6 +21,12 @@ static const struct flash_partition partitions[PART_COUNT] = {
   { "ufs", 0x640000, 0x180000 },      /* 1.5 MB */
   { "nv", 0x7C0000, 0x040000 },       /* 256 KB */
 };
+
+/* flash.nor: FLASH_SIZE bytes of inverted sectors (a hole reads as erased), then this map. */
+#define MAP_MAGIC "fotasim-nor 1\n"
+#define MAP_BASE_LEN 16 /* u32 little-endian: how many bytes of flash.base there are */
+#define MAP_OWN 64      /* the sector bitmap */
+#define MAP_SIZE 4096u
 
 const struct flash_partition *flash_partition(enum flash_part p)
 {
@@ -40,78 +49,78 @@ static int pwrite_all(int fd, const void *buf, size_t len, off_t off)
   return 0;
 }
 
-int flash_open(struct flash *f, const struct statedir *sd, const uint8_t *(*make_image)(void *ctx, size_t *len),
-               void *ctx, int *created)
+/* len bytes at off; what lies past the end of the file reads as zeros. */
+static int pread_all(int fd, void *buf, size_t len, off_t off)
 {
-  char path[4200], tmp[4300];
-  memset(f, 0, sizeof(*f));
-  *created = 0;
-  statedir_file(sd, "flash.bin", path, sizeof(path));
-  f->fd = open(path, O_RDWR | O_CLOEXEC);
-  if (f->fd >= 0) {
-    off_t size = lseek(f->fd, 0, SEEK_END);
-    if (size == (off_t)FLASH_SIZE)
+  char *p = buf;
+  while (len > 0) {
+    ssize_t r = pread(fd, p, len, off);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r < 0)
+      return -1;
+    if (r == 0) {
+      memset(p, 0, len);
       return 0;
-    close(f->fd); /* wrong size: not ours; start again with an erased part */
-  }
-  {
-    int fd;
-    uint8_t *erased = malloc(FLASH_SIZE);
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0 || !erased) {
-      free(erased);
-      if (fd >= 0)
-        close(fd);
-      return -1;
     }
-    memset(erased, 0xFF, FLASH_SIZE);
-    if (make_image) { /* the first image goes in before the file gets its name */
-      size_t ilen = 0;
-      const uint8_t *img = make_image(ctx, &ilen);
-      const struct flash_partition *fw = flash_partition(PART_FIRMWARE);
-      if (!img || ilen > fw->size) {
-        free(erased);
-        close(fd);
-        unlink(tmp);
-        return -1;
-      }
-      memcpy(erased + fw->offset, img, ilen);
-    }
-    if (pwrite_all(fd, erased, FLASH_SIZE, 0) != 0 || fsync(fd) != 0 || rename(tmp, path) != 0) {
-      free(erased);
-      close(fd);
-      unlink(tmp);
-      return -1;
-    }
-    free(erased);
-    f->fd = fd;
-    *created = 1;
+    p += r;
+    len -= (size_t)r;
+    off += r;
   }
   return 0;
 }
 
-void flash_close(struct flash *f)
+static int is_own(const struct flash *f, uint32_t sector)
 {
-  if (f->fd >= 0)
-    close(f->fd);
-  f->fd = -1;
+  return (f->own[sector / 8] >> (sector % 8)) & 1;
+}
+
+/* The sector's map bit, set on disk: from now on it reads from flash.nor. */
+static int set_own(struct flash *f, uint32_t sector)
+{
+  f->own[sector / 8] |= (uint8_t)(1u << (sector % 8));
+  return pwrite_all(f->fd, &f->own[sector / 8], 1, (off_t)FLASH_SIZE + MAP_OWN + sector / 8);
+}
+
+/* A stored sector back to zeros, that is erased: a hole where the file system has them. */
+static int clear_stored(int fd, uint32_t off)
+{
+  static const uint8_t zero[FLASH_SECTOR];
+  if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, FLASH_SECTOR) == 0)
+    return 0;
+  return pwrite_all(fd, zero, sizeof(zero), off);
+}
+
+static void invert(uint8_t *dst, const uint8_t *src, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    dst[i] = (uint8_t)~src[i];
 }
 
 int flash_read(struct flash *f, uint32_t off, void *buf, size_t len)
 {
-  char *p = buf;
+  uint8_t *p = buf;
   if (off > FLASH_SIZE || len > FLASH_SIZE - off)
     return -1;
   while (len > 0) {
-    ssize_t r = pread(f->fd, p, len, off);
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r <= 0)
-      return -1;
-    p += r;
-    len -= (size_t)r;
-    off += (uint32_t)r;
+    uint32_t sector = off / FLASH_SECTOR, end = (sector + 1) * FLASH_SECTOR;
+    size_t n = len < end - off ? len : end - off;
+    if (is_own(f, sector)) {
+      if (pread_all(f->fd, p, n, off) != 0)
+        return -1;
+      invert(p, p, n);
+    } else {
+      uint32_t at = off - partitions[PART_FIRMWARE].offset; /* where in the base, if in it */
+      size_t from_base = 0;
+      if (off >= partitions[PART_FIRMWARE].offset && at < f->base_len)
+        from_base = f->base_len - at < n ? f->base_len - at : n;
+      if (from_base && pread_all(f->base_fd, p, from_base, at) != 0)
+        return -1;
+      memset(p + from_base, 0xFF, n - from_base);
+    }
+    p += n;
+    off += (uint32_t)n;
+    len -= n;
   }
   return 0;
 }
@@ -119,19 +128,21 @@ int flash_read(struct flash *f, uint32_t off, void *buf, size_t len)
 int flash_op(struct flash *f, enum flash_op_kind kind, uint32_t off, const void *data, size_t len)
 {
   if (kind == FLASH_ERASE) {
-    uint8_t ff[FLASH_SECTOR];
+    uint32_t sector = off / FLASH_SECTOR;
     if (off % FLASH_SECTOR || off >= FLASH_SIZE)
       return -1;
-    memset(ff, 0xFF, sizeof(ff));
     f->erases++;
-    return pwrite_all(f->fd, ff, sizeof(ff), off);
+    /* Hole first, map bit second: a kill between leaves the sector as it was. */
+    if (clear_stored(f->fd, off) != 0)
+      return -1;
+    return is_own(f, sector) ? 0 : set_own(f, sector);
   } else {
-    uint8_t cur[FLASH_SECTOR];
     const uint8_t *src = data;
     if (off > FLASH_SIZE || len > FLASH_SIZE - off)
       return -1;
-    /* NOR: a program can only clear bits. Check chunk by chunk, then write. */
+    /* NOR: a program can only clear bits. Check every byte first, then write. */
     for (size_t done = 0; done < len;) {
+      uint8_t cur[FLASH_SECTOR];
       size_t n = len - done < sizeof(cur) ? len - done : sizeof(cur);
       if (flash_read(f, off + (uint32_t)done, cur, n) != 0)
         return -1;
@@ -141,7 +152,27 @@ int flash_op(struct flash *f, enum flash_op_kind kind, uint32_t off, const void 
       done += n;
     }
     f->programs++;
-    return pwrite_all(f->fd, data, len, off);
+    while (len > 0) {
+      uint8_t sec[FLASH_SECTOR];
+      uint32_t sector = off / FLASH_SECTOR, start = sector * FLASH_SECTOR;
+      size_t n = len < start + FLASH_SECTOR - off ? len : start + FLASH_SECTOR - off;
+      if (is_own(f, sector)) {
+        invert(sec, src, n);
+        if (pwrite_all(f->fd, sec, n, off) != 0)
+          return -1;
+      } else { /* the base's sector, programmed, becomes this store's: whole, then mapped */
+        if (flash_read(f, start, sec, FLASH_SECTOR) != 0)
+          return -1;
+        memcpy(sec + (off - start), src, n);
+        invert(sec, sec, FLASH_SECTOR);
+        if (pwrite_all(f->fd, sec, FLASH_SECTOR, start) != 0 || set_own(f, sector) != 0)
+          return -1;
+      }
+      src += n;
+      off += (uint32_t)n;
+      len -= n;
+    }
+    return 0;
   }
 }
 
@@ -169,7 +200,8 @@ int flash_write_image(struct flash *f, const uint8_t *image, size_t len)
   return 0;
 }
 
-enum fw_status flash_check_firmware(struct flash *f, struct fw_info *info)
+/* The firmware check proper: the header, then the body streamed through SHA-256. */
+static enum fw_status check_firmware(struct flash *f, struct fw_info *info)
 {
   const struct flash_partition *p = flash_partition(PART_FIRMWARE);
   uint8_t hdr[FW_HEADER_SIZE], digest[32], chunk[65536];
@@ -194,4 +226,223 @@ enum fw_status flash_check_firmware(struct flash *f, struct fw_info *info)
   }
   fw_sha256_finish(&h, digest);
   return memcmp(digest, info->body_sha256, 32) == 0 ? FW_OK : FW_BAD_HASH;
+}
+
+/* A firmware partition read wholly from the base gives the base's verdict: one check for every
+ * module of the process that shares that file (while its size and mtime stay). */
+enum fw_status flash_check_firmware(struct flash *f, struct fw_info *info)
+{
+  const struct flash_partition *p = flash_partition(PART_FIRMWARE);
+  struct flash_base_check *c;
+  struct stat st;
+  enum fw_status status;
+  if (!f->bases || f->base_fd < 0 || fstat(f->base_fd, &st) != 0)
+    return check_firmware(f, info);
+  for (uint32_t s = p->offset / FLASH_SECTOR; s < (p->offset + p->size) / FLASH_SECTOR; s++)
+    if (is_own(f, s))
+      return check_firmware(f, info);
+  for (int i = 0; i < f->bases->nchecked; i++) {
+    c = &f->bases->checked[i];
+    if (c->dev == (unsigned long long)st.st_dev && c->ino == (unsigned long long)st.st_ino &&
+        c->size == (long long)st.st_size &&
+        c->mtime_ns == (unsigned long long)st.st_mtim.tv_sec * 1000000000ull + (unsigned long long)st.st_mtim.tv_nsec) {
+      *info = c->info;
+      return c->status;
+    }
+  }
+  status = check_firmware(f, info);
+  c = &f->bases->checked[f->bases->nchecked < 8 ? f->bases->nchecked++ : 7];
+  c->dev = (unsigned long long)st.st_dev;
+  c->ino = (unsigned long long)st.st_ino;
+  c->size = (long long)st.st_size;
+  c->mtime_ns = (unsigned long long)st.st_mtim.tv_sec * 1000000000ull + (unsigned long long)st.st_mtim.tv_nsec;
+  c->status = status;
+  c->info = *info;
+  return status;
+}
+
+static int sync_dir(const struct statedir *sd)
+{
+  int dfd = open(sd->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return -1;
+  fsync(dfd);
+  close(dfd);
+  return 0;
+}
+
+/* An existing flash.nor with its map and its base; 0 when sound. */
+static int open_store(struct flash *f, const char *nor, const char *base)
+{
+  uint8_t map[MAP_SIZE];
+  struct stat st;
+  f->fd = open(nor, O_RDWR | O_CLOEXEC);
+  if (f->fd < 0)
+    return -1;
+  if (fstat(f->fd, &st) != 0 || st.st_size != (off_t)FLASH_SIZE + MAP_SIZE ||
+      pread_all(f->fd, map, sizeof(map), FLASH_SIZE) != 0 ||
+      memcmp(map, MAP_MAGIC, sizeof(MAP_MAGIC) - 1) != 0)
+    goto bad;
+  f->base_len = fw_get_u32(map + MAP_BASE_LEN);
+  if (f->base_len > partitions[PART_FIRMWARE].size)
+    goto bad;
+  memcpy(f->own, map + MAP_OWN, sizeof(f->own));
+  if (f->base_len > 0) {
+    f->base_fd = open(base, O_RDONLY | O_CLOEXEC);
+    if (f->base_fd < 0 || fstat(f->base_fd, &st) != 0 || st.st_size != (off_t)f->base_len)
+      goto bad;
+  }
+  return 0;
+bad:
+  log_warn("flash %s is not sound: starting again with a new flash", nor);
+  flash_close(f);
+  return -1;
+}
+
+/* A new flash.nor from a map and the sectors of an old 8 MB image (NULL: none), in place only
+ * once complete. */
+static int write_store(const struct statedir *sd, const char *nor, uint32_t base_len,
+                       const uint8_t *image)
+{
+  char tmp[4300];
+  uint8_t map[MAP_SIZE], sec[FLASH_SECTOR];
+  int fd;
+  memset(map, 0, sizeof(map));
+  memcpy(map, MAP_MAGIC, sizeof(MAP_MAGIC) - 1);
+  fw_put_u32(map + MAP_BASE_LEN, base_len);
+  snprintf(tmp, sizeof(tmp), "%s.tmp", nor);
+  fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return -1;
+  if (ftruncate(fd, FLASH_SIZE) != 0)
+    goto fail;
+  for (uint32_t s = 0; image && s < FLASH_SECTORS; s++) {
+    const uint8_t *p = image + (size_t)s * FLASH_SECTOR;
+    size_t i = 0;
+    while (i < FLASH_SECTOR && p[i] == 0xFF)
+      i++;
+    if (i == FLASH_SECTOR) /* erased: a hole */
+      continue;
+    invert(sec, p, FLASH_SECTOR);
+    if (pwrite_all(fd, sec, FLASH_SECTOR, (off_t)s * FLASH_SECTOR) != 0)
+      goto fail;
+    map[MAP_OWN + s / 8] |= (uint8_t)(1u << (s % 8));
+  }
+  if (pwrite_all(fd, map, sizeof(map), FLASH_SIZE) != 0 || fsync(fd) != 0 || close(fd) != 0) {
+    fd = -1;
+    goto fail;
+  }
+  if (rename(tmp, nor) != 0) {
+    unlink(tmp);
+    return -1;
+  }
+  sync_dir(sd);
+  return 0;
+fail:
+  if (fd >= 0)
+    close(fd);
+  unlink(tmp);
+  return -1;
+}
+
+/* flash.base: a link to the process's base when there is one, else the image written out. */
+static int write_base(const struct statedir *sd, const char *base, struct flash_bases *bases,
+                      const uint8_t *img, size_t len)
+{
+  char tmp[4300];
+  int fd;
+  snprintf(tmp, sizeof(tmp), "%s.tmp", base);
+  unlink(tmp);
+  if (!img && bases && bases->made[0] && link(bases->made, tmp) == 0 && rename(tmp, base) == 0)
+    return 0;
+  if (!img) {
+    size_t n = 0;
+    uint8_t *copy = read_whole_file(bases->made, partitions[PART_FIRMWARE].size, &n);
+    int rc = copy ? write_base(sd, base, NULL, copy, n) : -1;
+    free(copy);
+    return rc;
+  }
+  fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0444);
+  if (fd < 0)
+    return -1;
+  if (pwrite_all(fd, img, len, 0) != 0 || fsync(fd) != 0) {
+    close(fd);
+    unlink(tmp);
+    return -1;
+  }
+  close(fd);
+  if (rename(tmp, base) != 0) {
+    unlink(tmp);
+    return -1;
+  }
+  if (bases && !bases->made[0])
+    snprintf(bases->made, sizeof(bases->made), "%s", base);
+  return 0;
+}
+
+/* An 8 MB flash.bin of an earlier fotasim: its written sectors move into a new flash.nor. */
+static int migrate(const struct statedir *sd, const char *bin, const char *nor, const char *base)
+{
+  size_t n = 0;
+  uint8_t *image = read_whole_file(bin, FLASH_SIZE, &n);
+  int rc = -1;
+  if (!image)
+    return -1;
+  if (n == FLASH_SIZE && write_store(sd, nor, 0, image) == 0) {
+    unlink(base);
+    unlink(bin);
+    log_info("flash %s moved to %s (written sectors only)", bin, nor);
+    rc = 0;
+  }
+  free(image);
+  return rc;
+}
+
+int flash_open(struct flash *f, const struct statedir *sd, const uint8_t *(*make_image)(void *ctx, size_t *len),
+               void *ctx, struct flash_bases *bases, int *created)
+{
+  char nor[4200], base[4200], bin[4200];
+  const uint8_t *img = NULL;
+  size_t ilen = 0;
+  memset(f, 0, sizeof(*f));
+  f->fd = f->base_fd = -1;
+  f->bases = bases;
+  *created = 0;
+  statedir_file(sd, "flash.nor", nor, sizeof(nor));
+  statedir_file(sd, "flash.base", base, sizeof(base));
+  statedir_file(sd, "flash.bin", bin, sizeof(bin));
+  if (access(nor, F_OK) != 0 && access(bin, F_OK) == 0)
+    migrate(sd, bin, nor, base);
+  if (access(nor, F_OK) == 0 && open_store(f, nor, base) == 0) {
+    unlink(bin); /* a migration that was killed before its last step */
+    return 0;
+  }
+  /* New: the base first, then the store that names it. */
+  if (!(bases && bases->made[0]) && make_image) {
+    img = make_image(ctx, &ilen);
+    if (!img || ilen > partitions[PART_FIRMWARE].size)
+      return -1;
+  }
+  if (img || (bases && bases->made[0])) {
+    struct stat st;
+    if (write_base(sd, base, bases, img, ilen) != 0 || stat(base, &st) != 0)
+      return -1;
+    ilen = (size_t)st.st_size;
+  } else {
+    unlink(base);
+  }
+  if (write_store(sd, nor, (uint32_t)ilen, NULL) != 0 || open_store(f, nor, base) != 0)
+    return -1;
+  unlink(bin);
+  *created = 1;
+  return 0;
+}
+
+void flash_close(struct flash *f)
+{
+  if (f->fd >= 0)
+    close(f->fd);
+  if (f->base_fd >= 0)
+    close(f->base_fd);
+  f->fd = f->base_fd = -1;
 }

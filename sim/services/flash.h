@@ -1,6 +1,9 @@
-/* flash: the emulated 8 MB NOR flash, a file in the state dir. Erase sets a sector to 0xFF;
- * program can only clear bits. Every erase and program goes through flash_op(), the one place a
- * later power-cut fault hooks into. Partitions: boot, firmware, UFS, NV. */
+/* flash: the emulated 8 MB NOR flash of a state dir. Erase sets a sector to 0xFF; program can
+ * only clear bits. Every erase and program goes through flash_op(), the one place a power-cut
+ * fault hooks into. Partitions: boot, firmware, UFS, NV. Stored cheaply: sectors never written
+ * since the state dir began read from flash.base (its first image, read-only, shared as one
+ * inode by the modules of a process); written sectors live inverted in the sparse flash.nor, so
+ * an erased sector is a hole. */
 #ifndef FOTASIM_FLASH_H
 #define FOTASIM_FLASH_H
 
@@ -23,16 +26,39 @@ const struct flash_partition *flash_partition(enum flash_part p);
 
 enum flash_op_kind { FLASH_ERASE, FLASH_PROGRAM };
 
+#define FLASH_SECTORS (FLASH_SIZE / FLASH_SECTOR)
+
+/* What the modules of one process share: the base the first new state dir wrote, which later
+ * new ones link rather than make again, and the bases already checked. */
+struct flash_bases {
+  char made[4200];
+  struct flash_base_check {
+    unsigned long long dev, ino, mtime_ns;
+    long long size;
+    enum fw_status status;
+    struct fw_info info;
+  } checked[8];
+  int nchecked;
+};
+
 struct flash {
-  int fd;
+  int fd;                 /* flash.nor: the written sectors, inverted, then the sector map */
+  int base_fd;            /* flash.base, or -1 */
+  uint32_t base_len;      /* its bytes: the start of the firmware partition */
+  uint8_t own[FLASH_SECTORS / 8]; /* a set bit: the sector is in flash.nor, not the base */
+  struct flash_bases *bases;
   unsigned long erases, programs;
 };
 
 struct statedir;
-/* Opens flash.bin. If the state dir has none, creates it (reporting *created): erased, with the
- * image make_image returns in the firmware partition, renamed into place only once complete. */
+/* Opens the state dir's flash (moving an old flash.bin to the cheap store). If there is none,
+ * creates it (reporting *created): erased, with the image make_image returns (or the one
+ * bases->made holds) in the firmware partition, renamed into place only once complete.
+ * bases may be NULL. */
 int flash_open(struct flash *f, const struct statedir *sd,
-               const uint8_t *(*make_image)(void *ctx, size_t *len), void *ctx, int *created);
+               const uint8_t *(*make_image)(void *ctx, size_t *len), void *ctx,
+               struct flash_bases *bases, int *created);
+
 void flash_close(struct flash *f);
 int flash_read(struct flash *f, uint32_t off, void *buf, size_t len);
 /* The single entry for changes: erase the sector at off, or program len bytes at off.
