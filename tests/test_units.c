@@ -373,6 +373,24 @@ START_TEST(package_full_delta_signed_and_refusals)
   ck_assert_int_eq(pkg_apply(delta, delta_len, c, a_len, NULL, &out, &out_len),
                    PKG_WRONG_SOURCE);
   ck_assert_ptr_null(out);
+  /* an installed image checked at boot: its digest stands in for hashing it again */
+  {
+    struct pkg_header h;
+    uint8_t wrong[32];
+    ck_assert_int_eq(pkg_header_parse(delta, delta_len, &h), PKG_OK);
+    ck_assert_int_eq(pkg_apply_checked(delta, delta_len, a, a_len, h.source_sha256, NULL, &out,
+                                       &out_len), PKG_OK);
+    ck_assert(memcmp(out, b, b_len) == 0);
+    free(out);
+    memcpy(wrong, h.source_sha256, 32);
+    wrong[31] ^= 1;
+    ck_assert_int_eq(pkg_apply_checked(delta, delta_len, a, a_len, wrong, NULL, &out, &out_len),
+                     PKG_WRONG_SOURCE);
+    ck_assert_int_eq(pkg_apply_checked(delta, delta_len, c, a_len, h.source_sha256, NULL, &out,
+                                       &out_len), PKG_WRONG_SOURCE); /* another revision */
+    ck_assert_int_eq(pkg_apply_checked(delta, delta_len, a, 10, h.source_sha256, NULL, &out,
+                                       &out_len), PKG_WRONG_SOURCE); /* no header */
+  }
   /* truncated, corrupted, trailing bytes, not a package */
   ck_assert_int_eq(pkg_apply(delta, delta_len - 1, a, a_len, NULL, &out, &out_len),
                    PKG_TRUNCATED);

@@ -67,6 +67,11 @@ enum pkg_status pkg_header_parse(const uint8_t *buf, size_t len, struct pkg_head
  * signature; on PKG_OK *out holds the new image (malloc'd, *out_len bytes). Touches nothing. */
 enum pkg_status pkg_apply(const uint8_t *pkg, size_t len, const uint8_t *current, size_t cur_len,
                           const char *pubkey_pem, uint8_t **out, size_t *out_len);
+/* The same for an installed image already checked whole, whose SHA-256 (header and body) is
+ * cur_sha256: its header is read, its body not hashed again. NULL: as pkg_apply. */
+enum pkg_status pkg_apply_checked(const uint8_t *pkg, size_t len, const uint8_t *current,
+                                  size_t cur_len, const uint8_t *cur_sha256,
+                                  const char *pubkey_pem, uint8_t **out, size_t *out_len);
 
 /* Building (fotapack). progress may be NULL; it is called with 0..100. */
 typedef void (*pkg_progress_fn)(const char *what, int percent);

@@ -308,6 +308,35 @@ uint8_t *pkg_build(const uint8_t *source, size_t source_len, const uint8_t *targ
 enum pkg_status pkg_apply(const uint8_t *pkg, size_t len, const uint8_t *current, size_t cur_len,
                           const char *pubkey_pem, uint8_t **out, size_t *out_len)
 {
+  return pkg_apply_checked(pkg, len, current, cur_len, NULL, pubkey_pem, out, out_len);
+}
+
+/* The installed image is the delta's source: revision and SHA-256 of header and body. */
+static int is_source(const struct pkg_header *h, const uint8_t *current, size_t cur_len,
+                     const uint8_t *cur_sha256, struct fw_info *cur)
+{
+  uint8_t digest[32];
+  if (!current || cur_len < FW_HEADER_SIZE)
+    return 0;
+  if (cur_sha256) {
+    if (fw_header_parse(current, cur_len - FW_HEADER_SIZE, cur) != FW_OK)
+      return 0;
+  } else if (fw_image_check(current, cur_len, cur) != FW_OK) {
+    return 0;
+  }
+  if (strcmp(cur->revision, h->source_rev))
+    return 0;
+  if (!cur_sha256) {
+    sha256(current, FW_HEADER_SIZE + cur->body_size, NULL, 0, digest);
+    cur_sha256 = digest;
+  }
+  return memcmp(cur_sha256, h->source_sha256, 32) == 0;
+}
+
+enum pkg_status pkg_apply_checked(const uint8_t *pkg, size_t len, const uint8_t *current,
+                                  size_t cur_len, const uint8_t *cur_sha256,
+                                  const char *pubkey_pem, uint8_t **out, size_t *out_len)
+{
   struct pkg_header h;
   struct fw_info cur;
   uint8_t digest[32], *image;
@@ -345,10 +374,7 @@ enum pkg_status pkg_apply(const uint8_t *pkg, size_t len, const uint8_t *current
   if (memcmp(digest, h.payload_sha256, 32) != 0)
     return PKG_BAD_PAYLOAD;
   if (h.kind == PKG_KIND_DELTA) {
-    if (fw_image_check(current, cur_len, &cur) != FW_OK || strcmp(cur.revision, h.source_rev))
-      return PKG_WRONG_SOURCE;
-    sha256(current, FW_HEADER_SIZE + cur.body_size, NULL, 0, digest);
-    if (memcmp(digest, h.source_sha256, 32) != 0)
+    if (!is_source(&h, current, cur_len, cur_sha256, &cur))
       return PKG_WRONG_SOURCE;
     cur_len = FW_HEADER_SIZE + cur.body_size;
   }

@@ -272,10 +272,15 @@ static void verify_and_update(struct fota *f)
   }
   pkg = read_whole_file(f->pkg_path, 64u * 1024 * 1024, &pkg_len);
   pubkey = statedir_read(f->env.sd, "fota_pubkey.pem", NULL);
-  if (pkg_len > 0 && read_current_image(f->env.flash, &cur, &cur_len) == 0)
-    st = pkg_apply(pkg, pkg_len, cur, cur_len, pubkey, &f->image, &f->image_len);
-  else if (pkg_len > 0)
-    st = PKG_WRONG_SOURCE;
+  if (pkg_len > 0) {
+    struct pkg_header h; /* only a delta needs the installed image */
+    int delta = pkg_header_parse(pkg, pkg_len, &h) == PKG_OK && h.kind == PKG_KIND_DELTA;
+    if (!delta || read_current_image(f->env.flash, &cur, &cur_len) == 0)
+      st = pkg_apply_checked(pkg, pkg_len, cur, cur_len, flash_firmware_sha256(f->env.flash),
+                             pubkey, &f->image, &f->image_len);
+    else
+      st = PKG_WRONG_SOURCE;
+  }
   free(pkg);
   free(cur);
   free(pubkey);
@@ -332,7 +337,9 @@ static void update_step(struct vtimer *t)
     vtimer_start(&f->timer, UPDATE_SECTOR_MS, update_step);
     return;
   }
-  if (flash_check_firmware(f->env.flash, &info) != FW_OK) {
+  /* Read back: the partition must hold the image verified before the first write. */
+  if (flash_matches(f->env.flash, p->offset, f->image, f->image_len) != 1 ||
+      fw_header_parse(f->image, f->image_len - FW_HEADER_SIZE, &info) != FW_OK) {
     urc(f, "\"END\",%d", FOTA_UPDATE_FAILED);
     finish(f, FOTA_UPDATE_FAILED);
     return;

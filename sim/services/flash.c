@@ -93,8 +93,24 @@ static int clear_stored(int fd, uint32_t off)
 
 static void invert(uint8_t *dst, const uint8_t *src, size_t n)
 {
-  for (size_t i = 0; i < n; i++)
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) { /* a word at a time: reads of whole images go through here */
+    uint64_t w;
+    memcpy(&w, src + i, 8);
+    w = ~w;
+    memcpy(dst + i, &w, 8);
+  }
+  for (; i < n; i++)
     dst[i] = (uint8_t)~src[i];
+}
+
+/* Where a sector's bytes come from: 1 the store, 0 the base (or erased past it). */
+static int run_end(const struct flash *f, uint32_t off, size_t len, int own)
+{
+  uint32_t s = off / FLASH_SECTOR + 1, last = (uint32_t)((off + len - 1) / FLASH_SECTOR);
+  while (s <= last && is_own(f, s) == own)
+    s++;
+  return (int)(s <= last ? s * FLASH_SECTOR - off : len);
 }
 
 int flash_read(struct flash *f, uint32_t off, void *buf, size_t len)
@@ -102,21 +118,19 @@ int flash_read(struct flash *f, uint32_t off, void *buf, size_t len)
   uint8_t *p = buf;
   if (off > FLASH_SIZE || len > FLASH_SIZE - off)
     return -1;
-  while (len > 0) {
-    uint32_t sector = off / FLASH_SECTOR, end = (sector + 1) * FLASH_SECTOR;
-    size_t n = len < end - off ? len : end - off;
-    if (is_own(f, sector)) {
+  while (len > 0) { /* one pread for each run of sectors from the same file */
+    int own = is_own(f, off / FLASH_SECTOR);
+    size_t n = (size_t)run_end(f, off, len, own);
+    if (own) {
       if (pread_all(f->fd, p, n, off) != 0)
         return -1;
       invert(p, p, n);
-    } else {
-      uint32_t at = off - partitions[PART_FIRMWARE].offset; /* where in the base, if in it */
-      size_t from_base = 0;
-      if (off >= partitions[PART_FIRMWARE].offset && at < f->base_len)
-        from_base = f->base_len - at < n ? f->base_len - at : n;
-      if (from_base && pread_all(f->base_fd, p, from_base, at) != 0)
+    } else { /* the base sits at the firmware partition's start; erased around it */
+      uint32_t b0 = partitions[PART_FIRMWARE].offset, b1 = b0 + f->base_len;
+      uint32_t lo = off > b0 ? off : b0, hi = off + (uint32_t)n < b1 ? off + (uint32_t)n : b1;
+      memset(p, 0xFF, n);
+      if (lo < hi && pread_all(f->base_fd, p + (lo - off), hi - lo, lo - b0) != 0)
         return -1;
-      memset(p + from_base, 0xFF, n - from_base);
     }
     p += n;
     off += (uint32_t)n;
@@ -125,8 +139,25 @@ int flash_read(struct flash *f, uint32_t off, void *buf, size_t len)
   return 0;
 }
 
+int flash_matches(struct flash *f, uint32_t off, const uint8_t *data, size_t len)
+{
+  uint8_t chunk[65536];
+  for (size_t done = 0; done < len;) {
+    size_t n = len - done < sizeof(chunk) ? len - done : sizeof(chunk);
+    if (flash_read(f, off + (uint32_t)done, chunk, n) != 0)
+      return -1;
+    if (memcmp(chunk, data + done, n) != 0)
+      return 0;
+    done += n;
+  }
+  return 1;
+}
+
 int flash_op(struct flash *f, enum flash_op_kind kind, uint32_t off, const void *data, size_t len)
 {
+  const struct flash_partition *fw = &partitions[PART_FIRMWARE];
+  if (off < fw->offset + fw->size && off + (kind == FLASH_ERASE ? FLASH_SECTOR : len) > fw->offset)
+    f->fw_checked = 0; /* the firmware changes: its check no longer holds */
   if (kind == FLASH_ERASE) {
     uint32_t sector = off / FLASH_SECTOR;
     if (off % FLASH_SECTOR || off >= FLASH_SIZE)
@@ -200,12 +231,13 @@ int flash_write_image(struct flash *f, const uint8_t *image, size_t len)
   return 0;
 }
 
-/* The firmware check proper: the header, then the body streamed through SHA-256. */
-static enum fw_status check_firmware(struct flash *f, struct fw_info *info)
+/* The firmware check proper: the header, then the body streamed through SHA-256; in the same
+ * pass the whole image's SHA-256 (what a delta names as its source) into whole. */
+static enum fw_status check_firmware(struct flash *f, struct fw_info *info, uint8_t whole[32])
 {
   const struct flash_partition *p = flash_partition(PART_FIRMWARE);
   uint8_t hdr[FW_HEADER_SIZE], digest[32], chunk[65536];
-  struct fw_sha256 h;
+  struct fw_sha256 h, w;
   enum fw_status st;
   uint32_t done = 0;
 
@@ -215,17 +247,33 @@ static enum fw_status check_firmware(struct flash *f, struct fw_info *info)
   if (st != FW_OK)
     return st;
   fw_sha256_start(&h);
+  fw_sha256_start(&w);
+  fw_sha256_update(&w, hdr, sizeof(hdr));
   while (done < info->body_size) {
     uint32_t n = info->body_size - done < sizeof(chunk) ? info->body_size - done : sizeof(chunk);
     if (flash_read(f, p->offset + FW_HEADER_SIZE + done, chunk, n) != 0) {
       fw_sha256_finish(&h, digest);
+      fw_sha256_finish(&w, whole);
       return FW_BAD_HASH;
     }
     fw_sha256_update(&h, chunk, n);
+    fw_sha256_update(&w, chunk, n);
     done += n;
   }
   fw_sha256_finish(&h, digest);
+  fw_sha256_finish(&w, whole);
   return memcmp(digest, info->body_sha256, 32) == 0 ? FW_OK : FW_BAD_HASH;
+}
+
+const uint8_t *flash_firmware_sha256(const struct flash *f)
+{
+  return f->fw_checked ? f->fw_sha256 : NULL;
+}
+
+static enum fw_status checked(struct flash *f, enum fw_status st)
+{
+  f->fw_checked = st == FW_OK;
+  return st;
 }
 
 /* A firmware partition read wholly from the base gives the base's verdict: one check for every
@@ -237,20 +285,21 @@ enum fw_status flash_check_firmware(struct flash *f, struct fw_info *info)
   struct stat st;
   enum fw_status status;
   if (!f->bases || f->base_fd < 0 || fstat(f->base_fd, &st) != 0)
-    return check_firmware(f, info);
+    return checked(f, check_firmware(f, info, f->fw_sha256));
   for (uint32_t s = p->offset / FLASH_SECTOR; s < (p->offset + p->size) / FLASH_SECTOR; s++)
     if (is_own(f, s))
-      return check_firmware(f, info);
+      return checked(f, check_firmware(f, info, f->fw_sha256));
   for (int i = 0; i < f->bases->nchecked; i++) {
     c = &f->bases->checked[i];
     if (c->dev == (unsigned long long)st.st_dev && c->ino == (unsigned long long)st.st_ino &&
         c->size == (long long)st.st_size &&
         c->mtime_ns == (unsigned long long)st.st_mtim.tv_sec * 1000000000ull + (unsigned long long)st.st_mtim.tv_nsec) {
       *info = c->info;
-      return c->status;
+      memcpy(f->fw_sha256, c->sha256, 32);
+      return checked(f, c->status);
     }
   }
-  status = check_firmware(f, info);
+  status = checked(f, check_firmware(f, info, f->fw_sha256));
   c = &f->bases->checked[f->bases->nchecked < 8 ? f->bases->nchecked++ : 7];
   c->dev = (unsigned long long)st.st_dev;
   c->ino = (unsigned long long)st.st_ino;
@@ -258,6 +307,7 @@ enum fw_status flash_check_firmware(struct flash *f, struct fw_info *info)
   c->mtime_ns = (unsigned long long)st.st_mtim.tv_sec * 1000000000ull + (unsigned long long)st.st_mtim.tv_nsec;
   c->status = status;
   c->info = *info;
+  memcpy(c->sha256, f->fw_sha256, 32);
   return status;
 }
 

@@ -37,6 +37,7 @@ struct flash_bases {
     long long size;
     enum fw_status status;
     struct fw_info info;
+    uint8_t sha256[32];
   } checked[8];
   int nchecked;
 };
@@ -47,6 +48,8 @@ struct flash {
   uint32_t base_len;      /* its bytes: the start of the firmware partition */
   uint8_t own[FLASH_SECTORS / 8]; /* a set bit: the sector is in flash.nor, not the base */
   struct flash_bases *bases;
+  uint8_t fw_sha256[32];  /* of the firmware's header and body, when fw_checked */
+  int fw_checked;         /* checked sound, and not written since */
   unsigned long erases, programs;
 };
 
@@ -69,7 +72,12 @@ int flash_op(struct flash *f, enum flash_op_kind kind, uint32_t off, const void 
 int flash_tear(struct flash *f, uint32_t off, const uint8_t *data, size_t len);
 /* Erases the firmware partition's sectors and programs an image into it. */
 int flash_write_image(struct flash *f, const uint8_t *image, size_t len);
+/* Whether the len bytes at off read back as data (1) or not (0); -1 if they cannot be read. */
+int flash_matches(struct flash *f, uint32_t off, const uint8_t *data, size_t len);
 /* Checks the image in the firmware partition, streaming its body through SHA-256. */
 enum fw_status flash_check_firmware(struct flash *f, struct fw_info *info);
+/* The SHA-256 of the firmware's header and body if it was checked sound and has not been
+ * written since; NULL otherwise. */
+const uint8_t *flash_firmware_sha256(const struct flash *f);
 
 #endif
