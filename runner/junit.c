@@ -24,19 +24,25 @@ static void xml_text(FILE *f, const char *s)
   }
 }
 
-int junit_write(const char *path, struct run_job *jobs, int n, double seconds)
+/* A shard's report names its suite "fotasim shard I of N", so that the reports of all shards
+ * merge (their <testsuite> elements side by side, test case names disjoint). */
+int junit_write(const char *path, const struct run_options *o, struct run_job *jobs, int n,
+                double seconds)
 {
   FILE *f = fopen(path, "w");
   int failures = 0;
+  char suite[64] = "fotasim";
   if (!f)
     return -1;
   for (int i = 0; i < n; i++)
     failures += !jobs[i].passed;
+  if (o->shard_count)
+    snprintf(suite, sizeof(suite), "fotasim shard %d of %d", o->shard_index, o->shard_count);
   fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
   fprintf(f, "<testsuites tests=\"%d\" failures=\"%d\" errors=\"0\" time=\"%.3f\">\n", n,
           failures, seconds);
-  fprintf(f, "  <testsuite name=\"fotasim\" tests=\"%d\" failures=\"%d\" errors=\"0\" "
-             "skipped=\"0\" time=\"%.3f\">\n", n, failures, seconds);
+  fprintf(f, "  <testsuite name=\"%s\" tests=\"%d\" failures=\"%d\" errors=\"0\" "
+             "skipped=\"0\" time=\"%.3f\">\n", suite, n, failures, seconds);
   for (int i = 0; i < n; i++) {
     struct run_job *j = &jobs[i];
     fputs("    <testcase classname=\"fotasim.scenario\" name=\"", f);

@@ -2,6 +2,7 @@
  * loop), and its reports: a summary on stderr, a JUnit XML file, transcripts. Exit status 0 only
  * if every expectation of every scenario held; 1 if one did not; 2 for bad input. */
 #include "run.h"
+#include "run_shard.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -40,6 +41,12 @@ static void usage(FILE *f)
           "                        temporary directory, removed afterwards)\n"
           "  --timing T            module timing when the scenario gives none (default fast)\n"
           "  --deadline SECONDS    wall-time limit of a scenario that gives none (default %u)\n"
+          "  --shard I/N           run only shard I of N (1-based): the scenarios sorted by\n"
+          "                        name and dealt out in turn, so that N machines together run\n"
+          "                        each once; auto: from FOTASIM_SHARD (I/N), or from\n"
+          "                        JOB_COMPLETION_INDEX and FOTASIM_SHARD_COUNT (docs/ci.md)\n"
+          "  --list                print the scenario files this run (or shard) would run, one\n"
+          "                        a line, and run nothing (no '-- CMD' needed)\n"
           "  --help                show this help\n"
           "\n"
           "Exit status: 0 every expectation held, 1 one did not, 2 bad arguments or files.\n",
@@ -121,6 +128,7 @@ static int parse(int argc, char **argv, struct runner *r, int *first_scenario, i
     { "junit", required_argument, NULL, 'j' },     { "transcript-dir", required_argument, NULL, 't' },
     { "jobs", required_argument, NULL, 'J' },      { "state-dir", required_argument, NULL, 's' },
     { "timing", required_argument, NULL, 'T' },    { "deadline", required_argument, NULL, 'd' },
+    { "shard", required_argument, NULL, 'S' },     { "list", no_argument, NULL, 'l' },
     { "help", no_argument, NULL, 'h' },            { NULL, 0, NULL, 0 },
   };
   int dashdash = -1, c;
@@ -153,18 +161,28 @@ static int parse(int argc, char **argv, struct runner *r, int *first_scenario, i
         return bad_usage("bad --deadline '%s' (seconds, 1 to 86400)", optarg);
       r->o.wall_ms = (uint64_t)v * 1000;
       break;
+    case 'S': {
+      struct run_shard sh;
+      char err[256];
+      if (run_shard_parse(optarg, &sh, err, sizeof(err)) != 0)
+        return bad_usage("%s", err);
+      r->o.shard_index = sh.index;
+      r->o.shard_count = sh.count;
+      break;
+    }
+    case 'l': r->o.list = 1; break;
     case 'h': usage(stdout); return -1;
     default:
       return bad_usage("unknown option '%s'", argv[optind - 1]);
     }
   }
-  if (dashdash < 0 || dashdash + 1 >= argc)
+  if (!r->o.list && (dashdash < 0 || dashdash + 1 >= argc))
     return bad_usage("%s", "missing '-- CMD': the host command to run");
   *first_scenario = optind;
-  *nscen = dashdash - optind;
+  *nscen = (dashdash < 0 ? argc : dashdash) - optind;
   if (*nscen < 1)
     return bad_usage("%s", "no scenario files before '--'");
-  r->o.cmd = argv + dashdash + 1;
+  r->o.cmd = dashdash < 0 ? NULL : argv + dashdash + 1;
   return 0;
 }
 
@@ -176,6 +194,40 @@ static void free_jobs(struct runner *r)
     free(r->jobs[i].host_tail);
   }
   free(r->jobs);
+}
+
+/* --shard: only this shard's jobs stay (all were loaded and checked, so that every shard
+ * refuses the same bad file). */
+static int select_shard(struct runner *r)
+{
+  struct run_shard sh = { r->o.shard_index, r->o.shard_count };
+  const char **names = malloc(sizeof(char *) * (size_t)r->n);
+  char *keep = malloc((size_t)r->n);
+  int kept = 0;
+  if (!names || !keep) {
+    free(names);
+    free(keep);
+    return -1;
+  }
+  for (int i = 0; i < r->n; i++)
+    names[i] = r->jobs[i].name;
+  if (run_shard_select(&sh, names, r->n, keep) != 0) {
+    free(names);
+    free(keep);
+    return -1;
+  }
+  for (int i = 0; i < r->n; i++) {
+    if (keep[i]) {
+      r->jobs[kept++] = r->jobs[i];
+      continue;
+    }
+    free(r->jobs[i].sc);
+    jsonl_free(&r->jobs[i].in);
+  }
+  r->n = kept;
+  free(names);
+  free(keep);
+  return 0;
 }
 
 static int check_dir(const char *what, const char *dir)
@@ -231,6 +283,20 @@ int run_main(int argc, char **argv)
     j->on_done = job_done;
     j->ctx = &r;
   }
+  if (select_shard(&r) != 0) {
+    free_jobs(&r);
+    return 1;
+  }
+  nscen = r.n;
+  if (r.o.list) {
+    for (int i = 0; i < nscen; i++)
+      printf("%s\n", r.jobs[i].path);
+    free_jobs(&r);
+    return 0;
+  }
+  if (r.o.shard_count)
+    fprintf(stderr, "fotasim run: shard %d of %d: %d scenario%s\n", r.o.shard_index,
+            r.o.shard_count, nscen, nscen == 1 ? "" : "s");
   t0 = uv_hrtime();
   for (int i = 0; i < nscen; i++) { /* directories and packages, before any module runs */
     struct run_job *j = &r.jobs[i];
@@ -249,7 +315,7 @@ int run_main(int argc, char **argv)
     failed += !r.jobs[i].passed;
   fprintf(stderr, "fotasim run: %d of %d scenarios passed\n", nscen - failed, nscen);
   if (r.o.junit &&
-      junit_write(r.o.junit, r.jobs, nscen, (double)(uv_hrtime() - t0) / 1e9) != 0) {
+      junit_write(r.o.junit, &r.o, r.jobs, nscen, (double)(uv_hrtime() - t0) / 1e9) != 0) {
     fprintf(stderr, "fotasim run: cannot write the JUnit report %s\n", r.o.junit);
     failed = failed ? failed : 1;
   }

@@ -18,6 +18,8 @@
 struct run_options {
   const char *junit, *transcript_dir, *state_dir, *timing;
   int jobs;
+  int shard_index, shard_count; /* --shard I/N; count 0: all scenarios */
+  int list;                   /* --list: name this shard's scenarios, run nothing */
   uint64_t wall_ms;           /* --deadline: the wall deadline of scenarios that give none */
   char **cmd;                 /* the host command, NULL-terminated */
   char self[4096];            /* this program, to start each module */
@@ -118,6 +120,7 @@ void run_services_values(const struct run_job *j, const char *keys[RUN_SUBST_KEY
                          const char *values[RUN_SUBST_KEYS]);
 
 /* JUnit XML for finished jobs. */
-int junit_write(const char *path, struct run_job *jobs, int n, double seconds);
+int junit_write(const char *path, const struct run_options *o, struct run_job *jobs, int n,
+                double seconds);
 
 #endif

@@ -187,15 +187,27 @@ static int run_capture(const char *const *argv, char *out, size_t size, int to_s
   return wait_exit(pid, 15000);
 }
 
-int run_fotasim_for(const char *const *args, char *err, size_t errlen, int timeout_ms)
+/* fotasim and its arguments, into argv[64]. */
+static const char *const *fotasim_argv(const char *const *args, const char **argv)
 {
-  const char *argv[64];
   int n = 0;
   argv[n++] = bin("FOTASIM_BIN", "fotasim");
   for (int i = 0; args[i] && n < 63; i++)
     argv[n++] = args[i];
   argv[n] = NULL;
-  return run_capture(argv, err, errlen, 0, timeout_ms);
+  return argv;
+}
+
+int run_fotasim_for(const char *const *args, char *err, size_t errlen, int timeout_ms)
+{
+  const char *argv[64];
+  return run_capture(fotasim_argv(args, argv), err, errlen, 0, timeout_ms);
+}
+
+int run_fotasim_stdout(const char *const *args, char *out, size_t size)
+{
+  const char *argv[64];
+  return run_capture(fotasim_argv(args, argv), out, size, 1, 15000);
 }
 
 int run_fotasim(const char *const *args, char *err, size_t errlen)

@@ -25,6 +25,8 @@ int sim_start(struct sim *s, const char *const *extra);
 int sim_stop(struct sim *s);
 /* Runs fotasim with args and returns its exit status; its stderr goes to err. */
 int run_fotasim(const char *const *args, char *err, size_t errlen);
+/* The same, capturing its standard output instead. */
+int run_fotasim_stdout(const char *const *args, char *out, size_t size);
 /* The same with a time limit of its own (ms); stderr in err. */
 int run_fotasim_for(const char *const *args, char *err, size_t errlen, int timeout_ms);
 void sim_cleanup(struct sim *s);

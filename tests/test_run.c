@@ -335,6 +335,101 @@ START_TEST(bad_arguments_and_files)
 }
 END_TEST
 
+/* --shard I/N: for several N, the shards' lists are disjoint, cover the suite, differ in size
+ * by one at most and do not depend on the command line's order; auto reads CI variables; a
+ * shard's run and JUnit hold its scenarios only. */
+#define SHARD_FILES 13
+START_TEST(shards_are_disjoint_and_complete)
+{
+  static const char *names[SHARD_FILES] = { "m", "c", "k", "a", "x", "f", "b", "q", "e", "z",
+                                            "d", "p", "h" };
+  static const int counts[] = { 1, 2, 3, 5, 13, 20 };
+  char paths[SHARD_FILES][600], spec[32], list[16384], junit[600];
+  const char *args[SHARD_FILES + 8];
+  for (int i = 0; i < SHARD_FILES; i++) {
+    char file[64];
+    snprintf(file, sizeof(file), "%s.yaml", names[i]);
+    snprintf(paths[i], sizeof(paths[i]), "%s", write_scenario(file, "expect:\n  bricked: false\n"));
+  }
+  for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
+    int n = counts[c], shard_of[2][SHARD_FILES];
+    for (int order = 0; order < 2; order++) { /* the files as given, then reversed */
+      for (int i = 0; i < SHARD_FILES; i++)
+        shard_of[order][i] = 0;
+      for (int k = 1; k <= n; k++) {
+        int a = 0, size = 0;
+        args[a++] = "run";
+        args[a++] = "--shard";
+        snprintf(spec, sizeof(spec), "%d/%d", k, n);
+        args[a++] = spec;
+        args[a++] = "--list";
+        for (int i = 0; i < SHARD_FILES; i++)
+          args[a++] = paths[order ? SHARD_FILES - 1 - i : i];
+        args[a] = NULL;
+        ck_assert_int_eq(run_fotasim_stdout(args, list, sizeof(list)), 0);
+        for (char *line = strtok(list, "\n"); line; line = strtok(NULL, "\n")) {
+          int found = -1;
+          for (int i = 0; i < SHARD_FILES; i++)
+            if (!strcmp(line, paths[i]))
+              found = i;
+          ck_assert_msg(found >= 0, "shard %s listed '%s'", spec, line);
+          ck_assert_msg(shard_of[order][found] == 0, "%s in two shards", line);
+          shard_of[order][found] = k;
+          size++;
+        }
+        ck_assert_int_ge(size, SHARD_FILES / n);
+        ck_assert_int_le(size, (SHARD_FILES + n - 1) / n);
+      }
+      for (int i = 0; i < SHARD_FILES; i++)
+        ck_assert_msg(shard_of[order][i] > 0, "%s in no shard of %d", paths[i], n);
+    }
+    for (int i = 0; i < SHARD_FILES; i++)
+      ck_assert_int_eq(shard_of[0][i], shard_of[1][i]);
+  }
+  /* auto: a matrix's FOTASIM_SHARD, a Kubernetes Indexed Job's index */
+  {
+    const char *a3[] = { "run", "--shard", "auto", "--list", paths[3], paths[6], paths[1], NULL };
+    setenv("FOTASIM_SHARD", "3/3", 1);
+    ck_assert_int_eq(run_fotasim_stdout(a3, list, sizeof(list)), 0);
+    ck_assert_str_eq(list, strcat(strcpy(out, paths[1]), "\n")); /* a, b, c: the third is c */
+    unsetenv("FOTASIM_SHARD");
+    setenv("JOB_COMPLETION_INDEX", "0", 1);
+    setenv("FOTASIM_SHARD_COUNT", "3", 1);
+    ck_assert_int_eq(run_fotasim_stdout(a3, list, sizeof(list)), 0);
+    ck_assert_str_eq(list, strcat(strcpy(out, paths[3]), "\n")); /* index 0: shard 1, a */
+    unsetenv("FOTASIM_SHARD_COUNT");
+    ck_assert_int_eq(run_fotasim(a3, out, sizeof(out)), 2);
+    ck_assert_str_eq(out, "fotasim run: --shard auto: JOB_COMPLETION_INDEX is 0 but "
+                          "FOTASIM_SHARD_COUNT (the Job's completions) is not set (see fotasim "
+                          "run --help)\n");
+    unsetenv("JOB_COMPLETION_INDEX");
+    ck_assert_int_eq(run_fotasim(a3, out, sizeof(out)), 2);
+    ck_assert_str_eq(out, "fotasim run: --shard auto: neither FOTASIM_SHARD (I/N) nor "
+                          "JOB_COMPLETION_INDEX is set (see fotasim run --help)\n");
+  }
+  /* a shard's run: its one scenario, and a JUnit suite named for it */
+  {
+    const char *run[] = { "run", "--timing", "instant", "--shard", "2/3", "--junit", junit,
+                          paths[3], paths[6], paths[1], "--", "/bin/true", NULL };
+    const char *bad[] = { "run", "--shard", "0/3", paths[3], "--", "/bin/true", NULL };
+    char *xml;
+    snprintf(junit, sizeof(junit), "%s/shard.xml", dir);
+    ck_assert_msg(run_fotasim_for(run, out, sizeof(out), RUN_LIMIT_MS) == 0, "%s", out);
+    ck_assert_ptr_nonnull(strstr(out, "fotasim run: shard 2 of 3: 1 scenario\n"));
+    ck_assert_ptr_nonnull(strstr(out, "PASS  b"));
+    ck_assert_ptr_nonnull(strstr(out, "fotasim run: 1 of 1 scenarios passed\n"));
+    xml = read_text(junit);
+    ck_assert_ptr_nonnull(strstr(xml, "<testsuite name=\"fotasim shard 2 of 3\" tests=\"1\""));
+    ck_assert_ptr_nonnull(strstr(xml, "name=\"b\""));
+    ck_assert_ptr_null(strstr(xml, "name=\"a\""));
+    ck_assert_ptr_null(strstr(xml, "name=\"c\""));
+    ck_assert_int_eq(run_fotasim(bad, out, sizeof(out)), 2);
+    ck_assert_str_eq(out, "fotasim run: bad --shard '0/3' (I/N with 1 <= I <= N <= 1000, or auto) "
+                          "(see fotasim run --help)\n");
+  }
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("run");
@@ -354,6 +449,7 @@ int main(void)
   tcase_add_test(t, update_story_passes_through_the_runner);
   tcase_add_test(t, update_story_without_the_report_fails);
   tcase_add_test(t, services_section_errors);
+  tcase_add_test(t, shards_are_disjoint_and_complete);
   suite_add_tcase(s, t);
   return run_suite(s);
 }
