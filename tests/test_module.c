@@ -578,6 +578,30 @@ START_TEST(program_usage_and_bad_options)
     ck_assert_int_eq(run_fotasim(again, err, sizeof(err)), 2);
     ck_assert_ptr_nonnull(strstr(err, "is in use by another fotasim"));
   }
+  /* --control at a live socket of another fotasim, or at a file: refused, neither deleted */
+  {
+    char other[400], plain[400], want[1200];
+    const char *live[] = { "--state-dir", other, "--quiet", "--control", S.sock, NULL };
+    const char *onfile[] = { "--state-dir", other, "--quiet", "--control", plain, NULL };
+    const char *st[] = { "status", NULL };
+    FILE *pf;
+    snprintf(other, sizeof(other), "%s/other", S.dir);
+    snprintf(plain, sizeof(plain), "%s/plain.txt", S.dir);
+    ck_assert_int_eq(run_fotasim(live, err, sizeof(err)), 2);
+    snprintf(want, sizeof(want),
+             "fotasim: control socket %s is in use by another process: not replaced\n", S.sock);
+    ck_assert_str_eq(err, want);
+    ck_assert_int_eq(run_ctl(&S, st, out, sizeof(out)), 0); /* the first one still answers */
+    pf = fopen(plain, "w");
+    ck_assert_ptr_nonnull(pf);
+    fputs("keep me\n", pf);
+    fclose(pf);
+    ck_assert_int_eq(run_fotasim(onfile, err, sizeof(err)), 2);
+    snprintf(want, sizeof(want),
+             "fotasim: control socket path %s exists and is not a socket: not replaced\n", plain);
+    ck_assert_str_eq(err, want);
+    ck_assert_int_eq(access(plain, F_OK), 0);
+  }
   {
     const char *args[] = { "--help", NULL };
     ck_assert_int_eq(run_ctl(&S, args, out, sizeof(out)), 0);

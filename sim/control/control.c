@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "jsonl.h"
@@ -611,6 +613,34 @@ static void on_connection(uv_stream_t *server, int status)
   uv_read_start((uv_stream_t *)&cl->pipe, alloc_cb, read_cb);
 }
 
+/* The socket's path: free, or a socket an earlier run left (nobody answers on it). Anything
+ * else there (a file, a live socket of another fotasim) is refused, never deleted. */
+static int take_path(const char *path, char *err, size_t errlen)
+{
+  struct sockaddr_un sa;
+  struct stat st;
+  int fd, live;
+  if (lstat(path, &st) != 0)
+    return 0;
+  if (!S_ISSOCK(st.st_mode)) {
+    snprintf(err, errlen, "control socket path %s exists and is not a socket: not replaced", path);
+    return -1;
+  }
+  memset(&sa, 0, sizeof(sa));
+  sa.sun_family = AF_UNIX;
+  memcpy(sa.sun_path, path, strlen(path) + 1); /* the length was checked */
+  fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  live = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+  if (fd >= 0)
+    close(fd);
+  if (live) {
+    snprintf(err, errlen, "control socket %s is in use by another process: not replaced", path);
+    return -1;
+  }
+  unlink(path);
+  return 0;
+}
+
 int control_start(struct control *c, uv_loop_t *loop, const char *path, struct module **modules,
                   int nmodules, struct event_bus *bus, char *err, size_t errlen)
 {
@@ -626,7 +656,8 @@ int control_start(struct control *c, uv_loop_t *loop, const char *path, struct m
     snprintf(err, errlen, "control socket path too long (max 107 bytes): %s", path);
     return -1;
   }
-  unlink(path); /* a socket left by an earlier run (the state dir lock says it is ours) */
+  if (take_path(path, err, errlen) != 0)
+    return -1;
   uv_pipe_init(loop, &c->server, 0);
   c->server.data = c;
   old = umask(077); /* created 0600, with no window where others could connect */
