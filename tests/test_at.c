@@ -466,6 +466,13 @@ START_TEST(parser_rejects_junk)
     ck_assert_msg(at_parse_next(bad[i], strlen(bad[i]), &pos, &c) == AT_PARSE_SYNTAX,
                   "accepted \"%s\"", bad[i]);
   }
+  { /* a NUL inside a value, quoted or not: C code would read it cut short */
+    static const char quoted[] = "+QCFG=\"fota/path\",\"UFS:a\0b\"", bare[] = "+X=1\0002";
+    size_t pos = 0;
+    ck_assert_int_eq(at_parse_next(quoted, sizeof(quoted) - 1, &pos, &c), AT_PARSE_SYNTAX);
+    pos = 0;
+    ck_assert_int_eq(at_parse_next(bare, sizeof(bare) - 1, &pos, &c), AT_PARSE_SYNTAX);
+  }
 }
 END_TEST
 

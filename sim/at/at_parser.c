@@ -56,8 +56,11 @@ static enum at_parse_status parse_params(struct cursor *c, struct at_cmd *cmd)
     if (c->pos < c->len && c->s[c->pos] == '"') {
       quoted = 1;
       c->pos++;
-      while (c->pos < c->len && c->s[c->pos] != '"')
+      while (c->pos < c->len && c->s[c->pos] != '"') {
+        if (c->s[c->pos] == '\0') /* a value with a NUL in it would be read cut short */
+          return AT_PARSE_SYNTAX;
         tok[n++] = c->s[c->pos++];
+      }
       if (c->pos == c->len)
         return AT_PARSE_SYNTAX; /* unterminated string */
       c->pos++;
@@ -65,7 +68,7 @@ static enum at_parse_status parse_params(struct cursor *c, struct at_cmd *cmd)
     } else {
       while (c->pos < c->len && c->s[c->pos] != ',' && c->s[c->pos] != ';') {
         char ch = c->s[c->pos++];
-        if (ch == '"')
+        if (ch == '"' || ch == '\0')
           return AT_PARSE_SYNTAX;
         if (ch != ' ')
           tok[n++] = ch;
