@@ -26,6 +26,30 @@ int storage_medium_named(const char *name)
   return -1;
 }
 
+/* An AT+QFUPL that a kill cut short left its NAME.upload: not a file, and it took room. */
+static void drop_uploads(const char *dir, int depth)
+{
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  if (!d)
+    return;
+  while ((e = readdir(d))) {
+    char path[4400];
+    size_t n = strlen(e->d_name);
+    struct stat st;
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+      continue;
+    snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+    if (lstat(path, &st) != 0)
+      continue;
+    if (S_ISDIR(st.st_mode) && depth < 16)
+      drop_uploads(path, depth + 1);
+    else if (S_ISREG(st.st_mode) && n > 7 && !strcmp(e->d_name + n - 7, ".upload"))
+      unlink(path);
+  }
+  closedir(d);
+}
+
 int storage_init(struct storage *st, const char *state_dir)
 {
   snprintf(st->root, sizeof(st->root), "%s", state_dir);
@@ -35,6 +59,7 @@ int storage_init(struct storage *st, const char *state_dir)
     snprintf(path, sizeof(path), "%s/%s", st->root, st->media[i].dirname);
     if (mkdir(path, 0755) != 0 && errno != EEXIST)
       return -1;
+    drop_uploads(path, 0);
   }
   return 0;
 }
