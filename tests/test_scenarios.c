@@ -779,6 +779,43 @@ START_TEST(reboot_rule_cuts_power_after_a_good_update)
 }
 END_TEST
 
+/* The package in the same write as its command: every byte after the command's \r belongs to
+ * the download, on both ports; commands inside it are never answered. */
+START_TEST(package_in_the_same_write_as_the_command)
+{
+  static const char want_start[] = "\r\nOK\r\n\r\n+QIND: \"FOTA\",\"FILESTART\"\r\n";
+  int ports[2], n;
+  char buf[256];
+  start();
+  ports[0] = M;
+  ports[1] = U;
+  for (int i = 0; i < 2; i++) { /* 64 bytes of commands: a package that fails verification */
+    int fd = ports[i];
+    n = snprintf(buf, sizeof(buf), "AT+QFOTADL=\"FILE:64\",1,0,0\r%-64s", "ATI\rAT+CFUN=0\rAT\r");
+    tty_send(fd, buf, (size_t)n);
+    expect_tty(fd, want_start);
+    urc(fd, "\"FILEEND\",0");
+    urc(fd, "\"START\"");
+    urc(fd, "\"END\",547");
+    chat(fd, "AT+CFUN?\r", "\r\n+CFUN: 1\r\n\r\nOK\r\n"); /* AT+CFUN=0 was package bytes */
+  }
+  /* a real package the same way, on the USB port: it installs */
+  n = snprintf(buf, sizeof(buf), "AT+QFOTADL=\"FILE:%zu\",1,0,0\r", delta_ab_len);
+  {
+    char *all = malloc((size_t)n + delta_ab_len);
+    memcpy(all, buf, (size_t)n);
+    memcpy(all + n, delta_ab, delta_ab_len);
+    tty_send(U, all, (size_t)n + delta_ab_len);
+    free(all);
+  }
+  expect_tty(U, want_start);
+  urc(U, "\"FILEEND\",0");
+  urc(U, "\"START\"");
+  urc(U, "\"END\",0");
+  usb_reboots_into(REV_B);
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("scenarios");
@@ -790,6 +827,7 @@ int main(void)
   tcase_add_test(t, control_storage_and_network);
   tcase_add_test(t, every_shipped_scenario_loads);
   tcase_add_test(t, bad_scenarios_give_one_line_errors);
+  tcase_add_test(t, package_in_the_same_write_as_the_command);
   tcase_add_test(t, scenario_power_cut_at_50_percent);
   tcase_add_test(t, scenario_flaky_network_first_attempt_fails);
   tcase_add_test(t, scenario_network_settings_and_outage);

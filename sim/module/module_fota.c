@@ -57,9 +57,11 @@ static void fota_attach_input(void *ctx, int port, download_input_fn fn, void *f
   struct module_port *mp = port_of(ctx, port);
   if (!mp)
     return;
-  if (fn)
+  if (fn) {
     port_attach(&mp->port, fn, fn_ctx);
-  else
+    if (at_session_busy(&mp->at)) /* the bytes after AT+QFOTADL="FILE:..." are the package */
+      at_session_yield(&mp->at);
+  } else
     port_release(&mp->port, fn_ctx);
 }
 
