@@ -2,6 +2,7 @@
  * (tests/servers.py), real packages made with the core library, fotasim as a process; every case
  * asserts the exact URC bytes and the revision the module runs afterwards. */
 #include <check.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,6 +239,32 @@ START_TEST(mode_0_updates_at_next_reboot)
   expect_tty(M, BOOT_URCS);
   chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
   revision_is(NEW_REV);
+}
+END_TEST
+
+/* A pending mode-0 update outlives the process: kill -9 after HTTPEND,0 and the next start
+ * installs it, as a reboot in the same process does. */
+START_TEST(mode_0_pending_update_survives_kill_9)
+{
+  start();
+  fotadl("http", SV.http, "delta.pkg", ",0,0,5");
+  urc("\"HTTPSTART\"");
+  urc("\"HTTPEND\",0");
+  kill(S.pid, SIGKILL);
+  waitpid(S.pid, NULL, 0);
+  close(S.out_fd);
+  S.pid = -1;
+  close(M);
+  M = -1;
+  ck_assert_msg(sim_start(&S, NULL) == 0, "fotasim did not get ready: %s", S.ready);
+  M = tty_open(S.main_link);
+  urc("\"START\"");
+  progress("UPDATING", 5);
+  urc("\"END\",0");
+  expect_tty(M, BOOT_URCS);
+  chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  revision_is(NEW_REV);
+  chat(M, "AT+QFLST\r", "\r\nOK\r\n"); /* installed, then deleted */
 }
 END_TEST
 
@@ -560,6 +587,7 @@ int main(void)
   tcase_add_test(t, https_delta);
   tcase_add_test(t, https_full);
   tcase_add_test(t, mode_0_updates_at_next_reboot);
+  tcase_add_test(t, mode_0_pending_update_survives_kill_9);
   tcase_add_test(t, signed_package_accepted);
   tcase_add_test(t, tampered_or_unsigned_package_refused);
   tcase_add_test(t, delta_for_another_base_refused);

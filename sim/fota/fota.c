@@ -427,14 +427,18 @@ static void on_done(void *ctx, int err)
     end_download(f, err);
     return;
   }
+  if (f->mode == 0) { /* update at the next reboot: in NV (written aside, renamed) before
+                       * the host hears HTTPEND,0, so that a kill -9 after it keeps it */
+    snprintf(nv->fota_pending, sizeof(nv->fota_pending), "%s", f->pkg_path);
+    nv->fota_pending_port = f->port;
+    nv->fota_pending_up_max = f->up_max;
+    f->ops->save_nv(f->ctx);
+  }
   progress(f, "DOWNLOADING", f->dl_max, &f->dl_sent, f->received, f->received, 1);
   end_download(f, 0);
   log_info("module %d: FOTA package downloaded, %llu bytes", f->env.index,
            (unsigned long long)f->received);
-  if (f->mode == 0) { /* update at the next reboot */
-    snprintf(nv->fota_pending, sizeof(nv->fota_pending), "%s", f->pkg_path);
-    nv->fota_pending_port = f->port;
-    nv->fota_pending_up_max = f->up_max;
+  if (f->mode == 0) {
     f->pkg_path[0] = '\0'; /* kept */
     finish(f, 0);
     return;
