@@ -211,7 +211,7 @@ START_TEST(file_commands_small)
   chat(U, "AT+QFUPL=\"test.bin\",10\r", "\r\n+CME ERROR: 407\r\n");
   chat(U, "AT+QFDWL=\"nothere.bin\"\r", "\r\n+CME ERROR: 405\r\n");
   chat(U, "AT+QFUPL=\"../escape.bin\",10\r", "\r\n+CME ERROR: 406\r\n");
-  chat(U, "AT+QFUPL=\"x.upload\",10\r", "\r\n+CME ERROR: 406\r\n"); /* an upload's own name */
+  chat(U, "AT+QFUPL=\"x.part\",10\r", "\r\n+CME ERROR: 406\r\n"); /* a transfer's own name */
   chat(U, "AT+QFUPL=\"big.bin\",7000000\r", "\r\n+CME ERROR: 403\r\n");
   chat(U, "AT+QFUPL=\"SD:x.bin\",10\r", "\r\n+CME ERROR: 406\r\n"); /* no SD card */
   /* EFS with a sub-directory; what follows the upload is AT input again */
@@ -278,7 +278,7 @@ START_TEST(file_upload_timeout_keeps_what_came)
 }
 END_TEST
 
-/* An upload a kill cut short leaves NAME.upload: gone at the next start, other files kept. */
+/* An upload a kill cut short leaves NAME.part: gone at the next start, other files kept. */
 START_TEST(cut_upload_cleared_at_boot)
 {
   char path[600];
@@ -290,7 +290,7 @@ START_TEST(cut_upload_cleared_at_boot)
   ck_assert_int_eq(sim_stop(&S), 0);
   snprintf(path, sizeof(path), "%s/ufs/sub", S.dir);
   ck_assert_int_eq(mkdir(path, 0755), 0);
-  snprintf(path, sizeof(path), "%s/ufs/sub/fw.pkg.upload", S.dir);
+  snprintf(path, sizeof(path), "%s/ufs/sub/fw.pkg.part", S.dir);
   f = fopen(path, "w");
   ck_assert_ptr_nonnull(f);
   fputs("half an upload", f);
@@ -301,7 +301,7 @@ START_TEST(cut_upload_cleared_at_boot)
   fputs("0123456789", f);
   fclose(f);
   start();
-  snprintf(path, sizeof(path), "%s/ufs/sub/fw.pkg.upload", S.dir);
+  snprintf(path, sizeof(path), "%s/ufs/sub/fw.pkg.part", S.dir);
   ck_assert_int_ne(access(path, F_OK), 0);
   chat(U, "AT+QFLST\r", "\r\n+QFLST: \"keep.bin\",10\r\n\r\nOK\r\n");
 }

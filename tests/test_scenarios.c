@@ -5,11 +5,13 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -816,6 +818,27 @@ START_TEST(package_in_the_same_write_as_the_command)
 }
 END_TEST
 
+/* kill -9 half-way through a download: the part that came is gone at the next start and
+ * the storage is all free again; a package that had arrived whole is kept. */
+START_TEST(kill_9_mid_download_leaves_no_partial_package)
+{
+  start();
+  file_command(U, delta_ab_len, ",0,0,0");
+  tty_send(U, (const char *)delta_ab, delta_ab_len / 2);
+  chat(M, "AT+QFLST\r", "\r\n+QFLST: \"fota_file.pkg.part\",");
+  kill(S.pid, SIGKILL);
+  waitpid(S.pid, NULL, 0);
+  close(S.out_fd);
+  S.pid = -1;
+  close(M);
+  close(U);
+  M = U = -1;
+  start();
+  chat(U, "AT+QFLST\r", "\r\nOK\r\n");
+  chat(U, "AT+QFLDS=\"UFS\"\r", "\r\n+QFLDS: 6291456,6291456\r\n\r\nOK\r\n");
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("scenarios");
@@ -828,6 +851,7 @@ int main(void)
   tcase_add_test(t, every_shipped_scenario_loads);
   tcase_add_test(t, bad_scenarios_give_one_line_errors);
   tcase_add_test(t, package_in_the_same_write_as_the_command);
+  tcase_add_test(t, kill_9_mid_download_leaves_no_partial_package);
   tcase_add_test(t, scenario_power_cut_at_50_percent);
   tcase_add_test(t, scenario_flaky_network_first_attempt_fails);
   tcase_add_test(t, scenario_network_settings_and_outage);

@@ -315,8 +315,8 @@ int cmd_qfupl_write(struct at_call *c)
   medium = storage_file(module_storage(m), name, path, sizeof(path));
   if (medium < 0 || !module_storage(m)->media[medium].present)
     return FILE_INVALID_NAME;
-  if (strlen(path) > 7 && !strcmp(path + strlen(path) - 7, ".upload"))
-    return FILE_INVALID_NAME; /* the name of an upload under way, cleared at boot */
+  if (storage_is_partial(path))
+    return FILE_INVALID_NAME; /* the name of a transfer under way, cleared at boot */
   if (stat(path, &s) == 0)
     return FILE_EXISTS;
   if ((unsigned long long)size > storage_free(module_storage(m), (enum medium)medium))
@@ -329,7 +329,7 @@ int cmd_qfupl_write(struct at_call *c)
   }
   x = xfer_new(p);
   snprintf(x->path, sizeof(x->path), "%s", path);
-  snprintf(x->tmp, sizeof(x->tmp), "%s.upload", path);
+  snprintf(x->tmp, sizeof(x->tmp), "%s" STORAGE_PARTIAL_SUFFIX, path);
   x->size = (unsigned long long)size;
   x->ack = (int)ack;
   x->f = fopen(x->tmp, "wb");

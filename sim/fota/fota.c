@@ -150,14 +150,24 @@ static void reset_path(struct fota *f)
   }
 }
 
+/* Where a download writes until it is whole: the package's name with the partial suffix. */
+static char *part_path(const struct fota *f, char *buf, size_t size)
+{
+  snprintf(buf, size, "%s" STORAGE_PARTIAL_SUFFIX, f->pkg_path);
+  return buf;
+}
+
 static void drop_package(struct fota *f)
 {
+  char part[sizeof(f->pkg_path) + 8];
   if (f->pkg) {
     fclose(f->pkg);
     f->pkg = NULL;
   }
-  if (f->pkg_path[0])
+  if (f->pkg_path[0]) {
+    unlink(part_path(f, part, sizeof(part)));
     unlink(f->pkg_path);
+  }
   f->pkg_path[0] = '\0';
 }
 
@@ -423,6 +433,13 @@ static void on_done(void *ctx, int err)
     fclose(f->pkg);
     f->pkg = NULL;
   }
+  if (!err) { /* whole: it takes its name */
+    char part[sizeof(f->pkg_path) + 8];
+    if (rename(part_path(f, part, sizeof(part)), f->pkg_path) != 0) {
+      log_error("module %d: cannot rename %s: %s", f->env.index, part, strerror(errno));
+      err = f->url.scheme == SCHEME_FTP ? FTP_FILE_ERROR : HTTP_UNKNOWN;
+    }
+  }
   if (err) {
     end_download(f, err);
     return;
@@ -477,6 +494,7 @@ static void connect_now(struct vtimer *t)
 static void start_download(struct fota *f)
 {
   struct storage *st = f->env.storage;
+  char part[sizeof(f->pkg_path) + 8];
   int medium = storage_resolve(st, f->env.nv->fota_path, f->url.file, f->pkg_path,
                                sizeof(f->pkg_path));
   if (medium < 0 || !st->media[medium].present) {
@@ -486,9 +504,9 @@ static void start_download(struct fota *f)
   }
   unlink(f->pkg_path); /* an older package of that name is replaced */
   f->room = storage_free(st, (enum medium)medium);
-  f->pkg = fopen(f->pkg_path, "wb");
+  f->pkg = fopen(part_path(f, part, sizeof(part)), "wb");
   if (!f->pkg) {
-    log_error("module %d: cannot write %s: %s", f->env.index, f->pkg_path, strerror(errno));
+    log_error("module %d: cannot write %s: %s", f->env.index, part, strerror(errno));
     f->pkg_path[0] = '\0';
     end_download(f, f->url.scheme == SCHEME_FTP ? FTP_FILE_ERROR : HTTP_UNKNOWN);
     return;

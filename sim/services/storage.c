@@ -26,8 +26,14 @@ int storage_medium_named(const char *name)
   return -1;
 }
 
-/* An AT+QFUPL that a kill cut short left its NAME.upload: not a file, and it took room. */
-static void drop_uploads(const char *dir, int depth)
+int storage_is_partial(const char *name)
+{
+  size_t n = strlen(name), k = strlen(STORAGE_PARTIAL_SUFFIX);
+  return n > k && !strcmp(name + n - k, STORAGE_PARTIAL_SUFFIX);
+}
+
+/* A transfer that a kill cut short left its NAME.part: not a file, and it took room. */
+static void drop_partials(const char *dir, int depth)
 {
   DIR *d = opendir(dir);
   struct dirent *e;
@@ -35,7 +41,6 @@ static void drop_uploads(const char *dir, int depth)
     return;
   while ((e = readdir(d))) {
     char path[4400];
-    size_t n = strlen(e->d_name);
     struct stat st;
     if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
       continue;
@@ -43,8 +48,8 @@ static void drop_uploads(const char *dir, int depth)
     if (lstat(path, &st) != 0)
       continue;
     if (S_ISDIR(st.st_mode) && depth < 16)
-      drop_uploads(path, depth + 1);
-    else if (S_ISREG(st.st_mode) && n > 7 && !strcmp(e->d_name + n - 7, ".upload"))
+      drop_partials(path, depth + 1);
+    else if (S_ISREG(st.st_mode) && storage_is_partial(e->d_name))
       unlink(path);
   }
   closedir(d);
@@ -59,7 +64,7 @@ int storage_init(struct storage *st, const char *state_dir)
     snprintf(path, sizeof(path), "%s/%s", st->root, st->media[i].dirname);
     if (mkdir(path, 0755) != 0 && errno != EEXIST)
       return -1;
-    drop_uploads(path, 0);
+    drop_partials(path, 0);
   }
   return 0;
 }

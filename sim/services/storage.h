@@ -25,6 +25,11 @@ struct storage {
 #define EFS_CAPACITY (16ull * 1024 * 1024)
 #define SD_CAPACITY (8ull * 1024 * 1024 * 1024)
 
+/* A file being written (AT+QFUPL, a FOTA download) is NAME.part until it is whole, then takes
+ * its name; one a kill cut short is deleted at boot (storage_init). No user file ends so. */
+#define STORAGE_PARTIAL_SUFFIX ".part"
+int storage_is_partial(const char *name);
+
 int storage_init(struct storage *st, const char *state_dir);
 /* The medium named by the first len bytes of name ("UFS", "sd", ...; any case), or -1. */
 int storage_medium(const struct storage *st, const char *name, size_t len);
