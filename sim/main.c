@@ -404,6 +404,8 @@ int main(int argc, char **argv)
   memset(&a, 0, sizeof(a));
   a.loop = uv_default_loop();
   vclock_init(&a.clock, a.loop, scale);
+  if (o.scenario)
+    a.clock.host_cap_ms = scp->host_timeout_ms;
   event_bus_init(&a.bus, &a.clock);
 
   rc = open_modules(&a, &o, o.scenario ? scp : NULL);

@@ -275,6 +275,19 @@ START_TEST(file_upload_timeout_keeps_what_came)
   chat(U, "AT+QFUPL=\"none.bin\",100,1\r", "\r\nCONNECT\r\n");
   expect_tty(U, "\r\n+CME ERROR: 421\r\n");
   chat(U, "AT\r", "\r\nOK\r\n");
+  /* the LF of the command's CRLF is not file data, nor is it when the file follows at once */
+  chat(U, "AT+QFUPL=\"none.bin\",100,1\r\n", "\r\nCONNECT\r\n");
+  expect_tty(U, "\r\n+CME ERROR: 421\r\n");
+  snprintf(want, sizeof(want), "\r\nCONNECT\r\n\r\n+QFUPL: 5,%x\r\n\r\nOK\r\n",
+           checksum((const uint8_t *)"abcde", 5));
+  chat(U, "AT+QFUPL=\"crlf.bin\",5,1\r\nabcde", want);
+  /* the wait is real time, whatever --timing says: a host that pauses 1.5 s of a 3 s timeout
+   * before sending (under instant timing) uploads its whole file */
+  chat(U, "AT+QFUPL=\"late.bin\",5,3\r\n", "\r\nCONNECT\r\n");
+  usleep(1500 * 1000);
+  snprintf(want, sizeof(want), "\r\n+QFUPL: 5,%x\r\n\r\nOK\r\n",
+           checksum((const uint8_t *)"vwxyz", 5));
+  chat(U, "vwxyz", want);
 }
 END_TEST
 

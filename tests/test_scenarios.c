@@ -839,6 +839,20 @@ START_TEST(kill_9_mid_download_leaves_no_partial_package)
 }
 END_TEST
 
+/* Waits for the host are real time and as documented (10 s for FILE input, the command's own
+ * for AT+QFUPL); a scenario's module.host_timeout caps them for a test: here both end well
+ * inside expect_tty's 5 s. */
+START_TEST(host_timeout_caps_waits_for_the_host)
+{
+  start_with_rules("module:\n  host_timeout: 300\n");
+  chat(U, "AT+QFUPL=\"a.bin\",10,100\r", "\r\nCONNECT\r\n");
+  expect_tty(U, "\r\n+CME ERROR: 421\r\n");
+  file_command(U, 100, ",1,0,0");
+  urc(U, "\"FILEEND\",567");
+  chat(U, "AT\r", "\r\nOK\r\n");
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("scenarios");
@@ -851,6 +865,7 @@ int main(void)
   tcase_add_test(t, every_shipped_scenario_loads);
   tcase_add_test(t, bad_scenarios_give_one_line_errors);
   tcase_add_test(t, package_in_the_same_write_as_the_command);
+  tcase_add_test(t, host_timeout_caps_waits_for_the_host);
   tcase_add_test(t, kill_9_mid_download_leaves_no_partial_package);
   tcase_add_test(t, scenario_power_cut_at_50_percent);
   tcase_add_test(t, scenario_flaky_network_first_attempt_fails);

@@ -15,7 +15,6 @@
 
 #define QFUPL_DEFAULT_SIZE 10240
 #define QFUPL_DEFAULT_TIMEOUT_S 5
-#define QFUPL_TIMEOUT_FLOOR_MS 1000
 #define QFUPL_ACK_BLOCK 1024ULL  /* ack mode: the host waits for an "A" after each block */
 #define QFDWL_CHUNK 16384
 
@@ -341,7 +340,7 @@ int cmd_qfupl_write(struct at_call *c)
   at_connect(&p->at);
   port_attach(&p->port, upload_bytes, x);
   {
-    uint64_t ms = vclock_real_timeout(module_clock(m), (uint64_t)timeout * 1000, QFUPL_TIMEOUT_FLOOR_MS);
+    uint64_t ms = vclock_host_timeout(module_clock(m), (uint64_t)timeout * 1000);
     uv_timer_start(&x->timer, upload_timeout, ms, ms);
   }
   return AT_PENDING;

@@ -434,6 +434,13 @@ static void put_timer(uv_timer_t *t)
   put_ready(io, io->esc.pluses != 3);
 }
 
+/* The input's limit, from the host's last byte (real time: the host is real). */
+static void restart_put_timer(struct ftp_io *io)
+{
+  uint64_t ms = vclock_host_timeout(module_clock(io->port->m), (uint64_t)FTP_INPUT_S * 1000);
+  uv_timer_start(&io->timer, put_timer, ms, 0);
+}
+
 static void keep(struct ftp_io *io, const char *d, size_t n)
 {
   memcpy(io->data + io->len, d, n);
@@ -468,8 +475,8 @@ static size_t put_bytes(void *ctx, const char *data, size_t len)
     keep(io, data + i, 1);
   }
   io->esc.last_ns = now;
-  if (io->esc.pluses != 3) /* the input's limit counts from the host's last byte */
-    uv_timer_start(&io->timer, put_timer, (uint64_t)FTP_INPUT_S * 1000, 0);
+  if (io->esc.pluses != 3)
+    restart_put_timer(io);
   return i;
 }
 
@@ -516,7 +523,7 @@ int cmd_qftpput_write(struct at_call *c)
   io->req.name = io->name;
   io->want = (size_t)len;
   io->esc.last_ns = uv_hrtime();
-  uv_timer_start(&io->timer, put_timer, (uint64_t)FTP_INPUT_S * 1000, 0);
+  restart_put_timer(io);
   at_connect(&p->at);
   port_attach(&p->port, put_bytes, io);
   return AT_PENDING;

@@ -158,7 +158,7 @@ static struct input *input_new(struct module_port *p, size_t want, uint64_t time
   p->xfer = in;
   p->xfer_abort = input_end;
   if (want) {
-    uint64_t ms = vclock_real_timeout(module_clock(p->m), timeout_s * 1000, HTTP_WAIT_FLOOR_MS);
+    uint64_t ms = vclock_host_timeout(module_clock(p->m), timeout_s * 1000);
     uv_timer_start(&in->timer, input_timeout, ms, 0);
     at_connect(&p->at);
     port_attach(&p->port, input_bytes, in);

@@ -102,6 +102,11 @@ uint64_t vclock_now(struct vclock *c)
   return v > c->vfloor ? v : c->vfloor;
 }
 
+uint64_t vclock_host_timeout(const struct vclock *c, uint64_t ms)
+{
+  return c->host_cap_ms && c->host_cap_ms < ms ? c->host_cap_ms : ms;
+}
+
 uint64_t vclock_real_timeout(struct vclock *c, uint64_t virt_ms, uint64_t floor_ms)
 {
   uint64_t real = c->scale == 0.0 ? 0 : (uint64_t)((double)virt_ms / c->scale);

@@ -27,6 +27,7 @@ struct vclock {
   uint64_t vbase, rbase;   /* virtual and real ms at the last rebase */
   uint64_t vfloor;         /* virtual time never goes back below this */
   uint64_t seq;
+  uint64_t host_cap_ms;    /* 0, or a scenario's cap on waits for the host (module.host_timeout) */
   struct vtimer *head;     /* active timers, sorted by (due, seq) */
   uv_timer_t driver;
 };
@@ -36,7 +37,11 @@ int vclock_parse_timing(const char *s, double *scale);
 void vclock_init(struct vclock *c, uv_loop_t *loop, double scale);
 void vclock_close(struct vclock *c);
 uint64_t vclock_now(struct vclock *c);
-/* Real milliseconds for a wait on the outside world of virt_ms, never below floor_ms. */
+/* Real milliseconds for a wait on the host (its bytes after CONNECT or a prompt, FILE-mode
+ * input): ms as given, since the host is real, unscaled by the timing; at most host_cap_ms when
+ * a scenario sets one for a test. */
+uint64_t vclock_host_timeout(const struct vclock *c, uint64_t ms);
+/* Real milliseconds for a wait on a server of virt_ms, never below floor_ms. */
 uint64_t vclock_real_timeout(struct vclock *c, uint64_t virt_ms, uint64_t floor_ms);
 const char *vclock_describe(const struct vclock *c, char *buf, size_t size);
 

@@ -13,8 +13,7 @@
 #include "network.h"
 #include "vclock.h"
 
-#define FILE_RX_TIMEOUT_MS 10000       /* virtual: FILE mode gives up after this pause */
-#define FILE_RX_TIMEOUT_FLOOR_MS 2000  /* real: never shorter than this */
+#define FILE_RX_TIMEOUT_MS 10000       /* real, unscaled: FILE mode gives up after this pause */
 #define FILE_GUARD_MS 300              /* virtual: quiet time after the last expected byte */
 #define FILE_GUARD_FLOOR_MS 100
 #define DOWNLOAD_STALL_MS 60000         /* virtual: no byte for this long is a timeout */

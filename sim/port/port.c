@@ -173,10 +173,14 @@ static void feed_held(struct port *p)
     return;
   p->feeding = 1;
   while (p->in_off < p->in_len && p->listening && p->cur.on_bytes) {
+    int from_fallback = !port_attached(p);
     size_t n = p->cur.on_bytes(p->cur.ctx, p->in + p->in_off, p->in_len - p->in_off);
     if (n == 0)
       break;
     p->in_off += n;
+    if (from_fallback && port_attached(p) && p->in_off < p->in_len &&
+        p->in[p->in_off - 1] == '\r' && p->in[p->in_off] == '\n')
+      p->in_off++; /* the LF of the command line's CRLF: the line's end, nobody's data */
   }
   p->feeding = 0;
   if (p->in_off >= p->in_len || !p->listening)

@@ -92,7 +92,9 @@ void port_write(struct port *p, const char *data, size_t len);
 long port_host_baud(const struct port *p);
 /* The consumer input goes to when nobody is attached (the AT session). */
 void port_set_fallback(struct port *p, port_bytes_fn on_bytes, void *ctx);
-/* Input goes to on_bytes from the next byte on, bypassing the fallback (no echo, no AT). */
+/* Input goes to on_bytes from the next byte on, bypassing the fallback (no echo, no AT). When
+ * a command line hands over, an LF that came with its CR (in the same read) ends that line
+ * and is dropped; bytes after it, and any that come later, are on_bytes's. */
 void port_attach(struct port *p, port_bytes_fn on_bytes, void *ctx);
 /* Back to the fallback, if ctx is the consumer attached (NULL: whoever is). */
 void port_release(struct port *p, void *ctx);

@@ -55,6 +55,8 @@ static const struct yw_field module_fields[] = {
   { .name = "timing", .type = YW_CUSTOM, .parse = module_timing },
   { .name = "quirks", .type = YW_BOOL, .offset = S(quirks) },
   { .name = "resume_update", .type = YW_BOOL, .offset = S(resume_update) },
+  { .name = "host_timeout", .type = YW_U64, .offset = S(host_timeout_ms), .min = 1,
+    .max = 3600000 },
 };
 
 static int dns_field(struct walk *w, void *base, const char *key, yaml_node_t *k,

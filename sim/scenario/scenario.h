@@ -20,6 +20,7 @@ struct scenario {
   char timing[32];
   int quirks;                /* URCs as the note prints them, spaces and misspellings included */
   int resume_update;         /* later firmware: an interrupted update resumes after reboot */
+  uint64_t host_timeout_ms;  /* 0, or a cap on every wait for the host (real ms), for tests */
   int registration, rat, rssi;
   uint64_t bandwidth_bps;
   uint32_t latency_ms;
