@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fota_phase.h"
+#include "url_mask.h"
 
 void expectations_init(struct expectations *e)
 {
@@ -30,8 +31,10 @@ void expect_fail(struct expect_run *r, const char *fmt, ...)
   if (r->nfails == EXPECT_FAILS_MAX)
     return;
   va_start(ap, fmt);
-  vsnprintf(r->fails[r->nfails++], sizeof(r->fails[0]), fmt, ap);
+  vsnprintf(r->fails[r->nfails], sizeof(r->fails[0]), fmt, ap);
   va_end(ap);
+  url_mask_string(r->fails[r->nfails], strlen(r->fails[r->nfails]));
+  r->nfails++;
 }
 
 static void count_text(char *out, size_t size, int min, int max)

@@ -18,6 +18,7 @@
 #include "file_util.h"
 #include "jsonl.h"
 #include "run_package.h"
+#include "url_mask.h"
 
 #define TICK_MS 100
 #define KILL_GRACE_MS 2000
@@ -696,5 +697,6 @@ char *run_job_host_output(const struct run_job *j, size_t max)
   n = fread(tail, 1, max, f);
   fclose(f);
   tail[n] = '\0';
+  url_mask_string(tail, n); /* reports never show a password the host printed */
   return tail;
 }

@@ -142,6 +142,38 @@ START_TEST(crashing_host_fails)
 }
 END_TEST
 
+/* A host whose output is hostile: bytes that are not UTF-8, control bytes, markup, a URL with
+ * a password (a raw '@' in it). The JUnit report still parses (Python's expat reads it) and
+ * neither it nor stderr shows the password. */
+START_TEST(hostile_host_output_gives_a_well_formed_masked_report)
+{
+  const char *sc = write_scenario("hostile.yaml", "name: hostile\nexpect:\n  bricked: true\n");
+  char junit[600], cmd[1400];
+  const char *args[] = { "run", "--timing", "instant", "--junit", junit, sc, "--", "/bin/sh",
+                         "-c",
+                         "printf '\\377\\376 <x>&\"\\001\\033[1m \\355\\240\\200 \\300\\257 "
+                         "\\360\\220\\200 caf\\303\\251 AT+QFOTADL=\"ftp://fw:pa@ss5@h/p\"\\r\\n'",
+                         NULL };
+  char *xml;
+  snprintf(junit, sizeof(junit), "%s/report.xml", dir);
+  ck_assert_int_eq(run_fotasim_for(args, out, sizeof(out), RUN_LIMIT_MS), 1);
+  ck_assert_ptr_nonnull(strstr(out, "FAIL  hostile"));
+  ck_assert_ptr_nonnull(strstr(out, "fw:******@h/p")); /* the tail on stderr, masked */
+  ck_assert_ptr_null(strstr(out, "ss5"));
+  xml = read_text(junit);
+  ck_assert_ptr_null(strstr(xml, "ss5"));
+  ck_assert_ptr_nonnull(strstr(xml, "fw:******@h/p"));
+  ck_assert_ptr_nonnull(strstr(xml, "caf\xc3\xa9")); /* good UTF-8 stays */
+  ck_assert_ptr_nonnull(strstr(xml, "&#xFFFD;&#xFFFD; &lt;x&gt;&amp;&quot;&#xFFFD;&#xFFFD;[1m"));
+  snprintf(cmd, sizeof(cmd),
+           "python3 -c 'import sys, xml.etree.ElementTree as E; "
+           "t = E.parse(sys.argv[1]).getroot(); "
+           "sys.exit(0 if t.find(\"testsuite/testcase/system-out\") is not None else 3)' '%s'",
+           junit);
+  ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(hanging_host_stopped_at_the_deadline)
 {
   const char *sc = write_scenario("hang.yaml", "expect:\n  deadline: {wall: 2000}\n");
@@ -439,6 +471,7 @@ int main(void)
   tcase_add_test(t, shipped_suite_passes_with_the_reference_host);
   tcase_add_test(t, host_ignoring_an_error_fails_its_expectations);
   tcase_add_test(t, crashing_host_fails);
+  tcase_add_test(t, hostile_host_output_gives_a_well_formed_masked_report);
   tcase_add_test(t, hanging_host_stopped_at_the_deadline);
   tcase_add_test(t, parallel_jobs_give_the_serial_verdicts);
   tcase_add_test(t, placeholders_and_environment_reach_the_host);

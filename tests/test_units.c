@@ -34,6 +34,8 @@ START_TEST(mask_whole_strings)
   masked("ftp://anon@host/f", "ftp://anon@host/f");
   masked("no url here: a:b@c", "no url here: a:b@c");
   masked("two ftp://a:b@h/ and ftp://c:dd@h/", "two ftp://a:*@h/ and ftp://c:**@h/");
+  masked("ftp://fw:p@ss@w0rd@host:21/f", "ftp://fw:*********@host:21/f"); /* raw '@'s */
+  masked("ftp://fw:p@ss", "ftp://fw:****"); /* cut short: all after the ':' */
   masked("AT+QMTCONN=0,\"dev1\",\"user\",\"pw\"\r\nAT\r",
          "AT+QMTCONN=0,\"dev1\",\"****\",\"**\"\r\nAT\r");
   masked("at+qmtconn=1,\"dev\"\r", "at+qmtconn=1,\"dev\"\r");
@@ -51,8 +53,8 @@ END_TEST
 /* A password split across any two chunks is still masked. */
 START_TEST(mask_streaming_split)
 {
-  const char *in = "AT+QFOTADL=\"ftp://u:pa55word@10.0.0.1/x\"\r";
-  const char *want = "AT+QFOTADL=\"ftp://u:********@10.0.0.1/x\"\r";
+  const char *in = "AT+QFOTADL=\"ftp://u:pa55@word@10.0.0.1/x\"\r";
+  const char *want = "AT+QFOTADL=\"ftp://u:*********@10.0.0.1/x\"\r";
   size_t n = strlen(in);
   for (size_t cut = 0; cut <= n; cut++) {
     struct url_mask m;

@@ -27,6 +27,7 @@ static size_t release(struct url_mask *m, char *out, int mask, size_t mask_end)
     for (size_t i = (size_t)(colon - m->hold) + 1; i < mask_end; i++)
       out[i] = '*';
   m->hold_len = 0;
+  m->last_at = 0;
   m->in_authority = 0;
   m->matched = 0;
   return n;
@@ -80,10 +81,10 @@ size_t url_mask_feed(struct url_mask *m, const char *in, size_t n, char *out)
     char c = in[i];
     if (m->in_authority) {
       m->hold[m->hold_len++] = c;
-      if (c == '@')
-        o += release(m, out + o, 1, m->hold_len - 1);
+      if (c == '@') /* the password runs to the last '@': it may hold raw '@'s itself */
+        m->last_at = m->hold_len;
       else if (ends_authority(c))
-        o += release(m, out + o, 0, m->hold_len);
+        o += release(m, out + o, m->last_at > 0, m->last_at ? m->last_at - 1 : 0);
       else if (m->hold_len == URL_MASK_HOLD)
         o += release(m, out + o, 1, m->hold_len);
       continue;
@@ -93,6 +94,7 @@ size_t url_mask_feed(struct url_mask *m, const char *in, size_t n, char *out)
       if (++m->matched == 3) {
         m->in_authority = 1;
         m->hold_len = 0;
+        m->last_at = 0;
       }
     } else {
       m->matched = c == ':' ? 1 : 0;
@@ -107,7 +109,7 @@ size_t url_mask_flush(struct url_mask *m, char *out)
     m->matched = 0;
     return 0;
   }
-  return release(m, out, 1, m->hold_len);
+  return release(m, out, 1, m->hold_len); /* cut short: any of it may be the password */
 }
 
 void url_mask_string(char *s, size_t len)

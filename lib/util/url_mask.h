@@ -13,6 +13,7 @@ struct url_mask {
   int matched;            /* how much of "://" has been seen */
   int in_authority;
   size_t hold_len;
+  size_t last_at;         /* 1 + where the held authority's last '@' is (0: none yet) */
   char hold[URL_MASK_HOLD];
   int cred_matched[URL_MASK_CREDS]; /* how much of each credential command has been seen */
   int cred_on, cred_commas, cred_after; /* in its parameters: after cred_after commas, masked */

@@ -75,7 +75,9 @@ int fota_url_parse(const char *text, struct fota_url *u)
   auth_end = strchr(auth, '/');
   if (!auth_end)
     return FOTA_BAD_URL; /* no file */
-  at = memchr(auth, '@', (size_t)(auth_end - auth));
+  for (at = auth_end; at > auth && at[-1] != '@'; at--) /* the last '@': a password may */
+    ;                                                     /* hold raw '@'s, as curl reads it */
+  at = at > auth ? at - 1 : NULL;
   if (at) {
     const char *sep = memchr(auth, ':', (size_t)(at - auth));
     if (u->scheme != SCHEME_FTP)
