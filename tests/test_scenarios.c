@@ -162,6 +162,10 @@ START_TEST(bad_scenarios_give_one_line_errors)
       "%s:2: module.timing: expected real, fast, instant or a positive factor\n" },
     { "network: [1\n", "%s:2: YAML: did not find expected ',' or ']'\n" },
     { "storage:\n  ufs: -5\n", "%s:2: storage.ufs: expected a whole number\n" },
+    /* limits, met before a document is built: nesting, values, size (generated below) */
+    { "[65", "%s:1: YAML: nested deeper than 64 levels\n" },
+    { "{100001", "%s:1: YAML: more than 100000 values\n" },
+    { "#1048577", "%s: larger than 1048576 bytes\n" },
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     char path[512], want[1024], err[2048];
@@ -169,7 +173,20 @@ START_TEST(bad_scenarios_give_one_line_errors)
     FILE *f;
     snprintf(path, sizeof(path), "%s.bad%zu.yaml", S.dir, i);
     f = fopen(path, "w");
-    fputs(cases[i].text, f);
+    if (cases[i].text[0] == '[') { /* [[[...]]] this deep */
+      for (int k = atoi(cases[i].text + 1); k > 0; k--)
+        fputc('[', f);
+    } else if (cases[i].text[0] == '{') { /* a flow mapping of this many values */
+      fputs("{", f);
+      for (int k = atoi(cases[i].text + 1) / 2; k > 0; k--)
+        fprintf(f, "a%d: 1, ", k);
+      fputs("}\n", f);
+    } else if (cases[i].text[0] == '#') { /* a comment this long */
+      for (int k = atoi(cases[i].text + 1); k > 0; k--)
+        fputc('#', f);
+    } else {
+      fputs(cases[i].text, f);
+    }
     fclose(f);
     ck_assert_int_eq(run_fotasim(args, err, sizeof(err)), 2);
     snprintf(want, sizeof(want), "fotasim: ");

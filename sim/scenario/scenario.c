@@ -13,6 +13,7 @@
 #include <yaml.h>
 
 #include "errors.h"
+#include "file_util.h"
 #include "network.h"
 #include "storage.h"
 #include "vclock.h"
@@ -286,7 +287,8 @@ int scenario_load(const char *path, struct scenario *sc, char *err, size_t errle
 int scenario_load_sections(const char *path, struct scenario *sc, scenario_section_fn fn,
                            void *ctx, char *err, size_t errlen)
 {
-  FILE *f = fopen(path, "rb");
+  size_t len = 0;
+  uint8_t *text = read_whole_file(path, YW_MAX_BYTES, &len);
   yaml_parser_t parser;
   yaml_document_t doc;
   struct walk w = { &doc, path, err, errlen, fn, ctx };
@@ -294,17 +296,24 @@ int scenario_load_sections(const char *path, struct scenario *sc, scenario_secti
   int rc;
 
   scenario_init(sc);
-  if (!f) {
-    snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+  if (!text) {
+    if (errno == EFBIG)
+      snprintf(err, errlen, "%s: larger than %d bytes", path, YW_MAX_BYTES);
+    else
+      snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+    return -1;
+  }
+  if (yw_precheck(text, len, path, err, errlen) != 0) {
+    free(text);
     return -1;
   }
   yaml_parser_initialize(&parser);
-  yaml_parser_set_input_file(&parser, f);
+  yaml_parser_set_input_string(&parser, text, len);
   if (!yaml_parser_load(&parser, &doc)) {
     snprintf(err, errlen, "%s:%lu: YAML: %s", path, (unsigned long)parser.problem_mark.line + 1,
              parser.problem ? parser.problem : "syntax error");
     yaml_parser_delete(&parser);
-    fclose(f);
+    free(text);
     return -1;
   }
   root = yaml_document_get_root_node(&doc);
@@ -314,6 +323,6 @@ int scenario_load_sections(const char *path, struct scenario *sc, scenario_secti
     rc = yw_each(&w, sc, root, "scenario", top_field, NULL);
   yaml_document_delete(&doc);
   yaml_parser_delete(&parser);
-  fclose(f);
+  free(text);
   return rc;
 }

@@ -252,6 +252,8 @@ int fault_rule_parse(const char *text, struct fault_rule *r, char *err, size_t e
   struct walk w = { &doc, "rule", err, errlen, NULL, NULL };
   yaml_node_t *root;
   int rc;
+  if (yw_precheck((const unsigned char *)text, strlen(text), "rule", err, errlen) != 0)
+    return -1;
   yaml_parser_initialize(&parser);
   yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
   if (!yaml_parser_load(&parser, &doc)) {

@@ -7,6 +7,50 @@
 #include <stdlib.h>
 #include <string.h>
 
+int yw_precheck(const unsigned char *text, size_t len, const char *where, char *err,
+                size_t errlen)
+{
+  yaml_parser_t p;
+  int depth = 0, nodes = 0, rc = 0;
+  if (len > YW_MAX_BYTES) {
+    snprintf(err, errlen, "%s: larger than %d bytes", where, YW_MAX_BYTES);
+    return -1;
+  }
+  yaml_parser_initialize(&p);
+  yaml_parser_set_input_string(&p, text, len);
+  for (;;) {
+    yaml_event_t e;
+    int done;
+    if (!yaml_parser_parse(&p, &e)) {
+      snprintf(err, errlen, "%s:%lu: YAML: %s", where, (unsigned long)p.problem_mark.line + 1,
+               p.problem ? p.problem : "syntax error");
+      rc = -1;
+      break;
+    }
+    done = e.type == YAML_STREAM_END_EVENT;
+    if (e.type == YAML_SEQUENCE_START_EVENT || e.type == YAML_MAPPING_START_EVENT)
+      depth++;
+    else if (e.type == YAML_SEQUENCE_END_EVENT || e.type == YAML_MAPPING_END_EVENT)
+      depth--;
+    if (e.type == YAML_SEQUENCE_START_EVENT || e.type == YAML_MAPPING_START_EVENT ||
+        e.type == YAML_SCALAR_EVENT || e.type == YAML_ALIAS_EVENT)
+      nodes++;
+    if (depth > YW_MAX_DEPTH || nodes > YW_MAX_NODES) {
+      snprintf(err, errlen, "%s:%lu: YAML: %s %d %s", where,
+               (unsigned long)e.start_mark.line + 1,
+               depth > YW_MAX_DEPTH ? "nested deeper than" : "more than",
+               depth > YW_MAX_DEPTH ? YW_MAX_DEPTH : YW_MAX_NODES,
+               depth > YW_MAX_DEPTH ? "levels" : "values");
+      rc = -1;
+      done = 1;
+    }
+    yaml_event_delete(&e);
+    if (done)
+      break;
+  }
+  yaml_parser_delete(&p);
+  return rc;
+}
 
 int yw_bad(struct walk *w, const yaml_node_t *n, const char *field, const char *fmt, ...)
 {

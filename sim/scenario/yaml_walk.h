@@ -18,6 +18,17 @@ struct walk {
   void *section_ctx;
 };
 
+/* Limits on YAML from outside (scenario files, injected rules), checked before a document tree
+ * is built: libyaml's loader is quadratic in nesting depth and holds every node in memory. */
+#define YW_MAX_BYTES (1024 * 1024)
+#define YW_MAX_DEPTH 64
+#define YW_MAX_NODES 100000
+
+/* Parses text as events only, stopping at the first limit passed: 0, or -1 with
+ * "where:line: YAML: ..." in err. */
+int yw_precheck(const unsigned char *text, size_t len, const char *where, char *err,
+                size_t errlen);
+
 /* Writes "file:line: field: message" into w->err; returns -1. */
 int yw_bad(struct walk *w, const yaml_node_t *n, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
