@@ -2,6 +2,7 @@
  * (tests/servers.py), real packages made with the core library, fotasim as a process; every case
  * asserts the exact URC bytes and the revision the module runs afterwards. */
 #include <check.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -265,6 +266,82 @@ START_TEST(mode_0_pending_update_survives_kill_9)
   chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
   revision_is(NEW_REV);
   chat(M, "AT+QFLST\r", "\r\nOK\r\n"); /* installed, then deleted */
+}
+END_TEST
+
+/* The virtual time from HTTPSTART to HTTPEND of a mode-0 HTTP download of delta.pkg at this
+ * bandwidth, read off the transcript's tx events (timing instant, as sim_start runs). */
+static double download_vt(const char *bandwidth)
+{
+  char yaml[600], tr[600], *line = NULL;
+  const char *extra[] = { "--scenario", yaml, "--transcript", tr, NULL };
+  json_int_t start = -1, end = -1;
+  size_t cap = 0;
+  FILE *f;
+  snprintf(yaml, sizeof(yaml), "%s.bw.yaml", S.dir);
+  snprintf(tr, sizeof(tr), "%s.bw.transcript", S.dir);
+  unlink(tr);
+  f = fopen(yaml, "w");
+  ck_assert_ptr_nonnull(f);
+  fprintf(f, "network:\n  bandwidth: %s\n  latency: 0\n", bandwidth);
+  fclose(f);
+  ck_assert_msg(sim_start(&S, extra) == 0, "fotasim did not get ready: %s", S.ready);
+  M = tty_open(S.main_link);
+  expect_tty(M, BOOT_URCS);
+  chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
+  fotadl("http", SV.http, "delta.pkg", ",0,0,0");
+  urc("\"HTTPSTART\"");
+  urc("\"HTTPEND\",0");
+  close(M);
+  M = -1;
+  ck_assert_int_eq(sim_stop(&S), 0);
+  f = fopen(tr, "r");
+  ck_assert_ptr_nonnull(f);
+  while (getline(&line, &cap, f) > 0) {
+    json_t *ev = json_loads(line, 0, NULL);
+    const char *data = ev ? json_string_value(json_object_get(ev, "data")) : NULL;
+    if (data && !strcmp(json_string_value(json_object_get(ev, "event")), "tx")) {
+      if (start < 0 && strstr(data, "\"HTTPSTART\""))
+        start = json_integer_value(json_object_get(ev, "vt"));
+      if (end < 0 && strstr(data, "\"HTTPEND\",0"))
+        end = json_integer_value(json_object_get(ev, "vt"));
+    }
+    json_decref(ev);
+  }
+  free(line);
+  fclose(f);
+  unlink(tr);
+  unlink(yaml);
+  ck_assert_msg(start >= 0 && end >= start, "HTTPSTART at %lld, HTTPEND at %lld",
+                (long long)start, (long long)end);
+  return (double)(end - start);
+}
+
+/* network.bandwidth shapes a download on the virtual clock, at instant timing too: the package
+ * takes its size over the bandwidth (plus the data call's few seconds, which do not depend on
+ * it), 200 times longer at 50 kbit/s than at 10 Mbit/s. */
+START_TEST(bandwidth_shapes_the_download_in_virtual_time)
+{
+  char path[600];
+  struct stat st;
+  double bytes, fast, slow, want_fast, want_slow;
+  snprintf(path, sizeof(path), "%s/delta.pkg", root);
+  ck_assert_int_eq(stat(path, &st), 0);
+  bytes = (double)st.st_size;
+  fast = download_vt("10000000");
+  {
+    char cmd[600];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir '%s'", S.dir, S.dir);
+    ck_assert_int_eq(system(cmd), 0);
+  }
+  slow = download_vt("50000");
+  want_fast = bytes * 8000.0 / 10000000.0;
+  want_slow = bytes * 8000.0 / 50000.0;
+  /* the same fixed part in both: the difference is the link's alone */
+  ck_assert_msg(slow - fast > (want_slow - want_fast) * 0.97 &&
+                    slow - fast < (want_slow - want_fast) * 1.03 + 50,
+                "%.0f bytes: %.0f ms at 10 Mbit/s, %.0f ms at 50 kbit/s (want %.0f more)", bytes,
+                fast, slow, want_slow - want_fast);
 }
 END_TEST
 
@@ -588,6 +665,7 @@ int main(void)
   tcase_add_test(t, https_full);
   tcase_add_test(t, mode_0_updates_at_next_reboot);
   tcase_add_test(t, mode_0_pending_update_survives_kill_9);
+  tcase_add_test(t, bandwidth_shapes_the_download_in_virtual_time);
   tcase_add_test(t, signed_package_accepted);
   tcase_add_test(t, tampered_or_unsigned_package_refused);
   tcase_add_test(t, delta_for_another_base_refused);

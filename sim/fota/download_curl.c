@@ -15,6 +15,7 @@
 #include "curl_loop.h"
 #include "errors.h"
 #include "log.h"
+#include "shaper.h"
 
 struct download {
   const struct download_ops *ops; /* first: the interface's view of a download */
@@ -26,6 +27,7 @@ struct download {
   struct curl_slist *resolve;
   uv_timer_t watchdog;       /* stall detection */
   uv_timer_t deferred;       /* failures found before curl starts, reported asynchronously */
+  struct shaper shape;       /* the bytes cross the modelled downlink on the virtual clock */
   uint64_t stall_ms;
   int deferred_err;
   int size_told;
@@ -53,6 +55,7 @@ static void release(struct download *d)
   }
   curl_slist_free_all(d->resolve);
   d->resolve = NULL;
+  shaper_stop(&d->shape);
   uv_close((uv_handle_t *)&d->watchdog, handle_closed);
   uv_close((uv_handle_t *)&d->deferred, handle_closed);
 }
@@ -173,12 +176,26 @@ static size_t on_write(char *data, size_t size, size_t n, void *userp)
     }
   }
   tell_size(d);
+  if (!shaper_admit(&d->shape, len)) { /* on the link: no stall while it carries them */
+    uv_timer_stop(&d->watchdog);
+    return CURL_WRITEFUNC_PAUSE;       /* curl offers the same bytes again once unpaused */
+  }
+  shaper_took(&d->shape, len);
   err = d->sink.on_data(d->sink.ctx, data, len);
   if (err) {
     d->stop_err = err;
     return 0;
   }
   return len;
+}
+
+static void carried(void *ctx)
+{
+  struct download *d = ctx;
+  if (d->finished || !d->easy)
+    return;
+  uv_timer_again(&d->watchdog);
+  curl_easy_pause(d->easy, CURLPAUSE_CONT); /* may call on_write at once */
 }
 
 /* For FTP, curl hands every server reply line here: remember the last error reply. */
@@ -224,11 +241,12 @@ struct download *download_curl_start(const struct download_env *env, const struc
   uv_timer_init(env->loop, &d->deferred);
   d->watchdog.data = d->deferred.data = d;
   d->handles_open = 2;
+  shaper_init(&d->shape, env->clock, env->bandwidth_bps, carried, d);
 
   /* Names resolve through the module's DNS map only: an unknown name fails as DNS does. */
   d->easy = curl_easy_init();
-  if (!d->easy || curl_loop_prepare(d->easy, env->dns, env->ndns, url->host, url->port,
-                                    env->clock, env->bandwidth_bps, &d->resolve) != 0) {
+  if (!d->easy ||
+      curl_loop_prepare(d->easy, env->dns, env->ndns, url->host, url->port, &d->resolve) != 0) {
     d->deferred_err = ftp(d) ? FTP_DNS_FAILED : HTTP_DNS_FAILED;
     uv_timer_start(&d->deferred, deferred_fail, 0, 0);
     return d;

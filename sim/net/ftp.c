@@ -84,6 +84,7 @@ static void release(struct ftp *f)
   f->tx = NULL;
   f->tx_len = f->tx_off = 0;
   f->paused = 0;
+  shaper_stop(&f->shape);
 }
 
 static void forget_rx(struct ftp *f)
@@ -333,13 +334,25 @@ static size_t on_reply(char *line, size_t size, size_t n, void *userp)
   return len;
 }
 
+/* The bytes held for the link have crossed: curl offers them again (unless the buffer is full:
+ * then the reader unpauses). */
+static void data_carried(void *ctx)
+{
+  struct ftp *f = ctx;
+  if (f->easy && !f->paused)
+    curl_easy_pause(f->easy, CURLPAUSE_CONT);
+}
+
 static size_t on_data(char *data, size_t size, size_t n, void *userp)
 {
   struct ftp *f = userp;
   size_t len = size * n;
+  if (!shaper_admit(&f->shape, len))
+    return CURL_WRITEFUNC_PAUSE; /* on the link: data_carried unpauses */
   if (f->file) {
     if (f->transferred + len > f->file_room || fwrite(data, 1, len, f->file) != len)
       return 0; /* CURLE_WRITE_ERROR */
+    shaper_took(&f->shape, len);
     f->transferred += len;
     return len;
   }
@@ -354,6 +367,7 @@ static size_t on_data(char *data, size_t size, size_t n, void *userp)
     f->rx_off = 0;
   }
   memcpy(f->rx + f->rx_off + f->rx_len, data, len);
+  shaper_took(&f->shape, len);
   f->rx_len += len;
   f->transferred += len;
   if (!f->taking)
@@ -482,8 +496,8 @@ static int common_options(struct ftp *f, const char *url)
   f->easy = curl_easy_init();
   if (!f->easy)
     return FTP_UNKNOWN;
-  if (curl_loop_prepare(f->easy, f->env.dns, f->env.ndns, f->host, f->port_no, f->env.clock,
-                        f->env.nw->bandwidth_bps, &f->resolve) != 0)
+  shaper_init(&f->shape, f->env.clock, f->env.nw->bandwidth_bps, data_carried, f);
+  if (curl_loop_prepare(f->easy, f->env.dns, f->env.ndns, f->host, f->port_no, &f->resolve) != 0)
     return FTP_DNS_FAILED;
   curl_easy_setopt(f->easy, CURLOPT_URL, url);
   curl_easy_setopt(f->easy, CURLOPT_SHARE, f->share);

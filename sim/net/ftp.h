@@ -14,6 +14,7 @@
 #include "svc_env.h"
 #include "net.h"
 #include "network.h"
+#include "shaper.h"
 #include "storage.h"
 #include "vclock.h"
 
@@ -100,6 +101,7 @@ struct ftp {
   char *rx;                  /* bytes for the port not yet taken */
   size_t rx_off, rx_len;
   int paused, taking;
+  struct shaper shape;       /* what comes crosses the modelled downlink on the virtual clock */
   uint64_t transferred;      /* AT+QFTPLEN */
   uv_timer_t kick_timer;     /* nudges curl's passive data connection (ftp.c) */
   int kicking, timer_open;

@@ -57,6 +57,7 @@ static void release(struct http *h)
   h->tx = NULL;
   h->tx_len = 0;
   h->paused = 0;
+  shaper_stop(&h->shape);
 }
 
 static void forget_response(struct http *h)
@@ -223,6 +224,15 @@ static size_t on_header(char *line, size_t size, size_t n, void *userp)
   return len;
 }
 
+/* The bytes held for the link have crossed: curl offers them again (unless the buffer is full:
+ * then http_take unpauses). */
+static void body_carried(void *ctx)
+{
+  struct http *h = ctx;
+  if (h->easy && !h->paused)
+    curl_easy_pause(h->easy, CURLPAUSE_CONT);
+}
+
 static size_t on_body(char *data, size_t size, size_t n, void *userp)
 {
   struct http *h = userp;
@@ -233,6 +243,8 @@ static size_t on_body(char *data, size_t size, size_t n, void *userp)
     log_info("http: fault rule: the connection closes after the header");
     return 0; /* CURLE_WRITE_ERROR: the body is cut */
   }
+  if (!shaper_admit(&h->shape, len))
+    return CURL_WRITEFUNC_PAUSE; /* on the link: body_carried unpauses */
   if (h->rx_len + len > HTTP_BODY_MAX) {
     h->paused = 1;
     return CURL_WRITEFUNC_PAUSE; /* curl hands the same bytes again once unpaused */
@@ -244,6 +256,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *userp)
     h->rx_off = 0;
   }
   memcpy(h->rx + h->rx_off + h->rx_len, data, len);
+  shaper_took(&h->shape, len);
   h->rx_len += len;
   h->body_total += len;
   if (!h->taking) /* bytes that come as http_take unpauses go after what it took */
@@ -415,8 +428,8 @@ int http_request(struct http *h, enum http_method method, const char *verb, int 
     forget_response(h);
     return 0;
   }
-  if (curl_loop_prepare(h->easy, h->env.dns, h->env.ndns, host, uport, h->env.clock,
-                        h->env.nw->bandwidth_bps, &h->resolve) != 0) {
+  shaper_init(&h->shape, h->env.clock, h->env.nw->bandwidth_bps, body_carried, h);
+  if (curl_loop_prepare(h->easy, h->env.dns, h->env.ndns, host, uport, &h->resolve) != 0) {
     tell(h, HTTP_DNS_FAILED);
     forget_response(h);
     return 0;

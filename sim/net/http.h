@@ -13,6 +13,7 @@
 #include "svc_env.h"
 #include "net.h"
 #include "network.h"
+#include "shaper.h"
 #include "storage.h"
 #include "vclock.h"
 
@@ -70,6 +71,7 @@ struct http {
   int told;                  /* the request's URC is out */
   int err;                   /* the transfer's end: 0 or an HTTP(S) code */
   int paused;                /* curl waits for room in the buffer */
+  struct shaper shape;       /* the body crosses the modelled downlink on the virtual clock */
   int taking;                /* inside http_take: the reader is already reading */
   int stalled;               /* a fault rule: the answer never comes */
   int cut;                   /* a fault rule: the body is cut after the header */

@@ -145,16 +145,12 @@ static void check_done(struct curl_loop *cl)
 }
 
 int curl_loop_prepare(CURL *easy, const struct dns_entry *dns, int ndns, const char *host,
-                      int port, const struct vclock *clock, uint64_t bandwidth_bps,
-                      struct curl_slist **resolve)
+                      int port, struct curl_slist **resolve)
 {
   const char *addr = network_resolve(dns, ndns, host);
   char entry[400];
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_PROXY, ""); /* the module has no proxy */
-  if (clock->scale != 0.0 && bandwidth_bps > 0)
-    curl_easy_setopt(easy, CURLOPT_MAX_RECV_SPEED_LARGE,
-                     (curl_off_t)((double)bandwidth_bps / 8.0 * clock->scale));
   if (!addr)
     return -1;
   if (!network_is_ip(host)) {

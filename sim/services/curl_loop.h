@@ -24,10 +24,9 @@ void curl_loop_add(struct curl_loop *cl, CURL *easy, struct curl_job *job);
 void curl_loop_remove(struct curl_loop *cl, CURL *easy);
 /* What every transfer the module makes has: no signals, no proxy, the host name resolved
  * through the module's DNS map only (*resolve: the CURLOPT_RESOLVE list, for the caller to
- * free), and the download capped at the network model's bandwidth as the timing scales it
- * (bandwidth_bps 0: no cap). 0, or -1 for a name the map does not have. */
+ * free). The downlink's bandwidth is the caller's, with a shaper (shaper.h) in its write
+ * callback. 0, or -1 for a name the map does not have. */
 int curl_loop_prepare(CURL *easy, const struct dns_entry *dns, int ndns, const char *host,
-                      int port, const struct vclock *clock, uint64_t bandwidth_bps,
-                      struct curl_slist **resolve);
+                      int port, struct curl_slist **resolve);
 
 #endif
