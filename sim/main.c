@@ -159,7 +159,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         return fail_usage("unknown model '%s' (EC200U or EG915U)", optarg);
       break;
     case 'h': usage(stdout); exit(0);
-    case 'V': printf("fotasim 0.1.0\n"); exit(0);
+    case 'V': printf("fotasim %s\n", FOTASIM_VERSION); exit(0);
     default:
       return fail_usage("bad option '%s'", argv[optind - 1]);
     }

@@ -128,6 +128,23 @@ static void revision_is(const char *rev)
   chat(M, "AT+CGMR\r", want);
 }
 
+/* The log (fotasim --log) has this text, within 5 s. */
+static void log_has(const char *text)
+{
+  char buf[65536];
+  for (int i = 0; i < 250; i++) {
+    FILE *f = fopen(S.log, "r");
+    size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+    if (f)
+      fclose(f);
+    buf[n] = '\0';
+    if (strstr(buf, text))
+      return;
+    usleep(20000);
+  }
+  ck_abort_msg("the log has no \"%s\":\n%s", text, buf);
+}
+
 static void fotadl(const char *scheme, int port, const char *file, const char *rest)
 {
   char cmd[512];
@@ -434,6 +451,45 @@ START_TEST(http_errors_from_real_causes)
   download_fails("HTTP", 570);                     /* the server closes mid-transfer */
   fotadl("https", SV.http, "full.pkg", ",1,0,0");  /* TLS to a plain HTTP server */
   download_fails("HTTP", 631);
+  chat(M, "AT+QFOTADL=\"htp://u:pw@127.0.0.1/a.pkg\"\r", "\r\n+CME ERROR: 560\r\n");
+  /* each failure is one log line: code, meaning, phase, what was seen, the URL without secrets */
+  {
+    char want[600];
+    snprintf(want, sizeof(want),
+             "module 0: FOTA failed in download: 731 (HTTP(S) server answered an error status): "
+             "the HTTP server answered status 404; http://127.0.0.1:%d/missing.pkg\n", SV.http);
+    log_has(want);
+    snprintf(want, sizeof(want), "module 0: FOTA failed in download: 631 (");
+    log_has(want);
+    log_has("module 0: AT+QFOTADL refused: 560 (unsupported URL scheme); URL "
+            "\"htp://u:**@127.0.0.1/a.pkg\"\n");
+  }
+}
+END_TEST
+
+/* fotaerrors CODE explains a code from the catalogue, in every list that has it. */
+START_TEST(fotaerrors_explains_a_code)
+{
+  char cmd[600], out[2048];
+  FILE *p;
+  size_t n;
+  const char *bin = getenv("FOTAERRORS_BIN");
+  snprintf(cmd, sizeof(cmd), "'%s' 731 2>&1", bin ? bin : "fotaerrors");
+  p = popen(cmd, "r");
+  ck_assert_ptr_nonnull(p);
+  n = fread(out, 1, sizeof(out) - 1, p);
+  out[n] = '\0';
+  ck_assert_int_eq(pclose(p), 0);
+  ck_assert_str_eq(out, "731 (HTTP(S) list): HTTP(S) server answered an error status\n"
+                        "  appears in: HTTPEND\n"
+                        "  produced by: 404 or any other non-2xx status\n");
+  snprintf(cmd, sizeof(cmd), "'%s' 9999 2>&1", bin ? bin : "fotaerrors");
+  p = popen(cmd, "r");
+  ck_assert_ptr_nonnull(p);
+  n = fread(out, 1, sizeof(out) - 1, p);
+  out[n] = '\0';
+  ck_assert_int_eq(WEXITSTATUS(pclose(p)), 1);
+  ck_assert_str_eq(out, "fotaerrors: 9999 is in none of the module's lists\n");
 }
 END_TEST
 
@@ -665,6 +721,7 @@ int main(void)
   tcase_add_test(t, https_full);
   tcase_add_test(t, mode_0_updates_at_next_reboot);
   tcase_add_test(t, mode_0_pending_update_survives_kill_9);
+  tcase_add_test(t, fotaerrors_explains_a_code);
   tcase_add_test(t, bandwidth_shapes_the_download_in_virtual_time);
   tcase_add_test(t, signed_package_accepted);
   tcase_add_test(t, tampered_or_unsigned_package_refused);

@@ -43,6 +43,18 @@ const struct error_info *cme_error_find(int code)
   return e;
 }
 
+const char *error_meaning(int code)
+{
+  static const enum error_family fota_lists[] = { ERR_FOTA, ERR_FTP, ERR_HTTP };
+  const struct error_info *e = NULL;
+  for (size_t i = 0; !e && i < sizeof(fota_lists) / sizeof(fota_lists[0]); i++)
+    e = error_find(fota_lists[i], code);
+  for (size_t i = 0; !e && i < TABLE_LEN; i++)
+    if (table[i].code == code)
+      e = &table[i];
+  return e ? e->text : "not in the catalogue";
+}
+
 int error_known(int code)
 {
   for (size_t i = 0; i < TABLE_LEN; i++)

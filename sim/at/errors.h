@@ -46,6 +46,9 @@ int ftp_reply_error(int reply);
  * error_in_list tagged. */
 const struct error_info *cme_error_find(int code);
 const struct error_info *error_find(enum error_family family, int code);
+/* What a code means, for logs: its entry in the FOTA, FTP or HTTP list (a FOTA's codes), else
+ * in any list; "not in the catalogue" if none has it. */
+const char *error_meaning(int code);
 /* Any list has the code (what a fault rule may fail with). */
 int error_known(int code);
 const char *error_family_name(enum error_family f);

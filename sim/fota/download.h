@@ -39,7 +39,9 @@ struct download_sink {
   void *ctx;
   void (*on_size)(void *ctx, int64_t total);           /* once, when known (-1: unknown) */
   int (*on_data)(void *ctx, const void *data, size_t len); /* nonzero: stop with that error */
-  void (*on_done)(void *ctx, int err);                  /* 0: complete; not called if cancelled */
+  /* 0: complete; not called if cancelled. cause: what was seen (an HTTP status, an FTP reply,
+   * curl's or the system's words), for the log; NULL if nothing more than the code. */
+  void (*on_done)(void *ctx, int err, const char *cause);
 };
 
 struct download;

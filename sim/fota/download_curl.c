@@ -35,6 +35,8 @@ struct download {
   int ftp_error_reply;       /* the last FTP reply >= 400, as the server sent it */
   int finished;
   int handles_open;
+  char host[FOTA_NAME_MAX + 1];
+  char curl_err[CURL_ERROR_SIZE];  /* curl's words for a failure */
 };
 
 /* ---- one download ---- */
@@ -60,19 +62,35 @@ static void release(struct download *d)
   uv_close((uv_handle_t *)&d->deferred, handle_closed);
 }
 
-static void finish(struct download *d, int err)
+static void finish(struct download *d, int err, const char *cause)
 {
   struct download_sink sink = d->sink;
   if (d->finished)
     return;
   d->finished = 1;
   release(d);
-  sink.on_done(sink.ctx, err);
+  sink.on_done(sink.ctx, err, cause);
 }
 
 static int ftp(const struct download *d)
 {
   return d->scheme == SCHEME_FTP;
+}
+
+/* What was seen, for the log: the server's reply, else curl's words. */
+static void describe(struct download *d, CURLcode rc, char *out, size_t size)
+{
+  long reply = 0;
+  if (d->easy)
+    curl_easy_getinfo(d->easy, CURLINFO_RESPONSE_CODE, &reply);
+  if (ftp(d) && d->ftp_error_reply)
+    snprintf(out, size, "the FTP server replied %d", d->ftp_error_reply);
+  else if (!ftp(d) && reply && (reply < 200 || reply > 299))
+    snprintf(out, size, "the HTTP server answered status %ld", reply);
+  else if (rc != CURLE_OK)
+    snprintf(out, size, "%s", d->curl_err[0] ? d->curl_err : curl_easy_strerror(rc));
+  else
+    out[0] = '\0';
 }
 
 /* curl's result, the server's last reply, and the scheme → the module's code. */
@@ -138,15 +156,21 @@ static int map_error(struct download *d, CURLcode rc)
 static void transfer_done(struct curl_job *job, CURLcode rc)
 {
   struct download *d = (struct download *)((char *)job - offsetof(struct download, job));
-  if (!d->finished)
-    finish(d, map_error(d, rc));
+  char cause[CURL_ERROR_SIZE + 64];
+  if (d->finished)
+    return;
+  describe(d, rc, cause, sizeof(cause));
+  finish(d, map_error(d, rc), cause[0] ? cause : NULL);
 }
 
 static void stalled(uv_timer_t *t)
 {
   struct download *d = t->data;
   log_info("download stalled: no data for %llu ms", (unsigned long long)d->stall_ms);
-  finish(d, ftp(d) ? FTP_TIMEOUT : HTTP_TIMEOUT);
+  char cause[96];
+  snprintf(cause, sizeof(cause), "no data from the server for %llu ms",
+           (unsigned long long)d->stall_ms);
+  finish(d, ftp(d) ? FTP_TIMEOUT : HTTP_TIMEOUT, cause);
 }
 
 static void tell_size(struct download *d)
@@ -212,7 +236,9 @@ static size_t on_header(char *line, size_t size, size_t n, void *userp)
 static void deferred_fail(uv_timer_t *t)
 {
   struct download *d = t->data;
-  finish(d, d->deferred_err);
+  char cause[FOTA_NAME_MAX + 64];
+  snprintf(cause, sizeof(cause), "%s is not in the scenario's DNS map", d->host);
+  finish(d, d->deferred_err, cause);
 }
 
 
@@ -237,6 +263,7 @@ struct download *download_curl_start(const struct download_env *env, const struc
   d->cl = env->curl;
   d->sink = *sink;
   d->scheme = url->scheme;
+  snprintf(d->host, sizeof(d->host), "%s", url->host);
   uv_timer_init(env->loop, &d->watchdog);
   uv_timer_init(env->loop, &d->deferred);
   d->watchdog.data = d->deferred.data = d;
@@ -255,6 +282,7 @@ struct download *download_curl_start(const struct download_env *env, const struc
            url->scheme == SCHEME_FTP ? "ftp" : url->scheme == SCHEME_HTTPS ? "https" : "http",
            url->host, url->port, url->path);
   curl_easy_setopt(d->easy, CURLOPT_URL, full);
+  curl_easy_setopt(d->easy, CURLOPT_ERRORBUFFER, d->curl_err);
   curl_easy_setopt(d->easy, CURLOPT_WRITEFUNCTION, on_write);
   curl_easy_setopt(d->easy, CURLOPT_WRITEDATA, d);
   curl_easy_setopt(d->easy, CURLOPT_HEADERFUNCTION, on_header);

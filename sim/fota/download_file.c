@@ -31,25 +31,31 @@ static void release(struct download *d)
   uv_close((uv_handle_t *)&d->timer, closed);
 }
 
-static void finish(struct download *d, int err)
+static void finish(struct download *d, int err, const char *cause)
 {
   struct download_sink sink = d->sink;
   if (d->finished)
     return;
   d->finished = 1;
   release(d);
-  sink.on_done(sink.ctx, err);
+  sink.on_done(sink.ctx, err, cause);
 }
 
 static void timed_out(uv_timer_t *t)
 {
   struct download *d = t->data;
-  if (d->stop_err)
-    finish(d, d->stop_err);
-  else if (d->guarding)
-    finish(d, d->surplus ? FOTA_FILE_TOO_LARGE : 0);
-  else
-    finish(d, FOTA_FILE_TIMEOUT);
+  char cause[160];
+  if (d->stop_err) {
+    finish(d, d->stop_err, NULL);
+  } else if (d->guarding) {
+    finish(d, d->surplus ? FOTA_FILE_TOO_LARGE : 0,
+           d->surplus ? "the host sent more bytes than the command's length" : NULL);
+  } else {
+    snprintf(cause, sizeof(cause), "no byte from the host for %llu ms, %llu of %llu bytes came",
+             (unsigned long long)d->timeout_ms, (unsigned long long)d->got,
+             (unsigned long long)d->expected);
+    finish(d, FOTA_FILE_TIMEOUT, cause);
+  }
 }
 
 static size_t on_bytes(void *ctx, const char *data, size_t len)

@@ -108,6 +108,16 @@ static int refused_code(const struct fota *f)
 
 static void stall_timeout(struct vtimer *t);
 
+/* What was seen, for the failure's log line (see log_failure). */
+static void set_cause(struct fota *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_cause(struct fota *f, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(f->cause, sizeof(f->cause), fmt, ap);
+  va_end(ap);
+}
+
 /* The fault rules at this point: the code to fail with, -1 if the FOTA stops here (power is
  * being cut, or a connect that stalls waits out its timeout), 0 to go on. Module-wide actions
  * are fault_apply's; corrupt and stall change how the download goes on. */
@@ -126,6 +136,7 @@ static int fault_now(struct fota *f, enum fault_phase phase, int percent)
     return 0;
   log_info("module %d: fault rule fires in %s at %d%%", f->env.index, fota_phase_name(f->phase),
            percent);
+  set_cause(f, "a scenario fault rule fired in %s at %d%%", fota_phase_name(f->phase), percent);
   if (r->cut_power)
     return -1;
   if (r->corrupt)
@@ -173,8 +184,27 @@ static void drop_package(struct fota *f)
 
 static void resume_forget(struct fota *f);
 
+/* One line for a FOTA that failed: the code, its meaning, the phase, what was seen and where
+ * from (the URL without its user and password). */
+static void log_failure(struct fota *f, int err)
+{
+  char where[FOTA_URL_MAX + FOTA_NAME_MAX + 32];
+  if (f->url.scheme == SCHEME_FILE)
+    snprintf(where, sizeof(where), "FILE:%llu", (unsigned long long)f->url.file_length);
+  else
+    snprintf(where, sizeof(where), "%s://%s:%d%s",
+             f->url.scheme == SCHEME_FTP ? "ftp" : f->url.scheme == SCHEME_HTTPS ? "https" : "http",
+             f->url.host, f->url.port, f->url.path);
+  log_info("module %d: FOTA failed in %s: %d (%s)%s%s; %s", f->env.index,
+           fota_phase_name(f->phase), err, error_meaning(err), f->cause[0] ? ": " : "", f->cause,
+           where);
+}
+
 static void finish(struct fota *f, int err)
 {
+  if (err)
+    log_failure(f, err);
+  f->cause[0] = '\0';
   if (f->phase == FOTA_UPDATE || f->phase == FOTA_VERIFY)
     resume_forget(f);
   f->last_error = err;
@@ -188,7 +218,6 @@ static void end_download(struct fota *f, int err)
 {
   urc(f, "\"%sEND\",%d", fota_scheme_name(f->url.scheme), err);
   if (err) {
-    log_info("module %d: FOTA download failed: %d", f->env.index, err);
     drop_package(f);
     finish(f, err);
   }
@@ -297,7 +326,7 @@ static void verify_and_update(struct fota *f)
   drop_package(f); /* the package has served, whatever the verdict */
   if (st != PKG_OK) {
     int err = package_error(st);
-    log_info("module %d: FOTA package refused: %s", f->env.index, pkg_status_text(st));
+    set_cause(f, "the package: %s", pkg_status_text(st));
     urc(f, "\"END\",%d", err);
     finish(f, err);
     if (f->at_boot) /* an update at boot that failed: boot the old firmware */
@@ -334,6 +363,7 @@ static void update_step(struct vtimer *t)
   }
   if (flash_op(f->env.flash, FLASH_ERASE, p->offset + off, NULL, 0) != 0 ||
       flash_op(f->env.flash, FLASH_PROGRAM, p->offset + off, f->image + off, n) != 0) {
+    set_cause(f, "the flash could not be written at 0x%llx", (unsigned long long)(p->offset + off));
     urc(f, "\"END\",%d", FOTA_UPDATE_FAILED);
     finish(f, FOTA_UPDATE_FAILED);
     return;
@@ -350,6 +380,7 @@ static void update_step(struct vtimer *t)
   /* Read back: the partition must hold the image verified before the first write. */
   if (flash_matches(f->env.flash, p->offset, f->image, f->image_len) != 1 ||
       fw_header_parse(f->image, f->image_len - FW_HEADER_SIZE, &info) != FW_OK) {
+    set_cause(f, "the flash does not read back the image written");
     urc(f, "\"END\",%d", FOTA_UPDATE_FAILED);
     finish(f, FOTA_UPDATE_FAILED);
     return;
@@ -414,11 +445,13 @@ static void stall_timeout(struct vtimer *t)
   end_download(f, timeout_code(f));
 }
 
-static void on_done(void *ctx, int err)
+static void on_done(void *ctx, int err, const char *cause)
 {
   struct fota *f = ctx;
   struct nv *nv = f->env.nv;
   f->dl = NULL;
+  if (err && cause && !f->cause[0])
+    set_cause(f, "%s", cause);
   if (f->stalled && !err) { /* the rest never came: the module waits, then gives up */
     if (f->pkg) {
       fclose(f->pkg);

@@ -66,6 +66,7 @@ struct fota {
   enum fota_phase phase;
   int percent;
   int last_error;             /* -1 before the first FOTA */
+  char cause[320];            /* what was seen when it failed, for the one log line */
   struct fota_url url;
   int mode, dl_max, up_max, dl_sent, up_sent;
   int at_boot;                /* installing at boot a package downloaded with upgrade_mode 0 */
