@@ -35,7 +35,8 @@ static void usage(FILE *f)
           "has booted.\n"
           "\n"
           "  --junit FILE          write a JUnit XML report (one test case per scenario)\n"
-          "  --transcript-dir DIR  keep each run's transcript as DIR/<scenario>.jsonl\n"
+          "  --transcript-dir DIR  keep each run's transcript as DIR/<scenario>.jsonl (made\n"
+          "                        if missing, as the --junit file's directory is)\n"
           "  --jobs N              run N scenarios at a time (default 1, at most %d)\n"
           "  --state-dir DIR       keep each module's files in DIR/<scenario> (default: a\n"
           "                        temporary directory, removed afterwards)\n"
@@ -238,6 +239,28 @@ static int check_dir(const char *what, const char *dir)
   return 0;
 }
 
+/* A directory for the run's output: made, with its parents, when it is not there yet. */
+static int output_dir(const char *what, const char *dir)
+{
+  char path[4096];
+  size_t n;
+  if (!dir)
+    return 0;
+  n = strlen(dir);
+  if (n == 0 || n >= sizeof(path))
+    return bad_usage(what, dir);
+  memcpy(path, dir, n + 1);
+  for (char *p = path + 1; *p; p++) {
+    if (*p != '/')
+      continue;
+    *p = '\0';
+    mkdir(path, 0755); /* an error shows below, as the directory missing */
+    *p = '/';
+  }
+  mkdir(path, 0755);
+  return check_dir(what, dir);
+}
+
 int run_main(int argc, char **argv)
 {
   struct runner r;
@@ -248,7 +271,15 @@ int run_main(int argc, char **argv)
   rc = parse(argc, argv, &r, &first, &nscen);
   if (rc)
     return rc < 0 ? 0 : rc;
-  if ((rc = check_dir("--transcript-dir %s is not a directory", r.o.transcript_dir)) ||
+  if (r.o.junit && strrchr(r.o.junit, '/') && strlen(r.o.junit) < 4096) {
+    char parent[4096];
+    snprintf(parent, sizeof(parent), "%s", r.o.junit);
+    *strrchr(parent, '/') = '\0';
+    if (parent[0] && (rc = output_dir("the --junit file's directory %s cannot be made", parent)))
+      return rc;
+  }
+  if ((rc = output_dir("--transcript-dir %s is not a directory and cannot be made",
+                       r.o.transcript_dir)) ||
       (rc = check_dir("--state-dir %s is not a directory", r.o.state_dir)))
     return rc;
   n = readlink("/proc/self/exe", r.o.self, sizeof(r.o.self) - 1);

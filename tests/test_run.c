@@ -92,8 +92,7 @@ START_TEST(shipped_suite_passes_with_the_reference_host)
   char *xml;
   struct stat st;
   snprintf(junit, sizeof(junit), "%s/report.xml", dir);
-  snprintf(trdir, sizeof(trdir), "%s/transcripts", dir);
-  ck_assert_int_eq(mkdir(trdir, 0755), 0);
+  snprintf(trdir, sizeof(trdir), "%s/out/transcripts", dir); /* made by the run */
   ck_assert_msg(run_fotasim_for(args, out, sizeof(out), RUN_LIMIT_MS) == 0, "%s", out);
   ck_assert_ptr_nonnull(strstr(out, "PASS  01-happy-path"));
   ck_assert_ptr_nonnull(strstr(out, "PASS  02-download-stalls-once"));
@@ -155,7 +154,7 @@ START_TEST(hostile_host_output_gives_a_well_formed_masked_report)
                          "\\360\\220\\200 caf\\303\\251 AT+QFOTADL=\"ftp://fw:pa@ss5@h/p\"\\r\\n'",
                          NULL };
   char *xml;
-  snprintf(junit, sizeof(junit), "%s/report.xml", dir);
+  snprintf(junit, sizeof(junit), "%s/reports/fota/report.xml", dir); /* directories made */
   ck_assert_int_eq(run_fotasim_for(args, out, sizeof(out), RUN_LIMIT_MS), 1);
   ck_assert_ptr_nonnull(strstr(out, "FAIL  hostile"));
   ck_assert_ptr_nonnull(strstr(out, "fw:******@h/p")); /* the tail on stderr, masked */
@@ -271,7 +270,7 @@ START_TEST(reference_host_on_the_main_uart_with_flow_control)
   char s[512];
   const char *args[] = { "run", "--timing", "instant",
                          suite("01-happy-path.yaml", s, sizeof(s)), "--", fotahost(), "--port",
-                         "{tty}", "--flow", NULL };
+                         "{tty}", NULL }; /* its defaults: flow control on */
   ck_assert_msg(run_fotasim_for(args, out, sizeof(out), RUN_LIMIT_MS) == 0, "%s", out);
   ck_assert_ptr_nonnull(strstr(out, "PASS  01-happy-path"));
 }

@@ -147,7 +147,7 @@ static enum outcome attempt(const unsigned char *pkg, size_t pkg_len)
     if (r < 0) { /* the port went away: power lost, or the reboot into the new firmware */
       say(updating ? "the module went away during the update; waiting for it"
                    : "the module went away; waiting for it");
-      if (hp_reopen(&hp, 120) != 0 || hp_wait_ready(&hp, 120) != 0)
+      if (hp_reopen(&hp, opt.timeout_s) != 0 || hp_wait_ready(&hp, opt.timeout_s) != 0)
         return FAILED;
       return updating ? DONE : RETRY; /* after an update, the revision tells */
     }
@@ -184,9 +184,9 @@ static enum outcome attempt(const unsigned char *pkg, size_t pkg_len)
       say("update done; the module reboots");
       while ((r = hp_read_line(&hp, 60000)) == 1 && strcmp(hp.line, "RDY") != 0)
         ;
-      if (r <= 0 && hp_reopen(&hp, 120) != 0)
+      if (r <= 0 && hp_reopen(&hp, opt.timeout_s) != 0)
         return FAILED;
-      return hp_wait_ready(&hp, 120) == 0 ? DONE : FAILED;
+      return hp_wait_ready(&hp, opt.timeout_s) == 0 ? DONE : FAILED;
     }
   }
 }
@@ -205,10 +205,12 @@ static void usage(FILE *f)
           "                        $FOTASIM_PACKAGE_REVISION; else: any other than before)\n"
           "  --retries N           attempts after errors that can pass (default 3)\n"
           "  --no-retry            give up at the first error (same as --retries 0)\n"
-          "  --flow                RTS/CTS flow control (AT+IFC=2,2) for FILE mode\n"
+          "  --no-flow             FILE mode without RTS/CTS flow control (by default the host\n"
+          "                        sends AT+IFC=2,2 first, so a UART at any speed loses nothing)\n"
           "  --chunk N             FILE mode: bytes per write (default 4096)\n"
           "  --gap-ms N            FILE mode: pause between writes (default 0)\n"
-          "  --timeout S           give up when the module says nothing for S s (default 180)\n"
+          "  --timeout S           give up when the port is missing or the module says nothing\n"
+          "                        for S s (default 180)\n"
           "  --announce TOPIC      the update flow: subscribe to TOPIC on the broker, take the\n"
           "                        announced {\"revision\",\"manifest\"}, fetch the manifest\n"
           "                        {\"revision\",\"url\"} over HTTP, update from its url, then\n"
@@ -229,6 +231,7 @@ static int parse(int argc, char **argv)
     { "file", required_argument, NULL, 'f' },      { "expect-revision", required_argument, NULL, 'e' },
     { "retries", required_argument, NULL, 'r' },   { "no-retry", no_argument, NULL, 'n' },
     { "flow", no_argument, NULL, 'F' },            { "chunk", required_argument, NULL, 'c' },
+    { "no-flow", no_argument, NULL, 'N' },         { "version", no_argument, NULL, 'V' },
     { "gap-ms", required_argument, NULL, 'g' },    { "timeout", required_argument, NULL, 't' },
     { "verbose", no_argument, NULL, 'v' },         { "help", no_argument, NULL, 'h' },
     { "announce", required_argument, NULL, 'A' },  { "broker", required_argument, NULL, 'B' },
@@ -237,6 +240,7 @@ static int parse(int argc, char **argv)
   };
   int c;
   opt.retries = 3;
+  opt.flow = 1;
   opt.chunk = 4096;
   opt.timeout_s = 180;
   opt.wait_s = 60;
@@ -249,7 +253,9 @@ static int parse(int argc, char **argv)
     case 'e': opt.expect_revision = optarg; break;
     case 'r': opt.retries = atoi(optarg); break;
     case 'n': opt.retries = 0; break;
-    case 'F': opt.flow = 1; break;
+    case 'F': opt.flow = 1; break; /* the default; kept for scripts that pass it */
+    case 'N': opt.flow = 0; break;
+    case 'V': printf("fotahost %s\n", FOTASIM_VERSION); exit(0);
     case 'c': opt.chunk = (size_t)atol(optarg); break;
     case 'g': opt.gap_ms = atoi(optarg); break;
     case 't': opt.timeout_s = atoi(optarg); break;
@@ -332,7 +338,7 @@ int main(int argc, char **argv)
   hp.path = opt.port;
   hp.flow = opt.flow;
   hp.verbose = opt.verbose;
-  if (hp_reopen(&hp, 30) != 0 || hp_wait_ready(&hp, 60) != 0) {
+  if (hp_reopen(&hp, opt.timeout_s) != 0 || hp_wait_ready(&hp, opt.timeout_s) != 0) {
     say("no module answers on %s", opt.port);
     return 1;
   }

@@ -39,6 +39,18 @@ static const uint8_t *make_first_image(void *ctx, size_t *len)
                  strerror(errno));
       return NULL;
     }
+    {
+      struct fw_info info;
+      enum fw_status st = fw_image_check(fi->buf, fi->len, &info);
+      if (st != FW_OK) { /* flashed, it would brick the module at once */
+        snprintf(fi->err, fi->errlen,
+                 "image %s is not a firmware image: %s (fotapack image makes one)",
+                 fi->cfg->image_file, fw_status_text(st));
+        free(fi->buf);
+        fi->buf = NULL;
+        return NULL;
+      }
+    }
   } else {
     fi->buf = fw_default_image(fi->cfg->model == MODEL_EG915U, fi->cfg->revision, &fi->len);
   }
