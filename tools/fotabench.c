@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -612,8 +613,22 @@ int main(int argc, char **argv)
   double *t;
   char buf[64];
 
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--help")) {
+  static const struct option opts[] = {
+    { "help", no_argument, NULL, 'h' },          { "version", no_argument, NULL, 'V' },
+    { "modules", required_argument, NULL, 'M' }, { "sockets", no_argument, NULL, 'S' },
+    { "ppp", no_argument, NULL, 'P' },           { "ppp-dlc", no_argument, NULL, 'D' },
+    { "http", no_argument, NULL, 'H' },          { "mqtt", required_argument, NULL, 'Q' },
+    { "fota", required_argument, NULL, 'F' },    { "parallel", required_argument, NULL, 'p' },
+    { "rounds", required_argument, NULL, 'r' },  { "image", required_argument, NULL, 'i' },
+    { "fotasim", required_argument, NULL, 'f' }, { "count", required_argument, NULL, 'n' },
+    { "pipelined", required_argument, NULL, 'l' },
+    { NULL, 0, NULL, 0 },
+  };
+  int c;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    switch (c) {
+    case 'h':
       printf("Usage: fotabench [--count N] [--pipelined N] TTY\n"
              "       fotabench [--count N] --modules DIR M\n"
              "       fotabench [--count N] --sockets TTY\n"
@@ -643,39 +658,32 @@ int main(int argc, char **argv)
              "modules' first image (a delta's source); --fotasim: the program (default: the\n"
              "fotasim beside this build, else on PATH).\n");
       return 0;
-    } else if (!strcmp(argv[i], "--modules") && i + 2 < argc) {
-      modules_dir = argv[++i];
-      nmodules = atoi(argv[++i]);
-    } else if (!strcmp(argv[i], "--sockets")) {
-      socks = 1;
-    } else if (!strcmp(argv[i], "--ppp")) {
-      ppp = 1;
-    } else if (!strcmp(argv[i], "--ppp-dlc")) {
-      ppp = 2;
-    } else if (!strcmp(argv[i], "--http")) {
-      web = 1;
-    } else if (!strcmp(argv[i], "--mqtt") && i + 1 < argc) {
-      broker = atoi(argv[++i]);
-    } else if (!strcmp(argv[i], "--fota") && i + 1 < argc) {
-      fota.url = argv[++i];
-    } else if (!strcmp(argv[i], "--parallel") && i + 1 < argc) {
-      fota.parallel = atoi(argv[++i]);
-    } else if (!strcmp(argv[i], "--rounds") && i + 1 < argc) {
-      fota.rounds = atoi(argv[++i]);
-    } else if (!strcmp(argv[i], "--image") && i + 1 < argc) {
-      fota.source = argv[++i];
-    } else if (!strcmp(argv[i], "--fotasim") && i + 1 < argc) {
-      fota.fotasim = argv[++i];
-    } else if (!strcmp(argv[i], "--count") && i + 1 < argc) {
-      n = atoi(argv[++i]);
-    } else if (!strcmp(argv[i], "--pipelined") && i + 1 < argc) {
-      pipelined = atoi(argv[++i]);
-    } else if (argv[i][0] != '-' && !tty) {
-      tty = argv[i];
-    } else {
-      fprintf(stderr, "fotabench: bad argument '%s' (see fotabench --help)\n", argv[i]);
+    case 'V': printf("fotabench %s\n", FOTASIM_VERSION); return 0;
+    case 'M': modules_dir = optarg; break; /* and M, the next argument */
+    case 'S': socks = 1; break;
+    case 'P': ppp = 1; break;
+    case 'D': ppp = 2; break;
+    case 'H': web = 1; break;
+    case 'Q': broker = atoi(optarg); break;
+    case 'F': fota.url = optarg; break;
+    case 'p': fota.parallel = atoi(optarg); break;
+    case 'r': fota.rounds = atoi(optarg); break;
+    case 'i': fota.source = optarg; break;
+    case 'f': fota.fotasim = optarg; break;
+    case 'n': n = atoi(optarg); break;
+    case 'l': pipelined = atoi(optarg); break;
+    default:
+      fprintf(stderr, "fotabench: bad argument '%s' (see fotabench --help)\n", argv[optind - 1]);
       return 2;
     }
+  }
+  if (modules_dir && optind < argc) /* --modules DIR M */
+    nmodules = atoi(argv[optind++]);
+  if (optind < argc)
+    tty = argv[optind++];
+  if (optind < argc) {
+    fprintf(stderr, "fotabench: bad argument '%s' (see fotabench --help)\n", argv[optind]);
+    return 2;
   }
   if (fota.url) {
     static char beside[4200];

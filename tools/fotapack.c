@@ -13,22 +13,45 @@
 #include "fotasim/package.h"
 #include "file_util.h"
 
-static void usage(FILE *out)
+/* Each command's synopsis and what it does: `fotapack --help` prints them all, `fotapack CMD
+ * --help` its own. */
+static const struct {
+  const char *name, *text;
+} commands[] = {
+  { "image", "  image --revision REV [--size BYTES] [--seed N] -o IMG\n"
+             "        a synthetic image (code-like content, deterministic for REV and seed)\n"
+             "  image --revision REV --mutate-from OLD [--change PERMILLE] [--seed N] -o IMG\n"
+             "        a plausible next version of OLD: PERMILLE/1000 of it rewritten (default 30)\n" },
+  { "full", "  full --to NEW [--key KEY] -o PKG          a full package of image NEW\n" },
+  { "delta", "  delta --from OLD --to NEW [--key KEY] -o PKG\n"
+             "        a delta package that turns image OLD into NEW (zstd --patch-from)\n" },
+  { "info", "  info FILE                                 what a package or image holds\n" },
+  { "keygen", "  keygen -o KEY                             an ECDSA P-256 key pair: KEY and KEY.pub\n" },
+};
+
+static const char key_note[] =
+    "--key signs the package with the private key KEY; a module with KEY.pub installed as\n"
+    "fota_pubkey.pem in its state dir accepts only packages signed with it.\n";
+
+/* cmd NULL: all of them. */
+static void usage(FILE *out, const char *cmd)
 {
-  fprintf(out,
-          "Usage: fotapack COMMAND [OPTIONS]\n"
-          "Makes firmware images and FOTA packages for fotasim.\n\n"
-          "  image --revision REV [--size BYTES] [--seed N] -o IMG\n"
-          "        a synthetic image (code-like content, deterministic for REV and seed)\n"
-          "  image --revision REV --mutate-from OLD [--change PERMILLE] [--seed N] -o IMG\n"
-          "        a plausible next version of OLD: PERMILLE/1000 of it rewritten (default 30)\n"
-          "  full --to NEW [--key KEY] -o PKG          a full package of image NEW\n"
-          "  delta --from OLD --to NEW [--key KEY] -o PKG\n"
-          "        a delta package that turns image OLD into NEW (zstd --patch-from)\n"
-          "  info FILE                                 what a package or image holds\n"
-          "  keygen -o KEY                             an ECDSA P-256 key pair: KEY and KEY.pub\n\n"
-          "--key signs the package with the private key KEY; a module with KEY.pub installed as\n"
-          "fota_pubkey.pem in its state dir accepts only packages signed with it.\n");
+  size_t known = 0;
+  for (size_t i = 0; cmd && i < sizeof(commands) / sizeof(commands[0]); i++)
+    known |= !strcmp(cmd, commands[i].name);
+  if (!known)
+    cmd = NULL;
+  fprintf(out, "Usage: fotapack %s [OPTIONS]\n", cmd ? cmd : "COMMAND");
+  if (!cmd)
+    fprintf(out, "Makes firmware images and FOTA packages for fotasim.\n");
+  fputc('\n', out);
+  for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+    if (!cmd || !strcmp(cmd, commands[i].name))
+      fputs(commands[i].text, out);
+  if (!cmd || !strcmp(cmd, "full") || !strcmp(cmd, "delta"))
+    fprintf(out, "\n%s", key_note);
+  if (!cmd)
+    fprintf(out, "\n  --version   print the version\n");
 }
 
 static int fail(const char *fmt, const char *arg)
@@ -264,8 +287,12 @@ int main(int argc, char **argv)
   o.seed = 1;
   o.change = 30;
   if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-    usage(argc < 2 ? stderr : stdout);
+    usage(argc < 2 ? stderr : stdout, NULL);
     return argc < 2 ? 2 : 0;
+  }
+  if (!strcmp(argv[1], "--version")) {
+    printf("fotapack %s\n", FOTASIM_VERSION);
+    return 0;
   }
   cmd = argv[1];
   optind = 2;
@@ -297,7 +324,7 @@ int main(int argc, char **argv)
         return 2;
       }
       break;
-    case 'h': usage(stdout); return 0;
+    case 'h': usage(stdout, cmd); return 0;
     default:
       fprintf(stderr, "fotapack: bad option '%s' (see fotapack --help)\n", argv[optind - 1]);
       return 2;

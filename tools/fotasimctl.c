@@ -196,6 +196,9 @@ int main(int argc, char **argv)
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
       usage(stdout);
       return 0;
+    } else if (strcmp(argv[i], "--version") == 0) {
+      printf("fotasimctl %s\n", FOTASIM_VERSION);
+      return 0;
     } else if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc) {
       sock = argv[++i];
     } else if (strcmp(argv[i], "--module") == 0 && i + 1 < argc) {
