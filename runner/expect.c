@@ -15,6 +15,12 @@ void expectations_init(struct expectations *e)
   e->host_exit = 0; /* a host that fails or crashes fails its scenario unless told otherwise */
 }
 
+int expectations_empty(const struct expectations *e)
+{
+  return !e->revision[0] && e->bricked < 0 && !e->host_exit_given && !e->nout && !e->ncmd &&
+         !e->npub;
+}
+
 void expect_run_init(struct expect_run *r, const struct expectations *e, uint64_t start_vt)
 {
   memset(r, 0, sizeof(*r));

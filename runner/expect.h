@@ -39,6 +39,7 @@ struct expectations {
   char revision[32];         /* the firmware running at the end; "" : not checked */
   int bricked;               /* -1: not checked */
   int host_exit;             /* the host's exit status; -1: any */
+  int host_exit_given;       /* host_exit is the scenario's own, not the default 0 */
   uint64_t wall_ms, virtual_ms;  /* deadlines; 0: none (wall has a default in the runner) */
   struct expect_output out[EXPECT_MAX];
   int nout;
@@ -49,6 +50,9 @@ struct expectations {
 };
 
 void expectations_init(struct expectations *e);
+/* Whether nothing is checked but the default host exit status: such a scenario passes any host
+ * that exits 0 (deadlines limit a run, they check nothing). */
+int expectations_empty(const struct expectations *e);
 
 /* One run's evaluation. */
 struct expect_run {

@@ -162,6 +162,7 @@ static int expect_field(struct walk *w, void *base, const char *key, yaml_node_t
   if (!strcmp(key, "bricked"))
     return yw_bool(w, v, "expect.bricked", &e->bricked);
   if (!strcmp(key, "host_exit")) {
+    e->host_exit_given = 1;
     const char *s = yw_scalar(v);
     if (s && !strcmp(s, "any")) {
       e->host_exit = -1;

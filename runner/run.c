@@ -300,6 +300,13 @@ int run_main(int argc, char **argv)
       free_jobs(&r);
       return EXIT_USAGE;
     }
+    if (expectations_empty(&j->sc->expect)) {
+      fprintf(stderr, "fotasim run: %s: no expectations: it would pass any host (give 'expect:' "
+                      "revision, bricked, host_exit, output, commands or published)\n",
+              argv[first + i]);
+      free_jobs(&r);
+      return EXIT_USAGE;
+    }
     job_name(argv[first + i], name, sizeof(name));
     for (int k = 0; k < i; k++)
       if (!strcmp(name, r.jobs[k].name)) {

@@ -175,7 +175,8 @@ END_TEST
 
 START_TEST(hanging_host_stopped_at_the_deadline)
 {
-  const char *sc = write_scenario("hang.yaml", "expect:\n  deadline: {wall: 2000}\n");
+  const char *sc = write_scenario("hang.yaml",
+                                  "expect:\n  bricked: false\n  deadline: {wall: 2000}\n");
   const char *args[] = { "run", "--timing", "instant", sc, "--", "/bin/sleep", "600", NULL };
   ck_assert_int_eq(run_fotasim_for(args, out, sizeof(out), RUN_LIMIT_MS), 1);
   ck_assert_ptr_nonnull(
@@ -339,8 +340,11 @@ END_TEST
 
 START_TEST(bad_arguments_and_files)
 {
-  const char *good = write_scenario("good.yaml", "name: good\n");
+  const char *good = write_scenario("good.yaml", "name: good\nexpect:\n  bricked: false\n");
   const char *bad = write_scenario("bad.yaml", "expect:\n  revison: X\n");
+  const char *empty = write_scenario("empty.yaml", "name: nothing checked\n"
+                                                   "expect:\n  deadline: {wall: 2000}\n");
+  const char *no_expect[] = { "run", good, empty, "--", "true", NULL };
   const char *no_cmd[] = { "run", good, NULL };
   const char *no_scen[] = { "run", "--", "true", NULL };
   const char *bad_jobs[] = { "run", "--jobs", "0", good, "--", "true", NULL };
@@ -359,6 +363,11 @@ START_TEST(bad_arguments_and_files)
   ck_assert_str_eq(out, "fotasim run: unknown option '--colour' (see fotasim run --help)\n");
   ck_assert_int_eq(run_fotasim(bad_file, out, sizeof(out)), 2);
   snprintf(want, sizeof(want), "fotasim run: %s:2: expect: unknown field 'revison'\n", bad);
+  ck_assert_str_eq(out, want);
+  ck_assert_int_eq(run_fotasim(no_expect, out, sizeof(out)), 2);
+  snprintf(want, sizeof(want), "fotasim run: %s: no expectations: it would pass any host (give "
+                               "'expect:' revision, bricked, host_exit, output, commands or "
+                               "published)\n", empty);
   ck_assert_str_eq(out, want);
   ck_assert_int_eq(run_fotasim(missing, out, sizeof(out)), 2);
   ck_assert_str_eq(out, "fotasim run: /nonexistent/x.yaml: cannot read: No such file or "
