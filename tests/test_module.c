@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -640,6 +642,54 @@ START_TEST(control_socket_is_private)
 }
 END_TEST
 
+/* One line from fd (within 5 s), NUL-terminated; its length. */
+static ssize_t read_line(int fd, char *buf, size_t size)
+{
+  size_t k = 0;
+  while (k + 1 < size && tty_read_n(fd, buf + k, 1, 5000) == 1)
+    if (buf[k++] == '\n')
+      break;
+  buf[k] = '\0';
+  return (ssize_t)k;
+}
+
+/* 256 control connections may be open at once; the next is told so in one JSON line and
+ * closed; once one closes, a new one is served again. */
+START_TEST(control_connections_are_bounded)
+{
+  enum { MAX = 256 };
+  int fds[MAX + 1];
+  char buf[16384], reply[16384];
+  struct sockaddr_un addr;
+  ssize_t n;
+  start_and_attach(NULL);
+  memset(&addr, 0, sizeof(addr));
+  addr.sun_family = AF_UNIX;
+  memcpy(addr.sun_path, S.sock, strnlen(S.sock, sizeof(addr.sun_path) - 1));
+  for (int i = 0; i <= MAX; i++) {
+    fds[i] = socket(AF_UNIX, SOCK_STREAM, 0);
+    ck_assert_int_ge(fds[i], 0);
+    ck_assert_int_eq(connect(fds[i], (struct sockaddr *)&addr, sizeof(addr)), 0);
+    if (i < MAX) { /* each answers, so each is accepted before the next connects */
+      tty_send(fds[i], "{\"cmd\":\"status\"}\n", 17);
+      n = read_line(fds[i], buf, sizeof(buf));
+      ck_assert_msg(n > 0 && !memcmp(buf, "{\"ok\":true", 10), "connection %d: %.*s", i,
+                    (int)n, buf);
+    }
+  }
+  n = read_line(fds[MAX], buf, sizeof(buf));
+  ck_assert_str_eq(buf, "{\"ok\":false,\"error\":\"too many control connections open (at "
+                        "most 256): close one and connect again\"}\n");
+  close(fds[MAX]);
+  close(fds[0]);
+  usleep(100000);
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"status\"}", reply, sizeof(reply), 5000), 0);
+  ck_assert_ptr_nonnull(strstr(reply, "\"ok\":true"));
+  for (int i = 1; i < MAX; i++)
+    close(fds[i]);
+}
+END_TEST
+
 
 START_TEST(image_option_and_model)
 {
@@ -805,6 +855,7 @@ int main(void)
   tcase_add_test(t, host_that_stops_reading);
   tcase_add_test(t, program_usage_and_bad_options);
   tcase_add_test(t, control_socket_is_private);
+  tcase_add_test(t, control_connections_are_bounded);
   tcase_add_test(t, image_option_and_model);
   tcase_add_test(t, non_image_refused);
   tcase_add_test(t, unusable_link_path);

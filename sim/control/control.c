@@ -557,6 +557,7 @@ static void client_close(struct control_client *cl)
   for (struct control_client **pp = &ctl->clients; *pp; pp = &(*pp)->next) {
     if (*pp == cl) {
       *pp = cl->next;
+      ctl->nclients--;
       break;
     }
   }
@@ -608,8 +609,19 @@ static void on_connection(uv_stream_t *server, int status)
     uv_close((uv_handle_t *)&cl->pipe, client_freed);
     return;
   }
+  if (ctl->nclients >= CONTROL_MAX_CLIENTS) { /* told why, in one line, and closed */
+    char full[160];
+    int n = snprintf(full, sizeof(full), "{\"ok\":false,\"error\":\"too many control "
+                     "connections open (at most %d): close one and connect again\"}\n",
+                     CONTROL_MAX_CLIENTS);
+    uv_buf_t b = uv_buf_init(full, (unsigned)n);
+    uv_try_write((uv_stream_t *)&cl->pipe, &b, 1);
+    uv_close((uv_handle_t *)&cl->pipe, client_freed);
+    return;
+  }
   cl->next = ctl->clients;
   ctl->clients = cl;
+  ctl->nclients++;
   uv_read_start((uv_stream_t *)&cl->pipe, alloc_cb, read_cb);
 }
 
@@ -666,7 +678,7 @@ int control_start(struct control *c, uv_loop_t *loop, const char *path, struct m
   if (r == 0 && chmod(path, 0600) != 0)
     r = UV_EPERM;
   if (r == 0)
-    r = uv_listen((uv_stream_t *)&c->server, 16, on_connection);
+    r = uv_listen((uv_stream_t *)&c->server, CONTROL_BACKLOG, on_connection);
   if (r != 0) {
     snprintf(err, errlen, "cannot listen on control socket %s: %s", path, uv_strerror(r));
     uv_close((uv_handle_t *)&c->server, NULL);

@@ -13,6 +13,9 @@
 
 struct control_client;
 
+#define CONTROL_BACKLOG 128       /* connections the kernel queues before fotasim accepts */
+#define CONTROL_MAX_CLIENTS 256   /* connections open at once; more are told so and closed */
+
 struct control {
   uv_loop_t *loop;
   uv_pipe_t server;
@@ -21,6 +24,7 @@ struct control {
   int nmodules;
   struct event_bus *bus;
   struct control_client *clients;
+  int nclients;
   int open;
 };
 
