@@ -1,82 +1,45 @@
-/* fuzz_at: the AT interpreter (line assembly, V.250 parser, session framing) on any bytes, fed
- * in pieces of varying size, with a small command table that covers every command form, a
- * command that goes asynchronous, and one that fails. The session must consume every byte (an
- * asynchronous command is completed at once) and never write more than it was given reason to. */
+/* fuzz_at: the real command table (sim/cmd) behind a real module's USB AT port: any bytes, as
+ * a host writes them, into a module that has just booted; the commands run for real (files,
+ * NV, sockets to 127.0.0.1, CMUX, data calls, FOTA). The module must never crash, and must boot
+ * again afterwards (fuzz_module_reset exits if it does not). fuzz_session fuzzes the
+ * interpreter alone, much faster. */
 #include <string.h>
 
-#include "at_session.h"
-#include "errors.h"
 #include "fuzz.h"
+#include "fuzz_module.h"
 
-static struct at_session S;
-static size_t written;
-
-static void count_write(void *user, const char *data, size_t len)
-{
-  (void)user;
-  (void)data;
-  written += len;
-}
-
-/* E, V, Q and +CMEE: one optional number; +CMEE's takes effect (CME errors in text). */
-static int h_basic(struct at_call *c)
-{
-  long v = 0;
-  int extended = c->cmd->name[0] == '+';
-  if (c->cmd->nparams > 1 || (c->cmd->nparams && at_param_int(c, 0, 0, 2, &v) != 0))
-    return extended ? CME_INCORRECT_PARAMETERS : AT_ERROR;
-  if (extended)
-    c->session->set.cmee = (int)v;
-  return AT_OK;
-}
-static int h_info(struct at_call *c)
-{
-  for (int i = 0; i < c->cmd->nparams; i++)
-    at_info(c, "+X: %s", at_param_str(c, i) ? at_param_str(c, i) : "");
-  return AT_OK;
-}
-static int h_async(struct at_call *c) { (void)c; return AT_PENDING; }
-static int h_fail(struct at_call *c) { (void)c; return CME_INCORRECT_PARAMETERS; }
-
-static const struct at_command table[] = {
-  { "E", NULL, NULL, NULL, h_basic },   { "V", NULL, NULL, NULL, h_basic },
-  { "Q", NULL, NULL, NULL, h_basic },   { "+CMEE", h_info, h_info, h_basic, NULL },
-  { "+X", h_info, h_info, h_info, h_info }, { "+ASYNC", NULL, NULL, h_async, h_async },
-  { "+FAIL", NULL, NULL, h_fail, h_fail },
-};
-
-static const struct at_session_ops ops = { count_write, NULL, NULL, NULL, NULL, NULL };
+static struct fuzz_module F;
 
 void fuzz_init(void)
 {
+  fuzz_module_init(&F);
 }
 
 void fuzz_one(const uint8_t *data, size_t len)
 {
-  size_t off = 0, piece = len ? (size_t)data[0] % 17 + 1 : 1;
-  at_session_init(&S, table, sizeof(table) / sizeof(table[0]), &ops, NULL);
-  written = 0;
-  while (off < len) {
-    size_t n = len - off < piece ? len - off : piece;
-    size_t used = at_session_input(&S, (const char *)data + off, n);
-    if (S.busy)
-      at_session_complete(&S, AT_OK); /* the asynchronous command ends: go on */
-    else if (used != n)
-      __builtin_trap(); /* an idle session takes every byte */
-    off += used;
-  }
-  /* Every byte can at most be echoed and end a line with a framed result and URC-free info:
-   * a generous bound that catches runaway output. */
-  if (written > 64 * len + 1024)
-    __builtin_trap();
+  fuzz_module_reset(&F);
+  fuzz_module_send(&F, (const char *)data, len);
 }
 
 void fuzz_seeds(void (*emit)(const uint8_t *data, size_t len))
 {
   static const char *const seeds[] = {
-    "AT\r", "ATE0V1Q0\r", "AT+CMEE=2;+X=1,\"a,b\",,3\r", "AT+X?;+X=?\r\nAT+X\r",
-    "at+x=\"unterminated\r", "A/", "AT+ASYNC;+X=1\rAT\r", "AT+FAIL\rAT+CMEE=1;+FAIL=1\r",
-    "ATS3=13S5=8\r", "AT\x08\x08T\r", "AT+X=\"0123456789012345678901234567890123456789\"\r",
+    "AT\r", "ATI\r", "ATE0;+CMEE=2\r", "AT+CSQ;+CREG?;+CGREG?;+CEREG?;+COPS?\r",
+    "AT+CGSN;+CIMI;+QCCID;+CGMR\r", "AT&V\r", "AT&W\r", "ATZ\r", "AT&F\r", "A/",
+    "AT+QCFG=\"fota/path\",\"UFS:a\"\r", "AT+QCFG=\"fota/cid\",2\r",
+    "AT+QICSGP=1,1,\"apn\",\"u\",\"p\",1\r", "AT+QIACT=1;+QIACT?\r",
+    "AT+QIOPEN=1,0,\"TCP\",\"127.0.0.1\",9,0,0\r", "AT+QIOPEN=1,1,\"UDP\",\"127.0.0.1\",9,0,1\r",
+    "AT+QISEND=0,5\rhello", "AT+QIRD=0,100\r", "AT+QICLOSE=0\r", "AT+QISTATE?\r",
+    "AT+QFUPL=\"a.bin\",10,1\r0123456789", "AT+QFLST=\"*\"\r", "AT+QFDWL=\"a.bin\"\r",
+    "AT+QFDEL=\"*\"\r", "AT+QFLDS=\"UFS\"\r",
+    "AT+QFOTADL=\"FILE:16\",1,0,0\rAT+CFUN=0\r0123456",
+    "AT+QFOTADL=\"http://127.0.0.1:9/a.pkg\",1,5,5\r",
+    "AT+QHTTPCFG=\"contextid\",1\r", "AT+QHTTPURL=20,1\rhttp://127.0.0.1:9/x",
+    "AT+QHTTPGET=1\r", "AT+QMTOPEN=0,\"127.0.0.1\",9\r", "AT+QMTCONN=0,\"id\",\"u\",\"p\"\r",
+    "AT+CMGF=1\r", "AT+CMGS=\"+123\"\rhello\x1a", "AT+CMGL=\"ALL\"\r", "AT+CCLK?\r",
+    "AT+QNTP=1,\"127.0.0.1\",9\r", "AT+CMUX=0\r\xf9\x03\x3f\x01\x1c\xf9",
+    "ATD*99#\r\x7e\xff\x7d\x23\xc0\x21\x7e", "AT+IPR=921600;+IFC=2,2\r", "AT+CFUN=4;+CFUN=1\r",
+    "AT+QPOWD=1\r", "AT+CFUN=1,1\r",
   };
   for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++)
     emit((const uint8_t *)seeds[i], strlen(seeds[i]));

@@ -1,0 +1,131 @@
+/* fuzz_module: a real module for the fuzz targets that drive one (see fuzz_module.h). */
+#include "fuzz_module.h"
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "curl_loop.h"
+#include "log.h"
+
+static void open_usb(struct fuzz_module *f)
+{
+  struct termios t;
+  const char *link = module_port_link(f->m, PORT_USB);
+  if (f->usb >= 0)
+    close(f->usb);
+  f->usb = link ? open(link, O_RDWR | O_NOCTTY | O_NONBLOCK) : -1;
+  if (f->usb >= 0 && tcgetattr(f->usb, &t) == 0) {
+    cfmakeraw(&t);
+    tcsetattr(f->usb, TCSANOW, &t);
+  }
+}
+
+static void drain(struct fuzz_module *f)
+{
+  char buf[4096];
+  while (f->usb >= 0 && read(f->usb, buf, sizeof(buf)) > 0)
+    ;
+}
+
+void fuzz_module_settle(struct fuzz_module *f)
+{
+  for (int i = 0; i < 16; i++) {
+    uv_run(f->loop, UV_RUN_NOWAIT);
+    drain(f);
+  }
+}
+
+/* Runs the loop until the module answers AT again (instant clock: a boot takes loop turns). */
+static void until_on(struct fuzz_module *f)
+{
+  for (int i = 0; i < 100000 && module_power_state(f->m) != POWER_ON; i++)
+    uv_run(f->loop, UV_RUN_NOWAIT);
+  if (module_power_state(f->m) != POWER_ON) {
+    fprintf(stderr, "fuzz_module: the module did not boot\n");
+    exit(1);
+  }
+  open_usb(f);
+  fuzz_module_settle(f);
+}
+
+static char made_dir[64];
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+  (void)st;
+  (void)flag;
+  (void)ftw;
+  return remove(path);
+}
+
+static void remove_state_dir(void)
+{
+  if (made_dir[0])
+    nftw(made_dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void fuzz_module_init(struct fuzz_module *f)
+{
+  static struct flash_bases bases;
+  struct module_config cfg = { 0 };
+  char err[512];
+  snprintf(f->dir, sizeof(f->dir), "/tmp/fotasim-fuzz-XXXXXX");
+  if (!mkdtemp(f->dir)) {
+    perror("fuzz_module: mkdtemp");
+    exit(1);
+  }
+  snprintf(made_dir, sizeof(made_dir), "%s", f->dir);
+  atexit(remove_state_dir);
+  log_setup(stderr, LOG_ERROR); /* a fuzzed module warns all the time */
+  f->loop = uv_default_loop();
+  f->usb = -1;
+  vclock_init(&f->clock, f->loop, 0.0);
+  event_bus_init(&f->bus, &f->clock);
+  f->curl = curl_loop_new(f->loop);
+  cfg.state_dir = f->dir;
+  cfg.curl = f->curl;
+  cfg.bases = &bases;
+  cfg.commands = at_command_table;
+  cfg.ncommands = at_command_count;
+  f->m = module_new();
+  if (!f->m || module_init(f->m, f->loop, &f->clock, &f->bus, &cfg, err, sizeof(err)) != 0) {
+    fprintf(stderr, "fuzz_module: %s\n", err);
+    exit(1);
+  }
+  module_power_on(f->m);
+  until_on(f);
+}
+
+void fuzz_module_reset(struct fuzz_module *f)
+{
+  if (module_power_state(f->m) == POWER_ON)
+    module_reset(f->m);
+  else
+    module_power_on(f->m);
+  for (int i = 0; i < 64 && module_power_state(f->m) == POWER_ON; i++) /* the reset is deferred */
+    uv_run(f->loop, UV_RUN_NOWAIT);
+  until_on(f);
+}
+
+void fuzz_module_send(struct fuzz_module *f, const char *data, size_t len)
+{
+  size_t off = 0;
+  int stuck = 0;
+  while (off < len && f->usb >= 0 && stuck < 64) {
+    ssize_t n = write(f->usb, data + off, len - off);
+    if (n > 0) {
+      off += (size_t)n;
+      stuck = 0;
+    } else {
+      stuck++; /* the module holds its input (a command runs): give it turns */
+    }
+    fuzz_module_settle(f);
+    if (module_power_state(f->m) != POWER_ON)
+      break; /* AT+QPOWD, AT+CFUN=1,1: the port went away */
+  }
+}
