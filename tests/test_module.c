@@ -461,6 +461,14 @@ START_TEST(transcript_masks_passwords)
   ck_assert_ptr_nonnull(strstr(buf, "AT+QMTCONN=0,\\\"dev\\\",\\\"******\\\",\\\"**"));
   ck_assert_ptr_nonnull(strstr(buf, "\"event\":\"rx\""));
   ck_assert_ptr_nonnull(strstr(buf, "\"data\":\"\\r\\nRDY\\r\\n\""));
+  { /* fotasimctl transcript: one line an event, the bytes as text with escapes */
+    static char text[1 << 16];
+    const char *args[] = { "transcript", tr, NULL };
+    ck_assert_int_eq(run_ctl(&S, args, text, sizeof(text)), 0);
+    ck_assert_ptr_nonnull(strstr(text, " m0 main   tx      \\r\\nRDY\\r\\n\n"));
+    ck_assert_ptr_nonnull(strstr(text, "fw:*********@127.0.0.1:1/pkg.bin\"\\r"));
+    ck_assert_ptr_null(strstr(text, "3tpw"));
+  }
   {
     FILE *lf = fopen(S.log, "r");
     char lbuf[65536];

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "jsonl.h"
+#include "transcript_print.h"
 
 static void usage(FILE *out)
 {
@@ -25,10 +26,14 @@ static void usage(FILE *out)
           "  events [TYPE...]            stream events (rx tx cmd result urc state network)\n"
           "  wait TYPE [--match TEXT] [--port main|usb] [--timeout MS]\n"
           "                              wait for one event; exit 1 on timeout\n"
-          "  send JSON                   send a raw request object\n\n"
+          "  send JSON                   send a raw request object\n"
+          "  transcript FILE             print a transcript (fotasim --transcript) as text: time,\n"
+          "                              virtual time, module, port, event, bytes with escapes\n"
+          "                              (no socket needed; - reads standard input)\n\n"
           "Options:\n"
           "  --socket PATH   control socket ($FOTASIM_CONTROL, else ./fotasim-state/control.sock)\n"
           "  --module N      module number (0)\n"
+          "  --version       print the version\n"
           "  --help          show this help\n\n"
           "Exit status: 0 when the module answers ok, 1 when it answers an error or a wait times\n"
           "out, 2 for bad arguments or no connection.\n");
@@ -212,6 +217,11 @@ int main(int argc, char **argv)
   }
   if (i >= argc)
     return die_usage("no command given", NULL);
+  if (!strcmp(argv[i], "transcript")) { /* a file, not the socket */
+    if (argc - i != 2)
+      return die_usage("transcript takes one file", NULL);
+    return transcript_print(argv[i + 1], stdout) == 0 ? 0 : 2;
+  }
   req = build_request(argc - i, argv + i, &streaming, &rc);
   if (!req)
     return rc;
