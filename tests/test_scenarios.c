@@ -636,18 +636,22 @@ START_TEST(scenario_wrong_base_delta)
 END_TEST
 
 /* Power cut at flash operations across the whole update: the first sector, the last, and 16
- * between. Without resume the module never comes up on a bad image: bricked and silent until
- * reflash, then the old firmware. With resume_update it always finishes on the new one. */
+ * between, each torn in one of four ways in turn: during its erase (half erased, half as it
+ * was), after 1, 2048 or 4095 bytes of its programming. Without resume the module never comes
+ * up on a bad image: bricked and silent until reflash, then the old firmware. With
+ * resume_update it always finishes on the new one. */
 #define CUT_POINTS 18
 
 static void power_cut_at(int point, int resume)
 {
+  static const size_t tear[4] = { 0, 1, 2048, 4095 }; /* byte of the sector's write */
   size_t nsec = (image_b_len + 4095) / 4096;
   size_t sector = point == CUT_POINTS - 1 ? nsec - 1 : (size_t)point * (nsec - 1) / (CUT_POINTS - 1);
   char yaml[256], got[4096], reply[4096];
   snprintf(yaml, sizeof(yaml),
            "module:\n  resume_update: %s\nfaults:\n  - phase: update\n    offset: %zu\n"
-           "    cut_power: true\n", resume ? "true" : "false", sector * 4096);
+           "    cut_power: true\n", resume ? "true" : "false",
+           sector * 4096 + tear[(point + resume) % 4]);
   start_with_rules(yaml);
   send_delta_ab(U, ",1,0,0");
   usb_cut_then_power_on(got, sizeof(got));

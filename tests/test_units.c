@@ -290,6 +290,44 @@ START_TEST(flash_store_base_and_migration)
 }
 END_TEST
 
+/* A torn sector write, as a power cut leaves it: during the erase, half erased and half as it
+ * was; during programming, erased with the first bytes written. */
+START_TEST(flash_torn_writes)
+{
+  char dir[] = "/tmp/fotasim-flash-XXXXXX", err[256], cmd[300];
+  static uint8_t image[3 * FLASH_SECTOR + 100], next[FLASH_SECTOR], buf[FLASH_SECTOR];
+  const uint32_t fw = flash_partition(PART_FIRMWARE)->offset;
+  struct statedir sd;
+  struct flash f;
+  int created;
+  for (size_t i = 0; i < sizeof(image); i++)
+    image[i] = (uint8_t)(i * 7 + 1);
+  for (size_t i = 0; i < sizeof(next); i++)
+    next[i] = (uint8_t)(i * 13 + 5);
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  ck_assert_int_eq(statedir_open(&sd, dir, err, sizeof(err)), 0);
+  ck_assert_int_eq(flash_open(&f, &sd, small_image, image, NULL, &created), 0);
+  ck_assert_int_eq(flash_tear(&f, fw, next, FLASH_SECTOR, 0), 0); /* mid-erase */
+  ck_assert_int_eq(flash_read(&f, fw, buf, FLASH_SECTOR), 0);
+  for (size_t i = 0; i < FLASH_SECTOR / 2; i++)
+    ck_assert_uint_eq(buf[i], 0xFF);
+  ck_assert_int_eq(memcmp(buf + FLASH_SECTOR / 2, image + FLASH_SECTOR / 2, FLASH_SECTOR / 2), 0);
+  ck_assert_int_eq(flash_tear(&f, fw + FLASH_SECTOR, next, FLASH_SECTOR, 1000), 0);
+  ck_assert_int_eq(flash_read(&f, fw + FLASH_SECTOR, buf, FLASH_SECTOR), 0);
+  ck_assert_int_eq(memcmp(buf, next, 1000), 0);
+  for (size_t i = 1000; i < FLASH_SECTOR; i++)
+    ck_assert_uint_eq(buf[i], 0xFF);
+  ck_assert_int_eq(flash_tear(&f, fw, next, 100, -1), 0); /* half way: 50 of 100 bytes */
+  ck_assert_int_eq(flash_read(&f, fw, buf, 64), 0);
+  ck_assert_int_eq(memcmp(buf, next, 50), 0);
+  ck_assert_uint_eq(buf[50], 0xFF);
+  flash_close(&f);
+  statedir_close(&sd);
+  snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+  ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(flash_nor_semantics)
 {
   char dir[] = "/tmp/fotasim-flash-XXXXXX", err[256];
@@ -493,6 +531,7 @@ int main(void)
   tcase_add_test(t, image_roundtrip_and_corruption);
   tcase_add_test(t, flash_nor_semantics);
   tcase_add_test(t, flash_store_base_and_migration);
+  tcase_add_test(t, flash_torn_writes);
   tcase_add_test(t, state_dir_lock_is_exclusive);
   tcase_add_test(t, luhn_digits);
   tcase_add_test(t, package_full_delta_signed_and_refusals);

@@ -79,6 +79,7 @@ void fota_init(struct fota *f, const struct fota_env *env, const struct fota_ops
   f->ctx = ctx;
   f->port = -1;
   f->last_error = -1;
+  f->tear_at = -1;
   vtimer_init(env->clock, &f->timer, f);
 }
 
@@ -129,11 +130,18 @@ static int fault_now(struct fota *f, enum fault_phase phase, int percent)
     f->pending_fail = 0;
     return code;
   }
+  /* bytes: downloaded, or (update) the last byte this sector's write reaches, so that an
+   * offset inside a sector cuts that sector's write at that byte */
   r = f->ops->fault(f->ctx, phase, percent,
-                    phase == FAULT_UPDATE ? (uint64_t)f->sector * FLASH_SECTOR : f->received,
-                    f->attempts); /* bytes: downloaded, or written to flash */
+                    phase == FAULT_UPDATE ? (uint64_t)f->sector * FLASH_SECTOR + FLASH_SECTOR - 1
+                                          : f->received,
+                    f->attempts);
   if (!r)
     return 0;
+  f->tear_at = -1;
+  if (phase == FAULT_UPDATE && r->offset_given &&
+      r->offset >= (uint64_t)f->sector * FLASH_SECTOR)
+    f->tear_at = (long)(r->offset - (uint64_t)f->sector * FLASH_SECTOR);
   log_info("module %d: fault rule fires in %s at %d%%", f->env.index, fota_phase_name(f->phase),
            percent);
   set_cause(f, "a scenario fault rule fired in %s at %d%%", fota_phase_name(f->phase), percent);
@@ -334,6 +342,7 @@ static void verify_and_update(struct fota *f)
     return;
   }
   f->sector = 0;
+  f->tear_at = -1;
   f->up_sent = 0;
   if (resume_on(f)) {
     statedir_write_atomic(f->env.sd, RESUME_IMAGE, f->image, f->image_len);
@@ -675,6 +684,7 @@ static int resume_at_boot(struct fota *f)
   f->image = img;
   f->image_len = len;
   f->sector = sector;
+  f->tear_at = -1;
   f->port = port == 0 ? 0 : 1; /* main UART or USB AT port */
   f->up_max = up;
   f->at_boot = 1;
@@ -736,9 +746,10 @@ void fota_abort(struct fota *f)
     const struct flash_partition *p = flash_partition(PART_FIRMWARE);
     uint32_t off = f->sector * FLASH_SECTOR;
     size_t n = f->image_len - off < FLASH_SECTOR ? f->image_len - off : FLASH_SECTOR;
-    log_info("module %d: power lost during the update, sector %u torn", f->env.index,
-             f->sector);
-    flash_tear(f->env.flash, p->offset + off, f->image + off, n);
+    log_info("module %d: power lost during the update, sector %u torn at byte %ld",
+             f->env.index, f->sector, f->tear_at < 0 ? (long)n / 2 : f->tear_at);
+    flash_tear(f->env.flash, p->offset + off, f->image + off, n, f->tear_at);
+    f->tear_at = -1;
   }
   free(f->image);
   f->image = NULL;

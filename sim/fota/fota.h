@@ -78,6 +78,7 @@ struct fota {
   uint8_t *image;             /* the verified new image */
   size_t image_len;
   uint32_t sector;
+  long tear_at;               /* where in the sector's write a power cut falls (flash_tear) */
   struct vtimer timer;
   int attempts;               /* FOTAs started in this run, for fault rules */
   int corrupting, stalled;    /* download fault actions in force */

@@ -207,11 +207,20 @@ int flash_op(struct flash *f, enum flash_op_kind kind, uint32_t off, const void 
   }
 }
 
-int flash_tear(struct flash *f, uint32_t off, const uint8_t *data, size_t len)
+int flash_tear(struct flash *f, uint32_t off, const uint8_t *data, size_t len, long at)
 {
+  if (at == 0) { /* mid-erase: the second half keeps what it held */
+    uint8_t old[FLASH_SECTOR / 2];
+    if (flash_read(f, off + FLASH_SECTOR / 2, old, sizeof(old)) != 0 ||
+        flash_op(f, FLASH_ERASE, off, NULL, 0) != 0)
+      return -1;
+    return flash_op(f, FLASH_PROGRAM, off + FLASH_SECTOR / 2, old, sizeof(old));
+  }
   if (flash_op(f, FLASH_ERASE, off, NULL, 0) != 0)
     return -1;
-  return flash_op(f, FLASH_PROGRAM, off, data, len / 2);
+  if (at < 0 || (size_t)at > len)
+    at = (long)(len / 2);
+  return flash_op(f, FLASH_PROGRAM, off, data, (size_t)at);
 }
 
 int flash_write_image(struct flash *f, const uint8_t *image, size_t len)

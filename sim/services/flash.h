@@ -67,9 +67,11 @@ int flash_read(struct flash *f, uint32_t off, void *buf, size_t len);
 /* The single entry for changes: erase the sector at off, or program len bytes at off.
  * Programming a 1 over a 0 is refused (-1), as the chip would. */
 int flash_op(struct flash *f, enum flash_op_kind kind, uint32_t off, const void *data, size_t len);
-/* Power lost while a sector was being written: it is left erased with only part of data
- * programmed, as a torn NOR write leaves it. */
-int flash_tear(struct flash *f, uint32_t off, const uint8_t *data, size_t len);
+/* Power lost while the sector at off was being written with len bytes of data, at byte `at`
+ * of that write: 0 during its erase (the sector's first half erased, the rest as it was), 1 to
+ * len - 1 while programming (erased, the first `at` bytes programmed); -1: half way through
+ * programming. As a torn NOR write leaves it. */
+int flash_tear(struct flash *f, uint32_t off, const uint8_t *data, size_t len, long at);
 /* Erases the firmware partition's sectors and programs an image into it. */
 int flash_write_image(struct flash *f, const uint8_t *image, size_t len);
 /* Whether the len bytes at off read back as data (1) or not (0); -1 if they cannot be read. */
