@@ -874,6 +874,74 @@ START_TEST(host_timeout_caps_waits_for_the_host)
 }
 END_TEST
 
+/* kill -9 at a seeded instant during NV writes, a FILE-mode download, an update or an upload
+ * (the iteration picks which, and when): the state dir always loads. The next start gets
+ * ready; a module killed mid-update may be bricked (the sector being written is torn, as a
+ * power cut leaves it), any other boots with its NV intact and no partial file left in UFS.
+ * FOTASIM_KILL_ROUNDS sets how many (default 40 in the suite; docs/design.md has a run of 400). */
+START_TEST(kill_9_during_writes_keeps_state_loadable)
+{
+  unsigned seed = 2654435761u * (unsigned)(_i + 1);
+  int activity = _i % 4;
+  char buf[256], reply[8192] = "";
+  size_t part = 1 + (seed >> 4) % (delta_ab_len - 1);
+  start();
+  chat(U, "AT+QCFG=\"fota/cid\",2;&W\r", "\r\nOK\r\n");
+  switch (activity) {
+  case 0: /* NV writes */
+    for (int i = 0; i < 20; i++)
+      tty_send(U, "AT&W;+QCFG=\"fota/cid\",2;+QICSGP=1,1,\"a\",\"\",\"\"\r", 45);
+    break;
+  case 1: /* a download */
+    file_command(U, delta_ab_len, ",1,0,0");
+    tty_send(U, (const char *)delta_ab, part);
+    break;
+  case 2: { /* an update: killed after a seeded share of it */
+    char want[64];
+    file_command(U, delta_ab_len, ",1,0,100");
+    tty_send(U, (const char *)delta_ab, delta_ab_len);
+    urc(U, "\"FILEEND\",0");
+    urc(U, "\"START\"");
+    snprintf(want, sizeof(want), "\"UPDATING\",%u\r\n", 1 + (seed >> 12) % 98);
+    for (size_t n = 0; n + 1 < sizeof(reply) && !strstr(reply, want);) {
+      ck_assert_uint_eq(tty_read_n(U, reply + n, 1, 5000), 1);
+      reply[++n] = '\0';
+    }
+    break;
+  }
+  default: /* an upload */
+    chat(U, "AT+QFUPL=\"up.bin\",100000,5\r", "\r\nCONNECT\r\n");
+    tty_send(U, (const char *)delta_ab, part < 100000 ? part : 99999);
+    break;
+  }
+  usleep(activity == 2 ? (seed >> 8) % 2000 : (seed >> 8) % 30000);
+  kill(S.pid, SIGKILL);
+  waitpid(S.pid, NULL, 0);
+  close(S.out_fd);
+  S.pid = -1;
+  close(M);
+  close(U);
+  M = U = -1;
+  ck_assert_msg(sim_start(&S, NULL) == 0, "round %d (activity %d): not ready: %s", _i, activity,
+                S.ready);
+  ck_assert_int_eq(ctl(&S, "{\"cmd\":\"status\"}", reply, sizeof(reply), 5000), 0);
+  if (getenv("FOTASIM_KILL_ROUNDS")) /* a measuring run: one line a round */
+    fprintf(stderr, "kill round %d activity %d: %s\n", _i, activity,
+            strstr(reply, "\"bricked\":true") ? "bricked" : "booted");
+  if (activity == 2 && strstr(reply, "\"bricked\":true"))
+    return; /* killed while a sector was written: as a power cut, until reflash */
+  M = tty_open(S.main_link);
+  U = tty_open(S.usb_link);
+  expect_tty(U, BOOT_URCS);
+  chat(U, "ATE0\r", "\r\nOK\r\n"); /* no echo: AT&W saved ATE0 */
+  chat(U, "AT+QCFG=\"fota/cid\"\r", "\r\n+QCFG: \"fota/cid\",2\r\n\r\nOK\r\n");
+  tty_send(U, "AT+QFLST\r", 9);
+  buf[tty_read_for(U, buf, sizeof(buf) - 1, 300)] = '\0';
+  ck_assert_msg(!strstr(buf, ".part"), "round %d: %s", _i, buf);
+  ck_assert_msg(strstr(buf, "OK\r\n") != NULL, "round %d: %s", _i, buf);
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("scenarios");
@@ -912,6 +980,12 @@ int main(void)
   tcase_set_timeout(t, 60);
   tcase_add_loop_test(t, every_documented_code_from_its_scenario, 0, documented_count());
   tcase_add_loop_test(t, power_cut_at_any_sector_never_boots_a_bad_image, 0, 2 * CUT_POINTS);
+  suite_add_tcase(s, t);
+  t = tcase_create("kills");
+  tcase_add_checked_fixture(t, fixture_setup, fixture_teardown);
+  tcase_set_timeout(t, 60);
+  tcase_add_loop_test(t, kill_9_during_writes_keeps_state_loadable, 0,
+                      getenv("FOTASIM_KILL_ROUNDS") ? atoi(getenv("FOTASIM_KILL_ROUNDS")) : 40);
   suite_add_tcase(s, t);
   return run_suite(s);
 }
