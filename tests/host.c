@@ -210,6 +210,14 @@ int run_fotasim_stdout(const char *const *args, char *out, size_t size)
   return run_capture(fotasim_argv(args, argv), out, size, 1, 15000);
 }
 
+void sim_kill_9(struct sim *s)
+{
+  kill(s->pid, SIGKILL);
+  waitpid(s->pid, NULL, 0);
+  close(s->out_fd);
+  s->pid = -1;
+}
+
 int run_fotasim(const char *const *args, char *err, size_t errlen)
 {
   return run_fotasim_for(args, err, errlen, 15000);

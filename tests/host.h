@@ -23,6 +23,8 @@ void sim_tempdir(struct sim *s);
 int sim_start(struct sim *s, const char *const *extra);
 /* SIGTERM, then waits; returns the exit status (or -1 on a signal/timeout). */
 int sim_stop(struct sim *s);
+/* kill -9 and reap: the process dies wherever it was; the state dir stays for a restart. */
+void sim_kill_9(struct sim *s);
 /* Runs fotasim with args and returns its exit status; its stderr goes to err. */
 int run_fotasim(const char *const *args, char *err, size_t errlen);
 /* The same, capturing its standard output instead. */

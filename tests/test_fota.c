@@ -268,10 +268,7 @@ START_TEST(mode_0_pending_update_survives_kill_9)
   fotadl("http", SV.http, "delta.pkg", ",0,0,5");
   urc("\"HTTPSTART\"");
   urc("\"HTTPEND\",0");
-  kill(S.pid, SIGKILL);
-  waitpid(S.pid, NULL, 0);
-  close(S.out_fd);
-  S.pid = -1;
+  sim_kill_9(&S);
   close(M);
   M = -1;
   ck_assert_msg(sim_start(&S, NULL) == 0, "fotasim did not get ready: %s", S.ready);

@@ -847,10 +847,7 @@ START_TEST(kill_9_mid_download_leaves_no_partial_package)
   file_command(U, delta_ab_len, ",0,0,0");
   tty_send(U, (const char *)delta_ab, delta_ab_len / 2);
   chat(M, "AT+QFLST\r", "\r\n+QFLST: \"fota_file.pkg.part\",");
-  kill(S.pid, SIGKILL);
-  waitpid(S.pid, NULL, 0);
-  close(S.out_fd);
-  S.pid = -1;
+  sim_kill_9(&S);
   close(M);
   close(U);
   M = U = -1;
@@ -915,10 +912,7 @@ START_TEST(kill_9_during_writes_keeps_state_loadable)
     break;
   }
   usleep(activity == 2 ? (seed >> 8) % 2000 : (seed >> 8) % 30000);
-  kill(S.pid, SIGKILL);
-  waitpid(S.pid, NULL, 0);
-  close(S.out_fd);
-  S.pid = -1;
+  sim_kill_9(&S);
   close(M);
   close(U);
   M = U = -1;
