@@ -197,7 +197,9 @@ static void resume_forget(struct fota *f);
 static void log_failure(struct fota *f, int err)
 {
   char where[FOTA_URL_MAX + FOTA_NAME_MAX + 32];
-  if (f->url.scheme == SCHEME_FILE)
+  if (f->at_boot)
+    snprintf(where, sizeof(where), "the package downloaded before the reboot");
+  else if (f->url.scheme == SCHEME_FILE)
     snprintf(where, sizeof(where), "FILE:%llu", (unsigned long long)f->url.file_length);
   else
     snprintf(where, sizeof(where), "%s://%s:%d%s",
