@@ -1,6 +1,7 @@
 /* fotasimctl: command-line client of fotasim's control channel (JSON lines on a Unix socket).
  * Builds one request from its arguments, prints the reply; "events" prints the stream. */
 #include <errno.h>
+#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,32 +190,37 @@ int main(int argc, char **argv)
 {
   const char *sock = getenv("FOTASIM_CONTROL");
   long module = -1;
-  int i = 1, streaming = 0, rc, fd;
+  int i, streaming = 0, rc, fd;
   json_t *req, *rep;
   FILE *in;
   char *line = NULL;
   size_t cap = 0;
 
+  static const struct option opts[] = {
+    { "socket", required_argument, NULL, 's' }, { "module", required_argument, NULL, 'm' },
+    { "version", no_argument, NULL, 'V' },      { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+  };
+  int c;
+  char *end;
   if (!sock)
     sock = "./fotasim-state/control.sock";
-  for (; i < argc && argv[i][0] == '-'; i++) {
-    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      usage(stdout);
-      return 0;
-    } else if (strcmp(argv[i], "--version") == 0) {
-      printf("fotasimctl %s\n", FOTASIM_VERSION);
-      return 0;
-    } else if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc) {
-      sock = argv[++i];
-    } else if (strcmp(argv[i], "--module") == 0 && i + 1 < argc) {
-      char *end;
-      module = strtol(argv[++i], &end, 10);
-      if (*end || module < 0)
-        return die_usage("bad --module ", argv[i]);
-    } else {
-      return die_usage("bad option ", argv[i]);
+  opterr = 0;
+  /* "+": the options before the command only; the command's own (wait --match) are its own */
+  while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+    switch (c) {
+    case 's': sock = optarg; break;
+    case 'm':
+      module = strtol(optarg, &end, 10);
+      if (!optarg[0] || *end || module < 0)
+        return die_usage("bad --module ", optarg);
+      break;
+    case 'V': printf("fotasimctl %s\n", FOTASIM_VERSION); return 0;
+    case 'h': usage(stdout); return 0;
+    default: return die_usage("bad option ", argv[optind - 1]);
     }
   }
+  i = optind;
   if (i >= argc)
     return die_usage("no command given", NULL);
   if (!strcmp(argv[i], "transcript")) { /* a file, not the socket */
