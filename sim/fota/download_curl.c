@@ -278,9 +278,7 @@ struct download *download_curl_start(const struct download_env *env, const struc
     uv_timer_start(&d->deferred, deferred_fail, 0, 0);
     return d;
   }
-  snprintf(full, sizeof(full), "%s://%s:%d%s",
-           url->scheme == SCHEME_FTP ? "ftp" : url->scheme == SCHEME_HTTPS ? "https" : "http",
-           url->host, url->port, url->path);
+  fota_url_format(url, full, sizeof(full));
   curl_easy_setopt(d->easy, CURLOPT_URL, full);
   curl_easy_setopt(d->easy, CURLOPT_ERRORBUFFER, d->curl_err);
   curl_easy_setopt(d->easy, CURLOPT_WRITEFUNCTION, on_write);

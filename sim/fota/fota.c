@@ -199,12 +199,8 @@ static void log_failure(struct fota *f, int err)
   char where[FOTA_URL_MAX + FOTA_NAME_MAX + 32];
   if (f->at_boot)
     snprintf(where, sizeof(where), "the package downloaded before the reboot");
-  else if (f->url.scheme == SCHEME_FILE)
-    snprintf(where, sizeof(where), "FILE:%llu", (unsigned long long)f->url.file_length);
   else
-    snprintf(where, sizeof(where), "%s://%s:%d%s",
-             f->url.scheme == SCHEME_FTP ? "ftp" : f->url.scheme == SCHEME_HTTPS ? "https" : "http",
-             f->url.host, f->url.port, f->url.path);
+    fota_url_format(&f->url, where, sizeof(where));
   log_info("module %d: FOTA failed in %s: %d (%s)%s%s; %s", f->env.index,
            fota_phase_name(f->phase), err, error_meaning(err), f->cause[0] ? ": " : "", f->cause,
            where);

@@ -129,3 +129,13 @@ int fota_url_parse(const char *text, struct fota_url *u)
     return FOTA_BAD_URL;
   return 0;
 }
+
+void fota_url_format(const struct fota_url *u, char *out, size_t size)
+{
+  if (u->scheme == SCHEME_FILE)
+    snprintf(out, size, "FILE:%lu", u->file_length);
+  else
+    snprintf(out, size, "%s://%s:%d%s",
+             u->scheme == SCHEME_FTP ? "ftp" : u->scheme == SCHEME_HTTPS ? "https" : "http",
+             u->host, u->port, u->path);
+}

@@ -24,5 +24,8 @@ struct fota_url {
 /* 0, or the FOTA error code for the write command's response (551, 557, 560, 561). */
 int fota_url_parse(const char *text, struct fota_url *u);
 const char *fota_scheme_name(enum fota_scheme s);  /* "FTP", "HTTP", "FILE" for URCs */
+/* The URL as curl takes it and logs show it: scheme://host:port/path, without user and
+ * password; "FILE:<length>" for FILE mode. */
+void fota_url_format(const struct fota_url *u, char *out, size_t size);
 
 #endif
