@@ -2,6 +2,7 @@
  * loop), and its reports: a summary on stderr, a JUnit XML file, transcripts. Exit status 0 only
  * if every expectation of every scenario held; 1 if one did not; 2 for bad input. */
 #include "run.h"
+#include "report.h"
 #include "run_shard.h"
 
 #include <getopt.h>
@@ -37,6 +38,9 @@ static void usage(FILE *f)
           "  --junit FILE          write a JUnit XML report (one test case per scenario)\n"
           "  --transcript-dir DIR  keep each run's transcript as DIR/<scenario>.jsonl (made\n"
           "                        if missing, as the --junit file's directory is)\n"
+          "  --report DIR          write an HTML page per scenario (DIR/<scenario>.html: a\n"
+          "                        timeline of commands, output, URCs, FOTA, network, power,\n"
+          "                        fault rules and failures, and the events) and DIR/index.html\n"
           "  --jobs N              run N scenarios at a time (default 1, at most %d)\n"
           "  --state-dir DIR       keep each module's files in DIR/<scenario> (default: a\n"
           "                        temporary directory, removed afterwards)\n"
@@ -130,7 +134,8 @@ static int parse(int argc, char **argv, struct runner *r, int *first_scenario, i
     { "jobs", required_argument, NULL, 'J' },      { "state-dir", required_argument, NULL, 's' },
     { "timing", required_argument, NULL, 'T' },    { "deadline", required_argument, NULL, 'd' },
     { "shard", required_argument, NULL, 'S' },     { "list", no_argument, NULL, 'l' },
-    { "help", no_argument, NULL, 'h' },            { NULL, 0, NULL, 0 },
+    { "report", required_argument, NULL, 'r' },    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
   };
   int dashdash = -1, c;
   for (int i = 1; i < argc; i++)
@@ -148,6 +153,7 @@ static int parse(int argc, char **argv, struct runner *r, int *first_scenario, i
     switch (c) {
     case 'j': r->o.junit = optarg; break;
     case 't': r->o.transcript_dir = optarg; break;
+    case 'r': r->o.report_dir = optarg; break;
     case 's': r->o.state_dir = optarg; break;
     case 'T': r->o.timing = optarg; break;
     case 'J':
@@ -193,6 +199,7 @@ static void free_jobs(struct runner *r)
     free(r->jobs[i].sc);
     jsonl_free(&r->jobs[i].in);
     free(r->jobs[i].host_tail);
+    report_log_free(&r->jobs[i].report);
   }
   free(r->jobs);
 }
@@ -261,6 +268,44 @@ static int output_dir(const char *what, const char *dir)
   return check_dir(what, dir);
 }
 
+/* --report DIR: a page per scenario and the index. */
+static int write_report(struct runner *r, double seconds)
+{
+  struct report_page *pages = calloc((size_t)r->n, sizeof(*pages));
+  char path[4500];
+  int rc = 0;
+  if (!pages)
+    return -1;
+  for (int i = 0; i < r->n; i++) {
+    struct run_job *j = &r->jobs[i];
+    struct report_page *p = &pages[i];
+    p->name = j->name;
+    p->source = j->path;
+    p->verdict = j->passed;
+    p->seconds = j->seconds;
+    p->revision = j->have_final ? j->final_revision : NULL;
+    p->bricked = j->final_bricked;
+    p->end_reason = j->end_reason;
+    p->host_output = j->host_tail;
+    report_log_fails(&j->report, &j->er, 0); /* one that could not start, too */
+    p->log = &j->report;
+    snprintf(path, sizeof(path), "%s/%s.html", r->o.report_dir, j->name);
+    if (report_write_page(path, p) != 0) {
+      fprintf(stderr, "fotasim run: cannot write the report page %s\n", path);
+      rc = -1;
+    }
+  }
+  if (report_write_index(r->o.report_dir, pages, r->n, seconds) != 0) {
+    fprintf(stderr, "fotasim run: cannot write the report index %s/index.html\n",
+            r->o.report_dir);
+    rc = -1;
+  }
+  free(pages);
+  if (rc == 0)
+    fprintf(stderr, "fotasim run: report in %s/index.html\n", r->o.report_dir);
+  return rc;
+}
+
 int run_main(int argc, char **argv)
 {
   struct runner r;
@@ -280,6 +325,7 @@ int run_main(int argc, char **argv)
   }
   if ((rc = output_dir("--transcript-dir %s is not a directory and cannot be made",
                        r.o.transcript_dir)) ||
+      (rc = output_dir("--report %s is not a directory and cannot be made", r.o.report_dir)) ||
       (rc = check_dir("--state-dir %s is not a directory", r.o.state_dir)))
     return rc;
   n = readlink("/proc/self/exe", r.o.self, sizeof(r.o.self) - 1);
@@ -357,6 +403,8 @@ int run_main(int argc, char **argv)
     fprintf(stderr, "fotasim run: cannot write the JUnit report %s\n", r.o.junit);
     failed = failed ? failed : 1;
   }
+  if (r.o.report_dir && write_report(&r, (double)(uv_hrtime() - t0) / 1e9) != 0)
+    failed = failed ? failed : 1;
   free_jobs(&r);
   uv_loop_close(r.loop);
   return failed ? 1 : 0;

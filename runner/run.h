@@ -10,6 +10,7 @@
 
 #include "expect_parse.h"
 #include "jsonl.h"
+#include "report.h"
 
 #define RUN_DEFAULT_WALL_MS (300u * 1000)   /* a scenario's wall deadline unless it says */
 #define RUN_SETTLE_MS 15000
@@ -17,6 +18,7 @@
 
 struct run_options {
   const char *junit, *transcript_dir, *state_dir, *timing;
+  const char *report_dir;     /* --report DIR: HTML pages */
   int jobs;
   int shard_index, shard_count; /* --shard I/N; count 0: all scenarios */
   int list;                   /* --list: name this shard's scenarios, run nothing */
@@ -75,6 +77,7 @@ struct run_job {
   uint64_t started_ms, stage_ms, host_kill_ms, sim_kill_ms;
 
   struct expect_run er;
+  struct report_log report;   /* the events, for --report */
   uint64_t vt_start;
   char final_revision[48];
   int final_bricked, have_final;

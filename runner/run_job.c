@@ -92,6 +92,8 @@ static void all_ended(struct run_job *j)
     nftw(j->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
   j->seconds = (double)(uv_now(j->loop) - j->started_ms) / 1000.0;
   j->passed = j->er.nfails == 0;
+  if (j->o->report_dir)
+    report_log_fails(&j->report, &j->er, (double)uv_now(j->loop) / 1000.0);
   close_handle(j, (uv_handle_t *)&j->tick);
   if (j->ctl_open)
     close_handle(j, (uv_handle_t *)&j->ctl);
@@ -163,6 +165,8 @@ static void on_status(struct run_job *j, json_t *st)
   j->have_final = 1;
   j->status_asked = 0;
   if (j->stage == RUN_BOOTING) { /* the module is up: the host starts now */
+    if (j->o->report_dir)
+      report_log_status(&j->report, st);
     j->vt_start = vt;
     expect_run_init(&j->er, &j->sc->expect, vt);
     start_host(j);
@@ -213,10 +217,15 @@ static void on_ctl_line(struct run_job *j, const char *line, size_t len)
   json_t *msg = json_loadb(line, len, JSON_ALLOW_NUL, NULL);
   if (!msg)
     return;
-  if (json_object_get(msg, "event"))
+  if (json_object_get(msg, "event")) {
+    if (j->o->report_dir)
+      report_log_event(&j->report, msg, (double)uv_now(j->loop) / 1000.0);
     on_event(j, msg);
-  else if (json_object_get(msg, "status"))
+  } else if (json_object_get(msg, "status")) {
     on_status(j, json_object_get(msg, "status"));
+  }
+  if (j->o->report_dir)
+    report_log_fails(&j->report, &j->er, (double)uv_now(j->loop) / 1000.0);
   json_decref(msg);
 }
 
@@ -305,7 +314,12 @@ static void ctl_connected(uv_connect_t *req, int status)
     return;
   }
   uv_read_start((uv_stream_t *)&j->ctl, ctl_alloc, ctl_read);
-  send_request(j, json_pack("{s:s, s:[s, s, s]}", "cmd", "events", "types", "tx", "cmd", "fota"));
+  if (j->o->report_dir) /* also what only the report shows */
+    send_request(j, json_pack("{s:s, s:[s, s, s, s, s, s, s, s]}", "cmd", "events", "types", "tx",
+                              "cmd", "fota", "urc", "state", "network", "fault", "sms"));
+  else
+    send_request(j, json_pack("{s:s, s:[s, s, s]}", "cmd", "events", "types", "tx", "cmd",
+                              "fota"));
   ask_status(j);
 }
 

@@ -45,6 +45,7 @@ static void usage(FILE *out)
   fprintf(out,
           "Usage: fotasim [OPTION]...\n"
           "       fotasim run [OPTION]... SCENARIO... -- CMD [ARGS]...  (see fotasim run --help)\n"
+          "       fotasim report TRANSCRIPT.jsonl [OUT.html]  (see fotasim report --help)\n"
           "A virtual Quectel EC200U / EG915U LTE module on two PTYs.\n\n"
           "  --state-dir DIR     persistent state: flash, NV, file systems (./fotasim-state)\n"
           "  --link PATH         symlink to the main UART PTY (DIR/ttyMAIN)\n"
@@ -378,6 +379,8 @@ int main(int argc, char **argv)
   int rc;
   if (argc > 1 && !strcmp(argv[1], "run")) /* fotasim run SCENARIO... -- CMD */
     return run_main(argc - 1, argv + 1);
+  if (argc > 1 && !strcmp(argv[1], "report")) /* fotasim report TRANSCRIPT [OUT] */
+    return report_main(argc - 1, argv + 1);
   rc = parse_options(argc, argv, &o);
   if (rc)
     return rc;

@@ -3,6 +3,7 @@
 
 #include <check.h>
 #include <jansson.h>
+#include <mbedtls/base64.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,7 +174,39 @@ void start_with_scenario(const char *name, const char *timing)
   start_args(extra);
 }
 
-/* The transcript's bytes per port and direction, and its state changes, timestamps aside. */
+/* An event's bytes as one code point per byte, from "data" or from "base64"; malloc'd. */
+static char *event_bytes(json_t *ev, size_t *len)
+{
+  const char *b64 = json_string_value(json_object_get(ev, "base64"));
+  json_t *d = json_object_get(ev, "data");
+  unsigned char *raw;
+  size_t n = 0;
+  char *out;
+  if (!b64) {
+    *len = json_string_length(d);
+    out = malloc(*len + 1);
+    memcpy(out, json_string_value(d) ? json_string_value(d) : "", *len);
+    return out;
+  }
+  raw = malloc(strlen(b64) + 1);
+  ck_assert_int_eq(mbedtls_base64_decode(raw, strlen(b64) + 1, &n, (const unsigned char *)b64,
+                                         strlen(b64)), 0);
+  out = malloc(2 * n + 1);
+  *len = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (raw[i] < 0x80) {
+      out[(*len)++] = (char)raw[i];
+    } else {
+      out[(*len)++] = (char)(0xC0 | raw[i] >> 6);
+      out[(*len)++] = (char)(0x80 | (raw[i] & 0x3F));
+    }
+  }
+  free(raw);
+  return out;
+}
+
+/* The transcript's bytes per port and direction, and its state, network, FOTA and fault events,
+ * timestamps aside. */
 char *transcript_streams(const char *path)
 {
   FILE *f = fopen(path, "r");
@@ -184,27 +217,33 @@ char *transcript_streams(const char *path)
   while (getline(&line, &cap, f) > 0) {
     json_t *ev = json_loads(line, JSON_ALLOW_NUL, NULL);
     const char *type = json_string_value(json_object_get(ev, "event"));
-    char key[64];
+    int bytes = !strcmp(type, "rx") || !strcmp(type, "tx");
+    char key[64], *add;
+    size_t alen;
     json_t *old;
     ck_assert_ptr_nonnull(ev);
-    if (!strcmp(type, "state"))
-      snprintf(key, sizeof(key), "state");
-    else
+    if (bytes) {
       snprintf(key, sizeof(key), "%s/%s", json_string_value(json_object_get(ev, "port")), type);
+      add = event_bytes(ev, &alen);
+    } else { /* state, network, fota: the state; fault: the rule */
+      json_t *v = json_object_get(ev, !strcmp(type, "fault") ? "text" : "state");
+      snprintf(key, sizeof(key), "%s", type);
+      alen = json_string_length(v);
+      add = strdup(json_string_value(v) ? json_string_value(v) : "");
+    }
     old = json_object_get(streams, key);
     {
       /* bytes are compared as streams: how the kernel split them into reads is not ours */
-      int state = !strcmp(type, "state");
-      json_t *add = json_object_get(ev, state ? "state" : "data");
-      size_t olen = old ? json_string_length(old) : 0, alen = json_string_length(add);
+      size_t olen = old ? json_string_length(old) : 0;
       char *joined = malloc(olen + alen + 1);
       if (old)
         memcpy(joined, json_string_value(old), olen);
-      memcpy(joined + olen, json_string_value(add), alen);
+      memcpy(joined + olen, add, alen);
       joined[olen + alen] = '|';
-      json_object_set_new(streams, key, json_stringn(joined, olen + alen + (size_t)state));
+      json_object_set_new(streams, key, json_stringn(joined, olen + alen + (size_t)!bytes));
       free(joined);
     }
+    free(add);
     json_decref(ev);
   }
   free(line);

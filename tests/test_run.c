@@ -130,6 +130,147 @@ START_TEST(host_ignoring_an_error_fails_its_expectations)
 }
 END_TEST
 
+/* A page as a real browser has it after its scripts ran (Debian's chromium, headless, with no
+ * name resolving: a page that fetched anything would log an error); what the browser logged
+ * from the page's console goes to console. malloc'd. */
+static char *browser_dom(const char *page, char *console, size_t size)
+{
+  const char *bin = getenv("CHROMIUM_BIN");
+  char cmd[2048], errpath[700];
+  size_t cap = 1 << 22, len = 0, n;
+  char *dom = malloc(cap);
+  FILE *p, *e;
+  snprintf(errpath, sizeof(errpath), "%s/browser.err", dir);
+  snprintf(cmd, sizeof(cmd),
+           "timeout 120 %s --headless --no-sandbox --disable-gpu --no-first-run "
+           "--host-resolver-rules='MAP * ~NOTFOUND' --user-data-dir='%s/chromium' "
+           "--enable-logging=stderr --v=0 --dump-dom 'file://%s' 2>'%s'",
+           bin ? bin : "chromium", dir, page, errpath);
+  p = popen(cmd, "r");
+  ck_assert_ptr_nonnull(p);
+  while (len < cap - 1 && (n = fread(dom + len, 1, cap - 1 - len, p)) > 0)
+    len += n;
+  dom[len] = '\0';
+  ck_assert_msg(pclose(p) == 0, "chromium failed on %s (is Debian's chromium installed?)", page);
+  console[0] = '\0';
+  e = fopen(errpath, "r");
+  ck_assert_ptr_nonnull(e);
+  { /* only the lines the page's console made */
+    char line[1024];
+    size_t used = 0;
+    while (fgets(line, sizeof(line), e))
+      if (strstr(line, ":CONSOLE") && used + strlen(line) < size) {
+        memcpy(console + used, line, strlen(line) + 1);
+        used += strlen(line);
+      }
+  }
+  fclose(e);
+  return dom;
+}
+
+static int count_of(const char *text, const char *what)
+{
+  int n = 0;
+  for (const char *p = text; (p = strstr(p, what)); p += strlen(what))
+    n++;
+  return n;
+}
+
+/* Nothing in a page comes from elsewhere: no scripts, styles or images by address; the only
+ * URL is the SVG namespace. */
+static void assert_self_contained(const char *path)
+{
+  char *html = strdup(read_text(path)), *p;
+  ck_assert_ptr_null(strstr(html, " src="));
+  ck_assert_ptr_null(strstr(html, "<link"));
+  ck_assert_ptr_null(strstr(html, "@import"));
+  while ((p = strstr(html, "http://www.w3.org/2000/svg")))
+    memset(p, '-', strlen("http://www.w3.org/2000/svg"));
+  ck_assert_msg(strstr(html, "://") == NULL, "%s names an address", path);
+  free(html);
+}
+
+/* A page that is self-contained, loads in the browser with nothing on its console and whose
+ * scripts ran to the end: its DOM (malloc'd). */
+static char *loaded_page(const char *page)
+{
+  char console[8192], *dom;
+  assert_self_contained(page);
+  dom = browser_dom(page, console, sizeof(console));
+  ck_assert_msg(console[0] == '\0', "%s logged: %s", page, console);
+  ck_assert_msg(strstr(dom, "<body data-ready=\"1\">") || strstr(dom, "id=\"scenarios\""),
+                "the scripts of %s did not run to the end", page);
+  return dom;
+}
+
+/* --report DIR: a page per scenario and an index, loaded in a real browser: they load with no
+ * console message, the timeline is drawn (lanes, marks, FOTA phases and percent, the stall
+ * rule that fired, the failures where they failed), the events are rows, the index has the
+ * verdicts and links. */
+START_TEST(report_pages_load_in_a_browser)
+{
+  char s[2][512], rep[600], page[700], trdir[600], tr[700];
+  const char *args[] = { "run", "--timing", "instant", "--report", rep, "--transcript-dir", trdir,
+                         suite("01-happy-path.yaml", s[0], sizeof(s[0])),
+                         suite("02-download-stalls-once.yaml", s[1], sizeof(s[1])), "--",
+                         fotahost(), "--no-retry", NULL };
+  char *dom;
+  const char *one[] = { "report", tr, page, NULL };
+  snprintf(rep, sizeof(rep), "%s/out/report", dir); /* made by the run */
+  snprintf(trdir, sizeof(trdir), "%s/out/transcripts", dir);
+  ck_assert_int_eq(run_fotasim_for(args, out, sizeof(out), RUN_LIMIT_MS), 1);
+  ck_assert_ptr_nonnull(strstr(out, "fotasim run: report in "));
+
+  snprintf(page, sizeof(page), "%s/02-download-stalls-once.html", rep);
+  dom = loaded_page(page);
+  ck_assert_ptr_nonnull(strstr(dom, "id=\"verdict\">FAIL</span>"));
+  ck_assert_int_eq(count_of(dom, "<g class=\"lane\""), 8);
+  ck_assert_int_eq(count_of(dom, "class=\"mark k-fail-mark\""), 5); /* one per failure */
+  ck_assert_int_eq(count_of(dom, "class=\"mark k-fault-mark\""), 1); /* the stall */
+  ck_assert_ptr_nonnull(strstr(dom, "class=\"st-download\""));
+  ck_assert_ptr_nonnull(strstr(dom, "<polyline class=\"percent\""));
+  ck_assert_ptr_nonnull(strstr(dom, "phase: download, percent: 30, attempt: 1 -&gt; stall"));
+  ck_assert_ptr_nonnull(strstr(dom, "<li class=\"failure\"><a href=\"#e"));
+  ck_assert_ptr_nonnull(strstr(dom, "host exit status 1, expected 0</a>"));
+  ck_assert_ptr_nonnull(strstr(dom, "data-kind=\"cmd\""));
+  ck_assert_ptr_nonnull(strstr(dom, "AT+QFOTADL=\"FILE:")); /* the command, as sent */
+  ck_assert_ptr_nonnull(strstr(dom, "\\r\\n+QIND: \"FOTA\",\"FILESTART\"\\r\\n")); /* escaped */
+  ck_assert_int_ge(count_of(dom, "<tr id=\"e"), 20);
+  free(dom);
+
+  snprintf(page, sizeof(page), "%s/01-happy-path.html", rep);
+  dom = loaded_page(page);
+  ck_assert_ptr_nonnull(strstr(dom, "id=\"verdict\">PASS</span>"));
+  ck_assert_ptr_null(strstr(dom, "class=\"mark k-fail-mark\""));
+  ck_assert_ptr_nonnull(strstr(dom, "class=\"st-update\"")); /* the update, then the reboot */
+  ck_assert_ptr_nonnull(strstr(dom, "class=\"st-booting\""));
+  ck_assert_ptr_nonnull(strstr(dom, "EC200UCNAAR02A10M08"));
+  free(dom);
+
+  snprintf(page, sizeof(page), "%s/index.html", rep);
+  dom = loaded_page(page);
+  ck_assert_ptr_nonnull(strstr(dom, "1 of 2 passed"));
+  ck_assert_ptr_nonnull(strstr(dom, "<a href=\"01-happy-path.html\">01-happy-path</a>"));
+  ck_assert_ptr_nonnull(strstr(dom, "<a href=\"02-download-stalls-once.html\">"));
+  ck_assert_int_eq(count_of(dom, "<span class=\"verdict fail\">FAIL</span>"), 1);
+  ck_assert_int_eq(count_of(dom, "<span class=\"verdict pass\">PASS</span>"), 1);
+  ck_assert_ptr_nonnull(strstr(dom, "host exit status 1, expected 0"));
+  free(dom);
+
+  /* fotasim report: one transcript's page, no verdict */
+  snprintf(tr, sizeof(tr), "%s/02-download-stalls-once.jsonl", trdir);
+  snprintf(page, sizeof(page), "%s/one.html", dir);
+  ck_assert_msg(run_fotasim_for(one, out, sizeof(out), RUN_LIMIT_MS) == 0, "%s", out);
+  dom = loaded_page(page);
+  ck_assert_ptr_nonnull(strstr(dom, "id=\"verdict\">TRANSCRIPT</span>"));
+  ck_assert_int_eq(count_of(dom, "class=\"mark k-fault-mark\""), 1);
+  ck_assert_int_ge(count_of(dom, "class=\"mark k-rx-mark\""), 2); /* the host's bytes */
+  ck_assert_ptr_nonnull(strstr(dom, "<polyline class=\"percent\"")); /* from the output */
+  ck_assert_ptr_nonnull(strstr(dom, "FSIMPKG1\\x01")); /* the package, as text with escapes */
+  free(dom);
+}
+END_TEST
+
 START_TEST(crashing_host_fails)
 {
   const char *sc = write_scenario("crash.yaml", "name: crash\nexpect:\n  bricked: false\n");
@@ -478,6 +619,7 @@ int main(void)
   tcase_set_timeout(t, 300);
   tcase_add_test(t, shipped_suite_passes_with_the_reference_host);
   tcase_add_test(t, host_ignoring_an_error_fails_its_expectations);
+  tcase_add_test(t, report_pages_load_in_a_browser);
   tcase_add_test(t, crashing_host_fails);
   tcase_add_test(t, hostile_host_output_gives_a_well_formed_masked_report);
   tcase_add_test(t, hanging_host_stopped_at_the_deadline);

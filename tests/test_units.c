@@ -8,7 +8,11 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "bytes_text.h"
 #include "error_docs.h"
+#include "fault.h"
+#include "network.h"
+#include "scenario.h"
 #include "errors.h"
 #include "flash.h"
 #include "fotasim/fwimage.h"
@@ -25,6 +29,58 @@ static void masked(const char *in, const char *want)
   url_mask_string(buf, strlen(buf));
   ck_assert_str_eq(buf, want);
 }
+
+/* A fired rule is named by its fields, as a scenario would give them. */
+START_TEST(fault_rules_in_words)
+{
+  static const struct { const char *rule, *words; } cases[] = {
+    { "{phase: download, percent: 30, fail: 702}", "phase: download, percent: 30 -> fail: 702" },
+    { "{command: AT+QFOTADL, occurrence: 2, fail: 551}",
+      "command: AT+QFOTADL, occurrence: 2 -> fail: 551" },
+    { "{at: 5000, network: denied, rssi: 3}", "at: 5000 -> network: denied, rssi: 3" },
+    { "{socket: receive, id: 1, offset: 100, corrupt: true}",
+      "socket: receive, id: 1, offset: 100 -> corrupt" },
+    { "{phase: update, offset: 4096, cut_power: true}",
+      "phase: update, offset: 4096 -> cut_power" },
+    { "{phase: connect, output: split, bytes: 3, repeat: true, drop: true}",
+      "phase: connect, repeat -> drop, output: split" },
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    struct fault_rule r;
+    char err[256], words[320];
+    ck_assert_msg(fault_rule_parse(cases[i].rule, &r, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_uint_eq(r.line, 0); /* injected, not from a file */
+    ck_assert_int_eq(fault_rule_format(&r, network_stat_name, words, sizeof(words)),
+                     (int)strlen(cases[i].words));
+    ck_assert_str_eq(words, cases[i].words);
+  }
+  { /* a small buffer: cut, terminated, and the length it needed */
+    struct fault_rule r;
+    char err[256], words[8];
+    ck_assert_int_eq(fault_rule_parse(cases[0].rule, &r, err, sizeof(err)), 0);
+    ck_assert_int_eq(fault_rule_format(&r, network_stat_name, words, sizeof(words)),
+                     (int)strlen(cases[0].words));
+    ck_assert_str_eq(words, "phase: ");
+  }
+}
+END_TEST
+
+/* Bytes as text: escapes never cut in half, and code-point strings back into bytes. */
+START_TEST(bytes_as_text)
+{
+  const unsigned char b[] = { 'A', 'T', '\r', '\n', 0x00, 0xff, '\\', '"', '\t' };
+  char out[64];
+  unsigned char back[8];
+  ck_assert_uint_eq(bytes_escape(b, sizeof(b), out, sizeof(out)), sizeof(b));
+  ck_assert_str_eq(out, "AT\\r\\n\\x00\\xff\\\\\"\\t");
+  ck_assert_uint_eq(bytes_escape(b, sizeof(b), out, 6), 3); /* "AT\r" fits, "\n" would not */
+  ck_assert_str_eq(out, "AT\\r");
+  ck_assert_uint_eq(bytes_escape(b, sizeof(b), out, 1), 0);
+  ck_assert_str_eq(out, "");
+  ck_assert_uint_eq(bytes_from_codepoints("a\xc3\xbf\xc2\x80z", 6, back), 4);
+  ck_assert_mem_eq(back, "a\xff\x80z", 4);
+}
+END_TEST
 
 START_TEST(mask_whole_strings)
 {
@@ -523,6 +579,8 @@ int main(void)
   TCase *t = tcase_create("units");
   SRunner *sr;
   int failed;
+  tcase_add_test(t, fault_rules_in_words);
+  tcase_add_test(t, bytes_as_text);
   tcase_add_test(t, mask_whole_strings);
   tcase_add_test(t, mask_streaming_split);
   tcase_add_test(t, clock_instant_keeps_order);

@@ -1,65 +1,54 @@
-/* transcript_print: a transcript pretty-printed (see transcript_print.h). Event data holds one
- * code point per byte (U+0000-U+00FF, so that any byte round-trips through JSON); here the
- * bytes are printed as text: printable ASCII as is, \r \n \t \\ and \xHH for the rest, a long
- * run shortened in the middle. */
+/* transcript_print: a transcript pretty-printed (see transcript_print.h). Data is ASCII text
+ * ("data", also events' one code point per byte) or "base64"; the bytes are printed as text:
+ * printable ASCII as is, \r \n \t \\ and \xHH for the rest, a long run shortened in the
+ * middle. */
 #include "transcript_print.h"
 
 #include <errno.h>
 #include <jansson.h>
+#include <mbedtls/base64.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes_text.h"
+
 #define SHOW_MAX 240  /* bytes of one event shown before the middle is left out */
 
-/* The bytes a data string stands for (each code point one byte); their count. */
-static size_t bytes_of(const char *s, unsigned char *out, size_t max)
+/* Bytes shown as text, a long run shortened in the middle. */
+static void put_bytes(FILE *out, const unsigned char *b, size_t n)
 {
-  size_t n = 0;
-  const unsigned char *p = (const unsigned char *)s;
-  while (*p && n < max) {
-    if (p[0] >= 0xC2 && p[0] <= 0xC3 && (p[1] & 0xC0) == 0x80) {
-      out[n++] = (unsigned char)((p[0] & 0x03) << 6 | (p[1] & 0x3F));
-      p += 2;
-    } else {
-      out[n++] = *p++;
-    }
+  char text[SHOW_MAX * 4 + 1];
+  if (n <= SHOW_MAX) {
+    bytes_escape(b, n, text, sizeof(text));
+    fputs(text, out);
+    return;
   }
-  return n;
+  bytes_escape(b, SHOW_MAX / 2, text, sizeof(text));
+  fprintf(out, "%s ... (%zu bytes in all) ... ", text, n);
+  bytes_escape(b + n - SHOW_MAX / 2, SHOW_MAX / 2, text, sizeof(text));
+  fputs(text, out);
 }
 
-static void put_escaped(FILE *out, const unsigned char *b, size_t n)
-{
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = b[i];
-    if (c == '\r')
-      fputs("\\r", out);
-    else if (c == '\n')
-      fputs("\\n", out);
-    else if (c == '\t')
-      fputs("\\t", out);
-    else if (c == '\\')
-      fputs("\\\\", out);
-    else if (c >= 0x20 && c < 0x7F)
-      fputc(c, out);
-    else
-      fprintf(out, "\\x%02x", c);
-  }
-}
-
+/* A string of one code point per byte (events), shown as its bytes. */
 static void put_data(FILE *out, const char *s)
 {
-  size_t len = strlen(s), n;
+  size_t len = strlen(s);
   unsigned char *b = malloc(len + 1);
   if (!b)
     return;
-  n = bytes_of(s, b, len + 1);
-  if (n <= SHOW_MAX) {
-    put_escaped(out, b, n);
-  } else {
-    put_escaped(out, b, SHOW_MAX / 2);
-    fprintf(out, " ... (%zu bytes in all) ... ", n);
-    put_escaped(out, b + n - SHOW_MAX / 2, SHOW_MAX / 2);
-  }
+  put_bytes(out, b, bytes_from_codepoints(s, len, b));
+  free(b);
+}
+
+/* The transcript's binary data ("base64"), shown as its bytes. */
+static void put_base64(FILE *out, const char *s)
+{
+  size_t n = 0, len = strlen(s);
+  unsigned char *b = malloc(len + 1);
+  if (b && mbedtls_base64_decode(b, len + 1, &n, (const unsigned char *)s, len) == 0)
+    put_bytes(out, b, n);
+  else
+    fputs("(bad base64)", out);
   free(b);
 }
 
@@ -76,8 +65,12 @@ static void print_event(FILE *out, json_t *ev)
           (long long)json_integer_value(json_object_get(ev, "vt")),
           (long long)json_integer_value(json_object_get(ev, "module")), port ? port : "-",
           type ? type : "?");
+  if ((text = str(ev, "base64"))) { /* the bytes; its "text" is only their preview */
+    fputc(' ', out);
+    put_base64(out, text);
+  }
   for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-    if (!(text = str(ev, keys[i])))
+    if (!(text = str(ev, keys[i])) || (!strcmp(keys[i], "text") && str(ev, "base64")))
       continue;
     fputs(i ? "  " : " ", out);
     if (i)
@@ -89,7 +82,7 @@ static void print_event(FILE *out, json_t *ev)
     json_t *v, *rest = json_object();
     json_object_foreach(ev, key, v) {
       int shown = !strcmp(key, "event") || !strcmp(key, "t") || !strcmp(key, "vt") ||
-                  !strcmp(key, "module") || !strcmp(key, "port");
+                  !strcmp(key, "module") || !strcmp(key, "port") || !strcmp(key, "base64");
       for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
         shown |= !strcmp(key, keys[i]);
       if (!shown)

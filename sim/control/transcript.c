@@ -1,13 +1,54 @@
-/* transcript: every byte each way on each port (and state changes), timestamped, one JSON
- * object per line, passwords in URLs masked (the port masks before it emits). */
+/* transcript: every byte each way on each port (and state, network, FOTA and fault events),
+ * timestamped, one JSON object per line, passwords in URLs masked (the port masks before it
+ * emits). Bytes that are all ASCII are "data" as a JSON string; others are "base64", with
+ * "text", the first of them shown with escapes, for people. */
 #include "transcript.h"
 
+#include <mbedtls/base64.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "bytes_text.h"
+
+#define PREVIEW_BYTES 120   /* of binary data, shown in "text" */
+
+static int all_ascii(const char *data, size_t len)
+{
+  for (size_t i = 0; i < len; i++)
+    if ((unsigned char)data[i] >= 0x80)
+      return 0;
+  return 1;
+}
+
+/* Binary data as "base64" and a "text" preview, in place of "data". */
+static void binary_data(json_t *j, const struct event *ev)
+{
+  size_t need = 0, n = ev->len < PREVIEW_BYTES ? ev->len : PREVIEW_BYTES;
+  unsigned char *b64;
+  char text[PREVIEW_BYTES * 4 + 64];
+  mbedtls_base64_encode(NULL, 0, &need, (const unsigned char *)ev->data, ev->len);
+  b64 = malloc(need + 1);
+  if (!b64 || mbedtls_base64_encode(b64, need + 1, &need, (const unsigned char *)ev->data,
+                                    ev->len) != 0) {
+    free(b64);
+    return; /* out of memory: "data" stays */
+  }
+  json_object_del(j, "data");
+  json_object_set_new(j, "base64", json_stringn((const char *)b64, need));
+  free(b64);
+  bytes_escape((const unsigned char *)ev->data, n, text, sizeof(text));
+  if (n < ev->len)
+    snprintf(text + strlen(text), sizeof(text) - strlen(text), "... (%zu bytes)", ev->len);
+  json_object_set_new(j, "text", json_string(text));
+}
 
 static void on_event(void *ctx, const struct event *ev)
 {
   struct transcript *t = ctx;
   json_t *j = event_to_json(ev);
+  if ((ev->type == EV_RX || ev->type == EV_TX) && !all_ascii(ev->data, ev->len))
+    binary_data(j, ev);
   if (json_dumpf(j, t->f, JSON_COMPACT | JSON_REAL_PRECISION(12)) == 0)
     fputc('\n', t->f);
   json_decref(j);
@@ -33,7 +74,8 @@ int transcript_open(struct transcript *t, uv_loop_t *loop, struct event_bus *bus
   t->dirty = 0;
   t->sub.fn = on_event;
   t->sub.ctx = t;
-  t->sub.mask = EV_MASK(EV_RX) | EV_MASK(EV_TX) | EV_MASK(EV_STATE);
+  t->sub.mask = EV_MASK(EV_RX) | EV_MASK(EV_TX) | EV_MASK(EV_STATE) | EV_MASK(EV_NETWORK) |
+                EV_MASK(EV_FOTA) | EV_MASK(EV_FAULT);
   event_subscribe(bus, &t->sub);
   uv_prepare_init(loop, &t->flusher);
   t->flusher.data = t;

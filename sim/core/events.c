@@ -10,7 +10,7 @@
 #include "vclock.h"
 
 static const char *const type_names[EV_TYPE_COUNT] = {
-  "rx", "tx", "cmd", "result", "urc", "state", "network", "fota", "sms",
+  "rx", "tx", "cmd", "result", "urc", "state", "network", "fota", "sms", "fault",
 };
 
 const char *event_type_name(enum event_type t)
@@ -124,6 +124,7 @@ json_t *event_to_json(const struct event *ev)
     json_object_set_new(o, "text", json_bytes(ev->data, ev->len));
     break;
   case EV_SMS:
+  case EV_FAULT:
     json_object_set_new(o, "text", json_bytes(ev->data, ev->len));
     if (ev->detail)
       json_object_set_new(o, "detail", json_bytes(ev->detail, strlen(ev->detail)));

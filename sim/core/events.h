@@ -20,6 +20,7 @@ enum event_type {
   EV_NETWORK, /* registration change */
   EV_FOTA,    /* FOTA phase change */
   EV_SMS,     /* a short message sent by the host or received from the network */
+  EV_FAULT,   /* a fault rule fired */
   EV_TYPE_COUNT
 };
 

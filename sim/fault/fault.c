@@ -17,10 +17,12 @@ static int draw(struct fault_set *fs, const struct fault_rule *r)
   return (int)(x % 100) < r->probability;
 }
 
-static struct fault_rule *fire(struct fault_rule *r)
+static struct fault_rule *fire(struct fault_set *fs, struct fault_rule *r)
 {
   r->fired = 1;
   r->fires++;
+  if (fs->on_fire)
+    fs->on_fire(fs->fire_ctx, (int)(r - fs->rules), r);
   return r;
 }
 
@@ -37,7 +39,7 @@ struct fault_rule *fault_check(struct fault_set *fs, enum fault_phase phase, int
       continue;
     if (!draw(fs, r))
       continue;
-    return fire(r);
+    return fire(fs, r);
   }
   return 0;
 }
@@ -55,7 +57,7 @@ struct fault_rule *fault_command(struct fault_set *fs, const char *name)
       continue;
     if (!draw(fs, r))
       continue;
-    return fire(r);
+    return fire(fs, r);
   }
   return 0;
 }
@@ -84,7 +86,7 @@ struct fault_rule *fault_socket(struct fault_set *fs, enum fault_socket what, in
     if (!chosen && draw(fs, r))
       chosen = r;
   }
-  return chosen ? fire(chosen) : NULL;
+  return chosen ? fire(fs, chosen) : NULL;
 }
 
 /* A counted moment of one kind: every rule of the kind counts it, the first due fires. */
@@ -98,7 +100,7 @@ static struct fault_rule *counted(struct fault_set *fs, size_t field, int value)
     if (!chosen && draw(fs, r))
       chosen = r;
   }
-  return chosen ? fire(chosen) : NULL;
+  return chosen ? fire(fs, chosen) : NULL;
 }
 
 struct fault_rule *fault_http(struct fault_set *fs)
@@ -123,7 +125,7 @@ struct fault_rule *fault_call(struct fault_set *fs, enum fault_call what, uint64
     if (!chosen && draw(fs, r))
       chosen = r;
   }
-  return chosen ? fire(chosen) : NULL;
+  return chosen ? fire(fs, chosen) : NULL;
 }
 
 struct fault_rule *fault_ntp(struct fault_set *fs)
@@ -155,7 +157,7 @@ struct fault_rule *fault_due(struct fault_set *fs, uint64_t elapsed)
       r->fires++;
       continue;
     }
-    return fire(r);
+    return fire(fs, r);
   }
   return 0;
 }

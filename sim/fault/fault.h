@@ -5,6 +5,7 @@
 #ifndef FOTASIM_FAULT_H
 #define FOTASIM_FAULT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "fault_rule.h"
@@ -17,6 +18,9 @@ struct fault_set {
   struct fault_rule rules[FAULT_MAX_RULES];
   int n;
   uint64_t rng;              /* seeded from the scenario: the same seed, the same draws */
+  /* Told of each rule that fires (its index in rules), before the caller acts on it. */
+  void (*on_fire)(void *ctx, int index, const struct fault_rule *r);
+  void *fire_ctx;
 };
 
 /* The rule that fires now for this phase, progress (percent and bytes) and FOTA attempt, or
@@ -49,5 +53,10 @@ struct fault_rule *fault_ntp(struct fault_set *fs);
 struct fault_rule *fault_due(struct fault_set *fs, uint64_t elapsed);
 /* When the next time rule is due (virtual ms since the start), or UINT64_MAX if none. */
 uint64_t fault_next_due(const struct fault_set *fs);
+
+/* A rule in words, as a scenario would give it ("phase: download, percent: 30 -> fail: 702");
+ * stat_name names a registration (network_stat_name). snprintf's result. */
+int fault_rule_format(const struct fault_rule *r, const char *(*stat_name)(int), char *buf,
+                      size_t size);
 
 #endif

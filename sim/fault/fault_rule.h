@@ -75,6 +75,7 @@ struct fault_rule {
   int output_port;           /* enum port_id; -1: every port */
   int probability;           /* percent chance each time it could fire (0: always) */
   int repeat;                /* fires every time, not once */
+  unsigned line;             /* where the scenario file gives it; 0: injected */
   int fired;
   unsigned fires;            /* how many times it has fired */
 };

@@ -12,6 +12,7 @@
 
 #include "file_util.h"
 #include "log.h"
+#include "module_faults.h"
 #include "module_internal.h"
 
 const char *const model_names[] = { "EC200U", "EG915U" };
@@ -147,6 +148,8 @@ int module_init(struct module *m, uv_loop_t *loop, struct vclock *clock, struct 
   vtimer_init(clock, &m->defer_timer, m);
   network_init(&m->net, clock, network_changed, m);
   m->faults.rng = module_seed(cfg->seed, cfg->index);
+  m->faults.on_fire = fault_fired;
+  m->faults.fire_ctx = m;
   net_init(&m->tcpip, loop, clock, &m->net, cfg->dns, cfg->ndns, cfg->index, &module_net_ops, m);
   {
     struct svc_env env = { loop, clock, cfg->curl, &m->net, &m->tcpip, &m->storage, cfg->dns,

@@ -2,6 +2,7 @@
 #include "module_faults.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "fault.h"
@@ -34,6 +35,21 @@ void fault_apply(struct module *m, const struct fault_rule *r, struct module_por
     log_info("module %d: fault rule: power cut", m->cfg.index);
     module_defer(m, DEFER_POWER_CUT);
   }
+}
+
+/* fault_set's on_fire: each rule that fires is an event and a log line, named by its number,
+ * its line in the scenario file and its fields. */
+void fault_fired(void *ctx, int index, const struct fault_rule *r)
+{
+  struct module *m = ctx;
+  char rule[320], where[64];
+  fault_rule_format(r, network_stat_name, rule, sizeof(rule));
+  if (r->line)
+    snprintf(where, sizeof(where), "rule %d (scenario line %u)", index + 1, r->line);
+  else
+    snprintf(where, sizeof(where), "rule %d (injected)", index + 1);
+  log_info("module %d: fault %s fired: %s", m->cfg.index, where, rule);
+  module_emit(m, EV_FAULT, NULL, rule, where);
 }
 
 static void time_rules_due(struct vtimer *t);

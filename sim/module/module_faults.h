@@ -14,6 +14,9 @@ struct module_port;
  * (the one a command came on), else to every port. */
 void fault_apply(struct module *m, const struct fault_rule *r, struct module_port *port);
 
+/* A rule fired (the fault set's on_fire): an event and a log line. */
+void fault_fired(void *ctx, int index, const struct fault_rule *r);
+
 /* The module starts: time rules count from now. */
 void fault_clock_start(struct module *m);
 /* The rules changed (inject, clear): the next time rule is looked up again. */

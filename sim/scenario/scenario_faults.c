@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "errors.h"
+#include "fault_words.h"
 #include "network.h"
 #include "port_shape.h"
 #include "storage.h"
@@ -94,20 +95,10 @@ static int rule_fill(struct walk *w, void *base, void *obj, const yaml_node_t *v
                    YW_FIELD_COUNT(fill_fields));
 }
 
-static const char *const phase_words[] = { "datacall", "connect", "download", "verify", "update",
-                                            "reboot", NULL };
-static const char *const socket_words[] = { "connect", "send", "receive", NULL };
-static const char *const http_words[] = { "request", NULL };
-static const char *const mqtt_words[] = { "open", "connect", "publish", NULL };
-static const char *const sms_words[] = { "send", NULL };
-static const char *const ntp_words[] = { "query", NULL };
-static const char *const call_words[] = { "dial", "data", NULL };
-static const char *const output_words[] = { "delay", "drop", "split", NULL };
 static const int output_values[] = { OUTPUT_DELAY, OUTPUT_DROP, OUTPUT_SPLIT };
-static const char *const port_words[] = { "main", "usb", NULL };
 
 static const struct yw_field rule_fields[] = {
-  { .name = "phase", .type = YW_WORD, .offset = R(phase), .words = phase_words,
+  { .name = "phase", .type = YW_WORD, .offset = R(phase), .words = fault_phase_words,
     .expected = "expected datacall, connect, download, verify, update or reboot" },
   { .name = "percent", .type = YW_INT, .offset = R(percent), .max = 100 },
   { .name = "offset", .type = YW_U64, .offset = R(offset), .max = 1ull << 40,
@@ -116,18 +107,18 @@ static const struct yw_field rule_fields[] = {
   { .name = "command", .type = YW_CUSTOM, .parse = rule_command },
   { .name = "occurrence", .type = YW_INT, .offset = R(occurrence), .min = 1, .max = 1000000 },
   { .name = "attempt", .type = YW_INT, .offset = R(attempt), .min = 1, .max = 1000000 },
-  { .name = "socket", .type = YW_WORD, .offset = R(socket), .words = socket_words,
+  { .name = "socket", .type = YW_WORD, .offset = R(socket), .words = fault_socket_words,
     .expected = "expected connect, send or receive" },
   { .name = "id", .type = YW_INT, .offset = R(socket_id), .min = 0, .max = 11 },
-  { .name = "http", .type = YW_WORD, .offset = R(http), .words = http_words,
+  { .name = "http", .type = YW_WORD, .offset = R(http), .words = fault_http_words,
     .expected = "expected request" },
-  { .name = "mqtt", .type = YW_WORD, .offset = R(mqtt), .words = mqtt_words,
+  { .name = "mqtt", .type = YW_WORD, .offset = R(mqtt), .words = fault_mqtt_words,
     .expected = "expected open, connect or publish" },
-  { .name = "sms", .type = YW_WORD, .offset = R(sms), .words = sms_words,
+  { .name = "sms", .type = YW_WORD, .offset = R(sms), .words = fault_sms_words,
     .expected = "expected send" },
-  { .name = "ntp", .type = YW_WORD, .offset = R(ntp), .words = ntp_words,
+  { .name = "ntp", .type = YW_WORD, .offset = R(ntp), .words = fault_ntp_words,
     .expected = "expected query" },
-  { .name = "datacall", .type = YW_WORD, .offset = R(call), .words = call_words,
+  { .name = "datacall", .type = YW_WORD, .offset = R(call), .words = fault_call_words,
     .expected = "expected dial or data" },
   { .name = "sms_from", .type = YW_STR, .offset = R(sms_from),
     .max = sizeof(((struct fault_rule *)0)->sms_from) - 1 },
@@ -143,11 +134,11 @@ static const struct yw_field rule_fields[] = {
   { .name = "rssi", .type = YW_CUSTOM, .parse = rule_rssi },
   { .name = "urc", .type = YW_STR, .offset = R(urc), .max = sizeof(((struct fault_rule *)0)->urc) - 1 },
   { .name = "fill", .type = YW_CUSTOM, .parse = rule_fill },
-  { .name = "output", .type = YW_WORD, .offset = R(output), .words = output_words,
+  { .name = "output", .type = YW_WORD, .offset = R(output), .words = fault_output_words,
     .values = output_values, .expected = "expected delay, drop or split" },
   { .name = "ms", .type = YW_U32, .offset = R(output_ms), .max = 3600000 },
   { .name = "bytes", .type = YW_U32, .offset = R(output_bytes), .min = 1, .max = 65536 },
-  { .name = "port", .type = YW_WORD, .offset = R(output_port), .words = port_words,
+  { .name = "port", .type = YW_WORD, .offset = R(output_port), .words = fault_port_words,
     .expected = "expected main or usb" },
   { .name = "probability", .type = YW_INT, .offset = R(probability), .min = 1, .max = 100 },
   { .name = "repeat", .type = YW_BOOL, .offset = R(repeat) },
@@ -240,6 +231,7 @@ int scenario_fault_rule(struct walk *w, yaml_node_t *n, struct fault_rule *r)
   r->output_port = -1;
   r->output_ms = 1000;
   r->output_bytes = 4;
+  r->line = (unsigned)n->start_mark.line + 1;
   if (yw_fields(w, NULL, r, n, "faults", rule_fields, YW_FIELD_COUNT(rule_fields)) != 0)
     return -1;
   return check_rule(w, n, r);
@@ -263,6 +255,7 @@ int fault_rule_parse(const char *text, struct fault_rule *r, char *err, size_t e
   }
   root = yaml_document_get_root_node(&doc);
   rc = root ? scenario_fault_rule(&w, root, r) : yw_bad(&w, NULL, "faults", "empty rule");
+  r->line = 0; /* not from a scenario file */
   yaml_document_delete(&doc);
   yaml_parser_delete(&parser);
   return rc;
