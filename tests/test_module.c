@@ -515,6 +515,31 @@ START_TEST(control_protocol_errors_events_and_wait)
     ck_assert_ptr_nonnull(strstr(out, "\"command\": \"AT+CSQ\""));
     ck_assert_ptr_nonnull(strstr(out, "\"port\": \"main\""));
   }
+  { /* wait's options as getopt_long takes them: --opt=value, any order; bad ones named */
+    static const struct { const char *opts, *said; int rc; } cases[] = {
+      { "--timeout=50 --match=NEVER", "timeout", 1 },
+      { "--match", "fotasimctl: missing value after --match", 2 },
+      { "--bogus 1", "fotasimctl: unknown wait option --bogus", 2 },
+      { "--timeout x", "fotasimctl: bad --timeout x", 2 },
+      { "extra", "fotasimctl: unexpected argument to wait: extra", 2 },
+    };
+    const char *ctlbin = getenv("FOTASIMCTL_BIN");
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      char cmd[1024], out[4096];
+      size_t n;
+      FILE *p;
+      int rc;
+      snprintf(cmd, sizeof(cmd), "timeout 10 '%s' --socket '%s' wait urc %s 2>&1",
+               ctlbin ? ctlbin : "fotasimctl", S.sock, cases[i].opts);
+      p = popen(cmd, "r");
+      ck_assert_ptr_nonnull(p);
+      n = fread(out, 1, sizeof(out) - 1, p);
+      out[n] = '\0';
+      rc = pclose(p);
+      ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == cases[i].rc, "case %zu: %d %s", i, rc, out);
+      ck_assert_msg(strstr(out, cases[i].said) != NULL, "case %zu: %s", i, out);
+    }
+  }
 }
 END_TEST
 

@@ -88,6 +88,48 @@ static int send_request(int fd, json_t *req)
 }
 
 /* Builds the request from COMMAND [ARGS]; NULL after printing a usage error. */
+/* wait TYPE [--match TEXT] [--port P] [--timeout MS], options parsed by getopt_long (in any
+ * order, --opt=value too). */
+static json_t *wait_request(int argc, char **argv)
+{
+  static const struct option opts[] = {
+    { "match", required_argument, NULL, 'm' }, { "port", required_argument, NULL, 'p' },
+    { "timeout", required_argument, NULL, 't' }, { NULL, 0, NULL, 0 },
+  };
+  json_t *req = json_pack("{s:s, s:s}", "cmd", "wait", "event", argv[1]);
+  int c;
+  optind = 2; /* after the event type; argv[0] is "wait" */
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
+    char *end;
+    long ms;
+    switch (c) {
+    case 'm': json_object_set_new(req, "match", json_string(optarg)); break;
+    case 'p': json_object_set_new(req, "port", json_string(optarg)); break;
+    case 't':
+      ms = strtol(optarg, &end, 10);
+      if (!*optarg || *end || ms < 0) {
+        json_decref(req);
+        die_usage("bad --timeout ", optarg);
+        return NULL;
+      }
+      json_object_set_new(req, "timeout", json_integer(ms));
+      break;
+    case ':':
+    default:
+      json_decref(req);
+      die_usage(c == ':' ? "missing value after " : "unknown wait option ", argv[optind - 1]);
+      return NULL;
+    }
+  }
+  if (optind < argc) {
+    json_decref(req);
+    die_usage("unexpected argument to wait: ", argv[optind]);
+    return NULL;
+  }
+  return req;
+}
+
 static json_t *build_request(int argc, char **argv, int *streaming, int *rc)
 {
   const char *cmd = argv[0];
@@ -125,33 +167,7 @@ static json_t *build_request(int argc, char **argv, int *streaming, int *rc)
       die_usage("wait needs an event type", NULL);
       return NULL;
     }
-    req = json_pack("{s:s, s:s}", "cmd", "wait", "event", argv[1]);
-    for (int i = 2; i < argc; i++) {
-      if (i + 1 >= argc) {
-        json_decref(req);
-        die_usage("missing value after ", argv[i]);
-        return NULL;
-      }
-      if (strcmp(argv[i], "--match") == 0) {
-        json_object_set_new(req, "match", json_string(argv[++i]));
-      } else if (strcmp(argv[i], "--port") == 0) {
-        json_object_set_new(req, "port", json_string(argv[++i]));
-      } else if (strcmp(argv[i], "--timeout") == 0) {
-        char *end;
-        long ms = strtol(argv[++i], &end, 10);
-        if (*end || ms < 0) {
-          json_decref(req);
-          die_usage("bad --timeout ", argv[i]);
-          return NULL;
-        }
-        json_object_set_new(req, "timeout", json_integer(ms));
-      } else {
-        json_decref(req);
-        die_usage("unknown wait option ", argv[i]);
-        return NULL;
-      }
-    }
-    return req;
+    return wait_request(argc, argv);
   }
   if (strcmp(cmd, "inject") == 0) {
     json_error_t jerr;

@@ -29,7 +29,8 @@ static void word(struct out *o, const char *key, const char *const *words, int v
   put(o, "%s: %s", key, value >= 0 ? words[value] : "?");
 }
 
-/* One action, if cond: " -> " before the first, ", " before the others. */
+/* One action, if cond: " -> " before the first, ", " before the others. (The arguments are
+ * evaluated either way: index tables only when cond holds.) */
 static void action(struct out *o, const char **sep, int cond, const char *fmt, ...)
 {
   va_list ap;
@@ -94,11 +95,12 @@ int fault_rule_format(const struct fault_rule *r, const char *(*stat_name)(int),
   action(&o, &sep, r->stall, "stall");
   action(&o, &sep, r->refuse, "refuse");
   action(&o, &sep, r->pdpdeact, "pdpdeact");
-  action(&o, &sep, r->network >= 0, "network: %s", stat_name ? stat_name(r->network) : "?");
+  action(&o, &sep, r->network >= 0, "network: %s",
+         r->network >= 0 && stat_name ? stat_name(r->network) : "?");
   action(&o, &sep, r->rssi >= 0, "rssi: %d", r->rssi);
   action(&o, &sep, r->urc[0] != 0, "urc: %s", r->urc);
   action(&o, &sep, r->sms_text[0] != 0, "sms_text from %s", r->sms_from[0] ? r->sms_from : "the network");
   action(&o, &sep, r->fill_medium >= 0, "fill, free: %" PRIu64, r->fill_free);
-  action(&o, &sep, r->output > 0, "output: %s", fault_output_words[r->output - 1]);
+  action(&o, &sep, r->output > 0, "output: %s", r->output > 0 ? fault_output_words[r->output - 1] : "");
   return o.len;
 }

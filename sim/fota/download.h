@@ -14,8 +14,7 @@
 #include "vclock.h"
 
 #define FILE_RX_TIMEOUT_MS 10000       /* real, unscaled: FILE mode gives up after this pause */
-#define FILE_GUARD_MS 300              /* virtual: quiet time after the last expected byte */
-#define FILE_GUARD_FLOOR_MS 100
+#define FILE_GUARD_MS 300              /* real, unscaled: quiet time after the last expected byte */
 #define DOWNLOAD_STALL_MS 60000         /* virtual: no byte for this long is a timeout */
 #define DOWNLOAD_STALL_FLOOR_MS 5000    /* real: never shorter (servers delay failed logins) */
 

@@ -111,7 +111,7 @@ struct download *download_file_start(const struct download_env *env, const struc
   d->sink = *sink;
   d->expected = url->file_length;
   d->timeout_ms = vclock_host_timeout(env->clock, FILE_RX_TIMEOUT_MS);
-  d->guard_ms = vclock_real_timeout(env->clock, FILE_GUARD_MS, FILE_GUARD_FLOOR_MS);
+  d->guard_ms = vclock_host_timeout(env->clock, FILE_GUARD_MS); /* the host's bytes: real time */
   uv_timer_init(env->loop, &d->timer);
   d->timer.data = d;
   d->attach_input(d->actx, on_bytes, d);

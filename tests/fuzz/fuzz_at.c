@@ -1,24 +1,24 @@
 /* fuzz_at: the real command table (sim/cmd) behind a real module's USB AT port: any bytes, as
  * a host writes them, into a module that has just booted; the commands run for real (files,
  * NV, sockets to 127.0.0.1, CMUX, data calls, FOTA). The module must never crash, and must boot
- * again afterwards (fuzz_module_reset exits if it does not). fuzz_session fuzzes the
+ * again afterwards (inproc_module_reset exits if it does not). fuzz_session fuzzes the
  * interpreter alone, much faster. */
 #include <string.h>
 
 #include "fuzz.h"
-#include "fuzz_module.h"
+#include "inproc_module.h"
 
-static struct fuzz_module F;
+static struct inproc_module F;
 
 void fuzz_init(void)
 {
-  fuzz_module_init(&F);
+  inproc_module_init(&F, NULL);
 }
 
 void fuzz_one(const uint8_t *data, size_t len)
 {
-  fuzz_module_reset(&F);
-  fuzz_module_send(&F, (const char *)data, len);
+  inproc_module_reset(&F);
+  inproc_module_send(&F, (const char *)data, len);
 }
 
 void fuzz_seeds(void (*emit)(const uint8_t *data, size_t len))

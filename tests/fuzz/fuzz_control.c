@@ -1,5 +1,5 @@
 /* fuzz_control: the control channel's requests (sim/control) on any bytes, as lines a client
- * sends over the Unix socket to a real module (fuzz_module): JSON or not, any command and
+ * sends over the Unix socket to a real module (inproc_module): JSON or not, any command and
  * parameters, events and waits opened and left. Every input is one connection, closed at its
  * end; the module must never crash and must boot again afterwards. */
 #include <fcntl.h>
@@ -11,16 +11,16 @@
 
 #include "control.h"
 #include "fuzz.h"
-#include "fuzz_module.h"
+#include "inproc_module.h"
 
-static struct fuzz_module F;
+static struct inproc_module F;
 static struct control C;
 static struct sockaddr_un addr;
 
 void fuzz_init(void)
 {
   char err[512];
-  fuzz_module_init(&F);
+  inproc_module_init(&F, NULL);
   memset(&addr, 0, sizeof(addr));
   addr.sun_family = AF_UNIX;
   snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/control.sock", F.dir);
@@ -43,7 +43,7 @@ void fuzz_one(const uint8_t *data, size_t len)
   size_t off = 0;
   int stuck = 0;
   module_fault_clear(F.m);
-  fuzz_module_reset(&F);
+  inproc_module_reset(&F);
   if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
     if (fd >= 0)
       close(fd);
@@ -57,14 +57,14 @@ void fuzz_one(const uint8_t *data, size_t len)
     } else {
       stuck++;
     }
-    fuzz_module_settle(&F);
+    inproc_module_settle(&F);
     drain(fd);
   }
   if (write(fd, "\n", 1) == 1) /* the last line ends */
-    fuzz_module_settle(&F);
+    inproc_module_settle(&F);
   drain(fd);
   close(fd);
-  fuzz_module_settle(&F); /* the channel sees the hang-up and lets go of the client */
+  inproc_module_settle(&F); /* the channel sees the hang-up and lets go of the client */
 }
 
 void fuzz_seeds(void (*emit)(const uint8_t *data, size_t len))

@@ -1,5 +1,5 @@
-/* fuzz_module: a real module for the fuzz targets that drive one (see fuzz_module.h). */
-#include "fuzz_module.h"
+/* inproc_module: a real module in the process that drives it (see inproc_module.h). */
+#include "inproc_module.h"
 
 #include <fcntl.h>
 #include <ftw.h>
@@ -12,7 +12,7 @@
 #include "curl_loop.h"
 #include "log.h"
 
-static void open_usb(struct fuzz_module *f)
+static void open_usb(struct inproc_module *f)
 {
   struct termios t;
   const char *link = module_port_link(f->m, PORT_USB);
@@ -25,14 +25,14 @@ static void open_usb(struct fuzz_module *f)
   }
 }
 
-static void drain(struct fuzz_module *f)
+static void drain(struct inproc_module *f)
 {
   char buf[4096];
   while (f->usb >= 0 && read(f->usb, buf, sizeof(buf)) > 0)
     ;
 }
 
-void fuzz_module_settle(struct fuzz_module *f)
+void inproc_module_settle(struct inproc_module *f)
 {
   for (int i = 0; i < 16; i++) {
     uv_run(f->loop, UV_RUN_NOWAIT);
@@ -41,16 +41,16 @@ void fuzz_module_settle(struct fuzz_module *f)
 }
 
 /* Runs the loop until the module answers AT again (instant clock: a boot takes loop turns). */
-static void until_on(struct fuzz_module *f)
+static void until_on(struct inproc_module *f)
 {
   for (int i = 0; i < 100000 && module_power_state(f->m) != POWER_ON; i++)
     uv_run(f->loop, UV_RUN_NOWAIT);
   if (module_power_state(f->m) != POWER_ON) {
-    fprintf(stderr, "fuzz_module: the module did not boot\n");
+    fprintf(stderr, "inproc_module: the module did not boot\n");
     exit(1);
   }
   open_usb(f);
-  fuzz_module_settle(f);
+  inproc_module_settle(f);
 }
 
 static char made_dir[64];
@@ -69,14 +69,15 @@ static void remove_state_dir(void)
     nftw(made_dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-void fuzz_module_init(struct fuzz_module *f)
+void inproc_module_init(struct inproc_module *f, const struct inproc_options *o)
 {
+  static const struct inproc_options defaults = { 0 };
   static struct flash_bases bases;
   struct module_config cfg = { 0 };
   char err[512];
   snprintf(f->dir, sizeof(f->dir), "/tmp/fotasim-fuzz-XXXXXX");
   if (!mkdtemp(f->dir)) {
-    perror("fuzz_module: mkdtemp");
+    perror("inproc_module: mkdtemp");
     exit(1);
   }
   snprintf(made_dir, sizeof(made_dir), "%s", f->dir);
@@ -85,6 +86,7 @@ void fuzz_module_init(struct fuzz_module *f)
   f->loop = uv_default_loop();
   f->usb = -1;
   vclock_init(&f->clock, f->loop, 0.0);
+  f->clock.host_cap_ms = o ? o->host_cap_ms : 0;
   event_bus_init(&f->bus, &f->clock);
   f->curl = curl_loop_new(f->loop);
   cfg.state_dir = f->dir;
@@ -92,16 +94,19 @@ void fuzz_module_init(struct fuzz_module *f)
   cfg.bases = &bases;
   cfg.commands = at_command_table;
   cfg.ncommands = at_command_count;
+  o = o ? o : &defaults;
+  cfg.resume_update = o->resume_update;
+  cfg.image_file = o->image_file;
   f->m = module_new();
   if (!f->m || module_init(f->m, f->loop, &f->clock, &f->bus, &cfg, err, sizeof(err)) != 0) {
-    fprintf(stderr, "fuzz_module: %s\n", err);
+    fprintf(stderr, "inproc_module: %s\n", err);
     exit(1);
   }
   module_power_on(f->m);
   until_on(f);
 }
 
-void fuzz_module_reset(struct fuzz_module *f)
+void inproc_module_reset(struct inproc_module *f)
 {
   if (module_power_state(f->m) == POWER_ON)
     module_reset(f->m);
@@ -112,7 +117,7 @@ void fuzz_module_reset(struct fuzz_module *f)
   until_on(f);
 }
 
-void fuzz_module_send(struct fuzz_module *f, const char *data, size_t len)
+void inproc_module_send(struct inproc_module *f, const char *data, size_t len)
 {
   size_t off = 0;
   int stuck = 0;
@@ -124,8 +129,36 @@ void fuzz_module_send(struct fuzz_module *f, const char *data, size_t len)
     } else {
       stuck++; /* the module holds its input (a command runs): give it turns */
     }
-    fuzz_module_settle(f);
+    inproc_module_settle(f);
     if (module_power_state(f->m) != POWER_ON)
       break; /* AT+QPOWD, AT+CFUN=1,1: the port went away */
   }
+}
+
+enum power_state inproc_module_boot(struct inproc_module *f)
+{
+  enum power_state st = module_power_state(f->m);
+  if (st == POWER_OFF)
+    module_power_on(f->m);
+  for (int i = 0; i < 200000; i++) {
+    st = module_power_state(f->m);
+    if (st == POWER_ON || st == POWER_BRICKED)
+      break;
+    uv_run(f->loop, UV_RUN_NOWAIT);
+  }
+  if (st == POWER_ON) {
+    open_usb(f);
+    inproc_module_settle(f);
+  }
+  return st;
+}
+
+enum power_state inproc_module_run_while_on(struct inproc_module *f, int max_turns)
+{
+  for (int i = 0; i < max_turns && module_power_state(f->m) == POWER_ON; i++) {
+    uv_run(f->loop, UV_RUN_NOWAIT);
+    if (i % 32 == 0) /* a read per turn would cost more than the turn */
+      drain(f);
+  }
+  return module_power_state(f->m);
 }
