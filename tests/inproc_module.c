@@ -5,6 +5,7 @@
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -28,8 +29,21 @@ static void open_usb(struct inproc_module *f)
 static void drain(struct inproc_module *f)
 {
   char buf[4096];
-  while (f->usb >= 0 && read(f->usb, buf, sizeof(buf)) > 0)
-    ;
+  ssize_t n;
+  while (f->usb >= 0 && (n = read(f->usb, buf, sizeof(buf))) > 0) {
+    size_t keep = sizeof(f->said) - 1, have = strlen(f->said), add = (size_t)n;
+    const char *from = buf;
+    if (add > keep) { /* only the end of it */
+      from += add - keep;
+      add = keep;
+    }
+    if (have + add > keep) {
+      memmove(f->said, f->said + have + add - keep, keep - add);
+      have = keep - add;
+    }
+    memcpy(f->said + have, from, add);
+    f->said[have + add] = '\0';
+  }
 }
 
 void inproc_module_settle(struct inproc_module *f)
@@ -85,6 +99,7 @@ void inproc_module_init(struct inproc_module *f, const struct inproc_options *o)
   log_setup(stderr, LOG_ERROR); /* a fuzzed module warns all the time */
   f->loop = uv_default_loop();
   f->usb = -1;
+  f->said[0] = '\0';
   vclock_init(&f->clock, f->loop, 0.0);
   f->clock.host_cap_ms = o ? o->host_cap_ms : 0;
   event_bus_init(&f->bus, &f->clock);
@@ -120,14 +135,17 @@ void inproc_module_reset(struct inproc_module *f)
 void inproc_module_send(struct inproc_module *f, const char *data, size_t len)
 {
   size_t off = 0;
+  uint64_t since = uv_hrtime(); /* the last progress */
   int stuck = 0;
-  while (off < len && f->usb >= 0 && stuck < 64) {
+  while (off < len && f->usb >= 0) {
     ssize_t n = write(f->usb, data + off, len - off);
     if (n > 0) {
       off += (size_t)n;
+      since = uv_hrtime();
       stuck = 0;
-    } else {
-      stuck++; /* the module holds its input (a command runs): give it turns */
+    } else if (++stuck > 64 && uv_hrtime() - since > 200000000ull) {
+      break; /* 64 turns and 200 ms without reading: the module holds its input (a command
+              * runs); a loaded machine alone does not take that long */
     }
     inproc_module_settle(f);
     if (module_power_state(f->m) != POWER_ON)

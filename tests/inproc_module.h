@@ -19,6 +19,7 @@ struct inproc_module {
   struct module *m;
   char dir[64];
   int usb;  /* the host's end of the USB AT port, -1 while it is away */
+  char said[1024];  /* the last bytes the port said (NUL-terminated), for failure messages */
 };
 
 /* How a module is made: NULL options are the defaults. */

@@ -107,7 +107,8 @@ static void cuts(int resume)
     inproc_module_send(&f, cmd, strlen(cmd));
     inproc_module_send(&f, (const char *)delta, delta_len);
     st = inproc_module_run_while_on(&f, 1000000);
-    ck_assert_msg(st == POWER_OFF, "sector %zu: the power was not cut (state %d)", sector, st);
+    ck_assert_msg(st == POWER_OFF, "sector %zu: the power was not cut (state %d); the port said %s",
+                  sector, st, show(f.said, strlen(f.said)));
     st = inproc_module_boot(&f);
     if (resume) {
       until_revision(&f, REV_B);

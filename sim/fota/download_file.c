@@ -16,6 +16,7 @@ struct download {
   uint64_t expected, got;
   int surplus, finished, guarding, handles_open;
   int stop_err;          /* the sink stopped the download: swallow until quiet, then report */
+  int due;               /* the timer fired: the verdict waits for what is already unread */
   uint64_t timeout_ms, guard_ms;
   uv_timer_t timer;
 };
@@ -41,10 +42,13 @@ static void finish(struct download *d, int err, const char *cause)
   sink.on_done(sink.ctx, err, cause);
 }
 
-static void timed_out(uv_timer_t *t)
+static void verdict(uv_timer_t *t)
 {
   struct download *d = t->data;
   char cause[160];
+  if (!d->due)
+    return; /* bytes came after all */
+  d->due = 0;
   if (d->stop_err) {
     finish(d, d->stop_err, NULL);
   } else if (d->guarding) {
@@ -58,11 +62,22 @@ static void timed_out(uv_timer_t *t)
   }
 }
 
+/* The receive timeout or the quiet time has passed. libuv runs timers before it polls, so after
+ * this process was held up (a loaded machine) bytes that came in time may not have been read
+ * yet: the verdict comes after one more poll (a timer 1 ms on runs in the next iteration). */
+static void timed_out(uv_timer_t *t)
+{
+  struct download *d = t->data;
+  d->due = 1;
+  uv_timer_start(&d->timer, verdict, 1, 0);
+}
+
 static size_t on_bytes(void *ctx, const char *data, size_t len)
 {
   struct download *d = ctx;
   if (d->finished)
     return len;
+  d->due = 0; /* the host was not silent */
   if (!d->guarding) {
     size_t take = len;
     if (take > d->expected - d->got)
