@@ -141,23 +141,20 @@ void report_log_event(struct report_log *l, json_t *ev, double now)
 void report_log_status(struct report_log *l, json_t *st)
 {
   json_t *net = json_object_get(st, "network"), *vt = json_object_get(st, "vclock_ms");
-  const char *boot = json_string_value(json_object_get(st, "boot"));
-  const char *rev = json_string_value(json_object_get(st, "revision"));
-  const char *reg = json_string_value(json_object_get(net, "registration"));
-  const char *rat = json_string_value(json_object_get(net, "rat"));
+  json_t *boot = json_object_get(st, "boot"), *reg = json_object_get(net, "registration");
   struct report_event *e;
   double t = l->have_offset ? l->t : -1; /* before any event: the next one's */
   if (json_is_integer(vt) && (uint64_t)json_integer_value(vt) >= l->vt)
     l->vt = (uint64_t)json_integer_value(vt);
-  if (boot && (e = add(l, RK_STATE))) {
+  if (json_is_string(boot) && (e = add(l, RK_STATE))) {
     e->t = t;
-    e->state = strdup(boot);
-    e->text = rev ? strdup(rev) : NULL;
+    e->state = field_text(boot);
+    e->text = field_text(json_object_get(st, "revision"));
   }
-  if (reg && (e = add(l, RK_NETWORK))) {
+  if (json_is_string(reg) && (e = add(l, RK_NETWORK))) {
     e->t = t;
-    e->state = strdup(reg);
-    e->text = rat ? strdup(rat) : NULL;
+    e->state = field_text(reg);
+    e->text = field_text(json_object_get(net, "rat"));
   }
 }
 
