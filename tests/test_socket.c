@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <check.h>
+#include <jansson.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -607,20 +608,18 @@ START_TEST(transparent_bulk)
 }
 END_TEST
 
-/* The scenario's bandwidth paces what the sockets read: 64 KiB at 80 kbit/s take 6.5 s of
- * virtual time, 0.65 s of real time at --timing fast (x10), however fast the echo is. */
-START_TEST(bandwidth_paces_the_downlink)
+/* A module that plays this scenario text with these extra options, its context up, the USB AT
+ * port as M (as up() and use_usb_port() leave it). */
+static void up_with_scenario(const char *yaml, const char *timing, const char *transcript)
 {
-  enum { TOTAL = 64 << 10 };
-  char path[512], out[TOTAL], in[TOTAL];
-  const char *extra[] = { "--scenario", path, "--timing", "fast", NULL };
-  struct timespec t0, t1;
-  double took;
+  char path[512];
+  const char *extra[] = { "--scenario", path, "--timing", timing,
+                          transcript ? "--transcript" : NULL, transcript, NULL };
   FILE *f;
-  snprintf(path, sizeof(path), "%s.bandwidth.yaml", S.dir);
+  snprintf(path, sizeof(path), "%s.scenario.yaml", S.dir);
   f = fopen(path, "w");
   ck_assert_ptr_nonnull(f);
-  fputs("network:\n  bandwidth: 80000\n", f);
+  fputs(yaml, f);
   fclose(f);
   ck_assert_msg(sim_start(&S, extra) == 0, "fotasim did not get ready: %s", S.ready);
   unlink(path);
@@ -629,6 +628,17 @@ START_TEST(bandwidth_paces_the_downlink)
   chat(M, "ATE0\r", "ATE0\r\r\nOK\r\n");
   chat(M, "AT+QIACT=1\r", "\r\nOK\r\n");
   use_usb_port();
+}
+
+/* The scenario's bandwidth paces what the sockets read: 64 KiB at 80 kbit/s take 6.5 s of
+ * virtual time, 0.65 s of real time at --timing fast (x10), however fast the echo is. */
+START_TEST(bandwidth_paces_the_downlink)
+{
+  enum { TOTAL = 64 << 10 };
+  char out[TOTAL], in[TOTAL];
+  struct timespec t0, t1;
+  double took;
+  up_with_scenario("network:\n  bandwidth: 80000\n", "fast", NULL);
   for (size_t i = 0; i < TOTAL; i++)
     out[i] = (char)(i * 7 + (i >> 8));
   clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -638,6 +648,46 @@ START_TEST(bandwidth_paces_the_downlink)
   took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
   /* a lower bound only: the downlink may not carry more than its bandwidth */
   ck_assert_msg(took >= 0.6, "64 KiB crossed an 80 kbit/s link (x10) in %.3f s", took);
+}
+END_TEST
+
+/* At instant timing too, the downlink's bandwidth shapes what a socket reads, on the virtual
+ * clock: the echo of 64 KiB at 80 kbit/s spans 6.5 s of virtual time in the transcript (the
+ * first data to the last), however fast it runs in real time. */
+START_TEST(bandwidth_shapes_sockets_at_instant)
+{
+  enum { TOTAL = 64 << 10 };
+  char tr[512], out[TOTAL], in[TOTAL], *line = NULL;
+  json_int_t first = -1, last = -1;
+  double want = (double)TOTAL * 8000.0 / 80000.0, span;
+  size_t cap = 0;
+  FILE *f;
+  snprintf(tr, sizeof(tr), "%s.bandwidth.transcript", S.dir);
+  up_with_scenario("network:\n  bandwidth: 80000\n  latency: 0\n", "instant", tr);
+  for (size_t i = 0; i < TOTAL; i++)
+    out[i] = (char)(i * 7 + (i >> 8) + 0x80);
+  ck_assert_uint_eq(transparent_round_trip(out, in, TOTAL), TOTAL);
+  ck_assert_msg(!memcmp(out, in, TOTAL), "the bytes came back changed");
+  sim_stop(&S);
+  f = fopen(tr, "r");
+  ck_assert_ptr_nonnull(f);
+  while (getline(&line, &cap, f) > 0) { /* the echo is binary: its events are "base64" */
+    json_t *ev = json_loads(line, 0, NULL);
+    const char *type = json_string_value(json_object_get(ev, "event"));
+    if (type && !strcmp(type, "tx") && json_object_get(ev, "base64")) {
+      json_int_t vt = json_integer_value(json_object_get(ev, "vt"));
+      if (first < 0)
+        first = vt;
+      last = vt;
+    }
+    json_decref(ev);
+  }
+  free(line);
+  fclose(f);
+  unlink(tr);
+  span = (double)(last - first);
+  ck_assert_msg(span > want * 0.97 && span < want * 1.03 + 100,
+                "64 KiB at 80 kbit/s spanned %.0f ms of virtual time (want %.0f)", span, want);
 }
 END_TEST
 
@@ -663,6 +713,7 @@ static Suite *socket_suite(void)
   tcase_add_test(t, udp_service);
   tcase_add_test(t, transparent_bulk);
   tcase_add_test(t, bandwidth_paces_the_downlink);
+  tcase_add_test(t, bandwidth_shapes_sockets_at_instant);
   suite_add_tcase(s, t);
   return s;
 }

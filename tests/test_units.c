@@ -13,6 +13,7 @@
 #include "fault.h"
 #include "network.h"
 #include "scenario.h"
+#include "shaper.h"
 #include "errors.h"
 #include "flash.h"
 #include "fotasim/fwimage.h"
@@ -152,6 +153,56 @@ START_TEST(clock_instant_keeps_order)
   ck_assert_int_eq(norder, 3);
   ck_assert(memcmp(order, "bad", 3) == 0);
   ck_assert_uint_eq(vclock_now(&c), 10000);
+  vclock_close(&c);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  uv_loop_close(&loop);
+}
+END_TEST
+
+struct shaped {
+  struct shaper sh;
+  struct vclock *clock;
+  uint64_t resumed_vt;
+};
+
+static void shaped_resume(void *ctx)
+{
+  struct shaped *t = ctx;
+  t->resumed_vt = vclock_now(t->clock);
+}
+
+/* Two transfers of one module shape on the one downlink: together they take what both would
+ * alone, one after the other (1000 bytes at 8 kbit/s: 1 s each), and a socket's bytes read
+ * meanwhile (shaper_carry) wait behind them. */
+START_TEST(shapers_share_the_downlink)
+{
+  uv_loop_t loop;
+  struct vclock c;
+  struct network nw;
+  struct shaped a, b;
+  memset(&nw, 0, sizeof(nw));
+  nw.bandwidth_bps = 8000;
+  uv_loop_init(&loop);
+  vclock_init(&c, &loop, 0.0);
+  a.clock = b.clock = &c;
+  a.resumed_vt = b.resumed_vt = 0;
+  memset(&a.sh, 0, sizeof(a.sh));
+  memset(&b.sh, 0, sizeof(b.sh));
+  shaper_init(&a.sh, &c, &nw, shaped_resume, &a);
+  shaper_init(&b.sh, &c, &nw, shaped_resume, &b);
+  ck_assert_int_eq(shaper_admit(&a.sh, 1000), 0); /* held: the link needs 1 s */
+  ck_assert_int_eq(shaper_admit(&b.sh, 1000), 0); /* held behind it: 2 s */
+  ck_assert_uint_eq(shaper_carry(&nw, &c, 1000), 3001); /* a socket's bytes: after both */
+  uv_run(&loop, UV_RUN_DEFAULT);
+  ck_assert_uint_eq(a.resumed_vt, 1001);
+  ck_assert_uint_eq(b.resumed_vt, 2001);
+  ck_assert_int_eq(shaper_admit(&a.sh, 1000), 1); /* crossed: taken now */
+  shaper_took(&a.sh, 1000);
+  /* now 2001: the link is busy until 3000 with the socket's bytes, then 10 more */
+  ck_assert_uint_eq(shaper_carry(&nw, &c, 10), 3010 - 2001 + 1);
+  nw.bandwidth_bps = 0; /* no shaping */
+  ck_assert_int_eq(shaper_admit(&a.sh, 1 << 20), 1);
+  ck_assert_uint_eq(shaper_carry(&nw, &c, 1 << 20), 0);
   vclock_close(&c);
   uv_run(&loop, UV_RUN_DEFAULT);
   uv_loop_close(&loop);
@@ -584,6 +635,7 @@ int main(void)
   tcase_add_test(t, mask_whole_strings);
   tcase_add_test(t, mask_streaming_split);
   tcase_add_test(t, clock_instant_keeps_order);
+  tcase_add_test(t, shapers_share_the_downlink);
   tcase_add_test(t, clock_stop_cancels);
   tcase_add_test(t, clock_timing_names);
   tcase_add_test(t, image_roundtrip_and_corruption);

@@ -28,7 +28,7 @@ struct download_env {
   struct curl_loop *curl;
   const struct dns_entry *dns;
   int ndns;
-  uint64_t bandwidth_bps;
+  struct network *nw;        /* the module's link, which downloads are shaped on; NULL: none */
   /* FILE mode: the port's input goes to fn(fn_ctx); fn NULL gives it back. */
   void (*attach_input)(void *actx, download_input_fn fn, void *fn_ctx);
   void *actx;

@@ -268,7 +268,7 @@ struct download *download_curl_start(const struct download_env *env, const struc
   uv_timer_init(env->loop, &d->deferred);
   d->watchdog.data = d->deferred.data = d;
   d->handles_open = 2;
-  shaper_init(&d->shape, env->clock, env->bandwidth_bps, carried, d);
+  shaper_init(&d->shape, env->clock, env->nw, carried, d);
 
   /* Names resolve through the module's DNS map only: an unknown name fails as DNS does. */
   d->easy = curl_easy_init();

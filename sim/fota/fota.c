@@ -518,7 +518,7 @@ static void connect_now(struct vtimer *t)
   int fault = f->url.scheme == SCHEME_FILE ? 0 : fault_now(f, FAULT_CONNECT, 0);
   struct download_sink sink = { f, on_size, on_data, on_done };
   struct download_env env = { f->env.loop, f->env.clock, f->env.curl, f->env.dns, f->env.ndns,
-                              f->env.net->bandwidth_bps, attach_input, f };
+                              f->env.net, attach_input, f };
   if (!fault && f->url.scheme != SCHEME_FILE)
     fault = fault_now(f, FAULT_DOWNLOAD, 0);
   if (fault > 0) {

@@ -496,7 +496,7 @@ static int common_options(struct ftp *f, const char *url)
   f->easy = curl_easy_init();
   if (!f->easy)
     return FTP_UNKNOWN;
-  shaper_init(&f->shape, f->env.clock, f->env.nw->bandwidth_bps, data_carried, f);
+  shaper_init(&f->shape, f->env.clock, f->env.nw, data_carried, f);
   if (curl_loop_prepare(f->easy, f->env.dns, f->env.ndns, f->host, f->port_no, &f->resolve) != 0)
     return FTP_DNS_FAILED;
   curl_easy_setopt(f->easy, CURLOPT_URL, url);

@@ -428,7 +428,7 @@ int http_request(struct http *h, enum http_method method, const char *verb, int 
     forget_response(h);
     return 0;
   }
-  shaper_init(&h->shape, h->env.clock, h->env.nw->bandwidth_bps, body_carried, h);
+  shaper_init(&h->shape, h->env.clock, h->env.nw, body_carried, h);
   if (curl_loop_prepare(h->easy, h->env.dns, h->env.ndns, host, uport, &h->resolve) != 0) {
     tell(h, HTTP_DNS_FAILED);
     forget_response(h);

@@ -64,6 +64,7 @@ void net_init(struct net *n, uv_loop_t *loop, struct vclock *clock, struct netwo
     n->sock[i].id = i;
     n->sock[i].ssl_ctx = -1;
     vtimer_init(clock, &n->sock[i].timer, &n->sock[i]);
+    vtimer_init(clock, &n->sock[i].pace_timer, &n->sock[i]);
   }
 }
 
@@ -99,6 +100,7 @@ static void drop_conn(struct net_socket *s)
     return;
   s->conn = NULL;
   s->reading = s->paced = 0;
+  vtimer_stop(&s->pace_timer);
   c->s = NULL;
   uv_close(&c->h.handle, conn_freed);
   uv_close((uv_handle_t *)&c->deadline, conn_freed);
@@ -227,51 +229,42 @@ static void stop_reading(struct net_socket *s)
   s->reading = 0;
 }
 
-static void pace_over(uv_timer_t *t)
+static void pace_over(struct vtimer *t)
 {
-  struct net_conn *c = t->data;
-  if (!c->s)
-    return;
-  c->s->paced = 0;
-  net_start_reading(c->s);
+  struct net_socket *s = t->data;
+  s->paced = 0;
+  if (s->conn)
+    net_start_reading(s);
 }
 
 static int paced_link(const struct net_socket *s)
 {
-  const struct net *n = s->net;
-  return n->clock->scale != 0.0 && n->nw->bandwidth_bps && s->conn && s->state == NET_CONNECTED;
+  return s->net->nw->bandwidth_bps && s->conn && s->state == NET_CONNECTED;
 }
 
-/* The most one read of a TCP stream takes: what the downlink carries in NET_PACE_SLACK_MS. */
+/* The most one read of a TCP stream takes: what the downlink carries in NET_PACE_SLACK_MS of
+ * virtual time. */
 static size_t downlink_room(const struct net_socket *s, size_t room)
 {
-  double per_ms, most;
+  double most;
   if (s->type == NET_UDP || s->type == NET_UDP_SERVICE || !paced_link(s))
     return room; /* a datagram comes whole or not at all */
-  per_ms = (double)s->net->nw->bandwidth_bps * s->net->clock->scale / 8000.0;
-  most = per_ms * NET_PACE_SLACK_MS;
+  most = (double)s->net->nw->bandwidth_bps / 8000.0 * NET_PACE_SLACK_MS;
   return most < 1.0 ? 1 : most < (double)room ? (size_t)most : room;
 }
 
-/* What the peer sent crosses the modelled downlink, shared by the module's sockets: once the
- * bytes read are ahead of its bandwidth (on the virtual clock; never at instant), the socket
- * stops reading until the link has carried them, and the peer's TCP waits. */
+/* What the peer sent crosses the module's modelled downlink, the one its downloads use too
+ * (shaper.c): once the bytes read are ahead of its bandwidth on the virtual clock (instant
+ * timing included), the socket stops reading until the link has carried them, and the peer's
+ * TCP waits. */
 static void pace(struct net_socket *s, size_t len)
 {
-  struct net *n = s->net;
-  double now, cost_ms;
-  if (!paced_link(s))
-    return;
-  now = (double)uv_now(n->loop);
-  cost_ms = (double)len * 8000.0 / ((double)n->nw->bandwidth_bps * n->clock->scale);
-  if (n->downlink_free_ms < now)
-    n->downlink_free_ms = now;
-  n->downlink_free_ms += cost_ms;
-  if (n->downlink_free_ms <= now + NET_PACE_SLACK_MS)
+  uint64_t wait_ms;
+  if (!paced_link(s) || !(wait_ms = shaper_carry(s->net->nw, s->net->clock, len)))
     return;
   stop_reading(s);
   s->paced = 1;
-  uv_timer_start(&s->conn->deadline, pace_over, (uint64_t)(n->downlink_free_ms - now), 0);
+  vtimer_start(&s->pace_timer, wait_ms, pace_over);
 }
 
 static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)

@@ -14,12 +14,13 @@
 
 #include "network.h"
 #include "ntp.h"
+#include "shaper.h"
 #include "tls.h"
 #include "vclock.h"
 
 #define NET_SOCKETS 12
 #define NET_RX_MAX (64 * 1024)     /* received bytes a socket holds; then it stops reading */
-#define NET_PACE_SLACK_MS 20       /* how far reading may run ahead of the modelled downlink */
+#define NET_PACE_SLACK_MS SHAPER_SLACK_MS /* how far reading may run ahead of the downlink */
 #define NET_READ_MAX 1500          /* AT+QIRD's longest read, and a direct push's largest piece */
 #define NET_SEND_MAX 1460          /* AT+QISEND's longest fixed length */
 #define NET_TX_MAX (64 * 1024)     /* bytes written but not yet taken by the kernel: SEND FAIL */
@@ -61,6 +62,7 @@ struct net_socket {
   int stalled;                /* a fault rule: nothing more passes either way */
   uint64_t wire_rx;           /* bytes read from the peer (an SSL client's records included) */
   int paced;                  /* the downlink is busy with what came: reading waits for it */
+  struct vtimer pace_timer;   /* ... until the link has carried it (virtual time) */
   int corrupt_rx, corrupt_tx; /* a fault rule: bits flipped in what comes / goes from now on */
 };
 
@@ -139,9 +141,8 @@ struct net {
   struct net_ssl ssl[NET_SSL_CTX];
   struct net_ping ping;
   char dns_servers[PDP_CID_MAX + 1][2][64];  /* AT+QIDNSCFG */
-  double downlink_free_ms;
   struct ntp_query *ntp;      /* AT+QNTP under way */
-  int ntp_port, ntp_autoset;    /* uv_now() when the bytes read so far have crossed the downlink */
+  int ntp_port, ntp_autoset;
   struct net_socket sock[NET_SOCKETS];
 };
 

@@ -50,6 +50,8 @@ struct network {
   int band, earfcn;
   uint64_t bandwidth_bps;  /* downlink */
   uint32_t latency_ms;     /* round trip */
+  double downlink_free_vt; /* virtual ms when the downlink has carried all it was given: the
+                            * module's downloads and sockets share the one link */
   char apns[NETWORK_MAX_APNS][NETWORK_APN_MAX];  /* the APNs it accepts; none listed: any */
   int napns;
   /* what the module has now */

@@ -128,7 +128,7 @@ void fuzz_init(void)
 
 void fuzz_one(const uint8_t *data, size_t len)
 {
-  struct download_env env = { loop, &clock_, curl, NULL, 0, 0, NULL, NULL };
+  struct download_env env = { loop, &clock_, curl, NULL, 0, NULL, NULL, NULL };
   struct download_sink sink = { NULL, on_size, on_data, on_done };
   struct fota_url url;
   struct download *d;
