@@ -41,6 +41,11 @@ void at_raw(struct at_session *s, const char *data, size_t len)
   s->ops->write(s->user, data, len);
 }
 
+void at_prompt(struct at_session *s)
+{
+  at_raw(s, "\r\n> ", 4);
+}
+
 /* Writes text framed as V.250 information text or result codes: header S3 S4 in verbose mode,
  * trailer S3 S4 always. */
 static void write_framed_len(struct at_session *s, const char *text, size_t tl, int header)

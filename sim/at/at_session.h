@@ -101,6 +101,9 @@ void at_session_reset(struct at_session *s);
 /* For handlers: information text lines, and the current command's parameters. */
 void at_info(struct at_call *call, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void at_raw(struct at_session *s, const char *data, size_t len);
+/* The data prompt "\r\n> " of AT+QISEND, AT+QSSLSEND, AT+CMGS and AT+QMTPUB: the host sends
+ * its data after it. */
+void at_prompt(struct at_session *s);
 /* One line of information text that may hold any byte (an MQTT payload). */
 void at_info_bytes(struct at_call *call, const char *text, size_t len);
 /* Information text from a command that went asynchronous (before at_session_complete). */

@@ -336,7 +336,7 @@ static int publish(struct at_call *c, const char *verb, int len_needed)
   snprintf(x->topic, sizeof(x->topic), "%s", topic);
   p->xfer = x;
   p->xfer_abort = pub_end;
-  at_raw(&p->at, "\r\n> ", 4);
+  at_prompt(&p->at);
   port_attach(&p->port, pub_bytes, x);
   return AT_PENDING;
 }

@@ -326,7 +326,7 @@ int cmd_cmgs_write(struct at_call *c)
   snprintf(x->to, sizeof(x->to), "%s", to);
   p->xfer = x;
   p->xfer_abort = compose_end;
-  at_raw(&p->at, "\r\n> ", 4);
+  at_prompt(&p->at);
   port_attach(&p->port, compose_bytes, x);
   return AT_PENDING;
 }

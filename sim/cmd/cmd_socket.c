@@ -414,7 +414,7 @@ int socket_send_begin(struct at_call *c, int id, size_t len, const char *ip, int
   }
   mp->xfer = x;
   mp->xfer_abort = send_end;
-  at_raw(&mp->at, "\r\n> ", 4);
+  at_prompt(&mp->at);
   port_attach(&mp->port, send_bytes, x);
   return AT_PENDING;
 }
