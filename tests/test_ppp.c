@@ -8,9 +8,11 @@
  * (libslirp): a UDP datagram and a TCP exchange with the test's echo servers on 127.0.0.1
  * (the call's gateway), and a DNS query the scenario's DNS map answers. */
 #include <check.h>
+#include <jansson.h>
 #include <mbedtls/md.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -712,22 +714,18 @@ START_TEST(ppp_on_a_cmux_channel)
 }
 END_TEST
 
-/* The scenario's bandwidth paces the call's downlink: 40 datagrams of 1000 bytes echoed back
- * over 8 kbit/s at --timing fast (x10) take at least 4 s of real time (a lower bound; without
- * the pacing they take well under 1 s here). */
-START_TEST(bandwidth_paces_the_call)
+/* A module that plays this scenario text (with these options), a call up on the modem port:
+ * the host's address. */
+static uint32_t call_up_with(const char *yaml, const char *timing, const char *transcript)
 {
   char path[512];
-  const char *extra[] = { "--scenario", path, "--timing", "fast", NULL };
-  uint8_t data[1000], got[1600];
-  struct timespec t0, t1;
-  uint32_t host, gw;
-  double took;
+  const char *extra[] = { "--scenario", path, "--timing", timing,
+                          transcript ? "--transcript" : NULL, transcript, NULL };
   FILE *f;
-  snprintf(path, sizeof(path), "%s.bandwidth.yaml", S.dir);
+  snprintf(path, sizeof(path), "%s.scenario.yaml", S.dir);
   f = fopen(path, "w");
   ck_assert_ptr_nonnull(f);
-  fputs("network:\n  bandwidth: 8000\n", f);
+  fputs(yaml, f);
   fclose(f);
   ck_assert_msg(sim_start(&S, extra) == 0, "fotasim did not get ready: %s", S.ready);
   unlink(path);
@@ -736,7 +734,18 @@ START_TEST(bandwidth_paces_the_call)
   chat(P, "ATD*99#\r", "\r\nCONNECT\r\n");
   lcp_up(0);
   chap("h", "s");
-  host = ipcp_up();
+  return ipcp_up();
+}
+
+/* The scenario's bandwidth paces the call's downlink: 40 datagrams of 1000 bytes echoed back
+ * over 8 kbit/s at --timing fast (x10) take at least 4 s of real time (a lower bound; without
+ * the pacing they take well under 1 s here). */
+START_TEST(bandwidth_paces_the_call)
+{
+  uint8_t data[1000], got[1600];
+  struct timespec t0, t1;
+  uint32_t host = call_up_with("network:\n  bandwidth: 8000\n", "fast", NULL), gw;
+  double took;
   gw = (host & 0xFFFFFF00) | 1;
   memset(data, 'x', sizeof(data));
   clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -747,6 +756,54 @@ START_TEST(bandwidth_paces_the_call)
   clock_gettime(CLOCK_MONOTONIC, &t1);
   took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
   ck_assert_msg(took >= 3.9, "40 KB crossed an 8 kbit/s call (x10) in %.3f s", took);
+}
+END_TEST
+
+/* At instant timing too, the call's downlink is the module's link on the virtual clock: the 40
+ * echoed datagrams (1028-byte IP packets) at 8 kbit/s are spread over 39 x 1.028 s of virtual
+ * time in the transcript (its frames of more than 1000 bytes, the first to the last). */
+START_TEST(bandwidth_shapes_the_call_at_instant)
+{
+  uint8_t data[1000], got[1600];
+  char tr[512], *line = NULL;
+  uint32_t host, gw;
+  json_int_t first = -1, last = -1;
+  double want = 39 * 1028 * 8000.0 / 8000.0, span;
+  size_t cap = 0;
+  int frames = 0;
+  FILE *f;
+  snprintf(tr, sizeof(tr), "%s.call.transcript", S.dir);
+  host = call_up_with("network:\n  bandwidth: 8000\n  latency: 0\n", "instant", tr);
+  gw = (host & 0xFFFFFF00) | 1;
+  memset(data, 'x', sizeof(data));
+  for (int i = 0; i < 40; i++)
+    send_udp(host, gw, 40300, udp_port, data, sizeof(data));
+  for (int i = 0; i < 40; i++)
+    ck_assert_uint_eq(read_ip(got, sizeof(got)), 20 + 8 + sizeof(data));
+  sim_stop(&S);
+  f = fopen(tr, "r");
+  ck_assert_ptr_nonnull(f);
+  while (getline(&line, &cap, f) > 0) { /* PPP frames are binary: "base64", 4 chars a 3 bytes */
+    json_t *ev = json_loads(line, 0, NULL);
+    const char *type = json_string_value(json_object_get(ev, "event"));
+    json_t *b64 = json_object_get(ev, "base64");
+    if (type && !strcmp(type, "tx") && b64 && json_string_length(b64) > 1000 * 4 / 3) {
+      json_int_t vt = json_integer_value(json_object_get(ev, "vt"));
+      if (first < 0)
+        first = vt;
+      last = vt;
+      frames++;
+    }
+    json_decref(ev);
+  }
+  free(line);
+  fclose(f);
+  unlink(tr);
+  span = (double)(last - first);
+  ck_assert_int_ge(frames, 2);
+  ck_assert_msg(span > want * 0.97 && span < want * 1.03 + 100,
+                "40 datagrams at 8 kbit/s spanned %.0f ms of virtual time (want %.0f)", span,
+                want);
 }
 END_TEST
 
@@ -809,6 +866,7 @@ int main(void)
     tcase_add_test(ip, tcp_exchange_through_the_nat);
     tcase_add_test(ip, ppp_on_a_cmux_channel);
     tcase_add_test(ip, bandwidth_paces_the_call);
+    tcase_add_test(ip, bandwidth_shapes_the_call_at_instant);
     suite_add_tcase(s, ip);
   }
   return run_suite(s);

@@ -16,13 +16,14 @@
 #include "network.h"
 #include "nv.h"
 #include "ppp.h"
+#include "shaper.h"
 
 #define CALL_QUEUE_MAX (256 * 1024)  /* bytes waiting for the downlink; more are dropped */
 
 /* A packet for the host waiting for its time on the downlink. */
 struct queued {
   struct queued *next;
-  uint64_t due_ms;           /* uv_now() when it goes */
+  uint64_t due_vt;           /* virtual ms when it goes */
   size_t len;
   uint8_t data[];
 };
@@ -38,14 +39,14 @@ struct call {
   uint64_t rx_bytes;         /* the host's bytes in this call, for fault rules */
   int stalled;               /* a fault rule: nothing more passes either way */
   int corrupt;               /* a fault rule: bits flipped in what goes to the host */
-  struct queued *q, *q_tail; /* the downlink: the network model's bandwidth and latency */
+  struct queued *q, *q_tail; /* the module's downlink: the network model's bandwidth (the link
+                              * its downloads and sockets share, shaper.c) and latency */
   size_t q_bytes;
-  double link_free_ms;       /* when the downlink has sent what is queued */
-  uv_timer_t pace;
+  struct vtimer pace;        /* the next packet's time (virtual) */
   int closing;               /* handle groups still closing; the call is freed at 0 */
 };
 
-/* The call's memory goes once its two timers and its PPP's timers are closed (all closed at
+/* The call's memory goes once its guard timer and its PPP's timers are closed (all closed at
  * once in call_end, before a shutdown's walk over the loop's handles could). */
 static void guard_closed(uv_handle_t *h)
 {
@@ -74,9 +75,9 @@ static void call_end(struct module_port *mp, int say)
   mp->call_status = NULL;
   if (online)
     port_release(&mp->port, k);
-  k->closing = 3; /* the guard and pace timers, and the PPP's timers */
+  k->closing = 2; /* the guard timer and the PPP's timers */
   uv_close((uv_handle_t *)&k->guard, guard_closed);
-  uv_close((uv_handle_t *)&k->pace, guard_closed);
+  vtimer_stop(&k->pace);
   while (k->q) {
     struct queued *next = k->q->next;
     free(k->q);
@@ -133,11 +134,11 @@ static void to_ppp(struct call *k, const char *data, size_t len)
 }
 
 /* Queued packets whose time has come go to the host. */
-static void paced(uv_timer_t *t)
+static void paced(struct vtimer *t)
 {
   struct call *k = t->data;
-  uint64_t now = uv_now(t->loop);
-  while (k->q && k->q->due_ms <= now) {
+  uint64_t now = vclock_now(t->clock);
+  while (k->q && k->q->due_vt <= now) {
     struct queued *e = k->q;
     k->q = e->next;
     if (!k->q)
@@ -147,30 +148,27 @@ static void paced(uv_timer_t *t)
     free(e);
   }
   if (k->q)
-    uv_timer_start(&k->pace, paced, k->q->due_ms - now, 0);
+    vtimer_start(&k->pace, k->q->due_vt - now, paced);
 }
 
-/* A packet from the NAT: at once under instant timing or with no bandwidth set; else after
- * half the round trip and its time on the downlink (both on the scaled clock). */
+/* A packet from the NAT: at once with no bandwidth set; else after its time on the module's
+ * downlink and half the round trip, on the virtual clock (at instant timing too, where the
+ * clock jumps ahead). */
 static void nat_to_host(void *ctx, const uint8_t *ip, size_t len)
 {
   struct call *k = ctx;
   struct network *nw = module_network(k->mp->m);
-  double scale = module_clock(k->mp->m)->scale;
-  uint64_t now = uv_now(module_loop(k->mp->m));
+  uint64_t now = vclock_now(module_clock(k->mp->m));
   struct queued *e;
-  double start;
-  if (scale == 0.0 || !nw->bandwidth_bps) {
+  if (!nw->bandwidth_bps) {
     ppp_send_ip(&k->ppp, ip, len);
     return;
   }
   if (k->q_bytes + len > CALL_QUEUE_MAX || !(e = malloc(sizeof(*e) + len)))
     return; /* the network's buffer is full: dropped, as a router would (TCP sends again) */
-  start = k->link_free_ms > (double)now ? k->link_free_ms : (double)now;
-  k->link_free_ms = start + (double)len * 8000.0 / ((double)nw->bandwidth_bps * scale);
   e->next = NULL;
   e->len = len;
-  e->due_ms = (uint64_t)(k->link_free_ms + nw->latency_ms / 2.0 / scale);
+  e->due_vt = (uint64_t)(shaper_link_take(nw, (double)now, len) + nw->latency_ms / 2.0);
   memcpy(e->data, ip, len);
   if (k->q_tail)
     k->q_tail->next = e;
@@ -178,8 +176,8 @@ static void nat_to_host(void *ctx, const uint8_t *ip, size_t len)
     k->q = e;
   k->q_tail = e;
   k->q_bytes += len;
-  if (!uv_is_active((uv_handle_t *)&k->pace))
-    uv_timer_start(&k->pace, paced, e->due_ms > now ? e->due_ms - now : 0, 0);
+  if (!vtimer_active(&k->pace))
+    vtimer_start(&k->pace, e->due_vt > now ? e->due_vt - now : 0, paced);
 }
 
 static const struct nat_ops call_nat_ops = { nat_to_host };
@@ -333,8 +331,7 @@ static int dial(struct at_call *c, int cid)
   k->cid = cid;
   uv_timer_init(module_loop(m), &k->guard);
   k->guard.data = k;
-  uv_timer_init(module_loop(m), &k->pace);
-  k->pace.data = k;
+  vtimer_init(module_clock(m), &k->pace, k);
   call_config(m, cid, &cfg);
   ppp_init(&k->ppp, module_loop(m), &cfg, &call_ppp_ops, k);
   mp->call = k;

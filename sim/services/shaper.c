@@ -21,8 +21,7 @@ void shaper_init(struct shaper *s, struct vclock *clock, struct network *nw,
   vtimer_init(clock, &s->timer, s);
 }
 
-/* The link takes len more bytes from now: when it will have carried them (virtual ms). */
-static double busy_until(struct network *nw, double now, size_t len)
+double shaper_link_take(struct network *nw, double now, size_t len)
 {
   if (nw->downlink_free_vt < now)
     nw->downlink_free_vt = now;
@@ -40,7 +39,7 @@ int shaper_admit(struct shaper *s, size_t len)
     return 0;
   extra = len - s->crossed;
   now = (double)vclock_now(s->timer.clock);
-  free_vt = busy_until(s->nw, now, extra);
+  free_vt = shaper_link_take(s->nw, now, extra);
   if (free_vt <= now + SHAPER_SLACK_MS) {
     s->crossed += extra;
     return 1;
@@ -55,7 +54,7 @@ uint64_t shaper_carry(struct network *nw, struct vclock *clock, size_t len)
   double now = (double)vclock_now(clock), free_vt;
   if (!nw->bandwidth_bps)
     return 0;
-  free_vt = busy_until(nw, now, len);
+  free_vt = shaper_link_take(nw, now, len);
   return free_vt <= now + SHAPER_SLACK_MS ? 0 : (uint64_t)(free_vt - now) + 1;
 }
 

@@ -28,6 +28,9 @@ void shaper_init(struct shaper *s, struct vclock *clock, struct network *nw,
 /* len bytes have crossed the link now already (a socket read them): the link is busy that much
  * longer; the virtual ms until it is free (0: within the slack). */
 uint64_t shaper_carry(struct network *nw, struct vclock *clock, size_t len);
+/* The link (bandwidth set) takes len more bytes at virtual time now: when it will have carried
+ * them (virtual ms), for a packet that goes then (a data call's). */
+double shaper_link_take(struct network *nw, double now, size_t len);
 /* Whether len bytes offered now may be taken: 1 yes (then shaper_took once they are); 0 no:
  * hold them (pause the transfer) until resume is called, then offer them again. */
 int shaper_admit(struct shaper *s, size_t len);
