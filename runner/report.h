@@ -15,6 +15,7 @@
 #define REPORT_TRAFFIC_MAX 20000  /* commands, output and URCs kept; later ones are counted */
 #define REPORT_EVENTS_MAX 60000   /* every kind together */
 #define REPORT_TEXT_BYTES 400     /* of one event's bytes, shown */
+#define REPORT_VT_MAX (1ll << 53) /* virtual ms past this are nonsense (and lose precision in JS) */
 
 enum report_kind { RK_CMD, RK_TX, RK_RX, RK_URC, RK_STATE, RK_NETWORK, RK_FOTA, RK_FAULT,
                    RK_SMS, RK_FAIL, RK_KINDS };

@@ -103,15 +103,16 @@ void report_log_event(struct report_log *l, json_t *ev, double now)
   json_t *t = json_object_get(ev, "t"), *vt = json_object_get(ev, "vt");
   if (k < 0 || k == RK_FAIL)
     return; /* results: the output has them; unknown kinds: a newer module's */
-  if (json_is_number(t) && json_number_value(t) >= l->t)
-    l->t = json_number_value(t);
+  if (json_is_number(t) && json_number_value(t) >= l->t && json_number_value(t) < 1e12)
+    l->t = json_number_value(t); /* times only go forward; nonsense ones are left out */
   if (json_is_number(t) && now >= 0) {
     l->t_offset = json_number_value(t) - now;
     l->have_offset = 1;
   }
   for (size_t i = l->n; i > 0 && l->ev[i - 1].t < 0; i--)
     l->ev[i - 1].t = l->t; /* a status's state: its wall time is the next event's */
-  if (json_is_integer(vt) && (uint64_t)json_integer_value(vt) >= l->vt)
+  if (json_is_integer(vt) && json_integer_value(vt) >= 0 &&
+      json_integer_value(vt) <= REPORT_VT_MAX && (uint64_t)json_integer_value(vt) >= l->vt)
     l->vt = (uint64_t)json_integer_value(vt);
   if (!(e = add(l, (enum report_kind)k)))
     return;
@@ -144,7 +145,8 @@ void report_log_status(struct report_log *l, json_t *st)
   json_t *boot = json_object_get(st, "boot"), *reg = json_object_get(net, "registration");
   struct report_event *e;
   double t = l->have_offset ? l->t : -1; /* before any event: the next one's */
-  if (json_is_integer(vt) && (uint64_t)json_integer_value(vt) >= l->vt)
+  if (json_is_integer(vt) && json_integer_value(vt) >= 0 &&
+      json_integer_value(vt) <= REPORT_VT_MAX && (uint64_t)json_integer_value(vt) >= l->vt)
     l->vt = (uint64_t)json_integer_value(vt);
   if (json_is_string(boot) && (e = add(l, RK_STATE))) {
     e->t = t;

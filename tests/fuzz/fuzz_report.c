@@ -31,6 +31,9 @@ void fuzz_one(const uint8_t *data, size_t len)
   }
   if (log.n > REPORT_EVENTS_MAX)
     abort();
+  for (size_t i = 1; i < log.n; i++) /* times never go back, whatever a line says */
+    if (log.ev[i].vt < log.ev[i - 1].vt || log.ev[i].vt > (uint64_t)REPORT_VT_MAX)
+      abort();
   for (size_t i = 0; i < log.n; i++) { /* whatever came is shown escaped: ASCII */
     for (const char *p = log.ev[i].text; p && *p; p++)
       if ((unsigned char)*p >= 0x80)
