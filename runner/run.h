@@ -33,6 +33,7 @@ enum run_stage { RUN_SERVICES, RUN_BOOTING, RUN_HOST, RUN_SETTLING, RUN_STOPPING
 struct run_child {
   uv_process_t proc;
   int started, alive;
+  int open;                  /* its handle is not closed yet: it cannot be started again */
   int64_t status;            /* its exit status; -signal when a signal ended it */
 };
 
@@ -43,6 +44,8 @@ struct run_services {
   char broker_port_text[16], http_url[64];
   struct run_child child[SVC_CHILDREN];
   int announced;             /* the servers listened: the recorder and the announcement went */
+  int attempts;              /* servers started with new ports (a port taken in between) */
+  int restarting;            /* a server ended before it listened: the others are stopping */
   uint64_t since;
 };
 
@@ -118,6 +121,8 @@ int run_services_poll(struct run_job *j, char *err, size_t errlen);
 void run_services_stop(struct run_job *j);
 int run_services_alive(const struct run_job *j);
 void run_services_check(struct run_job *j);
+/* One of the job's handles is closed: if it is a service's, it may be started again. */
+void run_services_closed(struct run_job *j, const uv_handle_t *h);
 /* The keys the host command and the served files may hold, and their values for this job. */
 void run_services_values(const struct run_job *j, const char *keys[RUN_SUBST_KEYS],
                          const char *values[RUN_SUBST_KEYS]);

@@ -28,6 +28,7 @@ extern char **environ;
 static void on_closed(uv_handle_t *h)
 {
   struct run_job *j = h->data;
+  run_services_closed(j, h);
   if (--j->handles == 0) {
     j->stage = RUN_DONE;
     j->on_done(j);

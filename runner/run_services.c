@@ -4,55 +4,22 @@
  * starts, and a `mosquitto_sub` that records every message for the `published` expectations. */
 #include "run.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "file_util.h"
+#include "loopback.h"
 
 #define SERVICES_WAIT_MS 10000   /* for the servers to listen and the announcement to go */
+#define SERVICES_ATTEMPTS 5      /* starts with new ports when a server ends before it listens */
 
 static const char *const child_names[] = { "mosquitto", "python3 -m http.server", "mosquitto_pub",
                                            "mosquitto_sub" };
-
-/* A free TCP port on 127.0.0.1 (bound, read, closed: the server takes it a moment later). */
-static int free_port(void)
-{
-  struct sockaddr_in a;
-  socklen_t l = sizeof(a);
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port = -1;
-  memset(&a, 0, sizeof(a));
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-      getsockname(fd, (struct sockaddr *)&a, &l) == 0)
-    port = ntohs(a.sin_port);
-  if (fd >= 0)
-    close(fd);
-  return port;
-}
-
-/* Whether something listens on 127.0.0.1:port (a loopback connect answers at once). */
-static int listening(int port)
-{
-  struct sockaddr_in a;
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), ok;
-  memset(&a, 0, sizeof(a));
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons((uint16_t)port);
-  ok = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
-  if (fd >= 0)
-    close(fd);
-  return ok;
-}
 
 void run_services_values(const struct run_job *j, const char *keys[RUN_SUBST_KEYS],
                          const char *values[RUN_SUBST_KEYS])
@@ -74,14 +41,14 @@ static char *expand(const struct run_job *j, const char *text)
   return run_substitute(text, keys, values, RUN_SUBST_KEYS);
 }
 
-int run_services_prepare(struct run_job *j, char *err, size_t errlen)
+/* Ports free a moment ago, the broker's config and the scenario's files that name them. */
+static int write_ports_and_files(struct run_job *j, char *err, size_t errlen)
 {
   const struct scenario_services *s = &j->sc->services;
   char path[4200];
-  memset(&j->svc, 0, sizeof(j->svc));
   if (s->broker) {
     FILE *f;
-    j->svc.broker_port = free_port();
+    j->svc.broker_port = loopback_free_port();
     snprintf(j->svc.broker_port_text, sizeof(j->svc.broker_port_text), "%d", j->svc.broker_port);
     snprintf(path, sizeof(path), "%s/mosquitto.conf", j->dir);
     f = fopen(path, "w");
@@ -98,7 +65,7 @@ int run_services_prepare(struct run_job *j, char *err, size_t errlen)
     fclose(f);
   }
   if (s->http) {
-    j->svc.http_port = free_port();
+    j->svc.http_port = loopback_free_port();
     snprintf(j->svc.http_url, sizeof(j->svc.http_url), "http://127.0.0.1:%d", j->svc.http_port);
   }
   for (int i = 0; i < s->nfiles; i++) {
@@ -116,6 +83,12 @@ int run_services_prepare(struct run_job *j, char *err, size_t errlen)
     }
   }
   return 0;
+}
+
+int run_services_prepare(struct run_job *j, char *err, size_t errlen)
+{
+  memset(&j->svc, 0, sizeof(j->svc));
+  return write_ports_and_files(j, err, errlen);
 }
 
 static void child_exited(uv_process_t *p, int64_t status, int signal)
@@ -157,6 +130,7 @@ static int spawn(struct run_job *j, int which, char **args, const char *log, cha
   j->handles++;
   c->alive = 1;
   c->started = 1;
+  c->open = 1;
   return 0;
 }
 
@@ -218,18 +192,75 @@ static int announce(struct run_job *j, char *err, size_t errlen)
   return rc;
 }
 
+/* A server ended before it listened: most likely its port, free a moment before, was taken
+ * in between by another program. The others stop; once all are closed they start again on
+ * new ports (restart). The note goes to services.log. */
+static void ended_early(struct run_job *j, int which)
+{
+  char path[4200];
+  FILE *f;
+  snprintf(path, sizeof(path), "%s/services.log", j->dir);
+  f = fopen(path, "a");
+  if (f) {
+    fprintf(f, "fotasim run: %s ended (status %lld) before it listened; starting the services "
+               "again on new ports (start %d of %d)\n", child_names[which],
+            (long long)j->svc.child[which].status, j->svc.attempts + 2, SERVICES_ATTEMPTS);
+    fclose(f);
+  }
+  j->svc.restarting = 1;
+  j->svc.since = uv_now(j->loop); /* the bound for the others to stop */
+  run_services_stop(j);
+}
+
+static int restart(struct run_job *j, char *err, size_t errlen)
+{
+  for (int i = 0; i < SVC_CHILDREN; i++)
+    if (j->svc.child[i].open) {
+      if (uv_now(j->loop) - j->svc.since > SERVICES_WAIT_MS) {
+        snprintf(err, errlen, "%s did not stop for the services' new start", child_names[i]);
+        return -1;
+      }
+      return 0;
+    }
+  for (int i = 0; i < SVC_CHILDREN; i++)
+    j->svc.child[i].started = 0;
+  j->svc.restarting = 0;
+  j->svc.attempts++;
+  if (write_ports_and_files(j, err, errlen) != 0 || run_services_start(j, err, errlen) != 0)
+    return -1;
+  return 0;
+}
+
+void run_services_closed(struct run_job *j, const uv_handle_t *h)
+{
+  for (int i = 0; i < SVC_CHILDREN; i++)
+    if ((const uv_handle_t *)&j->svc.child[i].proc == h)
+      j->svc.child[i].open = 0;
+}
+
 int run_services_poll(struct run_job *j, char *err, size_t errlen)
 {
   const struct scenario_services *s = &j->sc->services;
   struct run_child *pub = &j->svc.child[SVC_PUB];
+  if (j->svc.restarting)
+    return restart(j, err, errlen);
   for (int i = SVC_BROKER; i <= SVC_HTTP; i++)
     if (j->svc.child[i].started && !j->svc.child[i].alive) {
-      snprintf(err, errlen, "%s ended (status %lld): see services.log", child_names[i],
-               (long long)j->svc.child[i].status);
+      if (!j->svc.announced && j->svc.attempts + 1 < SERVICES_ATTEMPTS) {
+        ended_early(j, i);
+        return 0;
+      }
+      if (j->svc.announced)
+        snprintf(err, errlen, "%s ended (status %lld): see services.log", child_names[i],
+                 (long long)j->svc.child[i].status);
+      else
+        snprintf(err, errlen, "%s ended (status %lld) before it listened, at each of %d starts: "
+                 "see services.log", child_names[i], (long long)j->svc.child[i].status,
+                 SERVICES_ATTEMPTS);
       return -1;
     }
   if (!j->svc.announced) {
-    if ((s->broker && !listening(j->svc.broker_port)) || (s->http && !listening(j->svc.http_port)))
+    if ((s->broker && !loopback_accepting(j->svc.broker_port)) || (s->http && !loopback_accepting(j->svc.http_port)))
       goto waiting;
     j->svc.announced = 1;
     if (announce(j, err, errlen) != 0)

@@ -11,8 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -293,22 +291,6 @@ void expect_tty(int fd, const char *want)
     ck_abort_msg("wanted \"%s\", got \"%s\"", w, show(got, k));
   }
   free(got);
-}
-
-int free_tcp_port(void)
-{
-  struct sockaddr_in a;
-  socklen_t l = sizeof(a);
-  int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-  memset(&a, 0, sizeof(a));
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-      getsockname(fd, (struct sockaddr *)&a, &l) == 0)
-    port = ntohs(a.sin_port);
-  if (fd >= 0)
-    close(fd);
-  return port;
 }
 
 void ufs_upload(int fd, const char *path, const char *as)

@@ -43,8 +43,6 @@ size_t tty_read_for(int fd, char *buf, size_t size, int timeout_ms);
 void chat(int fd, const char *cmd, const char *want);
 /* Asserts that exactly `want` arrives next. */
 void expect_tty(int fd, const char *want);
-/* A TCP port of 127.0.0.1 free a moment ago (bound, read, closed). */
-int free_tcp_port(void);
 /* AT+QFUPL of a local file (at most 8 KiB) to the module's file `as`, as a host puts its
  * certificates there: CONNECT, the bytes, +QFUPL: <len>,... */
 void ufs_upload(int fd, const char *path, const char *as);

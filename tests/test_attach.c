@@ -16,6 +16,7 @@
 #include "echo_server.h"
 #include "fota_host.h"
 #include "host.h"
+#include "loopback.h"
 
 static int lport;
 
@@ -37,7 +38,7 @@ static void start_tcp_main(void)
 {
   char spec[64];
   const char *extra[] = { "--port", spec, NULL };
-  lport = free_tcp_port();
+  lport = loopback_free_port();
   snprintf(spec, sizeof(spec), "main=tcp-listen:127.0.0.1:%d", lport);
   ck_assert_msg(sim_start(&S, extra) == 0, "fotasim did not get ready: %s", S.ready);
   ck_assert_msg(strstr(S.ready, "main=tcp-listen:127.0.0.1:"), "%s", S.ready);

@@ -19,69 +19,66 @@
 
 #include "fota_host.h"
 #include "host.h"
+#include "loopback.h"
+#include "server_proc.h"
 
 static char dir[] = "/tmp/fotasim-mqtt-XXXXXX";
 static pid_t broker;
 static int broker_port, tls_port;
 
 
-/* mosquitto on 127.0.0.1:broker_port; anonymous clients allowed, "fw" must give "s3cret". */
+/* mosquitto on 127.0.0.1:broker_port (and TLS on tls_port); anonymous clients allowed, "fw"
+ * must give "s3cret". The ports are free a moment before mosquitto binds them: another test's
+ * socket may take one in between, so a broker that exits before it listens gets new ports,
+ * five times at the most. Its output is in DIR/mosquitto.log. */
 static void broker_up(void)
 {
-  char path[512], cmd[1024];
-  FILE *f;
+  char path[512], log[512], why[512] = "";
+  const char *argv[] = { "mosquitto", "-c", path, NULL };
   snprintf(path, sizeof(path), "%s/m.conf", dir);
-  f = fopen(path, "w");
-  ck_assert_ptr_nonnull(f);
-  fprintf(f, "listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n"
-             "password_file %s/passwd\n", broker_port, dir);
-  fprintf(f, "listener %d 127.0.0.1\ncertfile %s/srv.pem\nkeyfile %s/srv.key\n", tls_port, dir, dir);
-  if (geteuid() == 0) /* else it drops to user mosquitto, who cannot read the test's files */
-    fprintf(f, "user root\n");
-  fclose(f);
-  broker = fork();
-  if (broker == 0) {
-    int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, 1);
-    dup2(devnull, 2);
-    signal(SIGTERM, SIG_DFL);
-    execlp("mosquitto", "mosquitto", "-c", path, (char *)NULL);
-    _exit(127);
-  }
-  for (int i = 0; i < 50; i++) { /* until it listens: at most 5 s */
-    struct sockaddr_in a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons((uint16_t)broker_port);
-    ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
-    close(fd);
-    if (ok)
+  snprintf(log, sizeof(log), "%s/mosquitto.log", dir);
+  for (int attempt = 0; attempt < 5; attempt++) {
+    FILE *f;
+    pid_t pid;
+    broker_port = loopback_free_port();
+    do
+      tls_port = loopback_free_port();
+    while (tls_port == broker_port);
+    ck_assert_int_gt(broker_port, 0);
+    ck_assert_int_gt(tls_port, 0);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n"
+               "password_file %s/passwd\n", broker_port, dir);
+    fprintf(f, "listener %d 127.0.0.1\ncertfile %s/srv.pem\nkeyfile %s/srv.key\n", tls_port,
+            dir, dir);
+    if (geteuid() == 0) /* else it drops to user mosquitto, who cannot read the test's files */
+      fprintf(f, "user root\n");
+    fclose(f);
+    pid = server_spawn(argv, NULL, log, broker_port, 300, 10000, why, sizeof(why));
+    if (pid > 0 && loopback_accepting(tls_port)) {
+      broker = pid;
       return;
-    usleep(100000);
+    }
+    if (pid > 0) { /* the TLS listener's port was taken after the plain one bound */
+      snprintf(why, sizeof(why), "mosquitto listens on %d but not on %d", broker_port, tls_port);
+      server_stop(pid);
+    }
+    if (pid < 0) /* alive but not listening in 10 s: new ports would not help */
+      break;
   }
-  snprintf(cmd, sizeof(cmd), "mosquitto did not start on port %d", broker_port);
-  ck_abort_msg("%s", cmd);
+  ck_abort_msg("mosquitto did not start: %s", why);
 }
 
 static void broker_down(void)
 {
-  if (broker > 0) {
-    kill(broker, SIGCONT);
-    kill(broker, SIGTERM);
-    waitpid(broker, NULL, 0);
-    broker = 0;
-  }
+  server_stop(broker);
+  broker = 0;
 }
 
 static void setup(void)
 {
   fixture_setup();
-  broker_port = free_tcp_port();
-  tls_port = free_tcp_port();
-  ck_assert_int_gt(broker_port, 0);
-  ck_assert_int_gt(tls_port, 0);
   broker_up();
 }
 

@@ -453,6 +453,67 @@ START_TEST(update_story_without_the_report_fails)
 }
 END_TEST
 
+/* A broker that ends before it listens (its port taken in between, as a wrapper on PATH makes
+ * mosquitto's first starts do): the services start again on new ports, each start noted in
+ * services.log, and the run passes; a broker that never listens fails the run in one line. */
+static int services_run(int fails, const char *state)
+{
+  char bin[600], wrapper[700], path[4096], real[512] = "";
+  const char *sc = write_scenario("announced.yaml",
+                                  "services:\n  broker: true\n  announce: {topic: t/1, message: hello}\n"
+                                  "expect:\n  published:\n    - topic: t/1\n      match: hello\n");
+  const char *args[] = { "run", "--timing", "instant", "--state-dir", state, sc, "--",
+                         "/bin/sh", "-c", "sleep 1", NULL };
+  FILE *f, *p = popen("command -v mosquitto", "r");
+  ck_assert_ptr_nonnull(p);
+  ck_assert_ptr_nonnull(fgets(real, sizeof(real), p));
+  pclose(p);
+  real[strcspn(real, "\n")] = '\0';
+  snprintf(bin, sizeof(bin), "%s/bin", dir);
+  ck_assert_int_eq(mkdir(bin, 0755), 0);
+  ck_assert_int_eq(mkdir(state, 0755), 0);
+  snprintf(wrapper, sizeof(wrapper), "%s/mosquitto", bin);
+  f = fopen(wrapper, "w");
+  ck_assert_ptr_nonnull(f);
+  fprintf(f, "#!/bin/sh\nn=$(cat '%s/starts' 2>/dev/null || echo 0); n=$((n + 1))\n"
+             "echo $n > '%s/starts'\n"
+             "if [ $n -le %d ]; then echo 'Error: Address already in use' >&2; exit 1; fi\n"
+             "exec '%s' \"$@\"\n", dir, dir, fails, real);
+  fclose(f);
+  ck_assert_int_eq(chmod(wrapper, 0755), 0);
+  snprintf(path, sizeof(path), "%s:%s", bin, getenv("PATH"));
+  setenv("PATH", path, 1);
+  return run_fotasim_for(args, out, sizeof(out), RUN_LIMIT_MS);
+}
+
+START_TEST(services_start_again_when_a_server_ends_before_it_listens)
+{
+  char state[600], log[700];
+  const char *text;
+  snprintf(state, sizeof(state), "%s/state", dir);
+  ck_assert_msg(services_run(2, state) == 0, "%s", out);
+  ck_assert_msg(strstr(out, "PASS  announced"), "%s", out);
+  snprintf(log, sizeof(log), "%s/announced/services.log", state);
+  text = read_text(log);
+  ck_assert_msg(strstr(text, "fotasim run: mosquitto ended (status 1) before it listened; starting "
+                             "the services again on new ports (start 2 of 5)\n"), "%s", text);
+  ck_assert_msg(strstr(text, "(start 3 of 5)\n"), "%s", text);
+  ck_assert_msg(!strstr(text, "(start 4 of 5)"), "%s", text);
+  ck_assert_str_eq(read_text(strcat(strcpy(log, dir), "/starts")), "3\n");
+}
+END_TEST
+
+START_TEST(services_fail_after_five_starts)
+{
+  char state[600];
+  snprintf(state, sizeof(state), "%s/state", dir);
+  ck_assert_int_eq(services_run(5, state), 1);
+  ck_assert_msg(strstr(out, "FAIL  announced"), "%s", out);
+  ck_assert_msg(strstr(out, "mosquitto ended (status 1) before it listened, at each of 5 starts: "
+                            "see services.log"), "%s", out);
+}
+END_TEST
+
 /* The services section's mistakes: one line each. */
 START_TEST(services_section_errors)
 {
@@ -632,6 +693,8 @@ int main(void)
   tcase_add_test(t, update_story_passes_through_the_runner);
   tcase_add_test(t, update_story_without_the_report_fails);
   tcase_add_test(t, services_section_errors);
+  tcase_add_test(t, services_start_again_when_a_server_ends_before_it_listens);
+  tcase_add_test(t, services_fail_after_five_starts);
   tcase_add_test(t, shards_are_disjoint_and_complete);
   suite_add_tcase(s, t);
   return run_suite(s);

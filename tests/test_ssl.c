@@ -17,6 +17,8 @@
 
 #include "fota_host.h"
 #include "host.h"
+#include "loopback.h"
+#include "server_proc.h"
 
 static char certs[256];          /* the test's CA, certificates and keys */
 
@@ -59,69 +61,38 @@ static void make_certs(void)
 
 static pid_t servers[2] = { -1, -1 };
 
-static int free_port(void)
-{
-  struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-  socklen_t len = sizeof(a);
-  int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-  if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-      getsockname(fd, (struct sockaddr *)&a, &len) != 0)
-    abort();
-  port = ntohs(a.sin_port);
-  close(fd);
-  return port;
-}
-
-static int accepting(int port)
-{
-  struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-                           .sin_port = htons((uint16_t)port) };
-  int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
-  ok = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
-  if (fd >= 0)
-    close(fd);
-  return ok;
-}
-
 /* openssl s_server -rev (each line comes back reversed) on 127.0.0.1; with_ca: it asks for a
  * client certificate signed by the test CA and refuses a handshake without one. Stops after
- * 120 s at the most. */
+ * 120 s at the most. A server whose port was taken before it bound it gets another, five
+ * times at the most; its output is in CERTS/s_server.log. */
 static int tls_server(int slot, int with_ca)
 {
-  int port = free_port();
-  char accept[32];
-  snprintf(accept, sizeof(accept), "127.0.0.1:%d", port);
-  servers[slot] = fork();
-  ck_assert_int_ge(servers[slot], 0);
-  if (servers[slot] == 0) {
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGALRM, SIG_DFL);
-    alarm(120);
-    if (chdir(certs) != 0)
-      _exit(2);
-    freopen("/dev/null", "w", stdout);
-    freopen("/dev/null", "w", stderr);
-    if (with_ca)
-      execlp("openssl", "openssl", "s_server", "-accept", accept, "-cert", "srv.pem", "-key",
-             "srv.key", "-rev", "-quiet", "-Verify", "1", "-CAfile", "ca.pem", (char *)NULL);
-    else
-      execlp("openssl", "openssl", "s_server", "-accept", accept, "-cert", "srv.pem", "-key",
-             "srv.key", "-rev", "-quiet", (char *)NULL);
-    _exit(127);
+  char accept[32], log[300], why[512] = "";
+  const char *plain[] = { "openssl", "s_server", "-accept", accept, "-cert", "srv.pem", "-key",
+                          "srv.key", "-rev", "-quiet", NULL };
+  const char *ca[] = { "openssl", "s_server", "-accept", accept, "-cert", "srv.pem", "-key",
+                       "srv.key", "-rev", "-quiet", "-Verify", "1", "-CAfile", "ca.pem", NULL };
+  snprintf(log, sizeof(log), "%s/s_server.log", certs);
+  for (int attempt = 0; attempt < 5; attempt++) {
+    int port = loopback_free_port();
+    ck_assert_int_gt(port, 0);
+    snprintf(accept, sizeof(accept), "127.0.0.1:%d", port);
+    servers[slot] = server_spawn(with_ca ? ca : plain, certs, log, port, 120, 5000, why,
+                                 sizeof(why));
+    if (servers[slot] > 0)
+      return port;
+    if (servers[slot] < 0)
+      break;
   }
-  for (int i = 0; i < 100 && !accepting(port); i++)
-    usleep(50 * 1000);
-  ck_assert_msg(accepting(port), "openssl s_server did not start on %d", port);
-  return port;
+  servers[slot] = -1;
+  ck_abort_msg("openssl s_server did not start: %s", why);
+  return -1;
 }
 
 static void stop_server(int slot)
 {
-  if (servers[slot] > 0) {
-    kill(servers[slot], SIGTERM);
-    waitpid(servers[slot], NULL, 0);
-    servers[slot] = -1;
-  }
+  server_stop(servers[slot]);
+  servers[slot] = -1;
 }
 
 static void setup(void)
@@ -323,7 +294,7 @@ END_TEST
 
 START_TEST(failures)
 {
-  int port = tls_server(0, 0), plain = free_port(), lfd;
+  int port = tls_server(0, 0), plain = loopback_free_port(), lfd;
   struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
                            .sin_port = htons((uint16_t)plain) };
   char cmd[160];
