@@ -48,7 +48,8 @@ void report_log_event(struct report_log *l, json_t *ev, double now);
 /* The module's state as a status reply gives it (power and network), for a run whose events
  * start after the boot. */
 void report_log_status(struct report_log *l, json_t *status);
-/* The run's failures not yet kept, at our wall clock's now and the latest virtual time. */
+/* The run's failures not yet kept, at our wall clock's now (-1: none, they take the last
+ * event's time) and the latest virtual time. */
 void report_log_fails(struct report_log *l, const struct expect_run *er, double now);
 void report_log_free(struct report_log *l);
 

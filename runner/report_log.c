@@ -2,7 +2,6 @@
  * (see report.h). */
 #include "report.h"
 
-#include <mbedtls/base64.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,14 +28,7 @@ static int kind_of(const char *type)
 /* Up to REPORT_TEXT_BYTES of raw bytes as escaped text, "... (N bytes)" after a longer run. */
 static char *escaped(const unsigned char *b, size_t n)
 {
-  size_t show = n < REPORT_TEXT_BYTES ? n : REPORT_TEXT_BYTES, size = show * 4 + 40;
-  char *out = malloc(size);
-  if (!out)
-    return NULL;
-  bytes_escape(b, show, out, size);
-  if (show < n)
-    snprintf(out + strlen(out), size - strlen(out), " ... (%zu bytes)", n);
-  return out;
+  return bytes_preview(b, n, REPORT_TEXT_BYTES);
 }
 
 /* A field of one code point per byte, shown. */
@@ -59,11 +51,9 @@ static char *field_text(json_t *v)
 /* A transcript's binary data, shown. */
 static char *base64_text(const char *s)
 {
-  size_t n = 0, len = strlen(s);
-  unsigned char *b = malloc(len + 1);
-  char *out = NULL;
-  if (b && mbedtls_base64_decode(b, len + 1, &n, (const unsigned char *)s, len) == 0)
-    out = escaped(b, n);
+  size_t n;
+  unsigned char *b = bytes_from_base64(s, &n);
+  char *out = b ? escaped(b, n) : NULL;
   free(b);
   return out;
 }
@@ -93,6 +83,14 @@ static struct report_event *add(struct report_log *l, enum report_kind k)
   return &l->ev[l->n++];
 }
 
+/* A virtual time from a line: kept if it goes forward and is within bounds. */
+static void note_vt(struct report_log *l, json_t *vt)
+{
+  if (json_is_integer(vt) && json_integer_value(vt) >= 0 &&
+      json_integer_value(vt) <= REPORT_VT_MAX && (uint64_t)json_integer_value(vt) >= l->vt)
+    l->vt = (uint64_t)json_integer_value(vt);
+}
+
 void report_log_event(struct report_log *l, json_t *ev, double now)
 {
   const char *type = json_string_value(json_object_get(ev, "event"));
@@ -111,9 +109,7 @@ void report_log_event(struct report_log *l, json_t *ev, double now)
   }
   for (size_t i = l->n; i > 0 && l->ev[i - 1].t < 0; i--)
     l->ev[i - 1].t = l->t; /* a status's state: its wall time is the next event's */
-  if (json_is_integer(vt) && json_integer_value(vt) >= 0 &&
-      json_integer_value(vt) <= REPORT_VT_MAX && (uint64_t)json_integer_value(vt) >= l->vt)
-    l->vt = (uint64_t)json_integer_value(vt);
+  note_vt(l, vt);
   if (!(e = add(l, (enum report_kind)k)))
     return;
   if (port)
@@ -145,9 +141,7 @@ void report_log_status(struct report_log *l, json_t *st)
   json_t *boot = json_object_get(st, "boot"), *reg = json_object_get(net, "registration");
   struct report_event *e;
   double t = l->have_offset ? l->t : -1; /* before any event: the next one's */
-  if (json_is_integer(vt) && json_integer_value(vt) >= 0 &&
-      json_integer_value(vt) <= REPORT_VT_MAX && (uint64_t)json_integer_value(vt) >= l->vt)
-    l->vt = (uint64_t)json_integer_value(vt);
+  note_vt(l, vt);
   if (json_is_string(boot) && (e = add(l, RK_STATE))) {
     e->t = t;
     e->state = field_text(boot);
@@ -162,7 +156,7 @@ void report_log_status(struct report_log *l, json_t *st)
 
 void report_log_fails(struct report_log *l, const struct expect_run *er, double now)
 {
-  if (l->have_offset && now + l->t_offset > l->t)
+  if (now >= 0 && l->have_offset && now + l->t_offset > l->t)
     l->t = now + l->t_offset;
   for (; l->fails_noted < er->nfails; l->fails_noted++) {
     struct report_event *e;

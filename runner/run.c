@@ -287,7 +287,7 @@ static int write_report(struct runner *r, double seconds)
     p->bricked = j->final_bricked;
     p->end_reason = j->end_reason;
     p->host_output = j->host_tail;
-    report_log_fails(&j->report, &j->er, 0); /* one that could not start, too */
+    report_log_fails(&j->report, &j->er, -1); /* left: one that could not start, say */
     p->log = &j->report;
     snprintf(path, sizeof(path), "%s/%s.html", r->o.report_dir, j->name);
     if (report_write_page(path, p) != 0) {

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -291,6 +292,38 @@ START_TEST(file_upload_timeout_keeps_what_came)
 }
 END_TEST
 
+/* A module held up (SIGSTOP: a loaded machine, a debugger) while the host's bytes come in
+ * time: once it runs again, it reads them before it judges the wait. Here the rest of an upload
+ * comes within its 1 s timeout, and surplus bytes within FILE mode's guard time after 2 KiB
+ * (the verdict, 564, comes before any check of a package); it stays stopped past both. */
+START_TEST(held_up_module_reads_bytes_that_came_in_time)
+{
+  char want[128], small[2048];
+  start();
+  chat(U, "AT+QFUPL=\"held.bin\",10,1\r", "\r\nCONNECT\r\n");
+  tty_send(U, "01234", 5);
+  usleep(200 * 1000);
+  ck_assert_int_eq(kill(S.pid, SIGSTOP), 0);
+  tty_send(U, "56789", 5);
+  usleep(1300 * 1000);
+  ck_assert_int_eq(kill(S.pid, SIGCONT), 0);
+  snprintf(want, sizeof(want), "\r\n+QFUPL: 10,%x\r\n\r\nOK\r\n",
+           checksum((const uint8_t *)"0123456789", 10));
+  expect_tty(U, want);
+  memset(small, 0x5A, sizeof(small)); /* read within 100 ms: the guard time runs */
+  file_command(U, sizeof(small), ",1,0,5");
+  tty_send(U, small, sizeof(small));
+  usleep(100 * 1000);
+  ck_assert_int_eq(kill(S.pid, SIGSTOP), 0);
+  tty_send(U, "\rAT+QPOWD\r\n", 11); /* would power the module off if executed */
+  usleep(600 * 1000);
+  ck_assert_int_eq(kill(S.pid, SIGCONT), 0);
+  urc(U, "\"FILEEND\",564");
+  chat(U, "AT\r", "\r\nOK\r\n");
+  revision_is(U, REV_A);
+}
+END_TEST
+
 /* An upload a kill cut short leaves NAME.part: gone at the next start, other files kept. */
 START_TEST(cut_upload_cleared_at_boot)
 {
@@ -339,6 +372,7 @@ int main(void)
   tcase_add_test(t, file_commands_small);
   tcase_add_test(t, file_upload_download_round_trip);
   tcase_add_test(t, file_upload_timeout_keeps_what_came);
+  tcase_add_test(t, held_up_module_reads_bytes_that_came_in_time);
   tcase_add_test(t, cut_upload_cleared_at_boot);
   suite_add_tcase(s, t);
   return run_suite(s);

@@ -80,6 +80,23 @@ START_TEST(bytes_as_text)
   ck_assert_str_eq(out, "");
   ck_assert_uint_eq(bytes_from_codepoints("a\xc3\xbf\xc2\x80z", 6, back), 4);
   ck_assert_mem_eq(back, "a\xff\x80z", 4);
+  {
+    char *p = bytes_preview(b, sizeof(b), 4);
+    unsigned char *raw;
+    size_t n = 99;
+    ck_assert_str_eq(p, "AT\\r\\n ... (9 bytes)");
+    free(p);
+    p = bytes_preview(b, 3, 4); /* all of it: no note */
+    ck_assert_str_eq(p, "AT\\r");
+    free(p);
+    raw = bytes_from_base64("QVQNCgD/", &n);
+    ck_assert_ptr_nonnull(raw);
+    ck_assert_uint_eq(n, 6);
+    ck_assert_mem_eq(raw, "AT\r\n\x00\xff", 6);
+    free(raw);
+    ck_assert_ptr_null(bytes_from_base64("QVQ*", &n));
+    ck_assert_uint_eq(n, 0);
+  }
 }
 END_TEST
 

@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <jansson.h>
-#include <mbedtls/base64.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,9 +42,9 @@ static void put_data(FILE *out, const char *s)
 /* The transcript's binary data ("base64"), shown as its bytes. */
 static void put_base64(FILE *out, const char *s)
 {
-  size_t n = 0, len = strlen(s);
-  unsigned char *b = malloc(len + 1);
-  if (b && mbedtls_base64_decode(b, len + 1, &n, (const unsigned char *)s, len) == 0)
+  size_t n;
+  unsigned char *b = bytes_from_base64(s, &n);
+  if (b)
     put_bytes(out, b, n);
   else
     fputs("(bad base64)", out);

@@ -2,7 +2,10 @@
  * bytes_text.h). */
 #include "bytes_text.h"
 
+#include <mbedtls/base64.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 size_t bytes_escape(const unsigned char *b, size_t n, char *out, size_t size)
 {
@@ -46,4 +49,33 @@ size_t bytes_from_codepoints(const char *s, size_t len, unsigned char *out)
     }
   }
   return n;
+}
+
+char *bytes_preview(const unsigned char *b, size_t n, size_t show)
+{
+  size_t size, at;
+  char *out;
+  if (show > n)
+    show = n;
+  size = show * 4 + 48;
+  out = malloc(size);
+  if (!out)
+    return NULL;
+  bytes_escape(b, show, out, size);
+  at = strlen(out);
+  if (show < n)
+    snprintf(out + at, size - at, " ... (%zu bytes)", n);
+  return out;
+}
+
+unsigned char *bytes_from_base64(const char *s, size_t *n)
+{
+  size_t len = strlen(s);
+  unsigned char *b = malloc(len + 1);
+  *n = 0;
+  if (b && mbedtls_base64_decode(b, len + 1, n, (const unsigned char *)s, len) == 0)
+    return b;
+  free(b);
+  *n = 0;
+  return NULL;
 }

@@ -16,6 +16,7 @@
 #include "network.h"
 #include "nv.h"
 #include "ppp.h"
+#include "quiet_timer.h"
 #include "shaper.h"
 
 #define CALL_QUEUE_MAX (256 * 1024)  /* bytes waiting for the downlink; more are dropped */
@@ -35,7 +36,7 @@ struct call {
   struct ppp ppp;
   struct nat *nat;           /* behind IPCP: the host's packets to real servers */
   struct escape esc;
-  uv_timer_t guard;
+  struct quiet_timer guard;  /* the silence after "+++" */
   uint64_t rx_bytes;         /* the host's bytes in this call, for fault rules */
   int stalled;               /* a fault rule: nothing more passes either way */
   int corrupt;               /* a fault rule: bits flipped in what goes to the host */
@@ -76,7 +77,7 @@ static void call_end(struct module_port *mp, int say)
   if (online)
     port_release(&mp->port, k);
   k->closing = 2; /* the guard timer and the PPP's timers */
-  uv_close((uv_handle_t *)&k->guard, guard_closed);
+  quiet_timer_close(&k->guard, guard_closed);
   vtimer_stop(&k->pace);
   while (k->q) {
     struct queued *next = k->q->next;
@@ -214,9 +215,9 @@ static void ppp_ended(void *ctx, const char *why)
 static const struct ppp_ops call_ppp_ops = { ppp_write, ppp_ip_up, ppp_ip_packet, ppp_ended };
 
 /* "+++" and a guard time of silence: online command mode, the call stays. */
-static void escaped(uv_timer_t *t)
+static void escaped(void *data)
 {
-  struct call *k = t->data;
+  struct call *k = data;
   struct module_port *mp = k->mp;
   k->online = 0;
   port_release(&mp->port, k);
@@ -236,12 +237,12 @@ static size_t call_bytes(void *ctx, const char *data, size_t len)
         to_ppp(k, data + start, i - start);
       start = ++i;
       if (step == ESCAPE_ARMED)
-        uv_timer_start(&k->guard, escaped, ESCAPE_GUARD_MS, 0);
+        quiet_timer_start(&k->guard, ESCAPE_GUARD_MS, escaped);
       continue;
     }
     if (released) {
       to_ppp(k, "+++", (size_t)released);
-      uv_timer_stop(&k->guard);
+      quiet_timer_stop(&k->guard);
     }
     i++;
   }
@@ -329,8 +330,7 @@ static int dial(struct at_call *c, int cid)
     return CME_NOT_ALLOWED;
   k->mp = mp;
   k->cid = cid;
-  uv_timer_init(module_loop(m), &k->guard);
-  k->guard.data = k;
+  quiet_timer_init(&k->guard, module_loop(m), k);
   vtimer_init(module_clock(m), &k->pace, k);
   call_config(m, cid, &cfg);
   ppp_init(&k->ppp, module_loop(m), &cfg, &call_ppp_ops, k);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "quiet_timer.h"
 
 #define QFUPL_DEFAULT_SIZE 10240
 #define QFUPL_DEFAULT_TIMEOUT_S 5
@@ -200,8 +201,7 @@ struct xfer {
   int odd;
   uint8_t pending;
   int ack;               /* AT+QFUPL's ack mode: an "A" after each 1024 bytes */
-  uv_timer_t timer;      /* upload timeout, real time */
-  int timer_open;
+  struct quiet_timer timer; /* upload timeout, real time */
 };
 
 static uint16_t final_sum(const struct xfer *x)
@@ -227,7 +227,7 @@ static void xfer_end(struct module_port *p)
     fclose(x->f);
   if (x->tmp[0])
     unlink(x->tmp);
-  uv_close((uv_handle_t *)&x->timer, xfer_freed);
+  quiet_timer_close(&x->timer, xfer_freed);
 }
 
 static void upload_done(struct xfer *x)
@@ -264,16 +264,16 @@ static size_t upload_bytes(void *ctx, const char *data, size_t len)
          b * QFUPL_ACK_BLOCK <= x->done + take && b * QFUPL_ACK_BLOCK < x->size; b++)
       port_write(&x->port->port, "A", 1);
   x->done += take;
-  uv_timer_again(&x->timer);
+  quiet_timer_again(&x->timer);
   if (x->done == x->size)
     upload_done(x);
   return take; /* what follows the file is AT input again */
 }
 
 /* The host paused for longer than <timeout>: keep what came, as the module does. */
-static void upload_timeout(uv_timer_t *t)
+static void upload_timeout(void *data)
 {
-  struct xfer *x = t->data;
+  struct xfer *x = data;
   struct module_port *p = x->port;
   if (x->done == 0) {
     xfer_end(p);
@@ -287,8 +287,7 @@ static struct xfer *xfer_new(struct module_port *p)
 {
   struct xfer *x = calloc(1, sizeof(*x));
   x->port = p;
-  uv_timer_init(module_loop(p->m), &x->timer);
-  x->timer.data = x;
+  quiet_timer_init(&x->timer, module_loop(p->m), x);
   p->xfer = x;
   p->xfer_abort = xfer_end;
   return x;
@@ -341,7 +340,7 @@ int cmd_qfupl_write(struct at_call *c)
   port_attach(&p->port, upload_bytes, x);
   {
     uint64_t ms = vclock_host_timeout(module_clock(m), (uint64_t)timeout * 1000);
-    uv_timer_start(&x->timer, upload_timeout, ms, ms);
+    quiet_timer_start(&x->timer, ms, upload_timeout);
   }
   return AT_PENDING;
 }

@@ -12,6 +12,7 @@
 #include "escape.h"
 #include "ftp.h"
 #include "module_port.h"
+#include "quiet_timer.h"
 
 #define FTP_READ_CHUNK 16384
 #define FTP_INPUT_S 90           /* real time: the host's bytes after CONNECT */
@@ -208,7 +209,7 @@ struct ftp_io {
   char *data;
   size_t len, want;          /* want 0: until "+++" */
   struct escape esc;         /* "+++" held back; when the host's last byte came */
-  uv_timer_t timer;          /* the guard time after "+++", or the input's limit */
+  struct quiet_timer timer;  /* the guard time after "+++", or the input's limit */
 };
 
 static void io_freed(uv_handle_t *h)
@@ -229,7 +230,7 @@ static void io_end(struct module_port *p)
   port_set_drain(&p->port, NULL, NULL);
   port_release(&p->port, io);
   ftp_abandon(module_ftp(p->m));
-  uv_close((uv_handle_t *)&io->timer, io_freed);
+  quiet_timer_close(&io->timer, io_freed);
 }
 
 static struct ftp_io *io_new(struct module_port *p, const char *verb)
@@ -239,8 +240,7 @@ static struct ftp_io *io_new(struct module_port *p, const char *verb)
     return NULL;
   io->port = p;
   io->verb = verb;
-  uv_timer_init(module_loop(p->m), &io->timer);
-  io->timer.data = io;
+  quiet_timer_init(&io->timer, module_loop(p->m), io);
   p->xfer = io;
   p->xfer_abort = io_end;
   return io;
@@ -428,9 +428,9 @@ static void put_ready(struct ftp_io *io, int timed_out)
   }
 }
 
-static void put_timer(uv_timer_t *t)
+static void put_timer(void *data)
 {
-  struct ftp_io *io = t->data;
+  struct ftp_io *io = data;
   put_ready(io, io->esc.pluses != 3);
 }
 
@@ -438,7 +438,7 @@ static void put_timer(uv_timer_t *t)
 static void restart_put_timer(struct ftp_io *io)
 {
   uint64_t ms = vclock_host_timeout(module_clock(io->port->m), (uint64_t)FTP_INPUT_S * 1000);
-  uv_timer_start(&io->timer, put_timer, ms, 0);
+  quiet_timer_start(&io->timer, ms, put_timer);
 }
 
 static void keep(struct ftp_io *io, const char *d, size_t n)
@@ -468,7 +468,7 @@ static size_t put_bytes(void *ctx, const char *data, size_t len)
       break; /* the rest waits: the upload holds at most FTP_PUT_MAX (held pluses count) */
     step = escape_byte(&io->esc, data[i], i == 0, now, &released);
     if (step == ESCAPE_ARMED)
-      uv_timer_start(&io->timer, put_timer, ESCAPE_GUARD_MS, 0);
+      quiet_timer_start(&io->timer, ESCAPE_GUARD_MS, put_timer);
     if (step != ESCAPE_DATA)
       continue;
     keep(io, "+++", (size_t)released);

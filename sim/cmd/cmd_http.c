@@ -13,6 +13,7 @@
 #include "file_util.h"
 #include "http.h"
 #include "module_port.h"
+#include "quiet_timer.h"
 
 #define HTTP_DEFAULT_S 60
 #define HTTP_READ_CHUNK 16384
@@ -90,7 +91,7 @@ struct input {
   struct module_port *port;
   char *data;
   size_t len, want;
-  uv_timer_t timer;
+  struct quiet_timer timer;  /* the host's input, or the server's next bytes */
   input_done_fn done;
   enum http_method method;
   uint64_t rsptime_s;
@@ -122,12 +123,12 @@ static void input_end(struct module_port *p)
     fclose(in->f);
   if (in->tmp[0])
     unlink(in->tmp);
-  uv_close((uv_handle_t *)&in->timer, input_freed);
+  quiet_timer_close(&in->timer, input_freed);
 }
 
-static void input_timeout(uv_timer_t *t)
+static void input_timeout(void *data)
 {
-  struct input *in = t->data;
+  struct input *in = data;
   in->done(in, 1);
 }
 
@@ -153,13 +154,12 @@ static struct input *input_new(struct module_port *p, size_t want, uint64_t time
   in->port = p;
   in->want = want;
   in->done = done;
-  uv_timer_init(module_loop(p->m), &in->timer);
-  in->timer.data = in;
+  quiet_timer_init(&in->timer, module_loop(p->m), in);
   p->xfer = in;
   p->xfer_abort = input_end;
   if (want) {
     uint64_t ms = vclock_host_timeout(module_clock(p->m), timeout_s * 1000);
-    uv_timer_start(&in->timer, input_timeout, ms, 0);
+    quiet_timer_start(&in->timer, ms, input_timeout);
     at_connect(&p->at);
     port_attach(&p->port, input_bytes, in);
   }
@@ -423,7 +423,7 @@ static void read_more(struct module_port *p)
     return;
   }
   if (moved)
-    uv_timer_again(&in->timer);
+    quiet_timer_again(&in->timer);
   if (in->reading) /* room wanted only while the port is full; else the body's next bytes */
     port_set_drain(&p->port, full ? read_drained : NULL, full ? p : NULL);
 }
@@ -433,9 +433,9 @@ static void read_drained(void *ctx)
   read_more(ctx);
 }
 
-static void read_timeout(uv_timer_t *t)
+static void read_timeout(void *data)
 {
-  struct input *in = t->data;
+  struct input *in = data;
   read_over(in, HTTP_READ_TIMEOUT);
 }
 
@@ -446,7 +446,7 @@ static struct input *reader(struct module_port *p, long wait_s)
   if (!in)
     return NULL;
   ms = vclock_real_timeout(module_clock(p->m), (uint64_t)wait_s * 1000, HTTP_WAIT_FLOOR_MS);
-  uv_timer_start(&in->timer, read_timeout, ms, ms);
+  quiet_timer_start(&in->timer, ms, read_timeout);
   p->svc_readable = read_more;
   return in;
 }

@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "escape.h"
+#include "quiet_timer.h"
 
 #define CTRL_Z 0x1a
 #define ESC 0x1b
@@ -34,7 +35,7 @@ struct online {
   struct module_port *mp;
   int id;
   struct escape esc;     /* "+++" held back; when the host's last byte came (or CONNECT went) */
-  uv_timer_t guard;
+  struct quiet_timer guard; /* the silence after "+++" */
 };
 
 static void online_freed(uv_handle_t *h)
@@ -52,13 +53,13 @@ static void online_end(struct module_port *mp)
   mp->data_event = NULL;
   port_release(&mp->port, o);
   net_set_online(module_tcpip(mp->m), o->id, 0);
-  uv_close((uv_handle_t *)&o->guard, online_freed);
+  quiet_timer_close(&o->guard, online_freed);
 }
 
 /* "+++" and a second of silence: back to command mode, the socket stays open. */
-static void escaped(uv_timer_t *t)
+static void escaped(void *data)
 {
-  struct online *o = t->data;
+  struct online *o = data;
   struct module_port *mp = o->mp;
   online_end(mp);
   at_session_finish(&mp->at, "OK");
@@ -68,7 +69,7 @@ static void escaped(uv_timer_t *t)
 static void held_out(struct online *o, int pluses)
 {
   net_send(module_tcpip(o->mp->m), o->id, "+++", (size_t)pluses);
-  uv_timer_stop(&o->guard);
+  quiet_timer_stop(&o->guard);
 }
 
 /* The host's bytes go to the peer as they are, but for "+++" between two guard times. */
@@ -88,7 +89,7 @@ static size_t online_bytes(void *ctx, const char *data, size_t len)
         net_send(n, o->id, data + start, i - start);
       start = ++i;
       if (step == ESCAPE_ARMED)
-        uv_timer_start(&o->guard, escaped, ESCAPE_GUARD_MS, 0);
+        quiet_timer_start(&o->guard, ESCAPE_GUARD_MS, escaped);
       continue;
     }
     if (released)
@@ -136,8 +137,7 @@ static struct online *online_new(struct module_port *mp, int id)
     return NULL;
   o->mp = mp;
   o->id = id;
-  uv_timer_init(module_loop(mp->m), &o->guard);
-  o->guard.data = o;
+  quiet_timer_init(&o->guard, module_loop(mp->m), o);
   mp->xfer = o;
   mp->xfer_abort = online_end;
   mp->data_event = data_event;

@@ -24,23 +24,22 @@ static int all_ascii(const char *data, size_t len)
 /* Binary data as "base64" and a "text" preview, in place of "data". */
 static void binary_data(json_t *j, const struct event *ev)
 {
-  size_t need = 0, n = ev->len < PREVIEW_BYTES ? ev->len : PREVIEW_BYTES;
+  size_t need = 0;
   unsigned char *b64;
-  char text[PREVIEW_BYTES * 4 + 64];
+  char *text = bytes_preview((const unsigned char *)ev->data, ev->len, PREVIEW_BYTES);
   mbedtls_base64_encode(NULL, 0, &need, (const unsigned char *)ev->data, ev->len);
-  b64 = malloc(need + 1);
+  b64 = text ? malloc(need + 1) : NULL;
   if (!b64 || mbedtls_base64_encode(b64, need + 1, &need, (const unsigned char *)ev->data,
                                     ev->len) != 0) {
     free(b64);
+    free(text);
     return; /* out of memory: "data" stays */
   }
   json_object_del(j, "data");
   json_object_set_new(j, "base64", json_stringn((const char *)b64, need));
-  free(b64);
-  bytes_escape((const unsigned char *)ev->data, n, text, sizeof(text));
-  if (n < ev->len)
-    snprintf(text + strlen(text), sizeof(text) - strlen(text), "... (%zu bytes)", ev->len);
   json_object_set_new(j, "text", json_string(text));
+  free(b64);
+  free(text);
 }
 
 static void on_event(void *ctx, const struct event *ev)

@@ -15,6 +15,7 @@
 #include "curl_loop.h"
 #include "errors.h"
 #include "log.h"
+#include "quiet_timer.h"
 #include "shaper.h"
 
 struct download {
@@ -25,7 +26,7 @@ struct download {
   enum fota_scheme scheme;
   CURL *easy;
   struct curl_slist *resolve;
-  uv_timer_t watchdog;       /* stall detection */
+  struct quiet_timer watchdog; /* stall detection */
   uv_timer_t deferred;       /* failures found before curl starts, reported asynchronously */
   struct shaper shape;       /* the bytes cross the modelled downlink on the virtual clock */
   uint64_t stall_ms;
@@ -58,7 +59,7 @@ static void release(struct download *d)
   curl_slist_free_all(d->resolve);
   d->resolve = NULL;
   shaper_stop(&d->shape);
-  uv_close((uv_handle_t *)&d->watchdog, handle_closed);
+  quiet_timer_close(&d->watchdog, handle_closed);
   uv_close((uv_handle_t *)&d->deferred, handle_closed);
 }
 
@@ -163,9 +164,9 @@ static void transfer_done(struct curl_job *job, CURLcode rc)
   finish(d, map_error(d, rc), cause[0] ? cause : NULL);
 }
 
-static void stalled(uv_timer_t *t)
+static void stalled(void *data)
 {
-  struct download *d = t->data;
+  struct download *d = data;
   log_info("download stalled: no data for %llu ms", (unsigned long long)d->stall_ms);
   char cause[96];
   snprintf(cause, sizeof(cause), "no data from the server for %llu ms",
@@ -191,7 +192,7 @@ static size_t on_write(char *data, size_t size, size_t n, void *userp)
   int err;
   if (d->finished)
     return 0;
-  uv_timer_again(&d->watchdog);
+  quiet_timer_again(&d->watchdog);
   if (!ftp(d)) { /* an error page is not the package */
     curl_easy_getinfo(d->easy, CURLINFO_RESPONSE_CODE, &reply);
     if (reply < 200 || reply > 299) {
@@ -201,7 +202,7 @@ static size_t on_write(char *data, size_t size, size_t n, void *userp)
   }
   tell_size(d);
   if (!shaper_admit(&d->shape, len)) { /* on the link: no stall while it carries them */
-    uv_timer_stop(&d->watchdog);
+    quiet_timer_stop(&d->watchdog);
     return CURL_WRITEFUNC_PAUSE;       /* curl offers the same bytes again once unpaused */
   }
   shaper_took(&d->shape, len);
@@ -218,7 +219,7 @@ static void carried(void *ctx)
   struct download *d = ctx;
   if (d->finished || !d->easy)
     return;
-  uv_timer_again(&d->watchdog);
+  quiet_timer_again(&d->watchdog);
   curl_easy_pause(d->easy, CURLPAUSE_CONT); /* may call on_write at once */
 }
 
@@ -257,16 +258,15 @@ struct download *download_curl_start(const struct download_env *env, const struc
 {
   struct download *d = calloc(1, sizeof(*d));
   char full[FOTA_URL_MAX + 128];
-  uint64_t real_stall;
 
   d->ops = &curl_ops;
   d->cl = env->curl;
   d->sink = *sink;
   d->scheme = url->scheme;
   snprintf(d->host, sizeof(d->host), "%s", url->host);
-  uv_timer_init(env->loop, &d->watchdog);
+  quiet_timer_init(&d->watchdog, env->loop, d);
   uv_timer_init(env->loop, &d->deferred);
-  d->watchdog.data = d->deferred.data = d;
+  d->deferred.data = d;
   d->handles_open = 2;
   shaper_init(&d->shape, env->clock, env->nw, carried, d);
 
@@ -298,8 +298,7 @@ struct download *download_curl_start(const struct download_env *env, const struc
   }
   d->stall_ms = vclock_real_timeout(env->clock, DOWNLOAD_STALL_MS, DOWNLOAD_STALL_FLOOR_MS);
   curl_easy_setopt(d->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)d->stall_ms);
-  real_stall = d->stall_ms;
-  uv_timer_start(&d->watchdog, stalled, real_stall, real_stall);
+  quiet_timer_start(&d->watchdog, d->stall_ms, stalled);
   d->job.on_done = transfer_done;
   curl_loop_add(d->cl, d->easy, &d->job);
   return d;

@@ -7,6 +7,7 @@
 
 #include "errors.h"
 #include "download.h"
+#include "quiet_timer.h"
 
 struct download {
   const struct download_ops *ops; /* first: the interface's view of a download */
@@ -16,9 +17,8 @@ struct download {
   uint64_t expected, got;
   int surplus, finished, guarding, handles_open;
   int stop_err;          /* the sink stopped the download: swallow until quiet, then report */
-  int due;               /* the timer fired: the verdict waits for what is already unread */
   uint64_t timeout_ms, guard_ms;
-  uv_timer_t timer;
+  struct quiet_timer timer; /* the receive timeout, then the guard time */
 };
 
 static void closed(uv_handle_t *h)
@@ -29,7 +29,7 @@ static void closed(uv_handle_t *h)
 static void release(struct download *d)
 {
   d->attach_input(d->actx, NULL, d);
-  uv_close((uv_handle_t *)&d->timer, closed);
+  quiet_timer_close(&d->timer, closed);
 }
 
 static void finish(struct download *d, int err, const char *cause)
@@ -42,13 +42,11 @@ static void finish(struct download *d, int err, const char *cause)
   sink.on_done(sink.ctx, err, cause);
 }
 
-static void verdict(uv_timer_t *t)
+/* The host was quiet for the receive timeout or the guard time (see quiet_timer.h). */
+static void timed_out(void *data)
 {
-  struct download *d = t->data;
+  struct download *d = data;
   char cause[160];
-  if (!d->due)
-    return; /* bytes came after all */
-  d->due = 0;
   if (d->stop_err) {
     finish(d, d->stop_err, NULL);
   } else if (d->guarding) {
@@ -62,22 +60,11 @@ static void verdict(uv_timer_t *t)
   }
 }
 
-/* The receive timeout or the quiet time has passed. libuv runs timers before it polls, so after
- * this process was held up (a loaded machine) bytes that came in time may not have been read
- * yet: the verdict comes after one more poll (a timer 1 ms on runs in the next iteration). */
-static void timed_out(uv_timer_t *t)
-{
-  struct download *d = t->data;
-  d->due = 1;
-  uv_timer_start(&d->timer, verdict, 1, 0);
-}
-
 static size_t on_bytes(void *ctx, const char *data, size_t len)
 {
   struct download *d = ctx;
   if (d->finished)
     return len;
-  d->due = 0; /* the host was not silent */
   if (!d->guarding) {
     size_t take = len;
     if (take > d->expected - d->got)
@@ -87,13 +74,13 @@ static size_t on_bytes(void *ctx, const char *data, size_t len)
       if (err) { /* the rest of the package must not reach the AT interpreter */
         d->stop_err = err;
         d->guarding = 1;
-        uv_timer_start(&d->timer, timed_out, d->guard_ms, 0);
+        quiet_timer_start(&d->timer, d->guard_ms, timed_out);
         return len;
       }
       d->got += take;
     }
     if (d->got < d->expected) {
-      uv_timer_start(&d->timer, timed_out, d->timeout_ms, 0);
+      quiet_timer_start(&d->timer, d->timeout_ms, timed_out);
       return len;
     }
     d->guarding = 1; /* all there: anything more within the guard time is surplus */
@@ -102,7 +89,7 @@ static size_t on_bytes(void *ctx, const char *data, size_t len)
   } else if (!d->stop_err) {
     d->surplus = 1;
   }
-  uv_timer_start(&d->timer, timed_out, d->guard_ms, 0);
+  quiet_timer_start(&d->timer, d->guard_ms, timed_out);
   return len; /* surplus is swallowed, never interpreted */
 }
 
@@ -127,10 +114,9 @@ struct download *download_file_start(const struct download_env *env, const struc
   d->expected = url->file_length;
   d->timeout_ms = vclock_host_timeout(env->clock, FILE_RX_TIMEOUT_MS);
   d->guard_ms = vclock_host_timeout(env->clock, FILE_GUARD_MS); /* the host's bytes: real time */
-  uv_timer_init(env->loop, &d->timer);
-  d->timer.data = d;
+  quiet_timer_init(&d->timer, env->loop, d);
   d->attach_input(d->actx, on_bytes, d);
   sink->on_size(sink->ctx, (int64_t)d->expected);
-  uv_timer_start(&d->timer, timed_out, d->timeout_ms, 0);
+  quiet_timer_start(&d->timer, d->timeout_ms, timed_out);
   return d;
 }
