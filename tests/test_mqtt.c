@@ -4,10 +4,12 @@
  * (mosquitto_pub), a wrong password, a broker that goes away (+QMTSTAT), natural errors;
  * the five receive buffers of "recv/mode" 1 and AT+QMTRECV, payloads with NUL bytes and of
  * 3,000 bytes, a broker that stops answering PINGREQ (+QMTPING), and MQTT over TLS (a second
- * listener with a certificate the test makes: seclevel 0, 1 with the right and a wrong CA). */
+ * listener with a certificate the test makes: seclevel 0, 1 with the right and a wrong CA), and
+ * the downlink's bandwidth shaping what the broker sends. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -356,6 +358,71 @@ START_TEST(mqtt_over_tls)
 }
 END_TEST
 
+/* What the broker sends crosses the module's downlink, as a socket's bytes do: five 1000-byte
+ * messages from another client at 8 kbit/s (1 byte/ms) come as +QMTRECV over about 4 s of
+ * virtual time at instant timing (each waits for the link to carry the one before), however
+ * fast the broker sends them. */
+START_TEST(bandwidth_shapes_what_the_broker_sends)
+{
+  enum { N = 5, SIZE = 1000 };
+  char path[512], tr[512], cmd[1200], want[SIZE + 64], payload[SIZE + 1], *line = NULL;
+  const char *extra[] = { "--scenario", path, "--transcript", tr, NULL };
+  json_int_t first = -1, last = -1;
+  int seen = 0;
+  size_t cap = 0;
+  double packet = SIZE + 2 + 7 + 3, span; /* payload, topic length and "fw/bulk", header */
+  FILE *f;
+  snprintf(path, sizeof(path), "%s.scenario.yaml", S.dir);
+  snprintf(tr, sizeof(tr), "%s.mqtt.transcript", S.dir);
+  f = fopen(path, "w");
+  ck_assert_ptr_nonnull(f);
+  fputs("network:\n  bandwidth: 8000\n  latency: 0\n", f);
+  fclose(f);
+  start_args(extra);
+  chat(U, "AT+QIACT=1\r", "\r\nOK\r\n");
+  open_and_connect(0, "dev1", "", "0,0");
+  chat(U, "AT+QMTSUB=0,1,\"fw/bulk\",0\r", "\r\nOK\r\n\r\n+QMTSUB: 0,1,0,0\r\n");
+  memset(payload, 'x', SIZE);
+  payload[SIZE] = '\0';
+  f = fopen(path, "w"); /* the messages, a line each, for mosquitto_pub -l */
+  ck_assert_ptr_nonnull(f);
+  for (int i = 0; i < N; i++)
+    fprintf(f, "%s\n", payload);
+  fclose(f);
+  snprintf(cmd, sizeof(cmd), "mosquitto_pub -h 127.0.0.1 -p %d -t fw/bulk -q 0 -l < '%s'",
+           broker_port, path);
+  ck_assert_int_eq(system(cmd), 0);
+  snprintf(want, sizeof(want), "\r\n+QMTRECV: 0,0,\"fw/bulk\",\"%s\"\r\n", payload);
+  for (int i = 0; i < N; i++)
+    expect_tty(U, want);
+  unlink(path);
+  sim_stop(&S);
+  f = fopen(tr, "r");
+  ck_assert_ptr_nonnull(f);
+  while (getline(&line, &cap, f) > 0) {
+    json_t *ev = json_loads(line, 0, NULL);
+    const char *type = json_string_value(json_object_get(ev, "event"));
+    const char *data = json_string_value(json_object_get(ev, "data"));
+    if (type && !strcmp(type, "tx") && data && strstr(data, "+QMTRECV: 0,0,\"fw/bulk\"")) {
+      json_int_t vt = json_integer_value(json_object_get(ev, "vt"));
+      if (first < 0)
+        first = vt;
+      last = vt;
+      seen++;
+    }
+    json_decref(ev);
+  }
+  free(line);
+  fclose(f);
+  unlink(tr);
+  ck_assert_int_eq(seen, N);
+  span = (double)(last - first);
+  ck_assert_msg(span > (N - 1) * packet * 0.97 && span < (N - 1) * packet * 1.03 + 100,
+                "%d messages of %d bytes at 8 kbit/s spanned %.0f ms of virtual time (want %.0f)",
+                N, SIZE, span, (N - 1) * packet);
+}
+END_TEST
+
 int main(void)
 {
   int rc;
@@ -391,6 +458,7 @@ int main(void)
   tcase_add_test(t, buffered_receive_and_binary_payloads);
   tcase_add_test(t, broker_stops_answering_pings);
   tcase_add_test(t, mqtt_over_tls);
+  tcase_add_test(t, bandwidth_shapes_what_the_broker_sends);
   suite_add_tcase(s, t);
   rc = run_suite(s);
   snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

@@ -2,7 +2,8 @@
  * (read when readable, write while mosquitto wants to), keep-alive a 1 s uv_timer; libmosquitto's
  * callbacks become +QMTCONN, +QMTSUB, +QMTUNS, +QMTPUBEX, +QMTRECV, +QMTDISC, +QMTPING and
  * +QMTSTAT. TLS ("ssl" 1) is libmosquitto's own, set from the client's SSL context; received
- * messages are pushed in the URC or held in five buffers for AT+QMTRECV ("recv/mode" 1). */
+ * messages are pushed in the URC or held in five buffers for AT+QMTRECV ("recv/mode" 1). What
+ * the broker sends crosses the module's modelled downlink, as a socket's bytes do. */
 #include "mqtt.h"
 
 #include <mosquitto.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "shaper.h"
 #include "storage.h"
 
 static void defaults(struct mqtt_config *c)
@@ -54,6 +56,7 @@ void mqtt_init(struct mqtt *q, const struct svc_env *env, const struct mqtt_ops 
     q->c[i].owner = q;
     q->c[i].idx = i;
     q->c[i].fd = -1;
+    vtimer_init(env->clock, &q->c[i].pace, &q->c[i]);
     defaults(&q->c[i].cfg);
   }
 }
@@ -87,6 +90,8 @@ static void teardown(struct mqtt_client *c)
     c->probe = NULL;
   }
   memset(c->pend, 0, sizeof(c->pend));
+  vtimer_stop(&c->pace);
+  c->paced = 0;
   c->lost = c->quiet = c->lost_why = 0;
   c->state = MQTT_IDLE;
 }
@@ -168,8 +173,31 @@ static void watch(struct mqtt_client *c)
     c->poll->data = c;
     c->fd = fd;
   }
-  ev = UV_READABLE | (mosquitto_want_write(c->mosq) ? UV_WRITABLE : 0);
-  uv_poll_start(c->poll, ev, on_poll);
+  ev = (c->paced ? 0 : UV_READABLE) | (mosquitto_want_write(c->mosq) ? UV_WRITABLE : 0);
+  if (ev)
+    uv_poll_start(c->poll, ev, on_poll);
+  else
+    uv_poll_stop(c->poll);
+}
+
+static void pace_over(struct vtimer *t)
+{
+  struct mqtt_client *c = t->data;
+  c->paced = 0;
+  watch(c);
+}
+
+/* A PUBLISH of len bytes came through the downlink: once the link is behind on the virtual
+ * clock (instant timing included), the client reads no more until it has carried them, and
+ * the broker's TCP waits. (mosquitto reads one packet a call here: nothing is queued with QoS
+ * above 0 on our side for long. Acknowledgements and pings are too small to count.) */
+static void pace(struct mqtt_client *c, size_t len)
+{
+  uint64_t wait_ms;
+  if (!len || !(wait_ms = shaper_carry(c->owner->env.nw, c->owner->env.clock, len)))
+    return;
+  c->paced = 1;
+  vtimer_start(&c->pace, wait_ms, pace_over);
 }
 
 /* The broker went (or never answered): the note's link-loss URC. */
@@ -211,7 +239,7 @@ static void on_poll(uv_poll_t *h, int status, int events)
     link_lost(c, MOSQ_ERR_CONN_LOST);
     return;
   }
-  if (events & UV_READABLE)
+  if ((events & UV_READABLE) && !c->paced)
     rc = mosquitto_loop_read(c->mosq, 1);
   if (rc == MOSQ_ERR_SUCCESS && !c->lost && c->mosq && (events & UV_WRITABLE))
     rc = mosquitto_loop_write(c->mosq, 1);
@@ -342,6 +370,15 @@ static int store(struct mqtt_client *c, struct mqtt_message *msg)
   return 0;
 }
 
+/* A PUBLISH packet's bytes on the wire: fixed header, topic, packet id (QoS 1, 2), payload. */
+static size_t publish_size(const struct mosquitto_message *in)
+{
+  size_t rest = 2 + strlen(in->topic) + (in->qos ? 2 : 0) + (size_t)in->payloadlen, head = 2;
+  for (size_t r = rest; r > 127; r >>= 7)
+    head++;
+  return head + rest;
+}
+
 /* +QMTRECV: the payload as it came, NUL bytes included; or into a buffer for AT+QMTRECV. */
 static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *in)
 {
@@ -356,6 +393,7 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
   msg->msgid = in->mid;
   msg->len = (size_t)in->payloadlen;
   memcpy(msg->payload, in->payload, msg->len);
+  pace(c, publish_size(in));
   if (c->cfg.recv_mode == 0) {
     char *text;
     size_t n = mqtt_recv_text(c, msg, &text);
