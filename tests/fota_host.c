@@ -268,3 +268,33 @@ void start_with_rules(const char *yaml)
   start_args(extra);
   unlink(path);
 }
+
+int transcript_tx_span(const char *path, const char *text, size_t min_bytes, long long *first,
+                       long long *last)
+{
+  FILE *f = fopen(path, "r");
+  char *line = NULL;
+  size_t cap = 0;
+  int n = 0;
+  *first = *last = -1;
+  ck_assert_msg(f != NULL, "cannot read the transcript %s", path);
+  while (getline(&line, &cap, f) > 0) {
+    json_t *ev = json_loads(line, 0, NULL);
+    const char *type = json_string_value(json_object_get(ev, "event"));
+    const char *data = json_string_value(json_object_get(ev, "data"));
+    json_t *b64 = json_object_get(ev, "base64");
+    int match = text ? data && strstr(data, text)
+                     : b64 && json_string_length(b64) > min_bytes * 4 / 3;
+    if (type && !strcmp(type, "tx") && match) {
+      long long vt = (long long)json_integer_value(json_object_get(ev, "vt"));
+      if (*first < 0)
+        *first = vt;
+      *last = vt;
+      n++;
+    }
+    json_decref(ev);
+  }
+  free(line);
+  fclose(f);
+  return n;
+}

@@ -52,6 +52,11 @@ const char *scenario_dir(void);
 void start_with_scenario(const char *name, const char *timing);
 /* The transcript's bytes per port and direction, and its state changes, timestamps aside. */
 char *transcript_streams(const char *path);
+/* The module's output events (tx) of a transcript that match: text, a substring of their ASCII
+ * "data"; or, text NULL, binary ("base64") of more than min_bytes. Their count; the first's and
+ * the last's virtual times in *first and *last (-1 if none). */
+int transcript_tx_span(const char *path, const char *text, size_t min_bytes, long long *first,
+                       long long *last);
 /* A module on a scenario given as YAML text; M and U ready with echo off. */
 void start_with_rules(const char *yaml);
 

@@ -365,11 +365,10 @@ END_TEST
 START_TEST(bandwidth_shapes_what_the_broker_sends)
 {
   enum { N = 5, SIZE = 1000 };
-  char path[512], tr[512], cmd[1200], want[SIZE + 64], payload[SIZE + 1], *line = NULL;
+  char path[512], tr[512], cmd[1200], want[SIZE + 64], payload[SIZE + 1];
   const char *extra[] = { "--scenario", path, "--transcript", tr, NULL };
-  json_int_t first = -1, last = -1;
-  int seen = 0;
-  size_t cap = 0;
+  long long first, last;
+  int seen;
   double packet = SIZE + 2 + 7 + 3, span; /* payload, topic length and "fw/bulk", header */
   FILE *f;
   snprintf(path, sizeof(path), "%s.scenario.yaml", S.dir);
@@ -397,23 +396,7 @@ START_TEST(bandwidth_shapes_what_the_broker_sends)
     expect_tty(U, want);
   unlink(path);
   sim_stop(&S);
-  f = fopen(tr, "r");
-  ck_assert_ptr_nonnull(f);
-  while (getline(&line, &cap, f) > 0) {
-    json_t *ev = json_loads(line, 0, NULL);
-    const char *type = json_string_value(json_object_get(ev, "event"));
-    const char *data = json_string_value(json_object_get(ev, "data"));
-    if (type && !strcmp(type, "tx") && data && strstr(data, "+QMTRECV: 0,0,\"fw/bulk\"")) {
-      json_int_t vt = json_integer_value(json_object_get(ev, "vt"));
-      if (first < 0)
-        first = vt;
-      last = vt;
-      seen++;
-    }
-    json_decref(ev);
-  }
-  free(line);
-  fclose(f);
+  seen = transcript_tx_span(tr, "+QMTRECV: 0,0,\"fw/bulk\"", 0, &first, &last);
   unlink(tr);
   ck_assert_int_eq(seen, N);
   span = (double)(last - first);
