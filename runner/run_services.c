@@ -260,7 +260,8 @@ int run_services_poll(struct run_job *j, char *err, size_t errlen)
       return -1;
     }
   if (!j->svc.announced) {
-    if ((s->broker && !loopback_accepting(j->svc.broker_port)) || (s->http && !loopback_accepting(j->svc.http_port)))
+    if ((s->broker && !loopback_accepting(j->svc.broker_port)) ||
+        (s->http && !loopback_accepting(j->svc.http_port)))
       goto waiting;
     j->svc.announced = 1;
     if (announce(j, err, errlen) != 0)

@@ -91,7 +91,6 @@ static void teardown(struct mqtt_client *c)
   }
   memset(c->pend, 0, sizeof(c->pend));
   vtimer_stop(&c->pace);
-  c->paced = 0;
   c->lost = c->quiet = c->lost_why = 0;
   c->state = MQTT_IDLE;
 }
@@ -173,7 +172,7 @@ static void watch(struct mqtt_client *c)
     c->poll->data = c;
     c->fd = fd;
   }
-  ev = (c->paced ? 0 : UV_READABLE) | (mosquitto_want_write(c->mosq) ? UV_WRITABLE : 0);
+  ev = (vtimer_active(&c->pace) ? 0 : UV_READABLE) | (mosquitto_want_write(c->mosq) ? UV_WRITABLE : 0);
   if (ev)
     uv_poll_start(c->poll, ev, on_poll);
   else
@@ -182,9 +181,7 @@ static void watch(struct mqtt_client *c)
 
 static void pace_over(struct vtimer *t)
 {
-  struct mqtt_client *c = t->data;
-  c->paced = 0;
-  watch(c);
+  watch(t->data);
 }
 
 /* A PUBLISH of len bytes came through the downlink: once the link is behind on the virtual
@@ -196,7 +193,6 @@ static void pace(struct mqtt_client *c, size_t len)
   uint64_t wait_ms;
   if (!len || !(wait_ms = shaper_carry(c->owner->env.nw, c->owner->env.clock, len)))
     return;
-  c->paced = 1;
   vtimer_start(&c->pace, wait_ms, pace_over);
 }
 
@@ -239,7 +235,7 @@ static void on_poll(uv_poll_t *h, int status, int events)
     link_lost(c, MOSQ_ERR_CONN_LOST);
     return;
   }
-  if ((events & UV_READABLE) && !c->paced)
+  if ((events & UV_READABLE) && !vtimer_active(&c->pace))
     rc = mosquitto_loop_read(c->mosq, 1);
   if (rc == MOSQ_ERR_SUCCESS && !c->lost && c->mosq && (events & UV_WRITABLE))
     rc = mosquitto_loop_write(c->mosq, 1);

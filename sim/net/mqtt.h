@@ -79,8 +79,8 @@ struct mqtt_client {
   int lost;                          /* the link went while mosquitto ran a callback */
   int lost_why;                      /* libmosquitto's reason (MOSQ_ERR_KEEPALIVE: no PINGRESP) */
   int quiet;                         /* ... after a refused CONNECT: nothing more to say */
-  int paced;                         /* not reading: the downlink carries what came (shaper.c) */
-  struct vtimer pace;
+  struct vtimer pace;                /* while it runs, no reading: the downlink carries what
+                                      * came (shaper.c) */
   struct mqtt_pending pend[MQTT_PENDING];
   struct mqtt_message *slot[MQTT_RECV_SLOTS];
   struct mqtt_message *backlog, *backlog_tail;
